@@ -1,0 +1,220 @@
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/*
+ * Every "..._key" column holds the value a person typed, normalised for matching
+ * (trimmed, NFC, lower-cased): uniqueness and look-ups are case-insensitive through it,
+ * while the column beside it keeps the value as written.
+ */
+
+const createdAt = () =>
+  integer("created_at", { mode: "timestamp_ms" })
+    .notNull()
+    .default(sql`(unixepoch('subsec') * 1000)`);
+
+export const roles = sqliteTable(
+  "roles",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    name: text("name").notNull(),
+    nameKey: text("name_key").notNull(),
+    description: text("description").notNull().default(""),
+    /** JSON array of permission names, e.g. ["admin_access","manage_users"]. */
+    permissions: text("permissions", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+  },
+  (t) => [uniqueIndex("roles_name_key_idx").on(t.nameKey)],
+);
+
+export const locations = sqliteTable("locations", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  name: text("name").notNull(),
+  code: text("code"),
+  createdAt: createdAt(),
+});
+
+/**
+ * Every name, code and alias of every location, as one namespace: a key resolves to
+ * exactly one location, so an import line's location is one indexed look-up.
+ */
+export const locationKeys = sqliteTable(
+  "location_keys",
+  {
+    key: text("key").primaryKey(),
+    locationId: integer("location_id")
+      .notNull()
+      .references(() => locations.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: ["name", "code", "alias"] }).notNull(),
+    label: text("label").notNull(),
+  },
+  (t) => [index("location_keys_location_id_idx").on(t.locationId)],
+);
+
+export const users = sqliteTable(
+  "users",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    employeeNumber: text("employee_number").notNull(),
+    employeeKey: text("employee_key").notNull(),
+    firstName: text("first_name").notNull().default(""),
+    lastName: text("last_name").notNull().default(""),
+    email: text("email").notNull(),
+    emailKey: text("email_key").notNull(),
+    locationId: integer("location_id").references(() => locations.id),
+    roleId: integer("role_id")
+      .notNull()
+      .references(() => roles.id),
+    roleLocked: integer("role_locked", { mode: "boolean" }).notNull().default(false),
+    locationLocked: integer("location_locked", { mode: "boolean" }).notNull().default(false),
+    passwordHash: text("password_hash"),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" })
+      .notNull()
+      .default(sql`(unixepoch('subsec') * 1000)`),
+    createdImportId: text("created_import_id"),
+    lastImportId: text("last_import_id"),
+    lastImportedAt: integer("last_imported_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [
+    uniqueIndex("users_employee_key_idx").on(t.employeeKey),
+    uniqueIndex("users_email_key_idx").on(t.emailKey),
+    index("users_last_import_id_idx").on(t.lastImportId, t.employeeKey),
+    index("users_last_imported_at_idx").on(t.lastImportedAt),
+    index("users_location_id_idx").on(t.locationId),
+    index("users_role_id_idx").on(t.roleId),
+  ],
+);
+
+export const importStatuses = ["ready", "queued", "processing", "completed", "failed"] as const;
+export type ImportStatus = (typeof importStatuses)[number];
+
+/** How each header of the file was understood: the template field it feeds, or null when ignored. */
+export type ColumnMapping = { index: number; header: string; field: string | null };
+
+export const imports = sqliteTable(
+  "imports",
+  {
+    id: text("id").primaryKey(),
+    uploadedBy: integer("uploaded_by")
+      .notNull()
+      .references(() => users.id),
+    fileName: text("file_name").notNull(),
+    fileSize: integer("file_size").notNull(),
+    fileKey: text("file_key").notNull(),
+    encoding: text("encoding").notNull(),
+    delimiter: text("delimiter").notNull(),
+    columns: text("columns", { mode: "json" }).$type<ColumnMapping[]>().notNull(),
+    ignoredColumns: text("ignored_columns", { mode: "json" }).$type<string[]>().notNull(),
+    /** The first records as read, for the preview page. */
+    preview: text("preview", { mode: "json" }).$type<{ line: number; values: string[] }[]>().notNull(),
+    status: text("status", { enum: importStatuses }).notNull().default("ready"),
+    totalRows: integer("total_rows").notNull(),
+    processedRows: integer("processed_rows").notNull().default(0),
+    chunkCount: integer("chunk_count").notNull(),
+    /** Index of the next chunk to apply: the consumer's resume point. */
+    nextChunk: integer("next_chunk").notNull().default(0),
+    created: integer("created").notNull().default(0),
+    updated: integer("updated").notNull().default(0),
+    unchanged: integer("unchanged").notNull().default(0),
+    failed: integer("failed").notNull().default(0),
+    warnings: integer("warnings").notNull().default(0),
+    createdAt: createdAt(),
+    startedAt: integer("started_at", { mode: "timestamp_ms" }),
+    finishedAt: integer("finished_at", { mode: "timestamp_ms" }),
+    /** Last time a chunk was applied (or the import was queued): the sweep restarts stale ones. */
+    progressAt: integer("progress_at", { mode: "timestamp_ms" }),
+    /** Set when the retention job deleted the source file and line outcomes. */
+    purgedAt: integer("purged_at", { mode: "timestamp_ms" }),
+    error: text("error"),
+  },
+  (t) => [
+    index("imports_created_at_idx").on(t.createdAt),
+    index("imports_status_progress_at_idx").on(t.status, t.progressAt),
+  ],
+);
+
+/** Byte ranges of the stored file, each a run of whole records, found when the file was uploaded. */
+export const importChunks = sqliteTable(
+  "import_chunks",
+  {
+    importId: text("import_id")
+      .notNull()
+      .references(() => imports.id, { onDelete: "cascade" }),
+    index: integer("idx").notNull(),
+    byteStart: integer("byte_start").notNull(),
+    byteEnd: integer("byte_end").notNull(),
+    firstLine: integer("first_line").notNull(),
+    rowCount: integer("row_count").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.importId, t.index] })],
+);
+
+export const lineOutcomes = ["created", "updated", "unchanged", "failed"] as const;
+export type LineOutcome = (typeof lineOutcomes)[number];
+export type LineMessage = { level: "error" | "warning"; code: string; message: string };
+
+export const importLines = sqliteTable(
+  "import_lines",
+  {
+    importId: text("import_id")
+      .notNull()
+      .references(() => imports.id, { onDelete: "cascade" }),
+    line: integer("line").notNull(),
+    employeeNumber: text("employee_number").notNull().default(""),
+    employeeKey: text("employee_key"),
+    emailKey: text("email_key"),
+    outcome: text("outcome", { enum: lineOutcomes }).notNull(),
+    hasWarning: integer("has_warning", { mode: "boolean" }).notNull().default(false),
+    messages: text("messages", { mode: "json" }).$type<LineMessage[]>().notNull(),
+    /** The line's own values by template column, so a report can be fixed and imported again. */
+    values: text("values", { mode: "json" }).$type<Record<string, string>>().notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.importId, t.line] }),
+    index("import_lines_import_id_employee_key_idx").on(t.importId, t.employeeKey),
+    index("import_lines_import_id_email_key_idx").on(t.importId, t.emailKey),
+    index("import_lines_import_id_outcome_line_idx").on(t.importId, t.outcome, t.line),
+    index("import_lines_import_id_has_warning_line_idx").on(t.importId, t.hasWarning, t.line),
+  ],
+);
+
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    /** SHA-256 of the cookie's secret: a stolen database does not yield live sessions. */
+    idHash: text("id_hash").primaryKey(),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    csrfToken: text("csrf_token").notNull(),
+    createdAt: createdAt(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [index("sessions_user_id_idx").on(t.userId)],
+);
+
+export const apiTokens = sqliteTable(
+  "api_tokens",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    /** SHA-256 of the token; the token itself is shown once and never stored. */
+    tokenHash: text("token_hash").notNull(),
+    /** The first characters, so a person can tell tokens apart in a list. */
+    prefix: text("prefix").notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }),
+    revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [uniqueIndex("api_tokens_token_hash_idx").on(t.tokenHash), index("api_tokens_user_id_idx").on(t.userId)],
+);
+
+export type User = typeof users.$inferSelect;
+export type Role = typeof roles.$inferSelect;
+export type Location = typeof locations.$inferSelect;
+export type Import = typeof imports.$inferSelect;
+export type ImportChunk = typeof importChunks.$inferSelect;
+export type ImportLine = typeof importLines.$inferSelect;

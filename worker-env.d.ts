@@ -1,0 +1,11 @@
+// Bindings declared in wrangler.toml; `Env` is what the handlers and `cloudflare:workers` see.
+declare namespace Cloudflare {
+  interface Env {
+    DB: D1Database;
+    FILES: R2Bucket;
+    IMPORT_QUEUE: Queue<import("./src/imports/messages").ImportMessage>;
+    MAX_UPLOAD_BYTES: string;
+    RETENTION_DAYS: string;
+  }
+}
+interface Env extends Cloudflare.Env {}
