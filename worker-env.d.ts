@@ -9,3 +9,8 @@ declare namespace Cloudflare {
   }
 }
 interface Env extends Cloudflare.Env {}
+declare namespace Cloudflare {
+  interface GlobalProps {
+    mainModule: typeof import("./src/index");
+  }
+}

@@ -49,6 +49,7 @@ CREATE TABLE `imports` (
 	`file_key` text NOT NULL,
 	`encoding` text NOT NULL,
 	`delimiter` text NOT NULL,
+	`header_line` integer DEFAULT 1 NOT NULL,
 	`columns` text NOT NULL,
 	`ignored_columns` text NOT NULL,
 	`preview` text NOT NULL,

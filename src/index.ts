@@ -1,6 +1,38 @@
 import { app } from "./app";
+import { createDb } from "./db/client";
+import { advanceImport, failDeadImport, noteImportError } from "./imports/consume-import";
+import { deliveryBudgetMs } from "./imports/limits";
 import type { ImportMessage } from "./imports/messages";
+import { purgeOldImports, restartStalledImports } from "./imports/sweep";
 
 export default {
   fetch: app.fetch,
+
+  async queue(batch, env) {
+    const db = createDb(env.DB);
+    for (const message of batch.messages) {
+      const { importId } = message.body;
+      if (batch.queue.endsWith("-dlq")) {
+        await failDeadImport(db, importId);
+        message.ack();
+        continue;
+      }
+      try {
+        await advanceImport(env, db, importId, deliveryBudgetMs);
+        message.ack();
+      } catch (err) {
+        // Retried, never acked: the chunk that failed was rolled back whole and runs again.
+        console.error(`Import ${importId} failed a chunk (attempt ${message.attempts})`, err);
+        await noteImportError(db, importId, err instanceof Error ? err.message : String(err));
+        message.retry({ delaySeconds: Math.min(60, 2 ** message.attempts) });
+      }
+    }
+  },
+
+  async scheduled(controller, env) {
+    const db = createDb(env.DB);
+    const now = new Date(controller.scheduledTime);
+    await restartStalledImports(env, db, now);
+    await purgeOldImports(env, db, now, Number(env.RETENTION_DAYS));
+  },
 } satisfies ExportedHandler<Env, ImportMessage>;

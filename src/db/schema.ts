@@ -102,6 +102,7 @@ export const imports = sqliteTable(
     fileKey: text("file_key").notNull(),
     encoding: text("encoding").notNull(),
     delimiter: text("delimiter").notNull(),
+    headerLine: integer("header_line").notNull().default(1),
     columns: text("columns", { mode: "json" }).$type<ColumnMapping[]>().notNull(),
     ignoredColumns: text("ignored_columns", { mode: "json" }).$type<string[]>().notNull(),
     /** The first records as read, for the preview page. */

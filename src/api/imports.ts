@@ -1,0 +1,85 @@
+import { Hono } from "hono";
+import { requireManageUsers } from "../auth/bearer";
+import type { AppEnv } from "../context";
+import { findImport, listImportLines, listImports } from "../db/imports";
+import { AppError } from "../errors";
+import { failedLinesCsv, reportCsv } from "../imports/report-csv";
+import { startImport } from "../imports/start-import";
+import { createImport } from "../imports/upload-file";
+import { presentImport, presentLine, presentUpload } from "./present";
+import { importIdParam, linesQuery, pageQuery, uploadQuery } from "./schemas";
+import { validate } from "./validate";
+
+export const importsApi = new Hono<AppEnv>();
+
+// Every import endpoint is for people who may import users.
+importsApi.use(requireManageUsers);
+
+importsApi.post("/", validate("query", uploadQuery), async (c) => {
+  const query = c.req.valid("query");
+  const type = c.req.header("Content-Type") ?? "";
+  let upload: { fileName: string; body: ReadableStream<Uint8Array> | Blob; size: number | null };
+  if (type.startsWith("multipart/form-data")) {
+    const form = await c.req.formData();
+    const file = form.get("file");
+    if (!(file instanceof File)) {
+      throw new AppError(400, "missing_file", "Send the CSV in a form field named `file`.");
+    }
+    upload = { fileName: query.filename ?? file.name, body: file, size: file.size };
+  } else {
+    const body = c.req.raw.body;
+    if (!body) throw new AppError(422, "empty_file", "The request has no file. Send the CSV as the body, or as a form field named `file`.");
+    const length = c.req.header("Content-Length");
+    upload = { fileName: query.filename ?? "users.csv", body, size: length === undefined ? null : Number(length) };
+  }
+  const imp = await createImport(c.env, c.var.db, { uploadedBy: c.var.viewer.id, ...upload });
+  if (query.start === "true") {
+    await startImport(c.env, c.var.db, imp.id);
+    return c.json({ ...presentUpload(imp), status: "queued" as const }, 201);
+  }
+  return c.json(presentUpload(imp), 201);
+});
+
+importsApi.get("/", validate("query", pageQuery), async (c) => {
+  const page = await listImports(c.var.db, c.req.valid("query"));
+  return c.json({ imports: page.imports.map(presentImport), next_cursor: page.nextCursor });
+});
+
+importsApi.get("/:id", validate("param", importIdParam), async (c) => {
+  const imp = await findImport(c.var.db, c.req.valid("param").id);
+  if (!imp) throw new AppError(404, "not_found", "There is no import with this id.");
+  return c.json(presentImport(imp));
+});
+
+importsApi.post("/:id/start", validate("param", importIdParam), async (c) => {
+  const { id } = c.req.valid("param");
+  await startImport(c.env, c.var.db, id);
+  const imp = await findImport(c.var.db, id);
+  if (!imp) throw new AppError(404, "not_found", "There is no import with this id.");
+  return c.json(presentImport(imp), 202);
+});
+
+importsApi.get("/:id/lines", validate("param", importIdParam), validate("query", linesQuery), async (c) => {
+  const { id } = c.req.valid("param");
+  const imp = await findImport(c.var.db, id);
+  if (!imp) throw new AppError(404, "not_found", "There is no import with this id.");
+  const page = await listImportLines(c.var.db, id, c.req.valid("query"));
+  return c.json({ lines: page.lines.map(presentLine), next_cursor: page.nextCursor });
+});
+
+const csvDownload = (name: string) => ({
+  "Content-Type": "text/csv; charset=utf-8",
+  "Content-Disposition": `attachment; filename="${name}"`,
+});
+
+importsApi.get("/:id/report.csv", validate("param", importIdParam), async (c) => {
+  const { id } = c.req.valid("param");
+  if (!(await findImport(c.var.db, id))) throw new AppError(404, "not_found", "There is no import with this id.");
+  return c.body(reportCsv(c.var.db, id), 200, csvDownload(`import-${id}-report.csv`));
+});
+
+importsApi.get("/:id/failed.csv", validate("param", importIdParam), async (c) => {
+  const { id } = c.req.valid("param");
+  if (!(await findImport(c.var.db, id))) throw new AppError(404, "not_found", "There is no import with this id.");
+  return c.body(failedLinesCsv(c.var.db, id), 200, csvDownload(`import-${id}-failed-lines.csv`));
+});

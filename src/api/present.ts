@@ -1,0 +1,66 @@
+import type { z } from "zod";
+import type { ImportView } from "../db/imports";
+import type { LocationView } from "../db/locations";
+import type { Import, ImportLine } from "../db/schema";
+import type { UserView } from "../db/users";
+import type { importSummary, location, uploadedImport, user } from "./schemas";
+
+/*
+ * Rows become the API's snake_case shapes here, and only here.
+ */
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function presentUpload(imp: Import): z.input<typeof uploadedImport> {
+  return {
+    id: imp.id,
+    status: imp.status,
+    file_name: imp.fileName,
+    total_rows: imp.totalRows,
+    columns: imp.columns,
+    ignored_columns: imp.ignoredColumns,
+    encoding: imp.encoding,
+    delimiter: imp.delimiter,
+  };
+}
+
+export function presentImport(imp: ImportView): z.input<typeof importSummary> {
+  return {
+    id: imp.id,
+    status: imp.status,
+    file_name: imp.fileName,
+    total_rows: imp.totalRows,
+    processed_rows: imp.processedRows,
+    counts: { created: imp.created, updated: imp.updated, unchanged: imp.unchanged, failed: imp.failed, warnings: imp.warnings },
+    uploaded_by: imp.uploadedByName,
+    created_at: imp.createdAt.toISOString(),
+    started_at: iso(imp.startedAt),
+    finished_at: iso(imp.finishedAt),
+    error: imp.error,
+  };
+}
+
+export function presentLine(l: ImportLine) {
+  return { line: l.line, employee_number: l.employeeNumber, outcome: l.outcome, messages: l.messages };
+}
+
+export function presentUser(u: UserView): z.input<typeof user> {
+  return {
+    employee_number: u.employeeNumber,
+    first_name: u.firstName,
+    last_name: u.lastName,
+    email: u.email,
+    location: u.location,
+    role: u.role,
+    role_locked: u.roleLocked,
+    location_locked: u.locationLocked,
+    created_at: u.createdAt.toISOString(),
+    updated_at: u.updatedAt.toISOString(),
+    last_import_id: u.lastImportId,
+    last_imported_at: iso(u.lastImportedAt),
+  };
+}
+
+export function presentLocation(l: LocationView): z.input<typeof location> {
+  return { id: l.id, name: l.name, code: l.code, aliases: l.aliases };
+}

@@ -1,0 +1,28 @@
+import { Hono } from "hono";
+import { requireToken, requireViewUsers } from "../auth/bearer";
+import type { AppEnv } from "../context";
+import { listRoles } from "../db/roles";
+import { templateCsv } from "../imports/report-csv";
+import { importsApi } from "./imports";
+import { locationsApi } from "./locations";
+import { openApiDocument } from "./openapi";
+import { usersApi } from "./users";
+
+export const api = new Hono<AppEnv>();
+
+api.get("/openapi.json", (c) => c.json(openApiDocument()));
+api.get("/template.csv", (c) =>
+  c.body(templateCsv(), 200, {
+    "Content-Type": "text/csv; charset=utf-8",
+    "Content-Disposition": 'attachment; filename="roster-users-template.csv"',
+  }),
+);
+
+api.use(requireToken, requireViewUsers);
+api.route("/imports", importsApi);
+api.route("/users", usersApi);
+api.route("/locations", locationsApi);
+api.get("/roles", async (c) => {
+  const roles = await listRoles(c.var.db);
+  return c.json({ roles: roles.map((r) => ({ name: r.name, description: r.description, permissions: r.permissions })) });
+});

@@ -1,0 +1,40 @@
+import { createMiddleware } from "hono/factory";
+import { HTTPException } from "hono/http-exception";
+import type { AppEnv } from "../context";
+import { touchApiToken } from "../db/tokens";
+import { findViewerByTokenHash } from "../db/viewers";
+import { canManageUsers, canViewUsers, type Viewer } from "./permissions";
+import { hashSecret } from "./secrets";
+
+/** API authentication: `Authorization: Bearer <token>`, or 401. */
+export const requireToken = createMiddleware<AppEnv>(async (c, next) => {
+  const header = c.req.header("Authorization") ?? "";
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match?.[1]) {
+    throw new HTTPException(401, { message: "Send an API token as `Authorization: Bearer <token>`." });
+  }
+  const viewer = await findViewerByTokenHash(c.var.db, await hashSecret(match[1]));
+  if (!viewer) throw new HTTPException(401, { message: "This API token is not valid or has been revoked." });
+  const { tokenId, ...rest } = viewer;
+  c.set("viewer", rest);
+  c.executionCtx.waitUntil(touchApiToken(c.var.db, tokenId, new Date()));
+  await next();
+});
+
+/** 403 unless the viewer may see users and imports (admin access). */
+export const requireViewUsers = createMiddleware<AppEnv>(async (c, next) => {
+  if (!canViewUsers(c.var.viewer)) throw forbidden(c.var.viewer, "admin access");
+  await next();
+});
+
+/** 403 unless the viewer may import and change users (admin access and manage users). */
+export const requireManageUsers = createMiddleware<AppEnv>(async (c, next) => {
+  if (!canManageUsers(c.var.viewer)) throw forbidden(c.var.viewer, "admin access and the manage-users permission");
+  await next();
+});
+
+function forbidden(viewer: Viewer, needs: string) {
+  return new HTTPException(403, {
+    message: `Your role (${viewer.roleName}) does not allow this: it needs ${needs}. Ask an admin to change your role.`,
+  });
+}

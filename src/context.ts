@@ -1,0 +1,13 @@
+import type { Viewer } from "./auth/permissions";
+import type { Db } from "./db/client";
+
+/** What every route sees: the bindings, the database client and the signed-in viewer. */
+export type AppEnv = {
+  Bindings: Env;
+  Variables: {
+    db: Db;
+    viewer: Viewer;
+    /** Set by the session middleware on pages: the token every form must send back. */
+    csrfToken: string;
+  };
+};

@@ -1,0 +1,107 @@
+import { and, asc, desc, eq, gt, lt, or, sql, type SQL } from "drizzle-orm";
+import type { Db } from "./client";
+import { importLines, imports, users, type Import, type ImportLine, type LineOutcome } from "./schema";
+
+export type ImportView = Import & { uploadedByName: string };
+
+const importWithUploader = { imp: imports, uploadedByName: users.employeeNumber };
+
+/** One import with who uploaded it, or null. */
+export async function findImport(db: Db, id: string): Promise<ImportView | null> {
+  const [row] = await db
+    .select(importWithUploader)
+    .from(imports)
+    .innerJoin(users, eq(users.id, imports.uploadedBy))
+    .where(eq(imports.id, id))
+    .limit(1);
+  return row ? { ...row.imp, uploadedByName: row.uploadedByName } : null;
+}
+
+/** Imports newest first, a page at a time; the cursor is the last row's `createdAt|id`. */
+export async function listImports(
+  db: Db,
+  page: { limit: number; cursor?: string },
+): Promise<{ imports: ImportView[]; nextCursor: string | null }> {
+  let where: SQL | undefined;
+  if (page.cursor) {
+    const [at, id] = page.cursor.split("|");
+    const when = new Date(Number(at));
+    if (id && !Number.isNaN(when.getTime())) {
+      where = or(lt(imports.createdAt, when), and(eq(imports.createdAt, when), lt(imports.id, id)));
+    }
+  }
+  const rows = await db
+    .select(importWithUploader)
+    .from(imports)
+    .innerJoin(users, eq(users.id, imports.uploadedBy))
+    .where(where)
+    .orderBy(desc(imports.createdAt), desc(imports.id))
+    .limit(page.limit + 1);
+  const list = rows.slice(0, page.limit).map((r) => ({ ...r.imp, uploadedByName: r.uploadedByName }));
+  const last = list.at(-1);
+  return {
+    imports: list,
+    nextCursor: rows.length > page.limit && last ? `${last.createdAt.getTime()}|${last.id}` : null,
+  };
+}
+
+export type LineFilter = {
+  outcome?: LineOutcome;
+  level?: "error" | "warning";
+  limit: number;
+  /** The line number of the last line of the previous page. */
+  cursor?: number;
+};
+
+/** A page of an import's line outcomes in line order, served from the (import, outcome|warning, line) indexes. */
+export async function listImportLines(
+  db: Db,
+  importId: string,
+  filter: LineFilter,
+): Promise<{ lines: ImportLine[]; nextCursor: number | null }> {
+  const where: SQL[] = [eq(importLines.importId, importId)];
+  if (filter.outcome) where.push(eq(importLines.outcome, filter.outcome));
+  // Errors only ever fail a line, so "errors" is the failed lines.
+  if (filter.level === "error") where.push(eq(importLines.outcome, "failed"));
+  if (filter.level === "warning") where.push(eq(importLines.hasWarning, true));
+  if (filter.cursor !== undefined) where.push(gt(importLines.line, filter.cursor));
+  const rows = await db
+    .select()
+    .from(importLines)
+    .where(and(...where))
+    .orderBy(asc(importLines.line))
+    .limit(filter.limit + 1);
+  const lines = rows.slice(0, filter.limit);
+  const last = lines.at(-1);
+  return { lines, nextCursor: rows.length > filter.limit && last ? last.line : null };
+}
+
+/**
+ * Moves a ready import to queued. Returns true only for the call that made the move, so
+ * starting twice queues one message.
+ */
+export async function markImportQueued(db: Db, id: string, now: Date): Promise<boolean> {
+  const rows = await db
+    .update(imports)
+    .set({ status: "queued", startedAt: now, progressAt: now })
+    .where(and(eq(imports.id, id), eq(imports.status, "ready")))
+    .returning({ id: imports.id });
+  return rows.length > 0;
+}
+
+/** Ends an import as failed with a reason people can act on; a finished import stays as it was. */
+export async function markImportFailed(db: Db, id: string, reason: string, now: Date): Promise<void> {
+  await db
+    .update(imports)
+    .set({ status: "failed", error: reason, finishedAt: now })
+    .where(and(eq(imports.id, id), sql`${imports.status} NOT IN ('completed', 'failed')`));
+}
+
+/** Deletes an import that was never started (Cancel on the preview); false if it had started. */
+export async function deleteReadyImport(db: Db, id: string): Promise<Import | null> {
+  const [row] = await db
+    .delete(imports)
+    .where(and(eq(imports.id, id), eq(imports.status, "ready")))
+    .returning();
+  return row ?? null;
+}

@@ -1,0 +1,7 @@
+/**
+ * The form of a value used for matching: trimmed, NFC, lower-cased. Employee numbers,
+ * emails, role names and location names, codes and aliases all compare through it.
+ */
+export function toKey(value: string): string {
+  return value.trim().normalize("NFC").toLowerCase();
+}

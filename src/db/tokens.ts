@@ -1,0 +1,44 @@
+import { and, desc, eq, isNull } from "drizzle-orm";
+import { createSecret, hashSecret } from "../auth/secrets";
+import type { Db } from "./client";
+import { apiTokens } from "./schema";
+
+export const tokenPrefix = "rst_";
+
+/** Creates an API token for a user; the token is returned once and only its hash is stored. */
+export async function createApiToken(db: Db, userId: number, name: string): Promise<string> {
+  const token = createSecret(tokenPrefix);
+  await db.insert(apiTokens).values({ userId, name, tokenHash: await hashSecret(token), prefix: token.slice(0, 10) });
+  return token;
+}
+
+/** A user's tokens, newest first, without their secrets. */
+export async function listApiTokens(db: Db, userId: number) {
+  return db
+    .select({
+      id: apiTokens.id,
+      name: apiTokens.name,
+      prefix: apiTokens.prefix,
+      createdAt: apiTokens.createdAt,
+      lastUsedAt: apiTokens.lastUsedAt,
+      revokedAt: apiTokens.revokedAt,
+    })
+    .from(apiTokens)
+    .where(eq(apiTokens.userId, userId))
+    .orderBy(desc(apiTokens.id));
+}
+
+/** Revokes one of a user's tokens; false when the user has no such live token. */
+export async function revokeApiToken(db: Db, userId: number, tokenId: number): Promise<boolean> {
+  const rows = await db
+    .update(apiTokens)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(apiTokens.id, tokenId), eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
+    .returning({ id: apiTokens.id });
+  return rows.length > 0;
+}
+
+/** Notes when a token was last used, so a person can tell a live integration from a forgotten one. */
+export async function touchApiToken(db: Db, tokenId: number, now: Date): Promise<void> {
+  await db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, tokenId));
+}

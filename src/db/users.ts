@@ -1,0 +1,125 @@
+import { and, asc, eq, gt, gte, like, lt, or, sql, type SQL } from "drizzle-orm";
+import type { Db } from "./client";
+import { toKey } from "./keys";
+import { locations, roles, users } from "./schema";
+
+export type UserView = {
+  employeeNumber: string;
+  firstName: string;
+  lastName: string;
+  email: string;
+  location: string | null;
+  locationId: number | null;
+  role: string;
+  roleLocked: boolean;
+  locationLocked: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+  createdImportId: string | null;
+  lastImportId: string | null;
+  lastImportedAt: Date | null;
+};
+
+export type UserFilter = {
+  importId?: string;
+  /** A UTC calendar day, YYYY-MM-DD: users created or changed by an import that day. */
+  importedOn?: string;
+  q?: string;
+  locationId?: number;
+  roleId?: number;
+  limit: number;
+  /** The employee key of the last user of the previous page. */
+  cursor?: string;
+};
+
+const userColumns = {
+  employeeKey: users.employeeKey,
+  employeeNumber: users.employeeNumber,
+  firstName: users.firstName,
+  lastName: users.lastName,
+  email: users.email,
+  location: locations.name,
+  locationId: users.locationId,
+  role: roles.name,
+  roleLocked: users.roleLocked,
+  locationLocked: users.locationLocked,
+  createdAt: users.createdAt,
+  updatedAt: users.updatedAt,
+  createdImportId: users.createdImportId,
+  lastImportId: users.lastImportId,
+  lastImportedAt: users.lastImportedAt,
+};
+
+/** A page of users in employee-number order, filtered; keyset pagination keeps every page fast. */
+export async function listUsers(db: Db, filter: UserFilter): Promise<{ users: UserView[]; nextCursor: string | null }> {
+  const where: SQL[] = [];
+  if (filter.importId) where.push(eq(users.lastImportId, filter.importId));
+  if (filter.importedOn) {
+    const start = new Date(`${filter.importedOn}T00:00:00.000Z`);
+    where.push(gte(users.lastImportedAt, start), lt(users.lastImportedAt, new Date(start.getTime() + 86_400_000)));
+  }
+  if (filter.locationId !== undefined) where.push(eq(users.locationId, filter.locationId));
+  if (filter.roleId !== undefined) where.push(eq(users.roleId, filter.roleId));
+  if (filter.q?.trim()) {
+    const q = toKey(filter.q).replaceAll("\\", "\\\\").replaceAll("%", "\\%").replaceAll("_", "\\_");
+    const term = or(
+      sql`${users.employeeKey} LIKE ${`${q}%`} ESCAPE '\\'`,
+      sql`${users.emailKey} LIKE ${`${q}%`} ESCAPE '\\'`,
+      sql`lower(${users.firstName} || ' ' || ${users.lastName}) LIKE ${`%${q}%`} ESCAPE '\\'`,
+    );
+    if (term) where.push(term);
+  }
+  if (filter.cursor) where.push(gt(users.employeeKey, filter.cursor));
+  const rows = await db
+    .select(userColumns)
+    .from(users)
+    .innerJoin(roles, eq(roles.id, users.roleId))
+    .leftJoin(locations, eq(locations.id, users.locationId))
+    .where(and(...where))
+    .orderBy(asc(users.employeeKey))
+    .limit(filter.limit + 1);
+  const page = rows.slice(0, filter.limit);
+  const last = page.at(-1);
+  return {
+    users: page.map(({ employeeKey: _key, ...u }) => u),
+    nextCursor: rows.length > filter.limit && last ? last.employeeKey : null,
+  };
+}
+
+/** One user by employee number, compared case-insensitively. */
+export async function findUser(db: Db, employeeNumber: string): Promise<UserView | null> {
+  const [row] = await db
+    .select(userColumns)
+    .from(users)
+    .innerJoin(roles, eq(roles.id, users.roleId))
+    .leftJoin(locations, eq(locations.id, users.locationId))
+    .where(eq(users.employeeKey, toKey(employeeNumber)))
+    .limit(1);
+  if (!row) return null;
+  const { employeeKey: _key, ...user } = row;
+  return user;
+}
+
+/** Sets a user's role and location locks; returns false when there is no such user. */
+export async function setUserLocks(
+  db: Db,
+  employeeNumber: string,
+  locks: { roleLocked?: boolean; locationLocked?: boolean },
+): Promise<boolean> {
+  const changed = await db
+    .update(users)
+    .set({ ...locks, updatedAt: new Date() })
+    .where(eq(users.employeeKey, toKey(employeeNumber)))
+    .returning({ id: users.id });
+  return changed.length > 0;
+}
+
+/** Finds a user for signing in, with the password hash. */
+export async function findUserForSignIn(db: Db, employeeNumber: string) {
+  const [row] = await db
+    .select({ id: users.id, passwordHash: users.passwordHash })
+    .from(users)
+    .where(eq(users.employeeKey, toKey(employeeNumber)))
+    .limit(1);
+  return row ?? null;
+}

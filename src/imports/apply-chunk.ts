@@ -1,0 +1,171 @@
+import { sql } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { rowsOf, statement } from "../db/statements";
+import { toKey } from "../db/keys";
+import type { Import, ImportChunk } from "../db/schema";
+import { checkRow, type CheckContext, type CheckedLine, type LocationRef, type RoleRef, type UserState } from "./check-row";
+import type { FileRecord } from "./read";
+
+export type RoleBook = { standard: RoleRef; byKey: Map<string, RoleRef>; byId: Map<number, RoleRef> };
+
+type StoredUser = {
+  employee_number: string;
+  employee_key: string;
+  first_name: string;
+  last_name: string;
+  email: string;
+  email_key: string;
+  location_id: number | null;
+  location_name: string | null;
+  role_id: number;
+  role_locked: number;
+  location_locked: number;
+};
+
+const distinct = (values: (string | null)[]) => JSON.stringify([...new Set(values.filter((v): v is string => !!v))]);
+
+/**
+ * Reads what the rules need for one chunk in a single round trip: the users its employee
+ * numbers and emails name, the earlier lines of this import that used them, and the
+ * locations it mentions. Every query is keyed by one JSON parameter, so any chunk size
+ * stays within D1's 100 bound parameters.
+ */
+async function loadContext(db: Db, importId: string, records: FileRecord[], roles: RoleBook): Promise<CheckContext> {
+  const employeeKeys = distinct(records.map((r) => (r.values.employee_number ? toKey(r.values.employee_number) : null)));
+  const emailKeys = distinct(records.map((r) => (r.values.email ? toKey(r.values.email) : null)));
+  const locationKeys = distinct(records.map((r) => (r.values.location ? toKey(r.values.location) : null)));
+  const userColumns = sql`u.employee_number, u.employee_key, u.first_name, u.last_name, u.email, u.email_key,
+    u.location_id, l.name AS location_name, u.role_id, u.role_locked, u.location_locked`;
+  const results = await db.$client.batch([
+    statement(db, sql`SELECT ${userColumns} FROM users u LEFT JOIN locations l ON l.id = u.location_id
+      WHERE u.employee_key IN (SELECT value FROM json_each(${employeeKeys}))`),
+    statement(db, sql`SELECT ${userColumns} FROM users u LEFT JOIN locations l ON l.id = u.location_id
+      WHERE u.email_key IN (SELECT value FROM json_each(${emailKeys}))`),
+    statement(db, sql`SELECT employee_key AS key, min(line) AS line FROM import_lines
+      WHERE import_id = ${importId} AND employee_key IN (SELECT value FROM json_each(${employeeKeys})) GROUP BY employee_key`),
+    statement(db, sql`SELECT email_key AS key, min(line) AS line FROM import_lines
+      WHERE import_id = ${importId} AND email_key IN (SELECT value FROM json_each(${emailKeys})) GROUP BY email_key`),
+    statement(db, sql`SELECT k.key, l.id, l.name FROM location_keys k
+      JOIN locations l ON l.id = k.location_id WHERE k.key IN (SELECT value FROM json_each(${locationKeys}))`),
+  ]);
+  const byEmployee = rowsOf<StoredUser>(results[0]);
+  const byEmail = rowsOf<StoredUser>(results[1]);
+  const employeeLines = rowsOf<{ key: string; line: number }>(results[2]);
+  const emailLines = rowsOf<{ key: string; line: number }>(results[3]);
+  const locations = rowsOf<{ key: string; id: number; name: string }>(results[4]);
+
+  const usersByKey = new Map<string, UserState>();
+  const emailOwners = new Map<string, string>();
+  const locationsById = new Map<number, LocationRef>();
+  for (const u of [...byEmployee, ...byEmail]) {
+    usersByKey.set(u.employee_key, {
+      employeeNumber: u.employee_number,
+      employeeKey: u.employee_key,
+      firstName: u.first_name,
+      lastName: u.last_name,
+      email: u.email,
+      emailKey: u.email_key,
+      locationId: u.location_id,
+      roleId: u.role_id,
+      roleLocked: !!u.role_locked,
+      locationLocked: !!u.location_locked,
+      exists: true,
+    });
+    emailOwners.set(u.email_key, u.employee_key);
+    if (u.location_id !== null && u.location_name !== null) locationsById.set(u.location_id, { id: u.location_id, name: u.location_name });
+  }
+  const locationsByKey = new Map<string, LocationRef>();
+  for (const l of locations) {
+    locationsByKey.set(l.key, { id: l.id, name: l.name });
+    locationsById.set(l.id, { id: l.id, name: l.name });
+  }
+  return {
+    standardRole: roles.standard,
+    rolesByKey: roles.byKey,
+    rolesById: roles.byId,
+    locationsByKey,
+    locationsById,
+    usersByKey,
+    emailOwners,
+    employeeLines: new Map(employeeLines.map((r) => [r.key, r.line])),
+    emailLines: new Map(emailLines.map((r) => [r.key, r.line])),
+  };
+}
+
+export type ChunkTally = { created: number; updated: number; unchanged: number; failed: number; warnings: number };
+
+/** Counts a chunk's outcomes; a line with at least one warning counts once as a warning. */
+export function tallyLines(lines: CheckedLine[]): ChunkTally {
+  const tally: ChunkTally = { created: 0, updated: 0, unchanged: 0, failed: 0, warnings: 0 };
+  for (const l of lines) {
+    tally[l.outcome]++;
+    if (l.messages.some((m) => m.level === "warning")) tally.warnings++;
+  }
+  return tally;
+}
+
+/**
+ * Checks one chunk's records in file order and writes the result in one D1 batch: the line
+ * outcomes, the users created or changed, and the import's progress. The batch is one
+ * transaction, so a chunk is applied whole or not at all; and because the line outcomes are
+ * keyed by (import, line), applying the same chunk twice fails instead of counting twice.
+ */
+export async function applyChunk(
+  db: Db,
+  imp: Pick<Import, "id" | "chunkCount">,
+  chunk: Pick<ImportChunk, "index">,
+  records: FileRecord[],
+  roles: RoleBook,
+  now: Date,
+): Promise<ChunkTally> {
+  const ctx = await loadContext(db, imp.id, records, roles);
+  const lines = records.map((r) => checkRow(r, ctx));
+  const tally = tallyLines(lines);
+  const at = now.getTime();
+
+  const lineRows = JSON.stringify(
+    lines.map((l, i) => [
+      l.line,
+      l.employeeNumber,
+      l.employeeKey,
+      l.emailKey,
+      l.outcome,
+      l.messages.some((m) => m.level === "warning") ? 1 : 0,
+      JSON.stringify(l.messages),
+      JSON.stringify(records[i]?.values ?? {}),
+    ]),
+  );
+  const userRows = JSON.stringify(
+    lines.flatMap((l) =>
+      l.write
+        ? [[l.write.employeeNumber, l.write.employeeKey, l.write.firstName, l.write.lastName, l.write.email, l.write.emailKey, l.write.locationId, l.write.roleId]]
+        : [],
+    ),
+  );
+  const isLast = chunk.index + 1 >= imp.chunkCount;
+
+  await db.$client.batch([
+    statement(db, sql`INSERT INTO import_lines (import_id, line, employee_number, employee_key, email_key, outcome, has_warning, messages, "values")
+      SELECT ${imp.id}, j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5, j.value->>6, j.value->>7
+      FROM json_each(${lineRows}) j`),
+    // Rows go in line order, so a later line may take an email an earlier line gave up.
+    statement(db, sql`INSERT INTO users (employee_number, employee_key, first_name, last_name, email, email_key, location_id, role_id,
+        created_at, updated_at, created_import_id, last_import_id, last_imported_at)
+      SELECT j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5, j.value->>6, j.value->>7,
+        ${at}, ${at}, ${imp.id}, ${imp.id}, ${at}
+      FROM json_each(${userRows}) j WHERE true
+      ON CONFLICT (employee_key) DO UPDATE SET first_name = excluded.first_name, last_name = excluded.last_name,
+        email = excluded.email, email_key = excluded.email_key, location_id = excluded.location_id, role_id = excluded.role_id,
+        updated_at = excluded.updated_at, last_import_id = excluded.last_import_id, last_imported_at = excluded.last_imported_at`),
+    statement(db, sql`UPDATE imports SET
+        next_chunk = next_chunk + 1,
+        processed_rows = processed_rows + ${records.length},
+        created = created + ${tally.created}, updated = updated + ${tally.updated}, unchanged = unchanged + ${tally.unchanged},
+        failed = failed + ${tally.failed}, warnings = warnings + ${tally.warnings},
+        status = ${isLast ? "completed" : "processing"},
+        finished_at = ${isLast ? at : null},
+        progress_at = ${at}, error = NULL
+      WHERE id = ${imp.id} AND next_chunk = ${chunk.index}`),
+  ]);
+  return tally;
+}

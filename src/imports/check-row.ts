@@ -1,0 +1,209 @@
+import { z } from "zod";
+import type { LineMessage, LineOutcome } from "../db/schema";
+import { toKey } from "../db/keys";
+import type { FileRecord } from "./read";
+
+/** A user as the rules see it: stored values plus the keys they match by. */
+export type UserState = {
+  employeeNumber: string;
+  employeeKey: string;
+  firstName: string;
+  lastName: string;
+  email: string;
+  emailKey: string;
+  locationId: number | null;
+  roleId: number;
+  roleLocked: boolean;
+  locationLocked: boolean;
+  /** False until the user exists in the database or an earlier line of this chunk created it. */
+  exists: boolean;
+};
+
+export type RoleRef = { id: number; name: string };
+export type LocationRef = { id: number; name: string };
+
+/**
+ * What the rules need to know while a chunk is checked line by line. The maps start as the
+ * database and earlier chunks left them and are updated after every line, so each line sees
+ * the file as if it had been applied one line at a time.
+ */
+export type CheckContext = {
+  standardRole: RoleRef;
+  rolesByKey: Map<string, RoleRef>;
+  rolesById: Map<number, RoleRef>;
+  locationsByKey: Map<string, LocationRef>;
+  locationsById: Map<number, LocationRef>;
+  usersByKey: Map<string, UserState>;
+  /** Which employee key owns an email key. */
+  emailOwners: Map<string, string>;
+  /** The first line of this file that named an employee key, or an email key. */
+  employeeLines: Map<string, number>;
+  emailLines: Map<string, number>;
+};
+
+export type CheckedLine = {
+  line: number;
+  employeeNumber: string;
+  employeeKey: string | null;
+  emailKey: string | null;
+  outcome: LineOutcome;
+  messages: LineMessage[];
+  /** The user as it must be stored after this line, when the line created or changed one. */
+  write: UserState | null;
+};
+
+const emailSchema = z.email();
+/** How a spreadsheet shows a long number it has turned into a float: 1.23457E+11. */
+const scientific = /^[+-]?\d+(?:[.,]\d+)?e[+-]?\d+$/i;
+
+const error = (code: string, message: string): LineMessage => ({ level: "error", code, message });
+const warning = (code: string, message: string): LineMessage => ({ level: "warning", code, message });
+
+function failed(record: FileRecord, messages: LineMessage[], keys: { employeeKey?: string; emailKey?: string } = {}): CheckedLine {
+  return {
+    line: record.line,
+    employeeNumber: record.values.employee_number,
+    employeeKey: keys.employeeKey ?? null,
+    emailKey: keys.emailKey ?? null,
+    outcome: "failed",
+    messages: messages.filter((m) => m.level === "error"),
+    write: null,
+  };
+}
+
+/**
+ * Applies the import rules to one record against the context, and updates the context as if
+ * the line had been written. A failed line changes nothing but the record of which employee
+ * numbers and emails the file has used.
+ */
+export function checkRow(record: FileRecord, ctx: CheckContext): CheckedLine {
+  const v = record.values;
+  if (record.malformed) return failed(record, [error("malformed_row", record.malformed)]);
+
+  const employeeNumber = v.employee_number;
+  if (!employeeNumber) {
+    return failed(record, [error("missing_employee_number", "The employee number is empty. Every user needs one: it is their username.")]);
+  }
+  if (scientific.test(employeeNumber)) {
+    return failed(record, [
+      error(
+        "invalid_employee_number",
+        `The employee number "${employeeNumber}" looks like a spreadsheet turned it into a number. Format the column as Text in the spreadsheet, type the full numbers again and export once more.`,
+      ),
+    ]);
+  }
+  const employeeKey = toKey(employeeNumber);
+  const earlierLine = ctx.employeeLines.get(employeeKey);
+  if (earlierLine !== undefined) {
+    return failed(
+      record,
+      [error("duplicate_employee_number", `The employee number ${employeeNumber} is also on line ${earlierLine}. Each user may appear once in a file.`)],
+      { employeeKey },
+    );
+  }
+  ctx.employeeLines.set(employeeKey, record.line);
+
+  const messages: LineMessage[] = [];
+  const current = ctx.usersByKey.get(employeeKey);
+  const existing = current?.exists ? current : undefined;
+
+  let emailKey: string | undefined;
+  if (v.email) {
+    if (!emailSchema.safeParse(v.email).success) {
+      messages.push(error("invalid_email", `"${v.email}" is not an email address. Write it as name@example.com.`));
+    } else {
+      emailKey = toKey(v.email);
+      const emailLine = ctx.emailLines.get(emailKey);
+      const owner = ctx.emailOwners.get(emailKey);
+      if (emailLine !== undefined) {
+        messages.push(error("duplicate_email", `The email ${v.email} is also on line ${emailLine}. Every user needs an email of their own.`));
+      } else if (owner !== undefined && owner !== employeeKey) {
+        const ownerNumber = ctx.usersByKey.get(owner)?.employeeNumber ?? owner;
+        messages.push(error("duplicate_email", `The email ${v.email} is already used by user ${ownerNumber}. Every user needs an email of their own.`));
+      }
+      if (emailLine === undefined) ctx.emailLines.set(emailKey, record.line);
+    }
+  }
+
+  let locationId = existing?.locationId ?? null;
+  if (v.location) {
+    const location = ctx.locationsByKey.get(toKey(v.location));
+    if (!location) {
+      messages.push(
+        error("unknown_location", `No location is named, coded or aliased "${v.location}". Use an existing location's name, code or alias, or add it under Locations first.`),
+      );
+    } else if (existing?.locationLocked && location.id !== existing.locationId) {
+      const kept = existing.locationId === null ? "none" : (ctx.locationsById.get(existing.locationId)?.name ?? "the current one");
+      messages.push(warning("location_locked", `The location stays ${kept} because this user's location is locked; the file asked for ${location.name}.`));
+    } else {
+      locationId = location.id;
+    }
+  }
+
+  let roleId = existing?.roleId ?? ctx.standardRole.id;
+  if (v.role) {
+    const known = ctx.rolesByKey.get(toKey(v.role));
+    const wanted = known ?? ctx.standardRole;
+    if (existing?.roleLocked) {
+      if (wanted.id !== existing.roleId || !known) {
+        const kept = ctx.rolesById.get(existing.roleId)?.name ?? "the current one";
+        messages.push(warning("role_locked", `The role stays ${kept} because this user's role is locked; the file asked for ${v.role}.`));
+      }
+    } else {
+      roleId = wanted.id;
+      if (!known) {
+        messages.push(
+          warning("unknown_role", `There is no role called "${v.role}", so the user has the ${ctx.standardRole.name} role. Assign the right role after the import.`),
+        );
+      }
+    }
+  }
+
+  if (!existing) {
+    if (!v.email) messages.push(error("missing_email", "The email is empty. Every user needs an email address, and it must be unique."));
+    if (!v.first_name) messages.push(error("missing_first_name", "The first name is empty. A new user needs a first name."));
+    if (!v.last_name) messages.push(error("missing_last_name", "The last name is empty. A new user needs a last name."));
+    if (!v.location) messages.push(error("missing_location", "The location is empty. A new user needs a location: a location's name, code or alias."));
+  }
+
+  if (messages.some((m) => m.level === "error")) return failed(record, messages, { employeeKey, emailKey });
+
+  const next: UserState = {
+    employeeNumber: existing?.employeeNumber ?? employeeNumber,
+    employeeKey,
+    firstName: v.first_name || existing?.firstName || "",
+    lastName: v.last_name || existing?.lastName || "",
+    email: v.email || existing?.email || "",
+    emailKey: emailKey ?? existing?.emailKey ?? "",
+    locationId,
+    roleId,
+    roleLocked: existing?.roleLocked ?? false,
+    locationLocked: existing?.locationLocked ?? false,
+    exists: true,
+  };
+  const outcome: LineOutcome = !existing ? "created" : sameUser(existing, next) ? "unchanged" : "updated";
+  if (outcome !== "unchanged") {
+    if (existing && existing.emailKey !== next.emailKey) ctx.emailOwners.delete(existing.emailKey);
+    ctx.emailOwners.set(next.emailKey, employeeKey);
+    ctx.usersByKey.set(employeeKey, next);
+  }
+  return {
+    line: record.line,
+    employeeNumber,
+    employeeKey,
+    emailKey: emailKey ?? null,
+    outcome,
+    messages,
+    write: outcome === "unchanged" ? null : next,
+  };
+}
+
+function sameUser(a: UserState, b: UserState): boolean {
+  return (
+    a.firstName === b.firstName &&
+    a.lastName === b.lastName &&
+    a.email === b.email &&
+    a.locationId === b.locationId &&
+    a.roleId === b.roleId
+  );
+}

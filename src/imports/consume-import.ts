@@ -1,0 +1,90 @@
+import { and, eq } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { markImportFailed } from "../db/imports";
+import { listRoles } from "../db/roles";
+import { importChunks, imports, type Import } from "../db/schema";
+import { applyChunk, type RoleBook } from "./apply-chunk";
+import { readChunk, type FileFormat } from "./read";
+
+async function loadRoleBook(db: Db): Promise<RoleBook> {
+  const roles = await listRoles(db);
+  const standard = roles.find((r) => r.nameKey === "standard");
+  if (!standard) throw new Error("The Standard role is missing; the migrations seed it.");
+  return {
+    standard: { id: standard.id, name: standard.name },
+    byKey: new Map(roles.map((r) => [r.nameKey, { id: r.id, name: r.name }])),
+    byId: new Map(roles.map((r) => [r.id, { id: r.id, name: r.name }])),
+  };
+}
+
+function formatOf(imp: Import): FileFormat {
+  return {
+    encoding: imp.encoding as FileFormat["encoding"],
+    delimiter: imp.delimiter as FileFormat["delimiter"],
+    headerLine: imp.headerLine,
+    columns: imp.columns,
+    ignoredColumns: imp.ignoredColumns,
+  };
+}
+
+export const missingFileReason =
+  "The uploaded file is no longer in storage, so the import could not go on. Upload the file again to import the remaining lines.";
+
+/**
+ * Applies an import's chunks in order, from where it stands, until it is done or the time
+ * budget is spent; then hands over to a new queue message. Everything it needs to resume
+ * is in D1 (the next chunk's index), so a repeated or retried message just carries on.
+ * Returns whether the import still has chunks to apply.
+ */
+export async function advanceImport(env: Env, db: Db, importId: string, budgetMs: number): Promise<"done" | "continues"> {
+  const deadline = Date.now() + budgetMs;
+  const [imp] = await db.select().from(imports).where(eq(imports.id, importId)).limit(1);
+  if (!imp || (imp.status !== "queued" && imp.status !== "processing")) return "done";
+  if (imp.status === "queued") {
+    await db.update(imports).set({ status: "processing", progressAt: new Date() }).where(eq(imports.id, imp.id));
+  }
+  const roles = await loadRoleBook(db);
+  const format = formatOf(imp);
+
+  for (let index = imp.nextChunk; index < imp.chunkCount; index++) {
+    if (Date.now() >= deadline) {
+      await env.IMPORT_QUEUE.send({ importId });
+      return "continues";
+    }
+    const [chunk] = await db
+      .select()
+      .from(importChunks)
+      .where(and(eq(importChunks.importId, imp.id), eq(importChunks.index, index)))
+      .limit(1);
+    if (!chunk) throw new Error(`Import ${imp.id} has no chunk ${index}.`);
+    const object = await env.FILES.get(imp.fileKey, {
+      range: { offset: chunk.byteStart, length: chunk.byteEnd - chunk.byteStart },
+    });
+    if (!object) {
+      await markImportFailed(db, imp.id, missingFileReason, new Date());
+      return "done";
+    }
+    const records = readChunk(new Uint8Array(await object.arrayBuffer()), format, chunk.firstLine);
+    if (records.length !== chunk.rowCount) {
+      throw new Error(`Chunk ${index} of import ${imp.id} read ${records.length} rows where the upload counted ${chunk.rowCount}.`);
+    }
+    await applyChunk(db, imp, chunk, records, roles, new Date());
+  }
+  return "done";
+}
+
+/** Notes the last processing failure on a running import, so its page and the API can show it. */
+export async function noteImportError(db: Db, importId: string, message: string): Promise<void> {
+  await db
+    .update(imports)
+    .set({ error: `Processing hit a problem and will retry: ${message}` })
+    .where(and(eq(imports.id, importId), eq(imports.status, "processing")));
+}
+
+/** Ends an import whose message kept failing and went to the dead-letter queue. */
+export async function failDeadImport(db: Db, importId: string): Promise<void> {
+  const [imp] = await db.select({ error: imports.error }).from(imports).where(eq(imports.id, importId)).limit(1);
+  const last = imp?.error ? ` Last problem: ${imp.error.replace(/^Processing hit a problem and will retry: /, "")}` : "";
+  await markImportFailed(db, importId, `Processing failed repeatedly and was stopped.${last}`, new Date());
+}
+

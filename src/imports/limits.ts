@@ -1,0 +1,16 @@
+/**
+ * How a file is cut into chunks. A chunk's line outcomes travel to D1 as one JSON value,
+ * which must stay under D1's 2 MB per value; 512 KB of CSV stays well under that even when
+ * every character needs escaping. 2,000 rows keep a chunk's batch far below D1's 30 s.
+ */
+export const chunkRows = 2_000;
+export const chunkBytes = 512 * 1024;
+
+/** Records shown on the preview page. */
+export const previewRows = 5;
+
+/** How long one queue delivery keeps applying chunks before it hands over to a fresh message. */
+export const deliveryBudgetMs = 20_000;
+
+/** An import with no progress for this long is restarted by the sweep. */
+export const staleAfterMs = 2 * 60_000;

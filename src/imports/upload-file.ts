@@ -1,0 +1,106 @@
+import { eq, sql } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { statement } from "../db/statements";
+import { imports, type Import } from "../db/schema";
+import { AppError } from "../errors";
+import { chunkBytes, chunkRows, previewRows } from "./limits";
+import { FileRefused, scanFile, type RefusalCode } from "./read";
+
+export type UploadInput = {
+  uploadedBy: number;
+  fileName: string;
+  /** A stream must come with its size (R2 stores streams of known length); a Blob knows its own. */
+  body: ReadableStream<Uint8Array> | Blob;
+  size: number | null;
+};
+
+const statusByRefusal: Record<RefusalCode, 413 | 415 | 422> = {
+  empty_file: 422,
+  no_rows: 422,
+  missing_columns: 422,
+  duplicate_column: 422,
+  line_too_long: 422,
+  not_csv: 415,
+};
+
+function describeBytes(bytes: number): string {
+  return bytes >= 1_000_000 ? `${Math.round(bytes / 1_000_000)} MB` : `${Math.round(bytes / 1000)} KB`;
+}
+
+/** A file name fit to show and to store: no folders, no control characters, not endless. */
+export function cleanFileName(name: string): string {
+  const base = name.split(/[\\/]/).pop() ?? "";
+  const clean = base.replace(/[\u0000-\u001f\u007f]/g, "").trim().slice(0, 200);
+  return clean || "users.csv";
+}
+
+/**
+ * Stores an uploaded file in R2, reads it once to detect its format, count its users and
+ * plan its chunks, and records the import as ready. A file that cannot be imported is
+ * refused whole with an AppError saying what to fix, and nothing of it is kept.
+ */
+export async function createImport(env: Env, db: Db, input: UploadInput): Promise<Import> {
+  const maxBytes = Number(env.MAX_UPLOAD_BYTES);
+  const size = input.body instanceof Blob ? input.body.size : input.size;
+  if (size === null) {
+    throw new AppError(411, "length_required", "Send the file with a Content-Length header (curl --data-binary does).");
+  }
+  if (size > maxBytes) {
+    throw new AppError(413, "file_too_large", `The file is ${describeBytes(size)}; the limit is ${describeBytes(maxBytes)}. Split it into smaller files.`);
+  }
+  if (size === 0) throw new AppError(422, "empty_file", "The file is empty. Export the users again and upload the new file.");
+
+  const id = crypto.randomUUID();
+  const fileName = cleanFileName(input.fileName);
+  const fileKey = `imports/${id}/source.csv`;
+  let body: ReadableStream<Uint8Array> | Blob = input.body;
+  if (!(body instanceof Blob)) {
+    // Holds R2 to the declared size: a body longer or shorter than announced fails the upload.
+    const fixed = new FixedLengthStream(size);
+    void body.pipeTo(fixed.writable).catch(() => undefined);
+    body = fixed.readable;
+  }
+  await env.FILES.put(fileKey, body, { httpMetadata: { contentType: "text/csv" }, customMetadata: { fileName } });
+
+  try {
+    const scan = await scanFile(
+      async () => {
+        const object = await env.FILES.get(fileKey);
+        if (!object) throw new Error(`The uploaded file ${fileKey} is missing from storage.`);
+        return object.body;
+      },
+      { chunkRows, chunkBytes, previewRows },
+    );
+    const chunks = JSON.stringify(scan.chunks.map((c, i) => [i, c.byteStart, c.byteEnd, c.firstLine, c.rowCount]));
+    const insertImport = db
+        .insert(imports)
+        .values({
+          id,
+          uploadedBy: input.uploadedBy,
+          fileName,
+          fileSize: size,
+          fileKey,
+          encoding: scan.format.encoding,
+          delimiter: scan.format.delimiter,
+          columns: scan.format.columns,
+          ignoredColumns: scan.format.ignoredColumns,
+          headerLine: scan.format.headerLine,
+          preview: scan.preview,
+          totalRows: scan.totalRows,
+          chunkCount: scan.chunks.length,
+        });
+    const built = insertImport.toSQL();
+    const [inserted] = await db.$client.batch([
+      db.$client.prepare(built.sql).bind(...built.params),
+      statement(db, sql`INSERT INTO import_chunks (import_id, idx, byte_start, byte_end, first_line, row_count)
+        SELECT ${id}, j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4 FROM json_each(${chunks}) j`),
+    ]);
+    const [row] = await db.select().from(imports).where(eq(imports.id, id));
+    if (!inserted?.success || !row) throw new Error("The import was not recorded.");
+    return row;
+  } catch (err) {
+    await env.FILES.delete(fileKey);
+    if (err instanceof FileRefused) throw new AppError(statusByRefusal[err.code], err.code, err.message);
+    throw err;
+  }
+}

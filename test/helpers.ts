@@ -1,0 +1,110 @@
+import { env, exports } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
+import { hashPassword } from "../src/auth/passwords";
+import { createDb } from "../src/db/client";
+import { toKey } from "../src/db/keys";
+import { createLocation } from "../src/db/locations";
+import { roles, users } from "../src/db/schema";
+import { createApiToken } from "../src/db/tokens";
+
+export const db = createDb(env.DB);
+export const base = "http://roster.test";
+
+let counter = 0;
+/** A name no other test in this file has used: storage is shared within a test file. */
+export function unique(prefix: string): string {
+  counter += 1;
+  return `${prefix}${Date.now().toString(36)}${counter}`;
+}
+
+/** Creates a user with a role and returns an API token for them. */
+export async function createUserWithToken(roleName: "Admin" | "Manager" | "Standard" = "Admin") {
+  const [role] = await db.select().from(roles).where(eq(roles.nameKey, toKey(roleName)));
+  if (!role) throw new Error(`No role ${roleName}`);
+  const employeeNumber = unique("adm");
+  const [user] = await db
+    .insert(users)
+    .values({
+      employeeNumber,
+      employeeKey: toKey(employeeNumber),
+      firstName: "Test",
+      lastName: roleName,
+      email: `${employeeNumber}@example.com`,
+      emailKey: toKey(`${employeeNumber}@example.com`),
+      roleId: role.id,
+      passwordHash: await hashPassword("correct horse battery"),
+    })
+    .returning();
+  if (!user) throw new Error("user not created");
+  return { user, token: await createApiToken(db, user.id, "test") };
+}
+
+/** Creates a location with a unique name and returns its name, code and alias. */
+export async function createTestLocation(): Promise<{ name: string; code: string; alias: string }> {
+  const name = unique("Site ");
+  const code = unique("C");
+  const alias = unique("Alias ");
+  await createLocation(db, { name, code, aliases: [alias] });
+  return { name, code, alias };
+}
+
+export function call(token: string, path: string, init: RequestInit = {}) {
+  const headers = new Headers(init.headers);
+  headers.set("Authorization", `Bearer ${token}`);
+  return exports.default.fetch(new Request(`${base}${path}`, { ...init, headers }));
+}
+
+export async function uploadCsv(token: string, csv: string | Uint8Array, query = "filename=users.csv") {
+  return call(token, `/api/imports?${query}`, {
+    method: "POST",
+    headers: { "Content-Type": "text/csv" },
+    body: csv,
+  });
+}
+
+export type ImportBody = {
+  id: string;
+  status: string;
+  total_rows: number;
+  processed_rows: number;
+  counts: { created: number; updated: number; unchanged: number; failed: number; warnings: number };
+  error: string | null;
+};
+
+/** Polls an import until it has finished; the queue consumer runs on its own in the test runtime. */
+export async function waitForImport(token: string, id: string, timeoutMs = 30_000): Promise<ImportBody> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await call(token, `/api/imports/${id}`);
+    const body = (await res.json()) as ImportBody;
+    if (body.status === "completed" || body.status === "failed") return body;
+    if (Date.now() > deadline) throw new Error(`Import ${id} still ${body.status} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export type LineBody = { line: number; employee_number: string; outcome: string; messages: { level: string; code: string; message: string }[] };
+
+/** Uploads, starts and waits for an import; returns the finished import and all of its lines. */
+export async function importCsv(token: string, csv: string | Uint8Array) {
+  const res = await uploadCsv(token, csv, "filename=users.csv&start=true");
+  if (res.status !== 201) throw new Error(`upload answered ${res.status}: ${await res.text()}`);
+  const { id } = (await res.json()) as { id: string };
+  const imp = await waitForImport(token, id);
+  const lines: LineBody[] = [];
+  let cursor: number | null = null;
+  do {
+    const page = (await (await call(token, `/api/imports/${id}/lines?limit=1000${cursor === null ? "" : `&cursor=${cursor}`}`)).json()) as {
+      lines: LineBody[];
+      next_cursor: number | null;
+    };
+    lines.push(...page.lines);
+    cursor = page.next_cursor;
+  } while (cursor !== null);
+  return { imp, lines, line: (n: number) => lines.find((l) => l.line === n) };
+}
+
+/** Builds a CSV from rows; the first row is the header. */
+export function csvOf(rows: string[][]): string {
+  return rows.map((r) => r.join(",")).join("\n") + "\n";
+}
