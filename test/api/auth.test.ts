@@ -1,0 +1,76 @@
+import { eq } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { apiTokens } from "../../src/db/schema";
+import { call, createUserWithToken, csvOf, db, uploadCsv } from "../helpers";
+import { exports } from "cloudflare:workers";
+
+const csv = csvOf([
+  ["employee_number", "first_name", "last_name", "location", "email", "role"],
+  ["1", "A", "B", "London", "a@example.com", ""],
+]);
+
+describe("API authentication and permissions", () => {
+  let admin: string;
+  let manager: string;
+  let standard: string;
+
+  beforeAll(async () => {
+    admin = (await createUserWithToken("Admin")).token;
+    manager = (await createUserWithToken("Manager")).token;
+    standard = (await createUserWithToken("Standard")).token;
+  });
+
+  it("answers 401 with no token", async () => {
+    const res = await exports.default.fetch("http://roster.test/api/imports");
+    expect(res.status).toBe(401);
+    expect(await res.json()).toEqual({ error: { code: "unauthorized", message: expect.stringContaining("Bearer") } });
+  });
+
+  it("answers 401 to an unknown token", async () => {
+    expect((await call("rst_not-a-real-token", "/api/users")).status).toBe(401);
+  });
+
+  it("answers 401 to a revoked token", async () => {
+    const { user, token } = await createUserWithToken("Admin");
+    await db.update(apiTokens).set({ revokedAt: new Date() }).where(eq(apiTokens.userId, user.id));
+    expect((await call(token, "/api/users")).status).toBe(401);
+  });
+
+  it("answers 403 to a Standard user anywhere in the API", async () => {
+    for (const path of ["/api/users", "/api/imports", "/api/locations", "/api/roles"]) {
+      const res = await call(standard, path);
+      expect(res.status).toBe(403);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toContain("Standard");
+    }
+  });
+
+  it("lets a Manager see users but not import or change them", async () => {
+    expect((await call(manager, "/api/users")).status).toBe(200);
+    expect((await uploadCsv(manager, csv)).status).toBe(403);
+    expect((await call(manager, "/api/imports")).status).toBe(403);
+    const lock = await call(manager, "/api/users/1", {
+      method: "PATCH",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ role_locked: true }),
+    });
+    expect(lock.status).toBe(403);
+    const add = await call(manager, "/api/locations", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ name: "Nowhere" }),
+    });
+    expect(add.status).toBe(403);
+  });
+
+  it("lets an Admin import", async () => {
+    expect((await uploadCsv(admin, csv)).status).not.toBe(403);
+  });
+
+  it("serves the template and the OpenAPI document without a token", async () => {
+    const template = await exports.default.fetch("http://roster.test/api/template.csv");
+    expect(template.status).toBe(200);
+    expect(await template.text()).toContain("employee_number,first_name,last_name,location,email,role");
+    const doc = (await (await exports.default.fetch("http://roster.test/api/openapi.json")).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/api/imports", "/api/imports/{id}/lines", "/api/users"]));
+  });
+});

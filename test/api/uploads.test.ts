@@ -1,0 +1,200 @@
+import { env } from "cloudflare:workers";
+import { count } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { imports } from "../../src/db/schema";
+import { call, createTestLocation, createUserWithToken, csvOf, db, importCsv, unique, uploadCsv, waitForImport } from "../helpers";
+
+const header = ["employee_number", "first_name", "last_name", "location", "email", "role"];
+let token: string;
+let site: { name: string };
+
+beforeAll(async () => {
+  ({ token } = await createUserWithToken("Admin"));
+  site = await createTestLocation();
+});
+
+async function storedCount() {
+  const [row] = await db.select({ n: count() }).from(imports);
+  const objects = await env.FILES.list({ prefix: "imports/" });
+  return { imports: row?.n ?? 0, files: objects.objects.length };
+}
+
+async function expectRefused(body: string | Uint8Array, status: number, code: string) {
+  const before = await storedCount();
+  const res = await uploadCsv(token, body);
+  expect(res.status).toBe(status);
+  const json = (await res.json()) as { error: { code: string; message: string } };
+  expect(json.error.code).toBe(code);
+  expect(await storedCount()).toEqual(before);
+  return json.error.message;
+}
+
+describe("uploading a file", () => {
+  it("answers with what it found: users, columns, ignored columns, encoding and delimiter", async () => {
+    const n = unique("u");
+    const res = await uploadCsv(token, `Employee ID;First Name;Surname;Site;E-mail;Role;Shoe size\n${n};A;B;${site.name};${n}@example.com;;42\n`);
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ status: "ready", file_name: "users.csv", total_rows: 1, encoding: "utf-8", delimiter: ";", ignored_columns: ["Shoe size"] });
+    expect(body.columns).toContainEqual({ index: 0, header: "Employee ID", field: "employee_number" });
+  });
+
+  it("refuses an empty file and stores nothing", async () => {
+    expect(await expectRefused("", 422, "empty_file")).toMatch(/empty/i);
+  });
+
+  it("refuses a header without users", async () => {
+    await expectRefused(`${header.join(",")}\n\n`, 422, "no_rows");
+  });
+
+  it("refuses a file missing required columns, naming them", async () => {
+    const message = await expectRefused("employee_number,first_name,last_name\n1,A,B\n", 422, "missing_columns");
+    expect(message).toContain("email");
+    expect(message).toContain("location");
+  });
+
+  it("refuses a spreadsheet workbook", async () => {
+    const zip = new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00, 0, 0, 0, 0, 0x21, 0x00]);
+    expect(await expectRefused(zip, 415, "not_csv")).toContain("CSV UTF-8");
+  });
+
+  it("refuses a file over the size limit, naming the limit", async () => {
+    const big = new Uint8Array(Number(env.MAX_UPLOAD_BYTES) + 1);
+    const message = await expectRefused(big, 413, "file_too_large");
+    expect(message).toContain("MB");
+  });
+
+  it("takes a multipart form upload with the file's own name", async () => {
+    const form = new FormData();
+    const n = unique("mp");
+    form.set("file", new File([csvOf([header, [n, "M", "P", site.name, `${n}@example.com`, ""]])], "people.csv", { type: "text/csv" }));
+    const res = await call(token, "/api/imports", { method: "POST", body: form });
+    expect(res.status).toBe(201);
+    expect(await res.json()).toMatchObject({ file_name: "people.csv", total_rows: 1 });
+  });
+
+  it("starts once however often it is started", async () => {
+    const n = unique("st");
+    const res = await uploadCsv(token, csvOf([header, [n, "S", "T", site.name, `${n}@example.com`, ""]]));
+    const { id } = (await res.json()) as { id: string };
+    const first = await call(token, `/api/imports/${id}/start`, { method: "POST" });
+    const second = await call(token, `/api/imports/${id}/start`, { method: "POST" });
+    expect([first.status, second.status]).toEqual([202, 202]);
+    const done = await waitForImport(token, id);
+    expect(done.counts).toEqual({ created: 1, updated: 0, unchanged: 0, failed: 0, warnings: 0 });
+    const third = await call(token, `/api/imports/${id}/start`, { method: "POST" });
+    expect(((await third.json()) as { status: string }).status).toBe("completed");
+  });
+
+  it("answers 404 for an import that does not exist and 400 for a malformed id", async () => {
+    expect((await call(token, `/api/imports/${crypto.randomUUID()}`)).status).toBe(404);
+    const bad = await call(token, "/api/imports/not-an-id");
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe("invalid_input");
+  });
+});
+
+describe("reading an import's results", () => {
+  it("lists imports newest first", async () => {
+    const n = unique("ls");
+    const a = (await (await uploadCsv(token, csvOf([header, [`${n}a`, "A", "A", site.name, `${n}a@example.com`, ""]]))).json()) as { id: string };
+    const b = (await (await uploadCsv(token, csvOf([header, [`${n}b`, "B", "B", site.name, `${n}b@example.com`, ""]]))).json()) as { id: string };
+    const list = (await (await call(token, "/api/imports?limit=2")).json()) as { imports: { id: string; uploaded_by: string }[]; next_cursor: string | null };
+    expect(list.imports.map((i) => i.id)).toEqual([b.id, a.id]);
+    expect(list.next_cursor).not.toBeNull();
+  });
+
+  it("pages and filters line outcomes in line order", async () => {
+    const n = unique("pg");
+    const rows = [header];
+    for (let i = 0; i < 7; i++) rows.push([`${n}${i}`, "P", "G", i % 3 === 0 ? "Atlantis" : site.name, `${n}${i}@example.com`, i === 1 ? "Wizard" : ""]);
+    const { imp } = await importCsv(token, csvOf(rows));
+    const first = (await (await call(token, `/api/imports/${imp.id}/lines?limit=3`)).json()) as { lines: { line: number }[]; next_cursor: number };
+    expect(first.lines.map((l) => l.line)).toEqual([2, 3, 4]);
+    const second = (await (await call(token, `/api/imports/${imp.id}/lines?limit=3&cursor=${first.next_cursor}`)).json()) as { lines: { line: number }[] };
+    expect(second.lines.map((l) => l.line)).toEqual([5, 6, 7]);
+    const errors = (await (await call(token, `/api/imports/${imp.id}/lines?level=error`)).json()) as { lines: { line: number }[] };
+    expect(errors.lines.map((l) => l.line)).toEqual([2, 5, 8]);
+    const warnings = (await (await call(token, `/api/imports/${imp.id}/lines?level=warning`)).json()) as { lines: { line: number }[] };
+    expect(warnings.lines.map((l) => l.line)).toEqual([3]);
+    const created = (await (await call(token, `/api/imports/${imp.id}/lines?outcome=created`)).json()) as { lines: { line: number }[] };
+    expect(created.lines.map((l) => l.line)).toEqual([3, 4, 6, 7]);
+  });
+
+  it("writes a report CSV with a BOM, every line, and formulas neutralised", async () => {
+    const n = unique("rp");
+    const { imp } = await importCsv(
+      token,
+      csvOf([header, [`${n}1`, "=HYPERLINK(1)", "@SUM", site.name, `${n}1@example.com`, ""], [`${n}2`, "B", "B", "Atlantis", `${n}2@example.com`, ""]]),
+    );
+    const res = await call(token, `/api/imports/${imp.id}/report.csv`);
+    expect(res.headers.get("Content-Type")).toContain("text/csv");
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const text = new TextDecoder().decode(bytes.slice(3));
+    const lines = text.trim().split("\r\n");
+    expect(lines[0]).toBe("line,outcome,messages,employee_number,first_name,last_name,location,email,role");
+    expect(lines[1]).toContain("'=HYPERLINK(1)");
+    expect(lines[1]).toContain("'@SUM");
+    expect(lines[2]).toMatch(/^3,failed,.*unknown_location/);
+  });
+
+  it("writes the failed lines in the template's columns, ready to fix and import again", async () => {
+    const n = unique("fl");
+    const { imp } = await importCsv(
+      token,
+      csvOf([header, [`${n}1`, "Ok", "Fine", site.name, `${n}1@example.com`, ""], [`${n}2`, "No", "Where", "Atlantis", `${n}2@example.com`, "Admin"]]),
+    );
+    const text = (await (await call(token, `/api/imports/${imp.id}/failed.csv`)).text()).replace(/^\uFEFF/, "");
+    expect(text.trim().split("\r\n")).toEqual([header.join(","), `${n}2,No,Where,Atlantis,${n}2@example.com,Admin`]);
+  });
+});
+
+describe("users, locations and roles", () => {
+  it("finds the users of an import by import and by import date", async () => {
+    const n = unique("us");
+    const { imp } = await importCsv(token, csvOf([header, [`${n}1`, "U", "One", site.name, `${n}1@example.com`, "Manager"], [`${n}2`, "U", "Two", site.name, `${n}2@example.com`, ""]]));
+    const byImport = (await (await call(token, `/api/users?import_id=${imp.id}`)).json()) as { users: { employee_number: string; role: string; location: string }[] };
+    expect(byImport.users.map((u) => u.employee_number)).toEqual([`${n}1`, `${n}2`]);
+    expect(byImport.users[0]).toMatchObject({ role: "Manager", location: site.name, last_import_id: imp.id });
+    const today = new Date().toISOString().slice(0, 10);
+    const byDay = (await (await call(token, `/api/users?imported_on=${today}&q=${n}`)).json()) as { users: unknown[] };
+    expect(byDay.users).toHaveLength(2);
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const none = (await (await call(token, `/api/users?imported_on=${yesterday}&q=${n}`)).json()) as { users: unknown[] };
+    expect(none.users).toHaveLength(0);
+  });
+
+  it("sets a user's locks", async () => {
+    const n = unique("lk");
+    await importCsv(token, csvOf([header, [n, "L", "K", site.name, `${n}@example.com`, ""]]));
+    const res = await call(token, `/api/users/${n.toUpperCase()}`, {
+      method: "PATCH",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ role_locked: true }),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ employee_number: n, role_locked: true, location_locked: false });
+    const empty = await call(token, `/api/users/${n}`, { method: "PATCH", headers: { "Content-Type": "application/json" }, body: "{}" });
+    expect(empty.status).toBe(400);
+  });
+
+  it("adds a location and refuses one whose name, code or alias is taken", async () => {
+    const name = unique("Loc ");
+    const post = (body: unknown) => call(token, "/api/locations", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    const res = await post({ name, code: `${name}-code`, aliases: [`${name} alias`] });
+    expect(res.status).toBe(201);
+    const clash = await post({ name: unique("Other "), aliases: [` ${name.toUpperCase()} `] });
+    expect(clash.status).toBe(409);
+    expect(((await clash.json()) as { error: { code: string } }).error.code).toBe("location_exists");
+    const list = (await (await call(token, "/api/locations")).json()) as { locations: { name: string; aliases: string[] }[] };
+    expect(list.locations.find((l) => l.name === name)?.aliases).toEqual([`${name} alias`]);
+  });
+
+  it("lists the roles with their permissions", async () => {
+    const body = (await (await call(token, "/api/roles")).json()) as { roles: { name: string; permissions: string[] }[] };
+    expect(body.roles.map((r) => r.name)).toEqual(["Standard", "Manager", "Admin"]);
+    expect(body.roles[2]?.permissions).toEqual(["admin_access", "manage_users"]);
+  });
+});
+
