@@ -25,9 +25,11 @@ const sweep = setInterval(() => {
   fetch(`${base}/__scheduled?cron=*/5+*+*+*+*`).catch(() => undefined);
 }, 60_000);
 
+let announced = false;
 const ready = setInterval(async () => {
   try {
-    if ((await fetch(`${base}/healthz`)).ok) {
+    if ((await fetch(`${base}/healthz`)).ok && !announced) {
+      announced = true;
       clearInterval(ready);
       console.log(`\nRoster is running at ${base}\nSign in as "${demoAdmin.username}" with the password "${demoAdmin.password}" (local demo admin).\n`);
     }
