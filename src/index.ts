@@ -8,7 +8,7 @@ import { purgeOldImports, restartStalledImports } from "./imports/sweep";
 export default {
   fetch: app.fetch,
 
-  async queue(batch, env) {
+  async queue(batch, env, _ctx) {
     const db = createDb(env.DB);
     for (const message of batch.messages) {
       const { importId } = message.body;
@@ -29,7 +29,7 @@ export default {
     }
   },
 
-  async scheduled(controller, env) {
+  async scheduled(controller, env, _ctx) {
     const db = createDb(env.DB);
     const now = new Date(controller.scheduledTime);
     await restartStalledImports(env, db, now);
