@@ -1,0 +1,56 @@
+import { templateFields, type RowValues } from "../template";
+import { cleanValue } from "./clean-value";
+import { parseRecords, type Dialect, type RawRecord } from "./parse-records";
+import { classifyUnits, layoutOf, splitRecords } from "./split-records";
+import type { Delimiter, Encoding, FileFormat, FileRecord } from "./types";
+
+const delimiterNames: Record<Delimiter, string> = { ",": "comma", ";": "semicolon", "\t": "tab" };
+
+/** Every record of `bytes` (whole records of a file in this encoding), blank ones included, with raw fields. */
+export function readRawRecords(bytes: Uint8Array, encoding: Encoding, delimiter: Delimiter, firstLine: number): RawRecord[] {
+  const dialect: Dialect = { encoding, delimiter, layout: layoutOf(encoding) };
+  const spans = splitRecords(bytes, classifyUnits(delimiter), dialect.layout, firstLine);
+  return parseRecords(bytes, 0, spans, dialect);
+}
+
+/** Why a record does not fit the header, as a sentence for people, or undefined when it fits. */
+export function describeMalformed(record: RawRecord, values: readonly string[], width: number, delimiter: Delimiter): string | undefined {
+  if (record.quoteError) {
+    if (record.lastLine > record.line) {
+      return (
+        `Line ${record.line} has a quote that is not closed properly; the record runs on to line ${record.lastLine}. ` +
+        `A value that starts with a quote must end with one, and a quote inside it must be doubled ("").`
+      );
+    }
+    return (
+      `Line ${record.line} has a quote in the wrong place. A value that starts with a quote must end with one just before the next ${delimiterNames[delimiter]}, ` +
+      `and a quote inside it must be doubled ("").`
+    );
+  }
+  let used = values.length;
+  while (used > width && values[used - 1] === "") used--;
+  if (used > width) return `Line ${record.line} has ${used} values but the header has ${width} columns.`;
+  return undefined;
+}
+
+/**
+ * Reads one planned chunk: `bytes` are exactly file[byteStart, byteEnd). Returns its non-blank
+ * records in order, with their physical line numbers. Never throws on content.
+ */
+export function readChunk(bytes: Uint8Array, format: FileFormat, firstLine: number): FileRecord[] {
+  const records: FileRecord[] = [];
+  const width = format.columns.length;
+  const mapped = format.columns.flatMap((column) => {
+    const field = templateFields.find((name) => name === column.field);
+    return field === undefined ? [] : [{ index: column.index, field }];
+  });
+  for (const record of readRawRecords(bytes, format.encoding, format.delimiter, firstLine)) {
+    if (record.blank) continue;
+    const cleaned = record.fields.map(cleanValue);
+    const values: RowValues = { employee_number: "", first_name: "", last_name: "", location: "", email: "", role: "" };
+    for (const { index, field } of mapped) values[field] = cleaned[index] ?? "";
+    const malformed = describeMalformed(record, cleaned, width, format.delimiter);
+    records.push(malformed === undefined ? { line: record.line, values } : { line: record.line, values, malformed });
+  }
+  return records;
+}

@@ -1,0 +1,233 @@
+/// <reference types="vite/client" />
+import Papa from "papaparse";
+import { describe, expect, it } from "vitest";
+import { cleanValue, FileRefused } from "../../src/imports/read";
+import { readAllRecords, type AllRecords } from "../../src/imports/read/read-all-records";
+import { readRawRecords } from "../../src/imports/read/read-chunk";
+import { scanLayout } from "../../src/imports/read/scan-file";
+import type { Delimiter } from "../../src/imports/read/types";
+import { openBytes } from "./helpers";
+
+/*
+ * The public CSV corpus lives beside the repository (<clone>/../shared/csv-corpus). Workerd cannot
+ * read the host's files, so Vite inlines every file at build time as a base64 data URL, which keeps
+ * the exact bytes (Windows-1252, UTF-16, NULs) that `?raw` would mangle.
+ */
+const inlined = import.meta.glob<string>("../../../shared/csv-corpus/**/*", { query: "?url&inline", import: "default", eager: true });
+const prefix = "../../../shared/csv-corpus/";
+
+function decodeDataUrl(url: string): Uint8Array {
+  const comma = url.indexOf(",");
+  const payload = url.slice(comma + 1);
+  if (url.slice(0, comma).endsWith(";base64")) return Uint8Array.from(atob(payload), (char) => char.charCodeAt(0));
+  return new TextEncoder().encode(decodeURIComponent(payload));
+}
+
+const corpus = new Map<string, Uint8Array>();
+for (const [path, url] of Object.entries(inlined)) corpus.set(path.slice(prefix.length), decodeDataUrl(url));
+const corpusMissing = corpus.size === 0;
+const missingReason = "the corpus folder ../shared/csv-corpus is not beside the repository";
+
+function file(path: string): Uint8Array {
+  const bytes = corpus.get(path);
+  if (bytes === undefined) throw new Error(`corpus file ${path} is missing`);
+  return bytes;
+}
+
+function text(path: string): string {
+  return new TextDecoder().decode(file(path));
+}
+
+function isBlank(fields: readonly string[]): boolean {
+  return fields.every((field) => cleanValue(field) === "");
+}
+
+async function readOrRefuse(bytes: Uint8Array, options: { chunkRows?: number } = {}): Promise<AllRecords | FileRefused> {
+  try {
+    return await readAllRecords(bytes, options);
+  } catch (error) {
+    if (error instanceof FileRefused) return error;
+    throw error;
+  }
+}
+
+/** Header then records, as raw field lists. */
+function rowsOf(read: AllRecords): string[][] {
+  return [read.headers, ...read.records.map((record) => record.fields)];
+}
+
+/** How many physical lines a text editor shows for these bytes (one unit per byte is enough for counting). */
+function countLines(bytes: Uint8Array, unit: 1 | 2, low: 0 | 1): number {
+  let lines = 1;
+  for (let i = 0; i + unit <= bytes.length; i += unit) {
+    const high = unit === 2 ? bytes[i + 1 - low] : 0;
+    if (high !== 0) continue;
+    const b = bytes[i + low];
+    if (b === 0x0a) lines++;
+    else if (b === 0x0d) {
+      const next = bytes[i + unit + low];
+      const nextHigh = unit === 2 ? bytes[i + unit + 1 - low] : 0;
+      if (!(next === 0x0a && nextHigh === 0)) lines++;
+    }
+  }
+  return lines;
+}
+
+/** The single line-break style of a text, or null when it mixes them. */
+function lineBreakOf(source: string): "\n" | "\r" | "\r\n" | null {
+  const crlf = source.split("\r\n").length - 1;
+  const cr = source.split("\r").length - 1 - crlf;
+  const lf = source.split("\n").length - 1 - crlf;
+  const kinds = [crlf > 0, cr > 0, lf > 0].filter(Boolean).length;
+  if (kinds > 1) return null;
+  return cr > 0 ? "\r" : lf > 0 ? "\n" : "\r\n";
+}
+
+describe.skipIf(corpusMissing)("every corpus file", () => {
+  const paths = [...corpus.keys()].sort();
+
+  it.for(paths)("reads %s fully or refuses it with a reason, the same in small chunks", async (path) => {
+    const bytes = file(path);
+    const whole = await readOrRefuse(bytes);
+    if (whole instanceof FileRefused) {
+      expect(whole.message.length).toBeGreaterThan(20);
+      return;
+    }
+
+    // Small chunks and a stream in tiny pieces read the same records on the same lines.
+    const layout = await scanLayout(openBytes(bytes, 7), { chunkRows: 2, chunkBytes: 1 << 20, previewRows: 3 });
+    expect(layout.totalRows).toBe(whole.records.length);
+    expect(layout.chunks.reduce((sum, chunk) => sum + chunk.rowCount, 0)).toBe(whole.records.length);
+    const chunked = layout.chunks.flatMap((chunk) =>
+      readRawRecords(bytes.subarray(chunk.byteStart, chunk.byteEnd), layout.encoding, layout.delimiter, chunk.firstLine)
+        .filter((record) => !record.blank)
+        .map((record) => ({ line: record.line, fields: record.fields })),
+    );
+    expect(chunked).toEqual(whole.records.map(({ line, fields }) => ({ line, fields })));
+
+    // Lines only grow and never pass the end of the file.
+    const unit = whole.encoding.startsWith("utf-16") ? 2 : 1;
+    const lastLine = countLines(bytes, unit, whole.encoding === "utf-16be" ? 1 : 0);
+    let previous = whole.headerLine;
+    for (const record of whole.records) {
+      expect(record.line).toBeGreaterThan(previous);
+      expect(record.line).toBeLessThanOrEqual(lastLine);
+      previous = record.line;
+    }
+
+    // Against papaparse reading the whole text at once: where the file keeps to one kind of line
+    // break, every non-blank row papaparse sees is a record here (or the header), field for field.
+    const source = new TextDecoder(whole.encoding).decode(bytes).replace(/^\uFEFF/, "");
+    const newline = lineBreakOf(source);
+    if (newline === null) return;
+    const direct = Papa.parse<string[]>(source, { delimiter: whole.delimiter, newline, header: false, skipEmptyLines: false }).data;
+    const expected = direct.filter((row) => !isBlank(row));
+    if (whole.headerLine === 2 && expected[0]?.[0]?.startsWith("sep=")) expected.shift();
+    expect(rowsOf(whole)).toEqual(expected);
+  });
+});
+
+describe.skipIf(corpusMissing)("csv-spectrum expected results", () => {
+  const names = [...corpus.keys()].filter((path) => path.startsWith("csv-spectrum/csvs/")).map((path) => path.slice("csv-spectrum/csvs/".length, -4));
+
+  it.for(names)("reads %s as csv-spectrum expects", async (name, { skip }) => {
+    if (name === "location_coordinates") skip("upstream's expected JSON is an object with a different phone number: a known fixture bug");
+    const expected = JSON.parse(text(`csv-spectrum/json/${name}.json`)) as Record<string, string>[];
+    const read = await readAllRecords(file(`csv-spectrum/csvs/${name}.csv`));
+    const headers = Object.keys(expected[0] ?? {});
+    expect(read.headers).toEqual(headers);
+    expect(read.records.map((record) => record.fields)).toEqual(expected.map((row) => headers.map((header) => row[header] ?? "")));
+  });
+});
+
+type PapaCase = { description: string; input: string; config?: Record<string, unknown>; expected: { data: string[][]; errors: { type: string }[] } };
+
+describe.skipIf(corpusMissing)("papaparse test cases", () => {
+  const cases = corpusMissing
+    ? []
+    : (() => {
+        const all = JSON.parse(text("papaparse/papaparse_test_cases.extracted.json")) as { CORE_PARSER_TESTS: PapaCase[]; PARSE_TESTS: PapaCase[] };
+        return [
+          ...all.CORE_PARSER_TESTS.map((test) => ({ kind: "core", description: test.description, test })),
+          ...all.PARSE_TESTS.map((test) => ({ kind: "parse", description: test.description, test })),
+        ];
+      })();
+
+  it.for(cases)("$kind: $description", ({ kind, test }, { skip }) => {
+    const options = Object.keys(test.config ?? {});
+    const unsupported = options.filter((option) => option !== "delimiter" && option !== "newline");
+    // Comments, headers as keys, typed values, previews, transforms, custom quotes and escapes are
+    // options Roster does not offer: its files always have a header line and every value is text.
+    if (unsupported.length > 0) skip(`tests papaparse options Roster does not offer: ${unsupported.join(", ")}`);
+    // Where papaparse guesses the delimiter, take its guess; Roster guesses from the header line instead.
+    const delimiter = String(test.config?.delimiter ?? (kind === "parse" ? Papa.parse(test.input).meta.delimiter : ","));
+    if (delimiter !== "," && delimiter !== ";" && delimiter !== "\t") skip(`delimiter ${JSON.stringify(delimiter)}: Roster reads comma, semicolon and tab only`);
+    if (typeof test.input !== "string") skip("input is not a string");
+    const newline = test.config?.newline ?? (kind === "core" ? "\n" : undefined);
+    const breaks = lineBreakOf(test.input);
+    if (breaks === null) skip("mixes kinds of line break: papaparse keeps to the first kind, Roster ends a line at every kind, as a text editor does");
+    if (newline !== undefined && /[\r\n]/.test(test.input) && breaks !== newline) {
+      skip("pins papaparse to one kind of line break and keeps the others as text; Roster ends a line at every kind, as a text editor does");
+    }
+    const records = readRawRecords(new TextEncoder().encode(test.input), "utf-8", delimiter as Delimiter, 1);
+    expect(records.filter((r) => !r.blank).map((r) => r.fields)).toEqual(test.expected.data.filter((row) => !isBlank(row)));
+    const quoteErrorExpected = test.expected.errors.some((error) => error.type === "Quotes");
+    expect(records.some((record) => record.quoteError)).toBe(quoteErrorExpected);
+  });
+});
+
+describe.skipIf(corpusMissing)("commons-csv expected records", () => {
+  const controls = [...corpus.keys()].filter((path) => /^commons-csv\/CSVFileParser\/test.*\.txt$/.test(path));
+
+  it.for(controls)("reads the records %s expects", async (control, { skip }) => {
+    const [first = "", , ...expectedLines] = text(control).split("\n");
+    const [dataFile = "", ...settings] = first.split(" ");
+    if (settings.some((setting) => setting.startsWith("CommentStart") || setting.startsWith("IgnoreSpaces"))) {
+      skip(`tests ${settings.join(" ")}: comment lines and trimming inside quotes are options Roster does not offer`);
+    }
+    const expected = expectedLines
+      .filter((line) => line !== "" && !line.startsWith("#"))
+      .map((line) => line.slice(line.indexOf(":") + 1))
+      .filter((record) => record.slice(1, -1).split(", ").some((value) => value.trim() !== ""));
+    const read = await readAllRecords(file(`commons-csv/CSVFileParser/${dataFile}`));
+    expect(rowsOf(read).map((fields) => `[${fields.join(", ")}]`)).toEqual(expected);
+  });
+});
+
+type CsvwRow = { url: string; describes: Record<string, unknown>[] };
+type CsvwMetadata = { url?: string; dialect?: Record<string, unknown>; tableSchema?: { columns?: { name?: string; titles?: string; datatype?: unknown }[] } };
+
+describe.skipIf(corpusMissing)("csvw expected output", () => {
+  const tests = [...corpus.keys()].filter((path) => /^csvw-tests\/test\d+\.json$/.test(path)).map((path) => path.slice("csvw-tests/".length, -5));
+
+  it.for(tests)("reads %s as the W3C suite expects", async (name, { skip }) => {
+    const metadataPath = `csvw-tests/${name}-metadata.json`;
+    const metadata = corpus.has(metadataPath) ? (JSON.parse(text(metadataPath)) as CsvwMetadata) : {};
+    const dialect = metadata.dialect ?? {};
+    if (name === "test019" || "header" in dialect) skip("a headerless file: Roster needs the header line");
+    if (name === "test051" || name === "test052" || "commentPrefix" in dialect) skip('"#" comment lines are not a Roster option');
+    if ((dialect.trim !== undefined && dialect.trim !== "false") || "skipInitialSpace" in dialect) skip("a trimming dialect: raw fields are compared here, and trimming is cleanValue's job");
+    if (JSON.stringify(metadata).includes('"null":')) skip("a null annotation turns matching cells into nulls; Roster keeps every value as text");
+    const dataFile = `csvw-tests/${metadata.url ?? `${name}.csv`}`;
+    if (!corpus.has(dataFile)) skip(`${dataFile} is not in the corpus`);
+
+    const expected = JSON.parse(text(`csvw-tests/${name}.json`)) as { tables: { row: CsvwRow[] }[] };
+    const read = await readAllRecords(file(dataFile));
+    const schema = metadata.tableSchema?.columns;
+    const rows = expected.tables[0]?.row ?? [];
+    expect(read.records.map((record) => record.line)).toEqual(rows.map((row) => Number(/#row=(\d+)$/.exec(row.url)?.[1])));
+    rows.forEach((row, index) => {
+      const fields = read.records[index]?.fields ?? [];
+      read.headers.forEach((header, column) => {
+        const described = schema?.[column];
+        // Typed columns (dates, numbers) are converted by csvw; Roster keeps every value as text.
+        if (described?.datatype !== undefined && described.datatype !== "string") return;
+        const key = described?.name ?? described?.titles ?? header;
+        const value: unknown = row.describes[0]?.[key];
+        if (value !== undefined && typeof value !== "string") return;
+        if (value === undefined) expect(cleanValue(fields[column] ?? "")).toBe("");
+        else expect(fields[column]).toBe(value);
+      });
+    });
+  });
+});

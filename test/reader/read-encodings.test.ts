@@ -1,0 +1,82 @@
+import { describe, expect, it } from "vitest";
+import { header, importFile, utf8 } from "./helpers";
+
+/** Windows-1252 bytes of ASCII text with one byte swapped in at a marker. */
+function cp1252(text: string, marker: string, byte: number): Uint8Array {
+  const out: number[] = [];
+  for (const char of text) out.push(char === marker ? byte : char.charCodeAt(0));
+  return new Uint8Array(out);
+}
+
+/** UTF-16 bytes with a BOM, as Excel's "Unicode Text" writes them. */
+function utf16(text: string, littleEndian: boolean): Uint8Array {
+  const bytes = new Uint8Array(2 + text.length * 2);
+  const view = new DataView(bytes.buffer);
+  view.setUint16(0, 0xfeff, littleEndian);
+  for (let i = 0; i < text.length; i++) view.setUint16(2 + i * 2, text.charCodeAt(i), littleEndian);
+  return bytes;
+}
+
+describe("encodings", () => {
+  it("reads O’Brien from a Windows-1252 file", async () => {
+    const bytes = cp1252(`${header}\r\n7,Liam,O*Brien,Cork,liam@example.com,\r\n`, "*", 0x92);
+    const { scan, records } = await importFile(bytes);
+    expect(scan.format.encoding).toBe("windows-1252");
+    expect(records[0]?.values.last_name).toBe("O’Brien");
+  });
+
+  it("restarts as Windows-1252 when the first invalid byte comes after many valid lines", async () => {
+    const lines = [header];
+    for (let i = 0; i < 5000; i++) lines.push(`${i},Ann,Lee,HQ,ann${i}@example.com,`);
+    lines.push("9999,Jos*,P*rez,HQ,jose@example.com,");
+    const bytes = cp1252(`${lines.join("\n")}\n`, "*", 0xe9);
+    const { scan, records } = await importFile(bytes, { pieceSize: 4096, chunkRows: 700 });
+    expect(scan.format.encoding).toBe("windows-1252");
+    expect(records).toHaveLength(5001);
+    expect(records.at(-1)?.values).toMatchObject({ first_name: "José", last_name: "Pérez" });
+    expect(records.at(-1)?.line).toBe(5002);
+  });
+
+  it("reads UTF-8 with a BOM and keeps the first header intact", async () => {
+    const { scan, records } = await importFile(utf8(`\uFEFF${header}\n1,Zoë,Ång,HQ,zoe@example.com,\n`));
+    expect(scan.format.columns[0]?.field).toBe("employee_number");
+    expect(records[0]?.values).toMatchObject({ employee_number: "1", first_name: "Zoë", last_name: "Ång" });
+  });
+
+  it("reads names in any script exactly", async () => {
+    const { records } = await importFile(utf8(`${header}\n1,美咲,山田,東京,misaki@example.com,\n2,Αλέξης,Παππάς,Αθήνα,alexis@example.com,\n3,محمد,علي,Dubai,m@example.com,\n`));
+    expect(records.map((r) => `${r.values.first_name} ${r.values.last_name}`)).toEqual(["美咲 山田", "Αλέξης Παππάς", "محمد علي"]);
+  });
+
+  it("reads a UTF-16 LE tab-separated Unicode Text export", async () => {
+    const text = "Employee Number\tFirst Name\tLast Name\tLocation\tEmail\r\n0042\tSørina\tO’Neil\tOslo\tsorina@example.com\r\n";
+    const bytes = utf16(text, true);
+    const { scan, records } = await importFile(bytes, { pieceSize: 7 });
+    expect(scan.format).toMatchObject({ encoding: "utf-16le", delimiter: "\t" });
+    expect(scan.chunks[0]?.byteStart).toBe(2 + (text.indexOf("\r\n") + 2) * 2);
+    for (const chunk of scan.chunks) expect(chunk.byteStart % 2).toBe(0);
+    expect(records).toEqual([
+      { line: 2, values: { employee_number: "0042", first_name: "Sørina", last_name: "O’Neil", location: "Oslo", email: "sorina@example.com", role: "" } },
+    ]);
+  });
+
+  it("reads a UTF-16 BE file with a BOM", async () => {
+    const { scan, records } = await importFile(utf16(`${header}\n1,Ana,Lima,Rio,ana@example.com,\n2,Ćiro,Đukić,Split,c@example.com,`, false));
+    expect(scan.format.encoding).toBe("utf-16be");
+    expect(records.map((r) => [r.line, r.values.first_name, r.values.last_name])).toEqual([
+      [2, "Ana", "Lima"],
+      [3, "Ćiro", "Đukić"],
+    ]);
+  });
+
+  it("plans UTF-16 chunks that give the same records as one chunk", async () => {
+    const lines = [header];
+    for (let i = 0; i < 40; i++) lines.push(`${i},"Ann\r\n${i}",Lee,HQ,a${i}@example.com,`);
+    const bytes = utf16(lines.join("\r"), true);
+    const whole = await importFile(bytes);
+    const small = await importFile(bytes, { chunkRows: 3, pieceSize: 5 });
+    expect(small.scan.chunks.length).toBe(14);
+    expect(small.records).toEqual(whole.records);
+    expect(whole.records.at(-1)?.line).toBe(80);
+  });
+});
