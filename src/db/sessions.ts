@@ -19,13 +19,3 @@ export async function revokeSession(db: Db, idHash: string, now: Date): Promise<
     .returning({ idHash: sessions.idHash });
   return rows.length > 0;
 }
-
-/** Revokes every live session of a user, e.g. when their access must end at once. */
-export async function revokeUserSessions(db: Db, userId: number, now: Date): Promise<number> {
-  const rows = await db
-    .update(sessions)
-    .set({ revokedAt: now })
-    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)))
-    .returning({ idHash: sessions.idHash });
-  return rows.length;
-}

@@ -1,0 +1,48 @@
+import type { Child, FC } from "hono/jsx";
+import { csrfField } from "../auth/csrf";
+import { formatDateTime } from "./format";
+
+/** The hidden field that carries the session's CSRF token in every form that changes something. */
+export const CsrfField: FC<{ token: string }> = ({ token }) => <input type="hidden" name={csrfField} value={token} />;
+
+/** A moment in UTC, which the script shows in the reader's own time. */
+export const Time: FC<{ when: Date | null }> = ({ when }) =>
+  when ? (
+    <time datetime={when.toISOString()} data-local="">
+      {formatDateTime(when)}
+    </time>
+  ) : (
+    <span class="muted">—</span>
+  );
+
+export type NoticeKind = "error" | "success" | "warning" | "info";
+
+/** A message box; errors are announced to screen readers as they appear. */
+export const Notice: FC<{ kind: NoticeKind; title?: string; children?: Child }> = ({ kind, title, children }) => (
+  <div class={`notice notice-${kind}`} role={kind === "error" ? "alert" : "status"}>
+    {title ? (
+      <p>
+        <strong>{title}</strong>
+      </p>
+    ) : null}
+    {children}
+  </div>
+);
+
+/** A status or outcome as a small label. */
+export const Badge: FC<{ value: string; label?: string }> = ({ value, label }) => (
+  <span class={`badge badge-${value}`}>{label ?? value[0]?.toUpperCase() + value.slice(1)}</span>
+);
+
+/** "Next page" for keyset pagination: a link that carries the cursor and the page's filters. */
+export const Pager: FC<{ next: string | null; first?: string | null; label?: string }> = ({ next, first, label }) =>
+  next || first ? (
+    <nav class="pager" aria-label={label ?? "Pages"}>
+      {first ? <a href={first}>First page</a> : <span />}
+      {next ? (
+        <a class="button button-secondary" href={next} rel="next">
+          Next page
+        </a>
+      ) : null}
+    </nav>
+  ) : null;

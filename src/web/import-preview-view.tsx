@@ -1,0 +1,125 @@
+import type { FC } from "hono/jsx";
+import type { ImportView } from "../db/imports";
+import { CsrfField, Notice, Time } from "./components";
+import { delimiterName, encodingName, formatBytes, formatCount, plural } from "./format";
+
+export type PreviewPageProps = {
+  imp: ImportView;
+  csrfToken: string;
+  canStart: boolean;
+};
+
+/** The preview of an uploaded file: how many users, how it was read, and the first rows. */
+export const PreviewPage: FC<PreviewPageProps> = ({ imp, csrfToken, canStart }) => {
+  const used = imp.columns.filter((col) => col.field !== null);
+  return (
+    <>
+      <div class="page-head">
+        <h1>Check the file</h1>
+      </div>
+      <p class="summary">We found {plural(imp.totalRows, "user")} in this file.</p>
+      <p class="lead">Check that this looks right. Nothing changes until you click Import Users.</p>
+
+      <section class="card" aria-labelledby="file-heading">
+        <h2 id="file-heading">The file</h2>
+        <dl class="facts">
+          <dt>File name</dt>
+          <dd>{imp.fileName}</dd>
+          <dt>Size</dt>
+          <dd>{formatBytes(imp.fileSize)}</dd>
+          <dt>Encoding</dt>
+          <dd>{encodingName(imp.encoding)}</dd>
+          <dt>Delimiter</dt>
+          <dd>{delimiterName(imp.delimiter)}</dd>
+          <dt>Uploaded</dt>
+          <dd>
+            <Time when={imp.createdAt} /> by {imp.uploadedByName}
+          </dd>
+        </dl>
+      </section>
+
+      <section class="card" aria-labelledby="columns-heading">
+        <h2 id="columns-heading">Columns</h2>
+        <div class="table-wrap">
+          <table>
+            <caption>How each column of the file is read</caption>
+            <thead>
+              <tr>
+                <th scope="col">Column in the file</th>
+                <th scope="col">Imported as</th>
+              </tr>
+            </thead>
+            <tbody>
+              {imp.columns.map((col) => (
+                <tr>
+                  <th scope="row">{col.header || <span class="muted">(no name)</span>}</th>
+                  <td>{col.field ? <code>{col.field}</code> : <span class="muted">Ignored</span>}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        {imp.ignoredColumns.length ? (
+          <Notice kind="warning">
+            <p>
+              {imp.ignoredColumns.length === 1 ? "This column is" : "These columns are"} not part of the template and will be
+              ignored: {imp.ignoredColumns.join(", ")}.
+            </p>
+          </Notice>
+        ) : null}
+      </section>
+
+      <section class="card" aria-labelledby="rows-heading">
+        <h2 id="rows-heading">First rows</h2>
+        <div class="table-wrap">
+          <table>
+            <caption>
+              The first {plural(imp.preview.length, "row")} of {formatCount(imp.totalRows)}
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col" class="num">
+                  Line
+                </th>
+                {used.map((col) => (
+                  <th scope="col">{col.field}</th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {imp.preview.map((row) => (
+                <tr>
+                  <th scope="row" class="num">
+                    {row.line}
+                  </th>
+                  {used.map((col) => (
+                    <td>{row.values[col.index] ?? ""}</td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+
+      {canStart ? (
+        <div class="actions">
+          <form method="post" action={`/imports/${imp.id}/start`} data-busy="Starting…">
+            <CsrfField token={csrfToken} />
+            <button type="submit">Import Users</button>
+          </form>
+          <form method="post" action={`/imports/${imp.id}/cancel`}>
+            <CsrfField token={csrfToken} />
+            <button type="submit" class="button-secondary">
+              Cancel
+            </button>
+          </form>
+        </div>
+      ) : (
+        <Notice kind="info">
+          This file is waiting to be imported. Only someone whose role has admin access and manages users can start or cancel it.
+        </Notice>
+      )}
+    </>
+  );
+};

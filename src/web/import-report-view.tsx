@@ -1,0 +1,211 @@
+import type { FC } from "hono/jsx";
+import type { ImportView } from "../db/imports";
+import type { ImportLine } from "../db/schema";
+import { Badge, Notice, Pager, Time } from "./components";
+import { formatCount, plural, queryString } from "./format";
+
+export type LineFilterName = "all" | "errors" | "warnings";
+
+export type ReportPageProps = {
+  imp: ImportView;
+  lines: ImportLine[];
+  show: LineFilterName;
+  nextCursor: number | null;
+  /** Whether this page is past the first page of lines. */
+  paged: boolean;
+};
+
+const running = (imp: ImportView) => imp.status === "queued" || imp.status === "processing";
+
+/** The sentence that sums up a finished import, as the help article puts it. */
+export function summarise(imp: Pick<ImportView, "created" | "updated" | "unchanged" | "failed" | "warnings" | "totalRows">): string {
+  const imported = imp.created + imp.updated + imp.unchanged;
+  if (imp.failed === 0 && imp.warnings === 0) return `${plural(imported, "user")} successfully imported with no reported errors. 👍`;
+  return `${formatCount(imported)} out of ${plural(imp.totalRows, "user")} imported.`;
+}
+
+const Progress: FC<{ imp: ImportView }> = ({ imp }) => (
+  <section class="card" data-live="" aria-labelledby="progress-heading">
+    <h2 id="progress-heading">{imp.status === "queued" ? "Waiting to start…" : "Importing…"}</h2>
+    <label for="progress">
+      {formatCount(imp.processedRows)} of {plural(imp.totalRows, "line")} done
+    </label>
+    <progress id="progress" max={Math.max(imp.totalRows, 1)} value={imp.processedRows}>
+      {formatCount(imp.processedRows)} of {formatCount(imp.totalRows)}
+    </progress>
+    <p class="muted small">
+      This page updates by itself. You can leave it and come back: the import carries on, and its report stays under
+      Imports.
+    </p>
+  </section>
+);
+
+const Stats: FC<{ imp: ImportView }> = ({ imp }) => (
+  <ul class="stats" aria-label="Counts">
+    {(
+      [
+        ["Created", imp.created],
+        ["Updated", imp.updated],
+        ["Unchanged", imp.unchanged],
+        ["Failed", imp.failed],
+        ["Warnings", imp.warnings],
+      ] as const
+    ).map(([label, value]) => (
+      <li>
+        <span class="stat-value">{formatCount(value)}</span>
+        <span class="stat-label">{label}</span>
+      </li>
+    ))}
+  </ul>
+);
+
+const Outcome: FC<{ imp: ImportView }> = ({ imp }) => {
+  if (imp.status === "failed") {
+    return (
+      <Notice kind="error" title="The import stopped before the end.">
+        <p>{imp.error ?? "Something went wrong on our side."}</p>
+        <p>
+          {formatCount(imp.processedRows)} of {plural(imp.totalRows, "line")} were processed; the lines below are what
+          happened to them.
+        </p>
+      </Notice>
+    );
+  }
+  const clean = imp.failed === 0 && imp.warnings === 0;
+  return (
+    <Notice kind={clean ? "success" : imp.failed ? "warning" : "info"}>
+      <p class="summary">{summarise(imp)}</p>
+      {imp.failed ? (
+        <p>
+          {plural(imp.failed, "line was", "lines were")} not imported. Download the failed lines, fix them and import that file
+          again.
+        </p>
+      ) : null}
+      {imp.warnings ? (
+        <p>
+          {plural(imp.warnings, "line has", "lines have")} warnings: those users were imported, but check them.
+        </p>
+      ) : null}
+    </Notice>
+  );
+};
+
+const filters: { name: LineFilterName; label: (imp: ImportView) => string }[] = [
+  { name: "all", label: () => "All lines" },
+  { name: "errors", label: (imp) => `Errors (${formatCount(imp.failed)})` },
+  { name: "warnings", label: (imp) => `Warnings (${formatCount(imp.warnings)})` },
+];
+
+const Lines: FC<ReportPageProps> = ({ imp, lines, show, nextCursor, paged }) => {
+  const base = `/imports/${imp.id}`;
+  const showParam = show === "all" ? undefined : show;
+  return (
+    <section aria-labelledby="lines-heading">
+      <h2 id="lines-heading">Lines</h2>
+      <ul class="tabs" aria-label="Show">
+        {filters.map((f) => (
+          <li>
+            <a href={`${base}${queryString({ show: f.name === "all" ? undefined : f.name })}#lines-heading`} aria-current={show === f.name ? "page" : undefined}>
+              {f.label(imp)}
+            </a>
+          </li>
+        ))}
+      </ul>
+      {imp.purgedAt ? (
+        <Notice kind="info">
+          The details of each line were deleted after the retention period, on <Time when={imp.purgedAt} />. The counts above
+          remain.
+        </Notice>
+      ) : (
+        <div class="table-wrap">
+          <table>
+            <caption>
+              {show === "errors" ? "Lines that were not imported" : show === "warnings" ? "Lines with warnings" : "Every line of the file"}
+              {paged ? ", continued" : ""}
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col" class="num">
+                  Line
+                </th>
+                <th scope="col">Employee number</th>
+                <th scope="col">Outcome</th>
+                <th scope="col">Messages</th>
+              </tr>
+            </thead>
+            <tbody>
+              {lines.length === 0 ? (
+                <tr>
+                  <td colspan={4} class="empty">
+                    {running(imp) ? "No lines done yet." : "No lines to show."}
+                  </td>
+                </tr>
+              ) : (
+                lines.map((line) => (
+                  <tr>
+                    <th scope="row" class="num">
+                      {line.line}
+                    </th>
+                    <td>{line.employeeNumber || <span class="muted">(empty)</span>}</td>
+                    <td>
+                      <Badge value={line.outcome} />
+                    </td>
+                    <td class="wide">
+                      {line.messages.length ? (
+                        <ul class="messages">
+                          {line.messages.map((m) => (
+                            <li class={`message-${m.level}`}>{m.message}</li>
+                          ))}
+                        </ul>
+                      ) : (
+                        <span class="muted">—</span>
+                      )}
+                    </td>
+                  </tr>
+                ))
+              )}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <Pager
+        label="Pages of lines"
+        first={paged ? `${base}${queryString({ show: showParam })}#lines-heading` : null}
+        next={nextCursor !== null ? `${base}${queryString({ show: showParam, after: nextCursor })}#lines-heading` : null}
+      />
+    </section>
+  );
+};
+
+/** The report of a started import: progress while it runs, then the outcome and every line. */
+export const ReportPage: FC<ReportPageProps> = (props) => {
+  const { imp } = props;
+  const done = !running(imp);
+  return (
+    <>
+      <div class="page-head">
+        <h1>Import report</h1>
+        <Badge value={imp.status} />
+      </div>
+      <p class="lead">
+        {imp.fileName} · {plural(imp.totalRows, "user")} · uploaded <Time when={imp.createdAt} /> by {imp.uploadedByName}
+      </p>
+      {done ? <Outcome imp={imp} /> : <Progress imp={imp} />}
+      <Stats imp={imp} />
+      {done ? (
+        <div class="actions">
+          <a class="button button-secondary" href={`/imports/${imp.id}/report.csv`} download>
+            Download the full report (CSV)
+          </a>
+          {imp.failed ? (
+            <a class="button button-secondary" href={`/imports/${imp.id}/failed.csv`} download>
+              Download the failed lines (CSV)
+            </a>
+          ) : null}
+          <a href={`/users${queryString({ import: imp.id })}`}>See the users from this import</a>
+        </div>
+      ) : null}
+      <Lines {...props} />
+    </>
+  );
+};

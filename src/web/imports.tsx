@@ -1,0 +1,144 @@
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { requireManageUsers, requireViewUsers } from "../auth/bearer";
+import { verifyCsrf } from "../auth/csrf";
+import { canManageUsers } from "../auth/permissions";
+import { requireSession } from "../auth/sessions";
+import { findImport, listImportLines, listImports, type ImportView } from "../db/imports";
+import type { Db } from "../db/client";
+import { AppError } from "../errors";
+import { failedLinesCsv, reportCsv, templateCsv } from "../imports/report-csv";
+import { cancelImport, startImport } from "../imports/start-import";
+import { createImport } from "../imports/upload-file";
+import { queryString } from "./format";
+import { ImportListPage } from "./import-list-view";
+import { PreviewPage } from "./import-preview-view";
+import { ReportPage, type LineFilterName } from "./import-report-view";
+import { UploadPage } from "./import-upload-view";
+import { layout } from "./layout";
+import type { WebEnv } from "./web-env";
+
+export const importsApp = new Hono<WebEnv>();
+
+importsApp.use(requireSession, verifyCsrf, layout);
+
+const linesPerPage = 50;
+/** Uploads from this size on stream into storage instead of being read into memory first. */
+const streamFromBytes = 8 * 1024 * 1024;
+const importsPerPage = 25;
+
+/** A download's headers: a plain ASCII name for old clients and the real one for the rest. */
+function attachment(fileName: string): Record<string, string> {
+  const ascii = fileName.replace(/[^\x20-\x7e]/g, "_").replace(/["\\]/g, "_");
+  return {
+    "Content-Type": "text/csv; charset=utf-8",
+    "Content-Disposition": `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`,
+    "Cache-Control": "no-store",
+  };
+}
+
+const stem = (fileName: string) => fileName.replace(/\.[^.]*$/, "") || "users";
+
+async function requireImport(db: Db, id: string): Promise<ImportView> {
+  const imp = await findImport(db, id);
+  if (!imp) throw new HTTPException(404, { message: "There is no such import. It may have been cancelled; see Imports for the others." });
+  return imp;
+}
+
+importsApp.get("/", requireViewUsers, async (c) => {
+  const after = c.req.query("after");
+  const page = await listImports(c.var.db, { limit: importsPerPage, cursor: after });
+  return c.render(
+    <ImportListPage
+      imports={page.imports}
+      next={page.nextCursor ? `/imports${queryString({ after: page.nextCursor })}` : null}
+      paged={!!after}
+      canImport={canManageUsers(c.var.viewer)}
+    />,
+    { title: "Imports" },
+  );
+});
+
+importsApp.get("/new", requireManageUsers, (c) =>
+  c.render(
+    <UploadPage csrfToken={c.var.csrfToken} maxBytes={Number(c.env.MAX_UPLOAD_BYTES)} cancelled={c.req.query("cancelled") === "1"} />,
+    { title: "Import Users" },
+  ),
+);
+
+importsApp.get("/template.csv", requireViewUsers, (c) => c.body(templateCsv(), 200, attachment("users-template.csv")));
+
+importsApp.post("/", requireManageUsers, async (c) => {
+  const file = c.var.upload?.file;
+  const refuse = (status: 400 | 411 | 413 | 415 | 422, error: string) => {
+    c.status(status);
+    return c.render(<UploadPage csrfToken={c.var.csrfToken} maxBytes={Number(c.env.MAX_UPLOAD_BYTES)} error={error} />, {
+      title: "Import Users",
+    });
+  };
+  if (!file?.name) return refuse(400, "No file was chosen. Choose your CSV file, then click Upload.");
+  try {
+    // Storage needs the exact size up front. A small file is read whole, which is exact for any
+    // client; a large one streams, its size taken from Content-Length and the closing boundary
+    // browsers send, so it never sits in memory.
+    const streamed = file.size !== null && file.size >= streamFromBytes;
+    const body = streamed ? file.body : await new Response(file.body).blob();
+    const imp = await createImport(c.env, c.var.db, { uploadedBy: c.var.viewer.id, fileName: file.name, body, size: file.size });
+    return c.redirect(`/imports/${imp.id}`, 303);
+  } catch (err) {
+    if (err instanceof AppError && err.status >= 400 && err.status < 500) {
+      c.status(err.status);
+      return c.render(<UploadPage csrfToken={c.var.csrfToken} maxBytes={Number(c.env.MAX_UPLOAD_BYTES)} error={err.message} />, {
+        title: "Import Users",
+      });
+    }
+    throw err;
+  }
+});
+
+importsApp.get("/:id", requireViewUsers, async (c) => {
+  const imp = await requireImport(c.var.db, c.req.param("id"));
+  if (imp.status === "ready") {
+    return c.render(<PreviewPage imp={imp} csrfToken={c.var.csrfToken} canStart={canManageUsers(c.var.viewer)} />, {
+      title: `Check ${imp.fileName}`,
+    });
+  }
+  const showParam = c.req.query("show");
+  const show: LineFilterName = showParam === "errors" || showParam === "warnings" ? showParam : "all";
+  const afterParam = Number(c.req.query("after"));
+  const after = Number.isInteger(afterParam) && afterParam > 0 ? afterParam : undefined;
+  const page = await listImportLines(c.var.db, imp.id, {
+    level: show === "errors" ? "error" : show === "warnings" ? "warning" : undefined,
+    limit: linesPerPage,
+    cursor: after,
+  });
+  const running = imp.status === "queued" || imp.status === "processing";
+  return c.render(
+    <ReportPage imp={imp} lines={page.lines} show={show} nextCursor={page.nextCursor} paged={after !== undefined} />,
+    { title: `Import report: ${imp.fileName}`, refresh: running },
+  );
+});
+
+importsApp.post("/:id/start", requireManageUsers, async (c) => {
+  const id = c.req.param("id");
+  await startImport(c.env, c.var.db, id);
+  return c.redirect(`/imports/${id}`, 303);
+});
+
+importsApp.post("/:id/cancel", requireManageUsers, async (c) => {
+  const id = c.req.param("id");
+  if (await cancelImport(c.env, c.var.db, id)) return c.redirect("/imports/new?cancelled=1", 303);
+  // Already started (another tab, another admin): its report is where it stands.
+  await requireImport(c.var.db, id);
+  return c.redirect(`/imports/${id}`, 303);
+});
+
+importsApp.get("/:id/report.csv", requireViewUsers, async (c) => {
+  const imp = await requireImport(c.var.db, c.req.param("id"));
+  return c.body(reportCsv(c.var.db, imp.id), 200, attachment(`${stem(imp.fileName)}-report.csv`));
+});
+
+importsApp.get("/:id/failed.csv", requireViewUsers, async (c) => {
+  const imp = await requireImport(c.var.db, c.req.param("id"));
+  return c.body(failedLinesCsv(c.var.db, imp.id), 200, attachment(`${stem(imp.fileName)}-failed-lines.csv`));
+});

@@ -1,0 +1,110 @@
+import type { FC } from "hono/jsx";
+import type { ImportView } from "../db/imports";
+import type { UserView } from "../db/users";
+import { CsrfField, Notice, Time } from "./components";
+import { userHref } from "./users-view";
+
+export type UserPageProps = {
+  user: UserView;
+  createdBy: ImportView | null;
+  lastChangedBy: ImportView | null;
+  canManage: boolean;
+  csrfToken: string;
+  saved: boolean;
+};
+
+const ImportLink: FC<{ imp: ImportView | null; id: string | null }> = ({ imp, id }) => {
+  if (!id) return <span class="muted">None</span>;
+  if (!imp) return <span class="muted">An import that no longer exists</span>;
+  return (
+    <>
+      <a href={`/imports/${imp.id}`}>{imp.fileName}</a> (<Time when={imp.createdAt} />)
+    </>
+  );
+};
+
+/** One user: their fields, their locks, and the imports that created and last changed them. */
+export const UserPage: FC<UserPageProps> = ({ user, createdBy, lastChangedBy, canManage, csrfToken, saved }) => (
+  <>
+    <p class="small">
+      <a href="/users">All Users</a>
+    </p>
+    <div class="page-head">
+      <h1>
+        {user.firstName} {user.lastName}
+      </h1>
+    </div>
+    {saved ? <Notice kind="success">The locks were saved.</Notice> : null}
+    <section class="card" aria-labelledby="details-heading">
+      <h2 id="details-heading">Details</h2>
+      <dl class="facts">
+        <dt>Employee number</dt>
+        <dd>{user.employeeNumber}</dd>
+        <dt>First name</dt>
+        <dd>{user.firstName}</dd>
+        <dt>Last name</dt>
+        <dd>{user.lastName}</dd>
+        <dt>Email</dt>
+        <dd>{user.email}</dd>
+        <dt>Location</dt>
+        <dd>
+          {user.location ?? <span class="muted">None</span>}
+          {user.locationLocked ? " (locked)" : ""}
+        </dd>
+        <dt>Role</dt>
+        <dd>
+          {user.role}
+          {user.roleLocked ? " (locked)" : ""}
+        </dd>
+        <dt>Created</dt>
+        <dd>
+          <Time when={user.createdAt} />
+        </dd>
+        <dt>Last changed</dt>
+        <dd>
+          <Time when={user.updatedAt} />
+        </dd>
+      </dl>
+    </section>
+
+    <section class="card" aria-labelledby="imports-heading">
+      <h2 id="imports-heading">Imports</h2>
+      <dl class="facts">
+        <dt>Created by</dt>
+        <dd>
+          <ImportLink imp={createdBy} id={user.createdImportId} />
+        </dd>
+        <dt>Last changed by</dt>
+        <dd>
+          <ImportLink imp={lastChangedBy} id={user.lastImportId} />
+        </dd>
+      </dl>
+    </section>
+
+    <section class="card" aria-labelledby="locks-heading">
+      <h2 id="locks-heading">Locks</h2>
+      <p class="muted">A locked role or location stays as it is when an import asks to change it; the report notes it as a warning.</p>
+      {canManage ? (
+        <form method="post" action={`${userHref(user.employeeNumber)}/locks`}>
+          <CsrfField token={csrfToken} />
+          <label class="checkbox">
+            <input type="checkbox" name="role_locked" value="on" checked={user.roleLocked} />
+            <span>Lock the role: imports don't change it</span>
+          </label>
+          <label class="checkbox">
+            <input type="checkbox" name="location_locked" value="on" checked={user.locationLocked} />
+            <span>Lock the location: imports don't change it</span>
+          </label>
+          <div class="actions">
+            <button type="submit">Save locks</button>
+          </div>
+        </form>
+      ) : (
+        <p>
+          Role: {user.roleLocked ? "locked" : "not locked"}. Location: {user.locationLocked ? "locked" : "not locked"}. Changing
+          locks needs the manage-users permission.
+        </p>
+      )}
+    </section>
+  </>
+);

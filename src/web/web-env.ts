@@ -1,0 +1,5 @@
+import type { AppEnv } from "../context";
+import type { UploadForm } from "./multipart";
+
+/** What page routes see: the app's variables, plus an upload form the CSRF check has opened. */
+export type WebEnv = AppEnv & { Variables: { upload: UploadForm | undefined } };

@@ -1,0 +1,96 @@
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { launchChromium, screenshotter, watchErrors } from "./chromium";
+
+const baseUrl = inject("baseUrl");
+
+let browser: Browser;
+let page: Page;
+let errors: string[];
+let shoot: Awaited<ReturnType<typeof screenshotter>>;
+
+async function openMenuItem(name: string) {
+  await page.getByText("User menu", { exact: true }).click();
+  await page.getByRole("link", { name, exact: true }).click();
+}
+
+beforeAll(async () => {
+  shoot = await screenshotter(20, 39);
+  browser = await launchChromium();
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: "en-GB", timezoneId: "UTC" });
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: baseUrl });
+  page = await context.newPage();
+  errors = watchErrors(page);
+  await page.goto(`${baseUrl}/sign-in`);
+  await page.getByLabel("Username").fill(inject("adminUsername"));
+  await page.getByLabel("Password").fill(inject("adminPassword"));
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Import Users" }).waitFor();
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe("an admin looks after locations, locks and tokens", () => {
+  it("adds a location with a code and aliases", async () => {
+    await openMenuItem("Locations");
+    await page.getByLabel("Name").fill("Bristol");
+    await page.getByLabel("Code").fill("BRS");
+    await page.getByLabel("Aliases").fill("Temple Meads, Bristol HQ");
+    await page.getByRole("button", { name: "Add location" }).click();
+    await page.getByText("The location was added.").waitFor();
+    expect(await page.getByRole("rowheader", { name: "Bristol" }).count()).toBe(1);
+  });
+
+  it("is told which location already uses an alias", async () => {
+    await page.getByLabel("Name").fill("Bristol North");
+    await page.getByLabel("Aliases").fill("ldn");
+    await page.getByRole("button", { name: "Add location" }).click();
+    await page.getByText('"LDN" is already the code of London.', { exact: false }).waitFor();
+    await shoot(page, "location-clash");
+  });
+
+  it("locks a user's role from their page", async () => {
+    await page.goto(`${baseUrl}/users/${inject("adminUsername")}`);
+    await page.getByLabel("Lock the role: imports don't change it").check();
+    await page.getByRole("button", { name: "Save locks" }).click();
+    await page.getByText("The locks were saved.").waitFor();
+    expect(await page.getByLabel("Lock the role: imports don't change it").isChecked()).toBe(true);
+    await shoot(page, "user-locks");
+  });
+
+  it("creates an API token, copies it, and revokes it", async () => {
+    await openMenuItem("API tokens");
+    await page.getByLabel("Name").fill("HR sync");
+    await page.getByRole("button", { name: "Create token" }).click();
+    const token = await page.getByLabel("Token", { exact: true }).inputValue();
+    expect(token).toMatch(/^rst_/);
+    await page.getByRole("button", { name: "Copy" }).click();
+    await page.getByRole("button", { name: "Copied" }).waitFor();
+    expect(await page.evaluate<string>("navigator.clipboard.readText()")).toBe(token);
+    await shoot(page, "token-created");
+    await page.getByRole("button", { name: "Revoke HR sync" }).click();
+    await page.getByText("The token was revoked.").waitFor();
+    await shoot(page, "token-revoked");
+  });
+
+  it("reads what each role allows", async () => {
+    await openMenuItem("Roles");
+    await page.getByRole("heading", { name: "Roles" }).waitFor();
+    expect(await page.getByRole("rowheader", { name: "Manager" }).count()).toBe(1);
+    await shoot(page, "roles");
+  });
+
+  it("signs out", async () => {
+    await page.getByText("User menu", { exact: true }).click();
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByText("You have signed out.").waitFor();
+    await page.goto(`${baseUrl}/users`);
+    await expect.poll(() => new URL(page.url()).pathname).toBe("/sign-in");
+  });
+
+  it("runs without script errors or Content-Security-Policy violations", () => {
+    expect(errors).toEqual([]);
+  });
+});

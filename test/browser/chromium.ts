@@ -1,0 +1,54 @@
+import { mkdir, readdir, rm } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+
+export const screenshotDir = resolve(import.meta.dirname, "../../test-results/screenshots");
+
+/** Debian's Chromium, headless, with nothing running in the background. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+/**
+ * Numbered screenshots, NN-step.png, from `first` on; each test file has its own range and
+ * clears only its own earlier shots.
+ */
+export async function screenshotter(first: number, last: number) {
+  await mkdir(screenshotDir, { recursive: true });
+  for (const file of await readdir(screenshotDir)) {
+    const n = Number(file.slice(0, 2));
+    if (n >= first && n <= last) await rm(join(screenshotDir, file));
+  }
+  let step = first - 1;
+  return async (page: Page, name: string) => {
+    step += 1;
+    await page.screenshot({ path: join(screenshotDir, `${String(step).padStart(2, "0")}-${name}.png`), fullPage: true, animations: "disabled" });
+  };
+}
+
+/**
+ * Script errors, CSP violations and failed loads a page reports, which a test expects to be
+ * none. Pages answered 401, 403 or 422 on purpose (a refused form) are not failures.
+ */
+export function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("pageerror", (err) => errors.push(err.message));
+  page.on("console", (msg) => {
+    if (msg.type() !== "error") return;
+    if (/status of (401|403|422)\b/.test(msg.text())) return;
+    errors.push(`${msg.text()} (${msg.location().url})`);
+  });
+  return errors;
+}

@@ -1,0 +1,128 @@
+import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { createLocation } from "../../src/db/locations";
+import { apiTokens, users } from "../../src/db/schema";
+import { createUser, csrfIn, db, signedIn, unique } from "./helpers";
+import { exports } from "cloudflare:workers";
+
+describe("Locations", () => {
+  it("adds a location with a code and aliases", async () => {
+    const { browser } = await signedIn("Admin");
+    const name = unique("Bristol ");
+    const res = await browser.post("/locations", { _csrf: await browser.csrf(), name, code: unique("BRS"), aliases: "Bristol HQ x, Temple Meads x" });
+    expect(res.status).toBe(303);
+    const html = await (await browser.fetch(res.headers.get("Location") ?? "")).text();
+    expect(html).toContain("The location was added.");
+    expect(html).toContain(name);
+    expect(html).toContain("Bristol HQ x, Temple Meads x");
+  });
+
+  it("explains which location already owns a name, code or alias", async () => {
+    const owner = unique("Cardiff ");
+    const alias = unique("Caerdydd ");
+    await createLocation(db, { name: owner, aliases: [alias] });
+    const { browser } = await signedIn("Admin");
+    const res = await browser.post("/locations", { _csrf: await browser.csrf(), name: unique("Elsewhere "), aliases: alias.toUpperCase() });
+    expect(res.status).toBe(422);
+    const html = await res.text();
+    expect(html).toContain(`is already an alias of ${owner}`);
+    expect(html).toContain(`value="${alias.toUpperCase()}"`);
+  });
+
+  it("edits a location, keeping its own names free to reuse", async () => {
+    const name = unique("Derby ");
+    const created = await createLocation(db, { name, code: unique("DBY") });
+    const { browser } = await signedIn("Admin");
+    const form = await (await browser.fetch(`/locations/${created.id}`)).text();
+    expect(form).toContain(`value="${name}"`);
+    const res = await browser.post(`/locations/${created.id}`, { _csrf: csrfIn(form), name, code: created.code ?? "", aliases: "Pride Park" + unique("") });
+    expect(res.status).toBe(303);
+    const list = await (await browser.fetch(res.headers.get("Location") ?? "")).text();
+    expect(list).toContain("The location was saved.");
+    expect(list).toContain("Pride Park");
+  });
+
+  it("requires a name", async () => {
+    const { browser } = await signedIn("Admin");
+    const res = await browser.post("/locations", { _csrf: await browser.csrf(), name: " " });
+    expect(res.status).toBe(422);
+    expect(await res.text()).toContain("Give the location a name.");
+  });
+});
+
+describe("a user's page", () => {
+  it("shows the user and toggles their role and location locks", async () => {
+    const user = await createUser("Standard", { firstName: "Lock", lastName: "Target" });
+    const { browser } = await signedIn("Admin");
+    const page = await browser.fetch(`/users/${user.employeeNumber}`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain(user.email);
+    expect(html).toContain("Lock the role");
+    const res = await browser.post(`/users/${user.employeeNumber}/locks`, { _csrf: csrfIn(html), role_locked: "on" });
+    expect(res.status).toBe(303);
+    const [row] = await db.select().from(users).where(eq(users.id, user.id));
+    expect(row?.roleLocked).toBe(true);
+    expect(row?.locationLocked).toBe(false);
+    expect(await (await browser.fetch(res.headers.get("Location") ?? "")).text()).toContain("The locks were saved.");
+  });
+
+  it("shows a Manager the locks without the form", async () => {
+    const user = await createUser("Standard");
+    const { browser } = await signedIn("Manager");
+    const html = await (await browser.fetch(`/users/${user.employeeNumber}`)).text();
+    expect(html).not.toContain("Save locks");
+    expect(html).toContain("Changing locks needs the manage-users permission");
+  });
+
+  it("answers 404 for an unknown employee number", async () => {
+    const { browser } = await signedIn("Admin");
+    expect((await browser.fetch("/users/no-such-person")).status).toBe(404);
+  });
+});
+
+describe("API tokens", () => {
+  it("creates a token, shows it once with a curl example, and the API accepts it", async () => {
+    const { browser } = await signedIn("Admin");
+    const res = await browser.post("/tokens", { _csrf: await browser.csrf(), name: "HR sync" });
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    const token = /id="new-token" value="(rst_[^"]+)"/.exec(html)?.[1] ?? "";
+    expect(token).not.toBe("");
+    expect(html).toContain(`curl -H &quot;Authorization: Bearer ${token}&quot; http://roster.test/api/users`);
+    const api = await exports.default.fetch("http://roster.test/api/users", { headers: { Authorization: `Bearer ${token}` } });
+    expect(api.status).toBe(200);
+    const list = await (await browser.fetch("/tokens")).text();
+    expect(list).toContain("HR sync");
+    expect(list).not.toContain(token);
+  });
+
+  it("revokes a token", async () => {
+    const { user, browser } = await signedIn("Admin");
+    await browser.post("/tokens", { _csrf: await browser.csrf(), name: "Old job" });
+    const [row] = await db.select().from(apiTokens).where(eq(apiTokens.userId, user.id));
+    const res = await browser.post(`/tokens/${row?.id}/revoke`, { _csrf: await browser.csrf() });
+    expect(res.status).toBe(303);
+    const [after] = await db.select().from(apiTokens).where(eq(apiTokens.userId, user.id));
+    expect(after?.revokedAt).not.toBeNull();
+  });
+
+  it("cannot revoke someone else's token", async () => {
+    const owner = await signedIn("Admin");
+    await owner.browser.post("/tokens", { _csrf: await owner.browser.csrf(), name: "Mine" });
+    const [row] = await db.select().from(apiTokens).where(eq(apiTokens.userId, owner.user.id));
+    const { browser } = await signedIn("Admin");
+    expect((await browser.post(`/tokens/${row?.id}/revoke`, { _csrf: await browser.csrf() })).status).toBe(404);
+  });
+});
+
+describe("Roles", () => {
+  it("describes what each role allows in words", async () => {
+    const { browser } = await signedIn("Manager");
+    const html = await (await browser.fetch("/roles")).text();
+    expect(html).toContain("What the different roles allow");
+    expect(html).toContain("Admin access");
+    expect(html).toContain("Manage users");
+    expect(html).toContain("Sees users, imports and their reports, but cannot import or change users.");
+  });
+});

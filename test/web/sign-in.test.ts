@@ -1,0 +1,136 @@
+import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { sessions } from "../../src/db/schema";
+import { Browser, createUser, csrfIn, db, setCookie, signedIn } from "./helpers";
+
+describe("signing in and out", () => {
+  it("sends a signed-out visitor to sign in, remembering where they were going", async () => {
+    const res = await new Browser().fetch("/users?q=ada");
+    expect(res.status).toBe(303);
+    expect(res.headers.get("Location")).toBe(`/sign-in?next=${encodeURIComponent("/users?q=ada")}`);
+  });
+
+  it("signs in with the employee number and password and returns to the page asked for", async () => {
+    const user = await createUser("Admin");
+    const browser = new Browser();
+    const res = await browser.signIn(user.employeeNumber, undefined, "/locations");
+    expect(res.status).toBe(303);
+    expect(res.headers.get("Location")).toBe("/locations");
+    const page = await browser.fetch("/locations");
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("User menu");
+  });
+
+  it("accepts the employee number in any case", async () => {
+    const user = await createUser("Admin");
+    const res = await new Browser().signIn(user.employeeNumber.toUpperCase());
+    expect(res.status).toBe(303);
+  });
+
+  it("refuses a wrong password and starts no session", async () => {
+    const user = await createUser("Admin");
+    const res = await new Browser().signIn(user.employeeNumber, "wrong password");
+    expect(res.status).toBe(401);
+    expect(setCookie(res, "roster_session")).toBeUndefined();
+    const html = await res.text();
+    expect(html).toContain("That username and password do not match");
+    expect(html).toContain(`value="${user.employeeNumber}"`);
+  });
+
+  it("refuses an unknown username the same way", async () => {
+    const res = await new Browser().signIn("nobody-at-all", "whatever");
+    expect(res.status).toBe(401);
+    expect(await res.text()).toContain("That username and password do not match");
+  });
+
+  it("never sends people to another site after signing in", async () => {
+    const user = await createUser("Admin");
+    for (const next of ["//evil.example/x", "https://evil.example/", "/\\evil.example", "javascript:alert(1)"]) {
+      const res = await new Browser().signIn(user.employeeNumber, undefined, next);
+      expect(res.status).toBe(303);
+      expect(res.headers.get("Location")).toBe("/");
+    }
+  });
+
+  it("refuses a sign-in form posted without its token", async () => {
+    const user = await createUser("Admin");
+    const browser = new Browser();
+    await browser.fetch("/sign-in");
+    const res = await browser.post("/sign-in", { username: user.employeeNumber, password: "correct horse battery" });
+    expect(res.status).toBe(403);
+    expect(setCookie(res, "roster_session")).toBeUndefined();
+  });
+
+  it("refuses a sign-in form posted from another site", async () => {
+    const user = await createUser("Admin");
+    const browser = new Browser();
+    const token = csrfIn(await (await browser.fetch("/sign-in")).text());
+    const res = await browser.fetch("/sign-in", {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: "https://evil.example" },
+      body: new URLSearchParams({ _csrf: token, username: user.employeeNumber, password: "correct horse battery" }).toString(),
+    });
+    expect(res.status).toBe(403);
+  });
+
+  it("sets the session cookie HttpOnly, Secure, SameSite=Lax for the whole site, and stores only its hash", async () => {
+    const user = await createUser("Admin");
+    const browser = new Browser();
+    const res = await browser.signIn(user.employeeNumber);
+    const header = res.headers.getSetCookie().find((h) => h.startsWith("roster_session="));
+    expect(header).toBeDefined();
+    expect(header).toMatch(/HttpOnly/i);
+    expect(header).toMatch(/Secure/i);
+    expect(header).toMatch(/SameSite=Lax/i);
+    expect(header).toMatch(/Path=\//);
+    expect(header).toMatch(/Max-Age=43200/);
+    const secret = browser.cookies.get("roster_session") ?? "";
+    const rows = await db.select().from(sessions).where(eq(sessions.userId, user.id));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.idHash).not.toBe(secret);
+    expect(rows[0]?.idHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("signs out: the old cookie no longer opens any page", async () => {
+    const { browser } = await signedIn("Admin");
+    const secret = browser.cookies.get("roster_session");
+    const res = await browser.post("/sign-out", { _csrf: await browser.csrf() });
+    expect(res.status).toBe(303);
+    expect(res.headers.get("Location")).toBe("/sign-in?signed_out=1");
+    expect(browser.cookies.has("roster_session")).toBe(false);
+
+    const replay = new Browser();
+    replay.cookies.set("roster_session", secret ?? "");
+    const page = await replay.fetch("/users");
+    expect(page.status).toBe(303);
+    expect(page.headers.get("Location")).toContain("/sign-in");
+  });
+
+  it("refuses sign-out without the CSRF token, so another site cannot sign people out", async () => {
+    const { browser } = await signedIn("Admin");
+    const res = await browser.post("/sign-out", {});
+    expect(res.status).toBe(403);
+    expect((await browser.fetch("/users")).status).toBe(200);
+  });
+
+  it("ends a session revoked in the database at once", async () => {
+    const { user, browser } = await signedIn("Admin");
+    expect((await browser.fetch("/users")).status).toBe(200);
+    await db.update(sessions).set({ revokedAt: new Date() }).where(eq(sessions.userId, user.id));
+    const res = await browser.fetch("/users");
+    expect(res.status).toBe(303);
+    expect(res.headers.get("Location")).toBe("/sign-in?next=%2Fusers");
+  });
+
+  it("ends an expired session", async () => {
+    const { user, browser } = await signedIn("Admin");
+    await db.update(sessions).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(sessions.userId, user.id));
+    expect((await browser.fetch("/users")).status).toBe(303);
+  });
+
+  it("does not cache signed-in pages", async () => {
+    const { browser } = await signedIn("Admin");
+    const res = await browser.fetch("/users");
+    expect(res.headers.get("Cache-Control")).toBe("no-store");
+  });
+});
