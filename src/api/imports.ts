@@ -3,6 +3,7 @@ import { requireManageUsers } from "../auth/bearer";
 import type { AppEnv } from "../context";
 import { findImport, listImportLines, listImports } from "../db/imports";
 import { AppError } from "../errors";
+import { readUploadForm } from "../http/read-upload-form";
 import { failedLinesCsv, reportCsv } from "../imports/report-csv";
 import { startImport } from "../imports/start-import";
 import { createImport } from "../imports/upload-file";
@@ -18,14 +19,12 @@ importsApi.use(requireManageUsers);
 importsApi.post("/", validate("query", uploadQuery), async (c) => {
   const query = c.req.valid("query");
   const type = c.req.header("Content-Type") ?? "";
-  let upload: { fileName: string; body: ReadableStream<Uint8Array> | Blob; size: number | null };
+  let upload: { fileName: string; body: ReadableStream<Uint8Array>; size: number | null };
   if (type.startsWith("multipart/form-data")) {
-    const form = await c.req.formData();
-    const file = form.get("file");
-    if (!(file instanceof File)) {
-      throw new AppError(400, "missing_file", "Send the CSV in a form field named `file`.");
-    }
-    upload = { fileName: query.filename ?? file.name, body: file, size: file.size };
+    // Streamed from the form into storage: a large file never sits in the Worker's memory.
+    const { file } = await readUploadForm(c.req.raw);
+    if (!file) throw new AppError(400, "missing_file", "Send the CSV in a form field named `file`.");
+    upload = { fileName: query.filename ?? file.name, body: file.body, size: null };
   } else {
     const body = c.req.raw.body;
     if (!body) throw new AppError(422, "empty_file", "The request has no file. Send the CSV as the body, or as a form field named `file`.");

@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
-import { readUploadForm } from "../web/multipart";
+import { readUploadForm } from "../http/read-upload-form";
 import type { WebEnv } from "../web/web-env";
 import { createSecret } from "./secrets";
 

@@ -3,14 +3,16 @@ import type { Db } from "../db/client";
 import { statement } from "../db/statements";
 import { imports, type Import } from "../db/schema";
 import { AppError } from "../errors";
+import { formatBytes } from "../format-bytes";
 import { chunkBytes, chunkRows, previewRows } from "./limits";
 import { FileRefused, scanFile, type RefusalCode } from "./read";
+import { storeUpload, UploadTooLarge } from "./store-upload";
 
 export type UploadInput = {
   uploadedBy: number;
   fileName: string;
-  /** A stream must come with its size (R2 stores streams of known length); a Blob knows its own. */
   body: ReadableStream<Uint8Array> | Blob;
+  /** The size the client announced (Content-Length), when it did: a larger one is refused before reading. */
   size: number | null;
 };
 
@@ -23,9 +25,8 @@ const statusByRefusal: Record<RefusalCode, 413 | 415 | 422> = {
   not_csv: 415,
 };
 
-function describeBytes(bytes: number): string {
-  return bytes >= 1_000_000 ? `${Math.round(bytes / 1_000_000)} MB` : `${Math.round(bytes / 1000)} KB`;
-}
+const tooLarge = (limit: number) =>
+  new AppError(413, "file_too_large", `The file is larger than the limit of ${formatBytes(limit)}. Split it into smaller files and import each.`);
 
 /** A file name fit to show and to store: no folders, no control characters, not endless. */
 export function cleanFileName(name: string): string {
@@ -41,26 +42,24 @@ export function cleanFileName(name: string): string {
  */
 export async function createImport(env: Env, db: Db, input: UploadInput): Promise<Import> {
   const maxBytes = Number(env.MAX_UPLOAD_BYTES);
-  const size = input.body instanceof Blob ? input.body.size : input.size;
-  if (size === null) {
-    throw new AppError(411, "length_required", "Send the file with a Content-Length header (curl --data-binary does).");
-  }
-  if (size > maxBytes) {
-    throw new AppError(413, "file_too_large", `The file is ${describeBytes(size)}; the limit is ${describeBytes(maxBytes)}. Split it into smaller files.`);
-  }
-  if (size === 0) throw new AppError(422, "empty_file", "The file is empty. Export the users again and upload the new file.");
+  const announced = input.body instanceof Blob ? input.body.size : input.size;
+  if (announced !== null && announced > maxBytes) throw tooLarge(maxBytes);
 
   const id = crypto.randomUUID();
   const fileName = cleanFileName(input.fileName);
   const fileKey = `imports/${id}/source.csv`;
-  let body: ReadableStream<Uint8Array> | Blob = input.body;
-  if (!(body instanceof Blob)) {
-    // Holds R2 to the declared size: a body longer or shorter than announced fails the upload.
-    const fixed = new FixedLengthStream(size);
-    void body.pipeTo(fixed.writable).catch(() => undefined);
-    body = fixed.readable;
+  const stream = input.body instanceof Blob ? input.body.stream() : input.body;
+  let size: number;
+  try {
+    size = await storeUpload(env.FILES, fileKey, stream, maxBytes, { httpMetadata: { contentType: "text/csv" }, customMetadata: { fileName } });
+  } catch (err) {
+    if (err instanceof UploadTooLarge) throw tooLarge(maxBytes);
+    throw err;
   }
-  await env.FILES.put(fileKey, body, { httpMetadata: { contentType: "text/csv" }, customMetadata: { fileName } });
+  if (size === 0) {
+    await env.FILES.delete(fileKey);
+    throw new AppError(422, "empty_file", "The file is empty. Export the users again and upload the new file.");
+  }
 
   try {
     const scan = await scanFile(

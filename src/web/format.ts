@@ -29,13 +29,7 @@ export function encodingName(encoding: string): string {
   return known[encoding.toLowerCase()] ?? encoding;
 }
 
-/** A size in bytes as KB or MB (of 1,024), as file managers show it. */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} bytes`;
-  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
-  const mb = bytes / (1024 * 1024);
-  return `${Number.isInteger(mb) ? mb : mb.toFixed(1)} MB`;
-}
+export { formatBytes } from "../format-bytes";
 
 /** Today's date in UTC as YYYY-MM-DD, the day the "imported on" filter speaks in. */
 export function utcDay(when: Date): string {

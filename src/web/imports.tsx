@@ -23,8 +23,6 @@ export const importsApp = new Hono<WebEnv>();
 importsApp.use(requireSession, verifyCsrf, layout);
 
 const linesPerPage = 50;
-/** Uploads from this size on stream into storage instead of being read into memory first. */
-const streamFromBytes = 8 * 1024 * 1024;
 const importsPerPage = 25;
 
 /** A download's headers: a plain ASCII name for old clients and the real one for the rest. */
@@ -78,12 +76,8 @@ importsApp.post("/", requireManageUsers, async (c) => {
   };
   if (!file?.name) return refuse(400, "No file was chosen. Choose your CSV file, then click Upload.");
   try {
-    // Storage needs the exact size up front. A small file is read whole, which is exact for any
-    // client; a large one streams, its size taken from Content-Length and the closing boundary
-    // browsers send, so it never sits in memory.
-    const streamed = file.size !== null && file.size >= streamFromBytes;
-    const body = streamed ? file.body : await new Response(file.body).blob();
-    const imp = await createImport(c.env, c.var.db, { uploadedBy: c.var.viewer.id, fileName: file.name, body, size: file.size });
+    // The file streams from the form into storage, so a large one never sits in memory.
+    const imp = await createImport(c.env, c.var.db, { uploadedBy: c.var.viewer.id, fileName: file.name, body: file.body, size: null });
     return c.redirect(`/imports/${imp.id}`, 303);
   } catch (err) {
     if (err instanceof AppError && err.status >= 400 && err.status < 500) {

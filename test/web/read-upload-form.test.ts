@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readUploadForm } from "../../src/web/multipart";
+import { readUploadForm } from "../../src/http/read-upload-form";
 import { createLocation } from "../../src/db/locations";
 import { csrfIn, db, signedIn, unique } from "./helpers";
 
@@ -41,7 +41,6 @@ describe("reading an upload form as a stream", () => {
       expect(form.file?.name).toBe("ünïcode.csv");
       const bytes = new Uint8Array(await new Response(form.file?.body).arrayBuffer());
       expect(new TextDecoder().decode(bytes)).toBe(content);
-      expect(form.file?.size).toBe(bytes.length);
     });
   }
 

@@ -4,12 +4,6 @@ import { HTTPException } from "hono/http-exception";
 export type UploadedFile = {
   name: string;
   body: ReadableStream<Uint8Array>;
-  /**
-   * From Content-Length, assuming the file is the form's last part followed by the closing
-   * boundary and a CRLF, as browsers and curl send it; null without a Content-Length. Storage
-   * refuses a stream of another length, so a wrong guess fails the upload, never corrupts it.
-   */
-  size: number | null;
 };
 
 /** The text fields that come before the file, and the file itself. */
@@ -114,10 +108,7 @@ export async function readUploadForm(request: Request): Promise<UploadForm> {
       fields.set(name, decoder.decode(value));
       continue;
     }
-    const contentLength = Number(request.headers.get("Content-Length") ?? NaN);
-    const tail = delimiter.length + 4; // "\r\n--boundary--\r\n"
-    const size = Number.isFinite(contentLength) && contentLength - position - tail >= 0 ? contentLength - position - tail : null;
-    return { fields, file: { name: fileName, body: fileStream(), size } };
+    return { fields, file: { name: fileName, body: fileStream() } };
   }
   return { fields, file: null };
 
