@@ -1,0 +1,124 @@
+import type { FileStats } from "./generate-csv.ts";
+import type { Latency } from "./import-client.ts";
+import type { FloorResult } from "./run-floor.ts";
+
+export type SizeResult = {
+  rows: number;
+  fileBytes: number;
+  expected: FileStats;
+  importId: string;
+  status: string;
+  error: string | null;
+  totalRows: number;
+  processedRows: number;
+  counts: Record<string, number>;
+  serverStartedAt: string | null;
+  serverFinishedAt: string | null;
+  /** The upload request: storing the file in R2 and the scan that counts rows and plans chunks. */
+  uploadMs: number;
+  /** From the start request until completion, less the time the consumer ran. */
+  queueWaitMs: number;
+  /** The consumer's own time: the queue deliveries wrangler dev logged for this import. */
+  processingMs: number;
+  startRequestMs: number;
+  deliveries: { count: number; totalMs: number; longestMs: number };
+  /** When polling first saw the import taken up; polls wait while a delivery runs, so this lags. */
+  firstSeenProcessingMs: number | null;
+  slowestPollMs: number;
+  totalMs: number;
+  rowsPerSecond: number;
+  memory: {
+    /** VmHWM of the workerd process(es): the kernel's own peak, for this size's fresh runtime. */
+    workerdPeakBytes: number;
+    workerdSampledMaxBytes: number;
+    workerdIdleBytes: number;
+    /** Summed workerd memory at three moments; anonymous memory is heaps and caches, file is mapped files. */
+    snapshots: Record<"idle" | "afterUpload" | "afterImport", { rss: number; peakRss: number; rssAnon: number; rssFile: number }>;
+    processes: { pid: number; name: string; peakRssBytes: number }[];
+  };
+  stateBytes: number;
+  latencies: Latency[];
+  /** The floor: papaparse and better-sqlite3 with only the unique keys the rules need. */
+  floor: FloorResult | null;
+  /** The same on Roster's own schema (all its indexes and foreign keys). */
+  floorRosterSchema: FloorResult | null;
+};
+
+/** The targets of the product's issue, on this two-core machine. */
+export const targets = { ratio: 2, memoryGrowthBytes: 64 * 2 ** 20, latencyMs: 200 };
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+const ratioOf = (r: SizeResult) => (r.floor?.ok ? r.totalMs / r.floor.ms : null);
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i] ?? 0)).join(" | ")} |`;
+  return [line(header), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.map(line)].join("\n");
+}
+
+/** Whether the counts are what the generated file holds: a fast import that loses lines is no result. */
+export function countsMatch(r: SizeResult): boolean {
+  const failed = r.expected.unknownLocation + r.expected.invalidEmail;
+  return (
+    r.status === "completed" &&
+    r.processedRows === r.rows &&
+    r.counts.failed === failed &&
+    r.counts.warnings === r.expected.unknownRole &&
+    r.counts.created === r.rows - failed
+  );
+}
+
+/** Prints the timings, memory, latencies and the verdict on each target, as Markdown tables. */
+export function printReport(results: SizeResult[]): void {
+  console.log("\n## Import end to end (HTTP API, wrangler dev --local)\n");
+  console.log(
+    table(
+      ["rows", "MB", "upload+count", "queue wait", "processing", "total", "rows/s", "floor", "ratio", "floor, Roster schema", "workerd peak", "counts ok"],
+      results.map((r) => [
+        r.rows.toLocaleString("en"),
+        (r.fileBytes / 1e6).toFixed(1),
+        seconds(r.uploadMs),
+        seconds(r.queueWaitMs),
+        seconds(r.processingMs),
+        seconds(r.totalMs),
+        Math.round(r.rowsPerSecond).toLocaleString("en"),
+        r.floor === null ? "-" : r.floor.ok ? seconds(r.floor.ms) : "failed",
+        ratioOf(r)?.toFixed(1) ?? "-",
+        r.floorRosterSchema === null ? "-" : r.floorRosterSchema.ok ? seconds(r.floorRosterSchema.ms) : "failed",
+        mib(r.memory.workerdPeakBytes),
+        countsMatch(r) ? "yes" : `NO (${r.status})`,
+      ]),
+    ),
+  );
+
+  console.log("\n## Read latency after the import (median of 10, ms) and while it ran\n");
+  console.log(
+    table(
+      ["rows", "GET import", "lines", "error lines", "lines mid-file", "slowest status poll during import"],
+      results.map((r) => [
+        r.rows.toLocaleString("en"),
+        ...r.latencies.map((l) => `${l.medianMs.toFixed(1)} (max ${l.maxMs.toFixed(0)})`),
+        r.slowestPollMs.toFixed(0),
+      ]),
+    ),
+  );
+
+  console.log("\n## Targets\n");
+  for (const r of results.filter((x) => x.rows >= 100_000)) {
+    const ratio = ratioOf(r);
+    const verdict = ratio === null ? "not measured (no floor)" : ratio <= targets.ratio ? "met" : "NOT met";
+    console.log(`- ${r.rows.toLocaleString("en")} rows at most ${targets.ratio}× the floor: ${ratio?.toFixed(2) ?? "-"}× — ${verdict}`);
+  }
+  const small = results.reduce<SizeResult | undefined>((a, b) => (a && a.rows <= b.rows ? a : b), undefined);
+  const big = results.reduce<SizeResult | undefined>((a, b) => (a && a.rows >= b.rows ? a : b), undefined);
+  if (small && big && small !== big) {
+    const growth = big.memory.workerdPeakBytes - small.memory.workerdPeakBytes;
+    const verdict = growth <= targets.memoryGrowthBytes ? "met" : "NOT met";
+    console.log(`- workerd peak, ${big.rows.toLocaleString("en")} minus ${small.rows.toLocaleString("en")} rows, at most 64 MiB: ${mib(growth)} — ${verdict}`);
+  }
+  if (big) {
+    const slowest = Math.max(...big.latencies.map((l) => l.medianMs));
+    console.log(`- status and lines under ${targets.latencyMs} ms at ${big.rows.toLocaleString("en")} rows: slowest median ${slowest.toFixed(1)} ms — ${slowest < targets.latencyMs ? "met" : "NOT met"}`);
+  }
+}

@@ -1,0 +1,122 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { closeSync, openSync, readFileSync } from "node:fs";
+import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { seedDemoLocations } from "../scripts/demo-data.ts";
+import { createToken, upsertAdmin } from "../scripts/lib/admins.ts";
+import { applyMigrations, type Target } from "../scripts/lib/wrangler.ts";
+
+export type Roster = { baseUrl: string; token: string; pid: number; stateDir: string; logPath: string };
+
+const running = new Set<number>();
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ESRCH") throw err;
+  }
+}
+
+// Whatever way the benchmark ends, no wrangler dev may outlive it holding a port and memory.
+process.on("exit", () => {
+  for (const pid of running) killGroup(pid, "SIGKILL");
+});
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    for (const pid of running) killGroup(pid, "SIGKILL");
+    process.exit(130);
+  });
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => server.listen(0, "127.0.0.1", resolve).on("error", reject));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (address === null || typeof address === "string") throw new Error("Could not find a free port.");
+  return address.port;
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once("exit", () => resolve()));
+}
+
+const tail = (path: string) => readFileSync(path, "utf8").split("\n").slice(-40).join("\n");
+
+/**
+ * Prepares a fresh local state with the project's own scripts (migrations, demo locations, an
+ * admin and an API token), then starts `wrangler dev` on it in a process group of its own.
+ */
+export async function startRoster(logPath: string): Promise<Roster & { child: ChildProcess }> {
+  const stateDir = await mkdtemp(join(tmpdir(), "roster-bench-"));
+  const target: Target = { remote: false, persistTo: stateDir };
+  applyMigrations(target);
+  seedDemoLocations(target);
+  const admin = { username: "bench-admin", email: "bench-admin@example.com", password: randomBytes(18).toString("base64url") };
+  await upsertAdmin(target, admin);
+  const token = await createToken(target, admin.username, "benchmark");
+
+  const port = await freePort();
+  const log = openSync(logPath, "w");
+  const child = spawn(
+    "wrangler",
+    ["dev", "--local", "--persist-to", stateDir, "--port", String(port), "--ip", "127.0.0.1", "--show-interactive-dev-session=false"],
+    { detached: true, stdio: ["ignore", log, log], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
+  );
+  closeSync(log);
+  const pid = child.pid;
+  if (pid === undefined) throw new Error("wrangler dev did not start.");
+  running.add(pid);
+  const roster = { baseUrl: `http://127.0.0.1:${port}`, token, pid, stateDir, logPath, child };
+
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) break;
+    try {
+      if ((await fetch(`${roster.baseUrl}/healthz`)).ok) return roster;
+    } catch {
+      // Not listening yet.
+    }
+    await sleep(250);
+  }
+  await stopRoster(roster);
+  throw new Error(`wrangler dev did not answer /healthz within 2 minutes. Its log ends:\n${tail(logPath)}`);
+}
+
+/** Stops the whole process group (wrangler, its Node child, workerd) and deletes the state. */
+export async function stopRoster(roster: Roster & { child: ChildProcess }): Promise<void> {
+  killGroup(roster.pid, "SIGTERM");
+  const stopped = await Promise.race([exited(roster.child).then(() => true), sleep(10_000).then(() => false)]);
+  // workerd may outlive its parent for a moment; the group kill reaches it wherever it is.
+  killGroup(roster.pid, stopped ? "SIGTERM" : "SIGKILL");
+  await sleep(500);
+  killGroup(roster.pid, "SIGKILL");
+  running.delete(roster.pid);
+  await rm(roster.stateDir, { recursive: true, force: true });
+}
+
+/** Bytes on disk under the state directory: what D1 and R2 keep after an import. */
+export async function stateBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) total += (await stat(join(entry.parentPath, entry.name))).size;
+  }
+  return total;
+}
+
+/**
+ * The queue deliveries wrangler dev logged ("QUEUE roster-imports 1/1 (4940ms)"): how long the
+ * consumer itself ran. With one import per runtime, they are all that import's.
+ */
+export function queueDeliveries(logPath: string, queue: string): { count: number; totalMs: number; longestMs: number } {
+  // wrangler colours its log; strip the escapes before matching.
+  const text = readFileSync(logPath, "utf8").replace(/\u001b\[[0-9;]*m/g, "");
+  const durations = [...text.matchAll(new RegExp(`QUEUE ${queue} \\d+/\\d+ \\((\\d+)ms\\)`, "g"))].map((m) => Number(m[1]));
+  return { count: durations.length, totalMs: durations.reduce((a, b) => a + b, 0), longestMs: Math.max(0, ...durations) };
+}

@@ -1,0 +1,165 @@
+// npm run bench [-- --sizes 10000,100000] [-- --no-floor]
+// End-to-end import timings of a local Roster (wrangler dev) against the in-process floor.
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { parseArgs } from "node:util";
+import { ensureCsv } from "./generate-csv.ts";
+import { startImport, timeGet, uploadFile, waitForImport } from "./import-client.ts";
+import { describeMachine } from "./machine.ts";
+import { processTree, runtimeSnapshot, workerdOf } from "./process-memory.ts";
+import { printReport, type SizeResult } from "./report.ts";
+import { queueDeliveries, startRoster, stateBytes, stopRoster } from "./roster-server.ts";
+import { findSystemNode, runFloor } from "./run-floor.ts";
+
+const root = dirname(import.meta.dirname);
+// The project's scripts call wrangler by name and read wrangler.toml from the working directory.
+process.chdir(root);
+
+const { values: args } = parseArgs({
+  options: { sizes: { type: "string", default: "10000,100000,1000000" }, "no-floor": { type: "boolean", default: false } },
+});
+const sizes = args.sizes.split(",").map((s) => Number(s.replaceAll("_", "").trim()));
+if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--sizes takes row counts such as 10000,100000; got ${args.sizes}`);
+
+const filesDir = join(root, "bench/files");
+const resultsDir = join(root, "bench/results");
+await mkdir(filesDir, { recursive: true });
+await mkdir(resultsDir, { recursive: true });
+const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
+
+/** Samples the runtime's resident memory while an import runs: the peak the kernel kept is read at the end too. */
+function memorySampler(pid: number) {
+  let maxRss = 0;
+  const sample = () => {
+    const rss = workerdOf(processTree(pid)).reduce((sum, p) => sum + p.rss, 0);
+    maxRss = Math.max(maxRss, rss);
+  };
+  sample();
+  const timer = setInterval(sample, 100);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      sample();
+      return maxRss;
+    },
+  };
+}
+
+const results: SizeResult[] = [];
+const machine = describeMachine(findSystemNode());
+log(`${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, wrangler ${machine.wrangler}, workerd ${machine.workerd}`);
+
+for (const rows of sizes) {
+  const file = await ensureCsv(filesDir, rows);
+  log(`${rows} rows: ${file.path} (${(file.stats.bytes / 1e6).toFixed(1)} MB${file.generatedMs === null ? ", reused" : `, generated in ${(file.generatedMs / 1000).toFixed(1)} s`})`);
+
+  // A fresh runtime and state for each size, so its memory peak and its database are its own.
+  const roster = await startRoster(join(resultsDir, `${stamp}-wrangler-${rows}.log`));
+  let result: SizeResult;
+  try {
+    const api = { baseUrl: roster.baseUrl, token: roster.token };
+    const idle = workerdOf(processTree(roster.pid));
+    log(`wrangler dev on ${roster.baseUrl}, workerd pid ${idle.map((p) => p.pid).join(",")}, idle RSS ${(idle.reduce((s, p) => s + p.rss, 0) / 2 ** 20).toFixed(0)} MiB`);
+    const sampler = memorySampler(roster.pid);
+    const atIdle = runtimeSnapshot(roster.pid);
+    const snapshots = { idle: atIdle, afterUpload: atIdle, afterImport: atIdle };
+
+    const t0 = performance.now();
+    const uploaded = await uploadFile(api, file.path, `users-${rows}.csv`);
+    const uploadMs = performance.now() - t0;
+    snapshots.afterUpload = runtimeSnapshot(roster.pid);
+    log(`uploaded and counted ${uploaded.total_rows} rows in ${(uploadMs / 1000).toFixed(2)} s`);
+
+    // The start request runs beside the polling: locally it can be held until the first queue
+    // delivery ends, and its own time is part of what is measured.
+    const t1 = performance.now();
+    const startRequest = startImport(api, uploaded.id).then(() => performance.now() - t1);
+    let lastLog = 0;
+    const progress = await waitForImport(api, uploaded.id, t1, {
+      everyMs: 100,
+      timeoutMs: 120_000 + rows * 2,
+      onPoll: (state) => {
+        if (performance.now() - lastLog < 15_000) return;
+        lastLog = performance.now();
+        log(`  ${state.status}: ${state.processed_rows}/${state.total_rows} rows`);
+      },
+    });
+    const startRequestMs = await startRequest;
+    snapshots.afterImport = runtimeSnapshot(roster.pid);
+    // wrangler logs each delivery after it ends; give the log a moment to be written.
+    await sleep(1000);
+    const deliveries = queueDeliveries(roster.logPath, "roster-imports");
+    const processingMs = deliveries.count > 0 ? deliveries.totalMs : progress.finishedMs - (progress.firstProgressMs ?? 0);
+    log(
+      `${progress.final.status} ${(progress.finishedMs / 1000).toFixed(2)} s after start: ${deliveries.count} queue deliveries ran ${(deliveries.totalMs / 1000).toFixed(2)} s; ` +
+        `start request ${(startRequestMs / 1000).toFixed(2)} s, slowest status poll ${(progress.slowestPollMs / 1000).toFixed(2)} s`,
+    );
+
+    const id = uploaded.id;
+    const deepCursor = Math.floor(rows / 2);
+    const latencies = [];
+    for (const path of [
+      `/api/imports/${id}`,
+      `/api/imports/${id}/lines?limit=100`,
+      `/api/imports/${id}/lines?level=error&limit=100`,
+      `/api/imports/${id}/lines?limit=100&cursor=${deepCursor}`,
+    ]) {
+      latencies.push(await timeGet(api, path, 10));
+    }
+    const peakRss = sampler.stop();
+    const tree = processTree(roster.pid);
+    const workerd = workerdOf(tree);
+    const totalMs = uploadMs + progress.finishedMs;
+    result = {
+      rows,
+      fileBytes: file.stats.bytes,
+      expected: file.stats,
+      importId: id,
+      status: progress.final.status,
+      error: progress.final.error,
+      totalRows: progress.final.total_rows,
+      processedRows: progress.final.processed_rows,
+      counts: progress.final.counts ?? {},
+      serverStartedAt: progress.final.started_at,
+      serverFinishedAt: progress.final.finished_at,
+      uploadMs,
+      queueWaitMs: Math.max(0, progress.finishedMs - processingMs),
+      processingMs,
+      startRequestMs,
+      deliveries,
+      firstSeenProcessingMs: progress.firstProgressMs,
+      slowestPollMs: progress.slowestPollMs,
+      totalMs,
+      rowsPerSecond: rows / (totalMs / 1000),
+      memory: {
+        workerdPeakBytes: workerd.reduce((s, p) => s + p.peakRss, 0),
+        workerdSampledMaxBytes: peakRss,
+        workerdIdleBytes: idle.reduce((s, p) => s + p.rss, 0),
+        snapshots,
+        processes: tree.map((p) => ({ pid: p.pid, name: p.name, peakRssBytes: p.peakRss })),
+      },
+      stateBytes: await stateBytes(roster.stateDir),
+      latencies,
+      floor: null,
+      floorRosterSchema: null,
+    };
+  } finally {
+    await stopRoster(roster);
+  }
+
+  if (!args["no-floor"]) {
+    log(`floor: papaparse + better-sqlite3 on the same file`);
+    result.floor = await runFloor(file.path, "minimal");
+    log(result.floor.ok ? `floor ${(result.floor.ms / 1000).toFixed(2)} s` : `floor not measured: ${result.floor.reason}`);
+    result.floorRosterSchema = await runFloor(file.path, "roster");
+    log(result.floorRosterSchema.ok ? `same with Roster's schema ${(result.floorRosterSchema.ms / 1000).toFixed(2)} s` : `not measured: ${result.floorRosterSchema.reason}`);
+  }
+  results.push(result);
+}
+
+const outPath = join(resultsDir, `${stamp}.json`);
+await writeFile(outPath, `${JSON.stringify({ at: new Date().toISOString(), machine, results }, null, 2)}\n`);
+printReport(results);
+console.log(`\nResults written to ${outPath}`);
