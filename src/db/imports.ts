@@ -60,10 +60,11 @@ export async function listImportLines(
   filter: LineFilter,
 ): Promise<{ lines: ImportLine[]; nextCursor: number | null }> {
   const where: SQL[] = [eq(importLines.importId, importId)];
-  if (filter.outcome) where.push(eq(importLines.outcome, filter.outcome));
-  // Errors only ever fail a line, so "errors" is the failed lines.
-  if (filter.level === "error") where.push(eq(importLines.outcome, "failed"));
-  if (filter.level === "warning") where.push(eq(importLines.hasWarning, true));
+  // The failed and warning filters are written as literals so SQLite can use the partial
+  // indexes that hold just those lines; errors only ever fail a line.
+  if (filter.outcome === "failed" || filter.level === "error") where.push(sql`${importLines.outcome} = 'failed'`);
+  else if (filter.outcome) where.push(eq(importLines.outcome, filter.outcome));
+  if (filter.level === "warning") where.push(sql`${importLines.hasWarning} = 1`);
   if (filter.cursor !== undefined) where.push(gt(importLines.line, filter.cursor));
   const rows = await db
     .select()

@@ -79,8 +79,6 @@ export const users = sqliteTable(
     uniqueIndex("users_email_key_idx").on(t.emailKey),
     index("users_last_import_id_idx").on(t.lastImportId, t.employeeKey),
     index("users_last_imported_at_idx").on(t.lastImportedAt),
-    index("users_location_id_idx").on(t.locationId),
-    index("users_role_id_idx").on(t.roleId),
   ],
 );
 
@@ -156,12 +154,13 @@ export type LineMessage = { level: "error" | "warning"; code: string; message: s
 export const importLines = sqliteTable(
   "import_lines",
   {
-    importId: text("import_id")
-      .notNull()
-      .references(() => imports.id, { onDelete: "cascade" }),
+    // No foreign key: a million-line import would pay a look-up per line, and lines live and die
+    // with their import (written by its chunks, deleted by retention).
+    importId: text("import_id").notNull(),
     line: integer("line").notNull(),
     employeeNumber: text("employee_number").notNull().default(""),
     employeeKey: text("employee_key"),
+    /** Kept only on failed lines: an applied line's email is found through its user instead. */
     emailKey: text("email_key"),
     outcome: text("outcome", { enum: lineOutcomes }).notNull(),
     hasWarning: integer("has_warning", { mode: "boolean" }).notNull().default(false),
@@ -172,9 +171,10 @@ export const importLines = sqliteTable(
   (t) => [
     primaryKey({ columns: [t.importId, t.line] }),
     index("import_lines_import_id_employee_key_idx").on(t.importId, t.employeeKey),
-    index("import_lines_import_id_email_key_idx").on(t.importId, t.emailKey),
-    index("import_lines_import_id_outcome_line_idx").on(t.importId, t.outcome, t.line),
-    index("import_lines_import_id_has_warning_line_idx").on(t.importId, t.hasWarning, t.line),
+    // Partial indexes: only the few lines that need attention pay for an index entry.
+    index("import_lines_import_id_email_key_idx").on(t.importId, t.emailKey).where(sql`${t.emailKey} IS NOT NULL`),
+    index("import_lines_failed_idx").on(t.importId, t.line).where(sql`${t.outcome} = 'failed'`),
+    index("import_lines_warning_idx").on(t.importId, t.line).where(sql`${t.hasWarning} = 1`),
   ],
 );
 

@@ -44,7 +44,12 @@ async function loadContext(db: Db, importId: string, records: FileRecord[], role
     statement(db, sql`SELECT employee_key AS key, min(line) AS line FROM import_lines
       WHERE import_id = ${importId} AND employee_key IN (SELECT value FROM json_each(${employeeKeys})) GROUP BY employee_key`),
     statement(db, sql`SELECT email_key AS key, min(line) AS line FROM import_lines
-      WHERE import_id = ${importId} AND email_key IN (SELECT value FROM json_each(${emailKeys})) GROUP BY email_key`),
+      WHERE import_id = ${importId} AND email_key IS NOT NULL AND email_key IN (SELECT value FROM json_each(${emailKeys})) GROUP BY email_key`),
+    // Applied lines keep no email key; an email an earlier line applied is found through the
+    // user who now owns it, and that user's line in this import.
+    statement(db, sql`SELECT l.line, l."values"->>'email' AS email FROM import_lines l
+      WHERE l.import_id = ${importId} AND l.outcome <> 'failed' AND l.employee_key IN
+        (SELECT employee_key FROM users WHERE email_key IN (SELECT value FROM json_each(${emailKeys})))`),
     statement(db, sql`SELECT k.key, l.id, l.name FROM location_keys k
       JOIN locations l ON l.id = k.location_id WHERE k.key IN (SELECT value FROM json_each(${locationKeys}))`),
   ]);
@@ -52,7 +57,8 @@ async function loadContext(db: Db, importId: string, records: FileRecord[], role
   const byEmail = rowsOf<StoredUser>(results[1]);
   const employeeLines = rowsOf<{ key: string; line: number }>(results[2]);
   const emailLines = rowsOf<{ key: string; line: number }>(results[3]);
-  const locations = rowsOf<{ key: string; id: number; name: string }>(results[4]);
+  const appliedEmailLines = rowsOf<{ line: number; email: string | null }>(results[4]);
+  const locations = rowsOf<{ key: string; id: number; name: string }>(results[5]);
 
   const usersByKey = new Map<string, UserState>();
   const emailOwners = new Map<string, string>();
@@ -88,8 +94,17 @@ async function loadContext(db: Db, importId: string, records: FileRecord[], role
     usersByKey,
     emailOwners,
     employeeLines: new Map(employeeLines.map((r) => [r.key, r.line])),
-    emailLines: new Map(emailLines.map((r) => [r.key, r.line])),
+    emailLines: earliestLines([
+      ...emailLines,
+      ...appliedEmailLines.flatMap((r) => (r.email ? [{ key: toKey(r.email), line: r.line }] : [])),
+    ]),
   };
+}
+
+function earliestLines(rows: { key: string; line: number }[]): Map<string, number> {
+  const lines = new Map<string, number>();
+  for (const { key, line } of rows) lines.set(key, Math.min(line, lines.get(key) ?? line));
+  return lines;
 }
 
 export type ChunkTally = { created: number; updated: number; unchanged: number; failed: number; warnings: number };
@@ -128,7 +143,7 @@ export async function applyChunk(
       l.line,
       l.employeeNumber,
       l.employeeKey,
-      l.emailKey,
+      l.outcome === "failed" ? l.emailKey : null,
       l.outcome,
       l.messages.some((m) => m.level === "warning") ? 1 : 0,
       JSON.stringify(l.messages),

@@ -84,16 +84,19 @@ describe("employee numbers", () => {
     expect((await storedUser(n))?.employeeNumber).toBe(n);
   });
 
-  it("finds a duplicate employee number across chunks of a large file", async () => {
+  it("finds a duplicate employee number or email across chunks of a large file", async () => {
     const n = unique("big");
     const rows = [header];
     for (let i = 0; i < 2_100; i++) rows.push([`${n}-${i}`, "Many", `Row${i}`, site.name, `${n}-${i}@example.com`, ""]);
     rows.push([`${n}-7`, "Again", "Seven", site.name, `${n}-again@example.com`, ""]);
+    rows.push([`${n}-new`, "Same", "Mail", site.name, `${n}-0@example.com`, ""]);
     const { imp, line } = await importCsv(token, csvOf(rows));
-    expect(imp.total_rows).toBe(2_101);
+    expect(imp.total_rows).toBe(2_102);
     expect(imp.counts.created).toBe(2_100);
     expect(line(2_102)?.messages[0]?.code).toBe("duplicate_employee_number");
     expect(line(2_102)?.messages[0]?.message).toContain("line 9");
+    expect(line(2_103)?.messages[0]?.code).toBe("duplicate_email");
+    expect(line(2_103)?.messages[0]?.message).toContain("line 2.");
   });
 });
 
