@@ -17,25 +17,34 @@ export function unique(prefix: string): string {
   return `${prefix}${Date.now().toString(36)}${counter}`;
 }
 
-/** Creates a user with a role and returns an API token for them. */
-export async function createUserWithToken(roleName: "Admin" | "Manager" | "Standard" = "Admin") {
+/** The password of every user the tests create. */
+export const password = "correct horse battery";
+
+/** Inserts a user with a role who can sign in with `password`. */
+export async function createUser(roleName: "Admin" | "Manager" | "Standard", fields: { firstName?: string; lastName?: string } = {}) {
   const [role] = await db.select().from(roles).where(eq(roles.nameKey, toKey(roleName)));
   if (!role) throw new Error(`No role ${roleName}`);
-  const employeeNumber = unique("adm");
+  const employeeNumber = unique("e");
   const [user] = await db
     .insert(users)
     .values({
       employeeNumber,
       employeeKey: toKey(employeeNumber),
-      firstName: "Test",
-      lastName: roleName,
+      firstName: fields.firstName ?? "Test",
+      lastName: fields.lastName ?? roleName,
       email: `${employeeNumber}@example.com`,
       emailKey: toKey(`${employeeNumber}@example.com`),
       roleId: role.id,
-      passwordHash: await hashPassword("correct horse battery"),
+      passwordHash: await hashPassword(password),
     })
     .returning();
   if (!user) throw new Error("user not created");
+  return user;
+}
+
+/** Creates a user with a role and returns an API token for them. */
+export async function createUserWithToken(roleName: "Admin" | "Manager" | "Standard" = "Admin") {
+  const user = await createUser(roleName);
   return { user, token: await createApiToken(db, user.id, "test") };
 }
 

@@ -51,10 +51,7 @@ importsApi.get("/:id", validate("param", importIdParam), async (c) => {
 });
 
 importsApi.post("/:id/start", validate("param", importIdParam), async (c) => {
-  const { id } = c.req.valid("param");
-  await startImport(c.env, c.var.db, id);
-  const imp = await findImport(c.var.db, id);
-  if (!imp) throw new AppError(404, "not_found", "There is no import with this id.");
+  const imp = await startImport(c.env, c.var.db, c.req.valid("param").id);
   return c.json(presentImport(imp), 202);
 });
 

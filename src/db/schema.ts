@@ -78,7 +78,6 @@ export const users = sqliteTable(
     uniqueIndex("users_employee_key_idx").on(t.employeeKey),
     uniqueIndex("users_email_key_idx").on(t.emailKey),
     index("users_last_import_id_idx").on(t.lastImportId, t.employeeKey),
-    index("users_last_imported_at_idx").on(t.lastImportedAt),
   ],
 );
 
@@ -127,6 +126,7 @@ export const imports = sqliteTable(
   },
   (t) => [
     index("imports_created_at_idx").on(t.createdAt),
+    index("imports_started_at_idx").on(t.startedAt),
     index("imports_status_progress_at_idx").on(t.status, t.progressAt),
   ],
 );

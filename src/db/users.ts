@@ -1,7 +1,7 @@
-import { and, asc, eq, gt, gte, like, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, gt, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "./client";
 import { toKey } from "./keys";
-import { locations, roles, users } from "./schema";
+import { imports, locations, roles, users } from "./schema";
 
 export type UserView = {
   employeeNumber: string;
@@ -22,7 +22,7 @@ export type UserView = {
 
 export type UserFilter = {
   importId?: string;
-  /** A UTC calendar day, YYYY-MM-DD: users created or changed by an import that day. */
+  /** A UTC calendar day, YYYY-MM-DD: users created or changed by an import started that day. */
   importedOn?: string;
   q?: string;
   locationId?: number;
@@ -55,8 +55,10 @@ export async function listUsers(db: Db, filter: UserFilter): Promise<{ users: Us
   const where: SQL[] = [];
   if (filter.importId) where.push(eq(users.lastImportId, filter.importId));
   if (filter.importedOn) {
+    // Through the day's imports, so the look-up rides the (last_import_id, employee_key) index.
     const start = new Date(`${filter.importedOn}T00:00:00.000Z`);
-    where.push(gte(users.lastImportedAt, start), lt(users.lastImportedAt, new Date(start.getTime() + 86_400_000)));
+    const end = new Date(start.getTime() + 86_400_000);
+    where.push(inArray(users.lastImportId, db.select({ id: imports.id }).from(imports).where(and(gte(imports.startedAt, start), lt(imports.startedAt, end)))));
   }
   if (filter.locationId !== undefined) where.push(eq(users.locationId, filter.locationId));
   if (filter.roleId !== undefined) where.push(eq(users.roleId, filter.roleId));

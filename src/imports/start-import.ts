@@ -1,18 +1,18 @@
 import type { Db } from "../db/client";
-import { deleteReadyImport, findImport, markImportQueued } from "../db/imports";
+import { deleteReadyImport, findImport, markImportQueued, type ImportView } from "../db/imports";
 import { AppError } from "../errors";
 
 /**
  * Starts a ready import: marks it queued and sends its message. Starting an import that is
- * already under way or finished changes nothing.
+ * already under way or finished changes nothing. Returns the import as it stands.
  */
-export async function startImport(env: Env, db: Db, id: string): Promise<void> {
-  const now = new Date();
-  if (await markImportQueued(db, id, now)) {
-    await env.IMPORT_QUEUE.send({ importId: id });
-    return;
-  }
-  if (!(await findImport(db, id))) throw new AppError(404, "not_found", "There is no import with this id.");
+export async function startImport(env: Env, db: Db, id: string): Promise<ImportView> {
+  const queued = await markImportQueued(db, id, new Date());
+  // Read before the message goes: once the consumer runs, local D1 answers only between deliveries.
+  const imp = await findImport(db, id);
+  if (!imp) throw new AppError(404, "not_found", "There is no import with this id.");
+  if (queued) await env.IMPORT_QUEUE.send({ importId: id });
+  return imp;
 }
 
 /** Discards an import that was never started, with its file; false when there was none to discard. */

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { toKey } from "../../src/db/keys";
 import { users } from "../../src/db/schema";
 import { createTestLocation, createUserWithToken, db, importCsv, unique, uploadCsv } from "../helpers";
+import { utf16 } from "../fixtures/encodings";
 
 let token: string;
 let site: { name: string };
@@ -16,15 +17,6 @@ beforeAll(async () => {
 function windows1252(text: string): Uint8Array {
   const special: Record<string, number> = { "’": 0x92, "é": 0xe9, "ë": 0xeb };
   return Uint8Array.from([...text].map((ch) => special[ch] ?? ch.charCodeAt(0)));
-}
-
-/** UTF-16 with a BOM, as Excel's "Unicode Text" writes (tab-separated, CRLF). */
-function utf16(text: string, littleEndian: boolean): Uint8Array {
-  const out = new Uint8Array(2 + text.length * 2);
-  const view = new DataView(out.buffer);
-  view.setUint16(0, 0xfeff, littleEndian);
-  for (let i = 0; i < text.length; i++) view.setUint16(2 + i * 2, text.charCodeAt(i), littleEndian);
-  return out;
 }
 
 async function stored(employeeNumber: string) {

@@ -1,20 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { header, importFile, utf8 } from "./helpers";
+import { utf16 } from "../fixtures/encodings";
 
 /** Windows-1252 bytes of ASCII text with one byte swapped in at a marker. */
 function cp1252(text: string, marker: string, byte: number): Uint8Array {
   const out: number[] = [];
   for (const char of text) out.push(char === marker ? byte : char.charCodeAt(0));
   return new Uint8Array(out);
-}
-
-/** UTF-16 bytes with a BOM, as Excel's "Unicode Text" writes them. */
-function utf16(text: string, littleEndian: boolean): Uint8Array {
-  const bytes = new Uint8Array(2 + text.length * 2);
-  const view = new DataView(bytes.buffer);
-  view.setUint16(0, 0xfeff, littleEndian);
-  for (let i = 0; i < text.length; i++) view.setUint16(2 + i * 2, text.charCodeAt(i), littleEndian);
-  return bytes;
 }
 
 describe("encodings", () => {

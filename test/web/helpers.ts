@@ -1,42 +1,8 @@
-import { env, exports } from "cloudflare:workers";
-import { eq } from "drizzle-orm";
-import { hashPassword } from "../../src/auth/passwords";
-import { createDb } from "../../src/db/client";
-import { toKey } from "../../src/db/keys";
-import { roles, users } from "../../src/db/schema";
+import { exports } from "cloudflare:workers";
+import { createUser, password } from "../helpers";
 
-export const db = createDb(env.DB);
+export { createUser, db, password, unique } from "../helpers";
 export const origin = "http://roster.test";
-export const password = "correct horse battery";
-
-let counter = 0;
-/** A name no other test in this file has used: storage is shared within a test file. */
-export function unique(prefix: string): string {
-  counter += 1;
-  return `${prefix}${Date.now().toString(36)}${counter}`;
-}
-
-/** Inserts a user who can sign in with `password`. */
-export async function createUser(roleName: "Admin" | "Manager" | "Standard", fields: { firstName?: string; lastName?: string } = {}) {
-  const [role] = await db.select().from(roles).where(eq(roles.nameKey, toKey(roleName)));
-  if (!role) throw new Error(`No role ${roleName}`);
-  const employeeNumber = unique("e");
-  const [user] = await db
-    .insert(users)
-    .values({
-      employeeNumber,
-      employeeKey: toKey(employeeNumber),
-      firstName: fields.firstName ?? "Test",
-      lastName: fields.lastName ?? roleName,
-      email: `${employeeNumber}@example.com`,
-      emailKey: toKey(`${employeeNumber}@example.com`),
-      roleId: role.id,
-      passwordHash: await hashPassword(password),
-    })
-    .returning();
-  if (!user) throw new Error("user not created");
-  return user;
-}
 
 /** The value of a cookie a response sets, or undefined. */
 export function setCookie(res: Response, name: string): string | undefined {
