@@ -107,6 +107,31 @@ function earliestLines(rows: { key: string; line: number }[]): Map<string, numbe
   return lines;
 }
 
+/** D1 takes a value of at most 2 MB; a UTF-16 code unit is at most 3 bytes of UTF-8. */
+const maxJsonChars = Math.floor((1.9 * 1024 * 1024) / 3);
+
+/**
+ * Rows as JSON arrays of at most D1's value size, in order: a chunk's rows normally fit in
+ * one, and a chunk of long values becomes several statements in the same atomic batch.
+ */
+export function jsonParts(rows: unknown[][]): string[] {
+  const parts: string[] = [];
+  let part: string[] = [];
+  let size = 2;
+  for (const row of rows) {
+    const text = JSON.stringify(row);
+    if (part.length > 0 && size + text.length + 1 > maxJsonChars) {
+      parts.push(`[${part.join(",")}]`);
+      part = [];
+      size = 2;
+    }
+    part.push(text);
+    size += text.length + 1;
+  }
+  if (part.length > 0) parts.push(`[${part.join(",")}]`);
+  return parts;
+}
+
 export type ChunkTally = { created: number; updated: number; unchanged: number; failed: number; warnings: number };
 
 /** Counts a chunk's outcomes; a line with at least one warning counts once as a warning. */
@@ -138,7 +163,7 @@ export async function applyChunk(
   const tally = tallyLines(lines);
   const at = now.getTime();
 
-  const lineRows = JSON.stringify(
+  const lineRows = jsonParts(
     lines.map((l, i) => [
       l.line,
       l.employeeNumber,
@@ -150,7 +175,7 @@ export async function applyChunk(
       JSON.stringify(records[i]?.values ?? {}),
     ]),
   );
-  const userRows = JSON.stringify(
+  const userRows = jsonParts(
     lines.flatMap((l) =>
       l.write
         ? [[l.write.employeeNumber, l.write.employeeKey, l.write.firstName, l.write.lastName, l.write.email, l.write.emailKey, l.write.locationId, l.write.roleId]]
@@ -160,18 +185,22 @@ export async function applyChunk(
   const isLast = chunk.index + 1 >= imp.chunkCount;
 
   await db.$client.batch([
-    statement(db, sql`INSERT INTO import_lines (import_id, line, employee_number, employee_key, email_key, outcome, has_warning, messages, "values")
-      SELECT ${imp.id}, j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5, j.value->>6, j.value->>7
-      FROM json_each(${lineRows}) j`),
+    ...lineRows.map((rows) =>
+      statement(db, sql`INSERT INTO import_lines (import_id, line, employee_number, employee_key, email_key, outcome, has_warning, messages, "values")
+        SELECT ${imp.id}, j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5, j.value->>6, j.value->>7
+        FROM json_each(${rows}) j`),
+    ),
     // Rows go in line order, so a later line may take an email an earlier line gave up.
-    statement(db, sql`INSERT INTO users (employee_number, employee_key, first_name, last_name, email, email_key, location_id, role_id,
+    ...userRows.map((rows) =>
+      statement(db, sql`INSERT INTO users (employee_number, employee_key, first_name, last_name, email, email_key, location_id, role_id,
         created_at, updated_at, created_import_id, last_import_id, last_imported_at)
       SELECT j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5, j.value->>6, j.value->>7,
         ${at}, ${at}, ${imp.id}, ${imp.id}, ${at}
-      FROM json_each(${userRows}) j WHERE true
+      FROM json_each(${rows}) j WHERE true
       ON CONFLICT (employee_key) DO UPDATE SET first_name = excluded.first_name, last_name = excluded.last_name,
         email = excluded.email, email_key = excluded.email_key, location_id = excluded.location_id, role_id = excluded.role_id,
         updated_at = excluded.updated_at, last_import_id = excluded.last_import_id, last_imported_at = excluded.last_imported_at`),
+    ),
     statement(db, sql`UPDATE imports SET
         next_chunk = next_chunk + 1,
         processed_rows = processed_rows + ${records.length},

@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { toKey } from "../../src/db/keys";
 import { roles, users } from "../../src/db/schema";
+import { chunkRows } from "../../src/imports/limits";
 import { createTestLocation, createUserWithToken, csvOf, db, importCsv, unique } from "../helpers";
 
 const header = ["employee_number", "first_name", "last_name", "location", "email", "role"];
@@ -87,16 +88,17 @@ describe("employee numbers", () => {
   it("finds a duplicate employee number or email across chunks of a large file", async () => {
     const n = unique("big");
     const rows = [header];
-    for (let i = 0; i < 2_100; i++) rows.push([`${n}-${i}`, "Many", `Row${i}`, site.name, `${n}-${i}@example.com`, ""]);
+    const many = chunkRows + 100;
+    for (let i = 0; i < many; i++) rows.push([`${n}-${i}`, "Many", `Row${i}`, site.name, `${n}-${i}@example.com`, ""]);
     rows.push([`${n}-7`, "Again", "Seven", site.name, `${n}-again@example.com`, ""]);
     rows.push([`${n}-new`, "Same", "Mail", site.name, `${n}-0@example.com`, ""]);
     const { imp, line } = await importCsv(token, csvOf(rows));
-    expect(imp.total_rows).toBe(2_102);
-    expect(imp.counts.created).toBe(2_100);
-    expect(line(2_102)?.messages[0]?.code).toBe("duplicate_employee_number");
-    expect(line(2_102)?.messages[0]?.message).toContain("line 9");
-    expect(line(2_103)?.messages[0]?.code).toBe("duplicate_email");
-    expect(line(2_103)?.messages[0]?.message).toContain("line 2.");
+    expect(imp.total_rows).toBe(many + 2);
+    expect(imp.counts.created).toBe(many);
+    expect(line(many + 2)?.messages[0]?.code).toBe("duplicate_employee_number");
+    expect(line(many + 2)?.messages[0]?.message).toContain("line 9");
+    expect(line(many + 3)?.messages[0]?.code).toBe("duplicate_email");
+    expect(line(many + 3)?.messages[0]?.message).toContain("line 2.");
   });
 });
 

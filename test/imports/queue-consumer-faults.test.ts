@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { and, count, eq, like } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { importLines, imports, users } from "../../src/db/schema";
+import { chunkRows } from "../../src/imports/limits";
 import type { ImportMessage } from "../../src/imports/messages";
 import { createImport } from "../../src/imports/upload-file";
 import { purgeOldImports } from "../../src/imports/sweep";
@@ -18,7 +19,7 @@ beforeAll(async () => {
   site = await createTestLocation();
 });
 
-/** A file of `rows` new users; more than one chunk when rows > 2,000. */
+/** A file of `rows` new users, every tenth with an unknown role; more than one chunk when rows > chunkRows. */
 function manyUsers(prefix: string, rows: number): string {
   const lines = [header];
   for (let i = 0; i < rows; i++) lines.push([`${prefix}-${i}`, "Many", `User${i}`, site.name, `${prefix}-${i}@example.com`, i % 10 === 0 ? "Wizard" : ""]);
@@ -73,23 +74,26 @@ describe("the queue consumer", () => {
 
   it("resumes after a chunk's batch failed, with the report a clean run gives", async () => {
     const prefix = unique("crash");
-    const imp = await uploadOnly(manyUsers(prefix, 4_500));
+    const rows = 2 * chunkRows + 500;
+    const imp = await uploadOnly(manyUsers(prefix, rows));
     expect(imp.chunkCount).toBe(3);
+    // Line 2 is the first user, so the second chunk starts at line chunkRows + 2.
+    const strayLine = chunkRows + 500;
     await db.update(imports).set({ status: "queued" }).where(eq(imports.id, imp.id));
     // A stray outcome for a line of the second chunk makes that chunk's batch fail on its primary key.
-    await db.insert(importLines).values({ importId: imp.id, line: 2_500, outcome: "failed", messages: [], values: {} });
+    await db.insert(importLines).values({ importId: imp.id, line: strayLine, outcome: "failed", messages: [], values: {} });
     const failedRun = await deliver("roster-imports", imp.id);
     expect(failedRun.retryMessages).toHaveLength(1);
     const stuck = await summary(imp.id);
-    expect({ next: stuck.nextChunk, processed: stuck.processedRows, status: stuck.status }).toEqual({ next: 1, processed: 2_000, status: "processing" });
+    expect({ next: stuck.nextChunk, processed: stuck.processedRows, status: stuck.status }).toEqual({ next: 1, processed: chunkRows, status: "processing" });
     expect(stuck.error).toContain("UNIQUE");
 
-    await db.delete(importLines).where(and(eq(importLines.importId, imp.id), eq(importLines.line, 2_500)));
+    await db.delete(importLines).where(and(eq(importLines.importId, imp.id), eq(importLines.line, strayLine)));
     const retried = await deliver("roster-imports", imp.id, 2);
     expect(retried.explicitAcks).toHaveLength(1);
     const done = await summary(imp.id);
-    expect(done).toMatchObject({ status: "completed", processedRows: 4_500, created: 4_500, failed: 0, warnings: 450, error: null });
-    expect(await lineCount(imp.id)).toBe(4_500);
+    expect(done).toMatchObject({ status: "completed", processedRows: rows, created: rows, failed: 0, warnings: rows / 10, error: null });
+    expect(await lineCount(imp.id)).toBe(rows);
   });
 
   it("picks up an import that stopped making progress, from the scheduled sweep", async () => {
