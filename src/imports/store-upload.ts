@@ -25,7 +25,8 @@ export async function storeUpload(
 ): Promise<number> {
   let upload: R2MultipartUpload | null = null;
   const parts: R2UploadedPart[] = [];
-  let part = new Uint8Array(partBytes);
+  // One buffer for every part: each upload is awaited before the buffer is refilled.
+  const part = new Uint8Array(partBytes);
   let filled = 0;
   let total = 0;
   try {
@@ -40,7 +41,6 @@ export async function storeUpload(
         if (filled === partBytes) {
           upload ??= await bucket.createMultipartUpload(key, options);
           parts.push(await upload.uploadPart(parts.length + 1, part));
-          part = new Uint8Array(partBytes);
           filled = 0;
         }
       }
