@@ -12,17 +12,28 @@ export class UploadTooLarge extends Error {
 }
 
 /**
- * Streams an upload into R2 without knowing its size up front (a browser's form part, a
- * chunked request), holding at most one part in memory and stopping as soon as it passes
- * `maxBytes`. Small files are one plain put; larger ones a multipart upload. Returns the size.
+ * Streams an upload into R2 and returns its size. With a known size (Content-Length) it is one
+ * streaming put held to exactly that length. Without (a browser's form part, a chunked
+ * request) it holds at most one part in memory and stops as soon as it passes `maxBytes`:
+ * a small file is one put, a larger one a multipart upload.
  */
 export async function storeUpload(
   bucket: R2Bucket,
   key: string,
   body: ReadableStream<Uint8Array>,
-  maxBytes: number,
+  limits: { maxBytes: number; size: number | null },
   options: R2PutOptions & R2MultipartOptions,
 ): Promise<number> {
+  const { maxBytes, size } = limits;
+  if (size !== null) {
+    if (size > maxBytes) throw new UploadTooLarge(maxBytes);
+    // The runtime fails the put if the body is longer or shorter than announced.
+    const fixed = new FixedLengthStream(size);
+    const [stored, piped] = await Promise.allSettled([bucket.put(key, fixed.readable, options), body.pipeTo(fixed.writable)]);
+    if (stored.status === "rejected") throw stored.reason;
+    if (piped.status === "rejected") throw piped.reason;
+    return size;
+  }
   let upload: R2MultipartUpload | null = null;
   const parts: R2UploadedPart[] = [];
   // One buffer for every part: each upload is awaited before the buffer is refilled.

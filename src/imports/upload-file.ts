@@ -51,7 +51,10 @@ export async function createImport(env: Env, db: Db, input: UploadInput): Promis
   const stream = input.body instanceof Blob ? input.body.stream() : input.body;
   let size: number;
   try {
-    size = await storeUpload(env.FILES, fileKey, stream, maxBytes, { httpMetadata: { contentType: "text/csv" }, customMetadata: { fileName } });
+    size = await storeUpload(env.FILES, fileKey, stream, { maxBytes, size: announced }, {
+      httpMetadata: { contentType: "text/csv" },
+      customMetadata: { fileName },
+    });
   } catch (err) {
     if (err instanceof UploadTooLarge) throw tooLarge(maxBytes);
     throw err;

@@ -21,7 +21,7 @@ function patterned(total: number): ReadableStream<Uint8Array> {
 describe("storing an upload of unknown size", () => {
   it("stores a file larger than one part, byte for byte", async () => {
     const key = `test/${unique("big")}.csv`;
-    const size = await storeUpload(env.FILES, key, patterned(17 * MiB + 5), 100 * MiB, {});
+    const size = await storeUpload(env.FILES, key, patterned(17 * MiB + 5), { maxBytes: 100 * MiB, size: null }, {});
     expect(size).toBe(17 * MiB + 5);
     const head = await env.FILES.head(key);
     expect(head?.size).toBe(17 * MiB + 5);
@@ -32,13 +32,25 @@ describe("storing an upload of unknown size", () => {
 
   it("stores a small file in one put", async () => {
     const key = `test/${unique("small")}.csv`;
-    expect(await storeUpload(env.FILES, key, patterned(1000), 100 * MiB, {})).toBe(1000);
+    expect(await storeUpload(env.FILES, key, patterned(1000), { maxBytes: 100 * MiB, size: null }, {})).toBe(1000);
     expect((await env.FILES.head(key))?.size).toBe(1000);
+  });
+
+  it("stores a body of announced size in one put", async () => {
+    const key = `test/${unique("sized")}.csv`;
+    expect(await storeUpload(env.FILES, key, patterned(3 * MiB), { maxBytes: 100 * MiB, size: 3 * MiB }, {})).toBe(3 * MiB);
+    expect((await env.FILES.head(key))?.size).toBe(3 * MiB);
+  });
+
+  it("fails a body shorter than announced and keeps nothing", async () => {
+    const key = `test/${unique("short")}.csv`;
+    await expect(storeUpload(env.FILES, key, patterned(1000), { maxBytes: 100 * MiB, size: 2000 }, {})).rejects.toThrow();
+    expect(await env.FILES.head(key)).toBeNull();
   });
 
   it("stops past the limit and keeps nothing", async () => {
     const key = `test/${unique("over")}.csv`;
-    await expect(storeUpload(env.FILES, key, patterned(20 * MiB), 12 * MiB, {})).rejects.toBeInstanceOf(UploadTooLarge);
+    await expect(storeUpload(env.FILES, key, patterned(20 * MiB), { maxBytes: 12 * MiB, size: null }, {})).rejects.toBeInstanceOf(UploadTooLarge);
     expect(await env.FILES.head(key)).toBeNull();
   });
 });
