@@ -4,6 +4,7 @@ import { advanceImport, failDeadImport, noteImportError } from "./imports/consum
 import { deliveryBudgetMs } from "./imports/limits";
 import type { ImportMessage } from "./imports/messages";
 import { purgeOldImports, restartStalledImports } from "./imports/sweep";
+import { purgeSignInFailures } from "./db/sign-in-failures";
 
 export default {
   fetch: app.fetch,
@@ -34,5 +35,6 @@ export default {
     const now = new Date(controller.scheduledTime);
     await restartStalledImports(env, db, now);
     await purgeOldImports(env, db, now, Number(env.RETENTION_DAYS));
+    await purgeSignInFailures(db, now);
   },
 } satisfies ExportedHandler<Env, ImportMessage>;

@@ -194,6 +194,17 @@ export const sessions = sqliteTable(
   (t) => [index("sessions_user_id_idx").on(t.userId)],
 );
 
+/** Failed sign-ins by username, so repeated guessing is slowed to a halt. */
+export const signInFailures = sqliteTable(
+  "sign_in_failures",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    usernameKey: text("username_key").notNull(),
+    failedAt: integer("failed_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [index("sign_in_failures_username_key_failed_at_idx").on(t.usernameKey, t.failedAt)],
+);
+
 export const apiTokens = sqliteTable(
   "api_tokens",
   {

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { hashPassword, verifyPassword } from "../auth/passwords";
 import { csrfField, issueSignInToken, verifySignInToken } from "../auth/csrf";
 import { readSession, safeNextPath, startSession } from "../auth/sessions";
+import { clearSignInFailures, failureWindowMs, isSignInPaused, recordSignInFailure } from "../db/sign-in-failures";
 import { findUserForSignIn } from "../db/users";
 import { layout } from "./layout";
 import { SignInPage } from "./sign-in-view";
@@ -30,10 +31,25 @@ signIn.post("/", async (c) => {
   const username = field("username").trim();
   const password = field("password");
 
+  const now = new Date();
+  if (username && (await isSignInPaused(c.var.db, username, now))) {
+    c.status(429);
+    return c.render(
+      <SignInPage
+        token={issueSignInToken(c)}
+        next={next}
+        username={username}
+        error={`Too many wrong passwords for this username in the last ${failureWindowMs / 60_000} minutes. Wait a while and try again, or ask an admin to set a new password.`}
+      />,
+      { title: "Sign in" },
+    );
+  }
+
   const user = username ? await findUserForSignIn(c.var.db, username) : null;
   decoyHash ??= hashPassword(crypto.randomUUID());
   const valid = await verifyPassword(password, user?.passwordHash ?? (await decoyHash));
   if (!user?.passwordHash || !valid) {
+    if (username) await recordSignInFailure(c.var.db, username, now);
     c.status(401);
     return c.render(
       <SignInPage
@@ -45,6 +61,7 @@ signIn.post("/", async (c) => {
       { title: "Sign in" },
     );
   }
+  await clearSignInFailures(c.var.db, username);
   await startSession(c, c.var.db, user.id);
   return c.redirect(next, 303);
 });

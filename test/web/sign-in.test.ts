@@ -37,6 +37,25 @@ describe("signing in and out", () => {
     expect(html).toContain(`value="${user.employeeNumber}"`);
   });
 
+  it("pauses sign-in for a username after ten wrong passwords, even with the right one", async () => {
+    const user = await createUser("Admin");
+    for (let i = 0; i < 10; i++) expect((await new Browser().signIn(user.employeeNumber, `wrong ${i}`)).status).toBe(401);
+    const paused = await new Browser().signIn(user.employeeNumber);
+    expect(paused.status).toBe(429);
+    expect(await paused.text()).toContain("Too many wrong passwords");
+    expect(setCookie(paused, "roster_session")).toBeUndefined();
+    // Others are not affected.
+    expect((await new Browser().signIn((await createUser("Admin")).employeeNumber)).status).toBe(303);
+  });
+
+  it("forgets earlier wrong passwords once the right one is given", async () => {
+    const user = await createUser("Admin");
+    for (let i = 0; i < 9; i++) await new Browser().signIn(user.employeeNumber, `wrong ${i}`);
+    expect((await new Browser().signIn(user.employeeNumber)).status).toBe(303);
+    for (let i = 0; i < 9; i++) await new Browser().signIn(user.employeeNumber, `wrong again ${i}`);
+    expect((await new Browser().signIn(user.employeeNumber)).status).toBe(303);
+  });
+
   it("refuses an unknown username the same way", async () => {
     const res = await new Browser().signIn("nobody-at-all", "whatever");
     expect(res.status).toBe(401);
