@@ -1,4 +1,4 @@
-import { asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray } from "drizzle-orm";
 import type { Db } from "./client";
 import { toKey } from "./keys";
 import { locationKeys, locations } from "./schema";
@@ -19,8 +19,16 @@ export async function listLocations(db: Db): Promise<LocationView[]> {
 
 /** One location with its aliases, or null. */
 export async function findLocation(db: Db, id: number): Promise<LocationView | null> {
-  const all = await listLocations(db);
-  return all.find((l) => l.id === id) ?? null;
+  const [rows, aliases] = await db.batch([
+    db.select().from(locations).where(eq(locations.id, id)),
+    db
+      .select()
+      .from(locationKeys)
+      .where(and(eq(locationKeys.locationId, id), eq(locationKeys.kind, "alias")))
+      .orderBy(asc(locationKeys.label)),
+  ]);
+  const row = rows[0];
+  return row ? { id: row.id, name: row.name, code: row.code, aliases: aliases.map((a) => a.label) } : null;
 }
 
 function keysOf(input: LocationInput) {

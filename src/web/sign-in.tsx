@@ -32,16 +32,14 @@ signIn.post("/", async (c) => {
   const password = field("password");
 
   const now = new Date();
+  const refuse = (status: 401 | 429, error: string) => {
+    c.status(status);
+    return c.render(<SignInPage token={issueSignInToken(c)} next={next} username={username} error={error} />, { title: "Sign in" });
+  };
   if (username && (await isSignInPaused(c.var.db, username, now))) {
-    c.status(429);
-    return c.render(
-      <SignInPage
-        token={issueSignInToken(c)}
-        next={next}
-        username={username}
-        error={`Too many wrong passwords for this username in the last ${failureWindowMs / 60_000} minutes. Wait a while and try again, or ask an admin to set a new password.`}
-      />,
-      { title: "Sign in" },
+    return refuse(
+      429,
+      `Too many wrong passwords for this username in the last ${failureWindowMs / 60_000} minutes. Wait a while and try again, or ask an admin to set a new password.`,
     );
   }
 
@@ -50,16 +48,7 @@ signIn.post("/", async (c) => {
   const valid = await verifyPassword(password, user?.passwordHash ?? (await decoyHash));
   if (!user?.passwordHash || !valid) {
     if (username) await recordSignInFailure(c.var.db, username, now);
-    c.status(401);
-    return c.render(
-      <SignInPage
-        token={issueSignInToken(c)}
-        next={next}
-        username={username}
-        error="That username and password do not match. Check your employee number and password, and try again."
-      />,
-      { title: "Sign in" },
-    );
+    return refuse(401, "That username and password do not match. Check your employee number and password, and try again.");
   }
   await clearSignInFailures(c.var.db, username);
   await startSession(c, c.var.db, user.id);
