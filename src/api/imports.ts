@@ -13,10 +13,9 @@ import { validate } from "./validate";
 
 export const importsApi = new Hono<AppEnv>();
 
-// Every import endpoint is for people who may import users.
-importsApi.use(requireManageUsers);
-
-importsApi.post("/", validate("query", uploadQuery), async (c) => {
+// Reading imports needs admin access (checked for the whole API); uploading and starting
+// them needs the manage-users permission too.
+importsApi.post("/", requireManageUsers, validate("query", uploadQuery), async (c) => {
   const query = c.req.valid("query");
   const type = c.req.header("Content-Type") ?? "";
   let upload: { fileName: string; body: ReadableStream<Uint8Array>; size: number | null };
@@ -50,7 +49,7 @@ importsApi.get("/:id", validate("param", importIdParam), async (c) => {
   return c.json(presentImport(imp));
 });
 
-importsApi.post("/:id/start", validate("param", importIdParam), async (c) => {
+importsApi.post("/:id/start", requireManageUsers, validate("param", importIdParam), async (c) => {
   const imp = await startImport(c.env, c.var.db, c.req.valid("param").id);
   return c.json(presentImport(imp), 202);
 });

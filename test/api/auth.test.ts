@@ -44,10 +44,14 @@ describe("API authentication and permissions", () => {
     }
   });
 
-  it("lets a Manager see users but not import or change them", async () => {
+  it("lets a Manager see users and imports but not import or change them", async () => {
     expect((await call(manager, "/api/users")).status).toBe(200);
+    expect((await call(manager, "/api/imports")).status).toBe(200);
+    const upload = await uploadCsv(admin, csv);
+    const { id } = (await upload.json()) as { id: string };
+    expect((await call(manager, `/api/imports/${id}`)).status).toBe(200);
     expect((await uploadCsv(manager, csv)).status).toBe(403);
-    expect((await call(manager, "/api/imports")).status).toBe(403);
+    expect((await call(manager, `/api/imports/${id}/start`, { method: "POST" })).status).toBe(403);
     const lock = await call(manager, "/api/users/1", {
       method: "PATCH",
       headers: { "Content-Type": "application/json" },
