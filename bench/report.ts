@@ -1,3 +1,4 @@
+import type { HeapReading } from "./isolate-heap.ts";
 import type { FileStats } from "./generate-csv.ts";
 import type { Latency } from "./import-client.ts";
 import type { FloorResult } from "./run-floor.ts";
@@ -32,6 +33,8 @@ export type SizeResult = {
     workerdPeakBytes: number;
     workerdSampledMaxBytes: number;
     workerdIdleBytes: number;
+    /** Roster's own isolate (V8 heap, from the inspector): idle, the largest seen during the run, and after. */
+    isolateHeap: { idle: HeapReading | null; max: HeapReading & { samples: number }; afterImport: HeapReading | null };
     /** Summed workerd memory at three moments; anonymous memory is heaps and caches, file is mapped files. */
     snapshots: Record<"idle" | "afterUpload" | "afterImport", { rss: number; peakRss: number; rssAnon: number; rssFile: number }>;
     processes: { pid: number; name: string; peakRssBytes: number }[];
@@ -92,6 +95,24 @@ export function printReport(results: SizeResult[]): void {
     ),
   );
 
+  console.log("\n## Memory: the runtime process, and Roster's own isolate within it (V8 heap, MiB)\n");
+  console.log(
+    table(
+      ["rows", "workerd peak RSS", "isolate live: idle", "isolate live: max", "isolate heap incl. garbage: max", "isolate live: after"],
+      results.map((r) => {
+        const h = r.memory.isolateHeap;
+        return [
+          r.rows.toLocaleString("en"),
+          mib(r.memory.workerdPeakBytes),
+          h.idle ? mib(h.idle.liveBytes) : "-",
+          h.max.samples ? `${mib(h.max.liveBytes)} (${h.max.samples} readings)` : "-",
+          h.max.samples ? mib(h.max.totalBytes) : "-",
+          h.afterImport ? mib(h.afterImport.liveBytes) : "-",
+        ];
+      }),
+    ),
+  );
+
   console.log("\n## Read latency after the import (median of 10, ms) and while it ran\n");
   console.log(
     table(
@@ -116,6 +137,8 @@ export function printReport(results: SizeResult[]): void {
     const growth = big.memory.workerdPeakBytes - small.memory.workerdPeakBytes;
     const verdict = growth <= targets.memoryGrowthBytes ? "met" : "NOT met";
     console.log(`- workerd peak, ${big.rows.toLocaleString("en")} minus ${small.rows.toLocaleString("en")} rows, at most 64 MiB: ${mib(growth)} — ${verdict}`);
+    const liveGrowth = big.memory.isolateHeap.max.liveBytes - small.memory.isolateHeap.max.liveBytes;
+    console.log(`  (Roster's own isolate, live heap, the same difference: ${mib(liveGrowth)})`);
   }
   if (big) {
     const slowest = Math.max(...big.latencies.map((l) => l.medianMs));

@@ -10,7 +10,7 @@ import { seedDemoLocations } from "../scripts/demo-data.ts";
 import { createToken, upsertAdmin } from "../scripts/lib/admins.ts";
 import { applyMigrations, type Target } from "../scripts/lib/wrangler.ts";
 
-export type Roster = { baseUrl: string; token: string; pid: number; stateDir: string; logPath: string };
+export type Roster = { baseUrl: string; token: string; pid: number; stateDir: string; logPath: string; inspectorPort: number };
 
 const running = new Set<number>();
 
@@ -63,17 +63,30 @@ export async function startRoster(logPath: string): Promise<Roster & { child: Ch
   const token = await createToken(target, admin.username, "benchmark");
 
   const port = await freePort();
+  const inspectorPort = await freePort();
   const log = openSync(logPath, "w");
   const child = spawn(
     "wrangler",
-    ["dev", "--local", "--persist-to", stateDir, "--port", String(port), "--ip", "127.0.0.1", "--show-interactive-dev-session=false"],
+    [
+      "dev",
+      "--local",
+      "--persist-to",
+      stateDir,
+      "--port",
+      String(port),
+      "--ip",
+      "127.0.0.1",
+      "--inspector-port",
+      String(inspectorPort),
+      "--show-interactive-dev-session=false",
+    ],
     { detached: true, stdio: ["ignore", log, log], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
   );
   closeSync(log);
   const pid = child.pid;
   if (pid === undefined) throw new Error("wrangler dev did not start.");
   running.add(pid);
-  const roster = { baseUrl: `http://127.0.0.1:${port}`, token, pid, stateDir, logPath, child };
+  const roster = { baseUrl: `http://127.0.0.1:${port}`, token, pid, stateDir, logPath, inspectorPort, child };
 
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
