@@ -6,39 +6,32 @@ import { setTimeout as sleep } from "node:timers/promises";
  * what Roster's code keeps.
  */
 
-/** The heap as found (garbage included), and what is still live after a full collection. */
-export type HeapReading = { totalBytes: number; usedBytes: number; liveBytes: number };
+export type HeapUsage = { usedBytes: number; totalBytes: number };
 
-type Reply = { result?: { usedSize?: number; totalSize?: number } };
+type Message = { method?: string; params?: { chunk?: string }; result?: { usedSize?: number; totalSize?: number } };
 
-/** One reading of the Worker isolate's heap, or null when the inspector does not answer in time. */
-export async function readIsolateHeap(inspectorPort: number): Promise<HeapReading | null> {
-  // The inspector proxy accepts DevTools' origin only.
-  const ws = new WebSocket(`ws://127.0.0.1:${inspectorPort}/ws`, {
+/** A DevTools session on the Worker's isolate. The inspector proxy accepts DevTools' origin only. */
+function openSession(inspectorPort: number): WebSocket {
+  return new WebSocket(`ws://127.0.0.1:${inspectorPort}/ws`, {
     headers: { Origin: "https://devtools.devprod.cloudflare.dev" },
   } as unknown as string[]);
+}
+
+/** The isolate's heap as it stands (garbage included), or null when the inspector does not answer in time. */
+export async function readIsolateHeap(inspectorPort: number): Promise<HeapUsage | null> {
+  const ws = openSession(inspectorPort);
   try {
-    return await new Promise<HeapReading | null>((resolve) => {
-      const timer = setTimeout(() => resolve(null), 10_000);
-      let before: { usedSize: number; totalSize: number } | null = null;
+    return await new Promise<HeapUsage | null>((resolve) => {
+      const timer = setTimeout(() => resolve(null), 5_000);
       ws.addEventListener("error", () => {
         clearTimeout(timer);
         resolve(null);
       });
-      // The inspector proxy renumbers requests, so replies are told apart by their order: the
-      // protocol answers one session's commands in the order they were sent.
       ws.addEventListener("message", (event: MessageEvent) => {
-        const reply = JSON.parse(String(event.data)) as Reply;
-        const usage = reply.result;
+        const usage = (JSON.parse(String(event.data)) as Message).result;
         if (usage?.usedSize === undefined || usage.totalSize === undefined) return;
-        if (before === null) {
-          before = { usedSize: usage.usedSize, totalSize: usage.totalSize };
-          ws.send(JSON.stringify({ id: 2, method: "HeapProfiler.collectGarbage" }));
-          ws.send(JSON.stringify({ id: 3, method: "Runtime.getHeapUsage" }));
-          return;
-        }
         clearTimeout(timer);
-        resolve({ totalBytes: before.totalSize, usedBytes: before.usedSize, liveBytes: usage.usedSize });
+        resolve({ usedBytes: usage.usedSize, totalBytes: usage.totalSize });
       });
       ws.addEventListener("open", () => ws.send(JSON.stringify({ id: 1, method: "Runtime.getHeapUsage" })));
     });
@@ -47,25 +40,60 @@ export async function readIsolateHeap(inspectorPort: number): Promise<HeapReadin
   }
 }
 
-/** Reads the isolate's heap every `everyMs` until stopped; keeps the largest of each figure. */
-export function isolateHeapSampler(inspectorPort: number, everyMs = 1_000) {
+/**
+ * What the isolate really keeps: a heap snapshot (which first collects all garbage), summed over
+ * its objects. A plain reading after a requested collection can still count memory not yet swept.
+ */
+export async function measureRetainedHeap(inspectorPort: number): Promise<number | null> {
+  const ws = openSession(inspectorPort);
+  const chunks: string[] = [];
+  try {
+    const done = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 60_000);
+      ws.addEventListener("error", () => {
+        clearTimeout(timer);
+        resolve(false);
+      });
+      ws.addEventListener("message", (event: MessageEvent) => {
+        const message = JSON.parse(String(event.data)) as Message;
+        if (message.method === "HeapProfiler.addHeapSnapshotChunk" && message.params?.chunk) chunks.push(message.params.chunk);
+        else if (message.result !== undefined && chunks.length > 0) {
+          clearTimeout(timer);
+          resolve(true);
+        }
+      });
+      ws.addEventListener("open", () => ws.send(JSON.stringify({ id: 1, method: "HeapProfiler.takeHeapSnapshot", params: { reportProgress: false } })));
+    });
+    if (!done) return null;
+  } finally {
+    ws.close();
+  }
+  const snapshot = JSON.parse(chunks.join("")) as { snapshot: { meta: { node_fields: string[] } }; nodes: number[] };
+  const fields = snapshot.snapshot.meta.node_fields;
+  const selfSize = fields.indexOf("self_size");
+  let total = 0;
+  for (let i = selfSize; i < snapshot.nodes.length; i += fields.length) total += snapshot.nodes[i] ?? 0;
+  return total;
+}
+
+/** Reads the isolate's heap every `everyMs` until stopped; keeps the largest reading. */
+export function isolateHeapSampler(inspectorPort: number, everyMs = 500) {
   let running = true;
   let samples = 0;
-  const max: HeapReading = { totalBytes: 0, usedBytes: 0, liveBytes: 0 };
+  const max: HeapUsage = { usedBytes: 0, totalBytes: 0 };
   const loop = (async () => {
     while (running) {
       const heap = await readIsolateHeap(inspectorPort);
       if (heap) {
         samples++;
-        max.totalBytes = Math.max(max.totalBytes, heap.totalBytes);
         max.usedBytes = Math.max(max.usedBytes, heap.usedBytes);
-        max.liveBytes = Math.max(max.liveBytes, heap.liveBytes);
+        max.totalBytes = Math.max(max.totalBytes, heap.totalBytes);
       }
       await sleep(everyMs);
     }
   })();
   return {
-    async stop(): Promise<HeapReading & { samples: number }> {
+    async stop(): Promise<HeapUsage & { samples: number }> {
       running = false;
       await loop;
       return { ...max, samples };

@@ -11,7 +11,7 @@ import { processTree, runtimeSnapshot, workerdOf } from "./process-memory.ts";
 import { printReport, type SizeResult } from "./report.ts";
 import { queueDeliveries, startRoster, stateBytes, stopRoster } from "./roster-server.ts";
 import { findSystemNode, runFloor } from "./run-floor.ts";
-import { isolateHeapSampler, readIsolateHeap } from "./isolate-heap.ts";
+import { isolateHeapSampler, measureRetainedHeap } from "./isolate-heap.ts";
 
 const root = dirname(import.meta.dirname);
 // The project's scripts call wrangler by name and read wrangler.toml from the working directory.
@@ -65,12 +65,6 @@ for (const rows of sizes) {
     log(`wrangler dev on ${roster.baseUrl}, workerd pid ${idle.map((p) => p.pid).join(",")}, idle RSS ${(idle.reduce((s, p) => s + p.rss, 0) / 2 ** 20).toFixed(0)} MiB`);
     const sampler = memorySampler(roster.pid);
     const heapSampler = isolateHeapSampler(roster.inspectorPort);
-    // The inspector may take a moment to attach after wrangler dev first answers.
-    let heapAtIdle = await readIsolateHeap(roster.inspectorPort);
-    for (let tries = 0; heapAtIdle === null && tries < 3; tries++) {
-      await sleep(500);
-      heapAtIdle = await readIsolateHeap(roster.inspectorPort);
-    }
     const atIdle = runtimeSnapshot(roster.pid);
     const snapshots = { idle: atIdle, afterUpload: atIdle, afterImport: atIdle };
 
@@ -117,9 +111,11 @@ for (const rows of sizes) {
       latencies.push(await timeGet(api, path, 10));
     }
     const peakRss = sampler.stop();
-    const isolateHeap = { idle: heapAtIdle, max: await heapSampler.stop(), afterImport: await readIsolateHeap(roster.inspectorPort) };
+    const heapMax = await heapSampler.stop();
     const tree = processTree(roster.pid);
     const workerd = workerdOf(tree);
+    // Last, once the process peaks are read: serialising a snapshot costs the runtime memory of its own.
+    const isolateHeap = { max: heapMax, retainedAfter: await measureRetainedHeap(roster.inspectorPort) };
     const totalMs = uploadMs + progress.finishedMs;
     result = {
       rows,
