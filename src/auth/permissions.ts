@@ -1,6 +1,3 @@
-export const permissionNames = ["admin_access", "manage_users"] as const;
-export type Permission = (typeof permissionNames)[number];
-
 /** The signed-in person, as every page and endpoint sees them. */
 export type Viewer = {
   id: number;

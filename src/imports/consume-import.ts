@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, asc, eq, gte } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { markImportFailed } from "../db/imports";
 import { listRoles } from "../db/roles";
@@ -46,17 +46,18 @@ export async function advanceImport(env: Env, db: Db, importId: string, budgetMs
   const roles = await loadRoleBook(db);
   const format = formatOf(imp);
 
-  for (let index = imp.nextChunk; index < imp.chunkCount; index++) {
+  // The plans of every chunk still to apply, in one read rather than one per chunk.
+  const plans = await db
+    .select()
+    .from(importChunks)
+    .where(and(eq(importChunks.importId, imp.id), gte(importChunks.index, imp.nextChunk)))
+    .orderBy(asc(importChunks.index));
+  if (plans.length !== imp.chunkCount - imp.nextChunk) throw new Error(`Import ${imp.id} is missing chunk plans.`);
+  for (const chunk of plans) {
     if (Date.now() >= deadline) {
       await env.IMPORT_QUEUE.send({ importId });
       return "continues";
     }
-    const [chunk] = await db
-      .select()
-      .from(importChunks)
-      .where(and(eq(importChunks.importId, imp.id), eq(importChunks.index, index)))
-      .limit(1);
-    if (!chunk) throw new Error(`Import ${imp.id} has no chunk ${index}.`);
     const object = await env.FILES.get(imp.fileKey, {
       range: { offset: chunk.byteStart, length: chunk.byteEnd - chunk.byteStart },
     });
@@ -66,25 +67,29 @@ export async function advanceImport(env: Env, db: Db, importId: string, budgetMs
     }
     const records = readChunk(new Uint8Array(await object.arrayBuffer()), format, chunk.firstLine);
     if (records.length !== chunk.rowCount) {
-      throw new Error(`Chunk ${index} of import ${imp.id} read ${records.length} rows where the upload counted ${chunk.rowCount}.`);
+      throw new Error(`Chunk ${chunk.index} of import ${imp.id} read ${records.length} rows where the upload counted ${chunk.rowCount}.`);
     }
     await applyChunk(db, imp, chunk, records, roles, new Date());
   }
   return "done";
 }
 
+/** How a running import's last failure reads while it is retried; the dead-letter reason reuses the problem. */
+const retryNote = "Processing hit a problem and will retry: ";
+
 /** Notes the last processing failure on a running import, so its page and the API can show it. */
 export async function noteImportError(db: Db, importId: string, message: string): Promise<void> {
   await db
     .update(imports)
-    .set({ error: `Processing hit a problem and will retry: ${message}` })
+    .set({ error: `${retryNote}${message}` })
     .where(and(eq(imports.id, importId), eq(imports.status, "processing")));
 }
 
 /** Ends an import whose message kept failing and went to the dead-letter queue. */
 export async function failDeadImport(db: Db, importId: string): Promise<void> {
   const [imp] = await db.select({ error: imports.error }).from(imports).where(eq(imports.id, importId)).limit(1);
-  const last = imp?.error ? ` Last problem: ${imp.error.replace(/^Processing hit a problem and will retry: /, "")}` : "";
+  const problem = imp?.error?.startsWith(retryNote) ? imp.error.slice(retryNote.length) : imp?.error;
+  const last = problem ? ` Last problem: ${problem}` : "";
   await markImportFailed(db, importId, `Processing failed repeatedly and was stopped.${last}`, new Date());
 }
 

@@ -31,11 +31,6 @@ export function encodingName(encoding: string): string {
 
 export { formatBytes } from "../format-bytes";
 
-/** Today's date in UTC as YYYY-MM-DD, the day the "imported on" filter speaks in. */
-export function utcDay(when: Date): string {
-  return when.toISOString().slice(0, 10);
-}
-
 /** A query string from the values that are set, for links that keep a page's filters. */
 export function queryString(params: Record<string, string | number | undefined | null>): string {
   const search = new URLSearchParams();
