@@ -5,7 +5,7 @@
 // Usage: node bench/floor.mjs <file.csv> <database file> [minimal|roster]   → one JSON line on stdout.
 //   minimal: users with unique employee and email keys, import_lines keyed by (import, line): the floor.
 //   roster:  Roster's own migrations, every index and foreign key: what its schema alone costs.
-import { createReadStream, readFileSync } from "node:fs";
+import { createReadStream, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
@@ -50,7 +50,7 @@ const minimalSchema = `
 if (schema === "roster") {
   // Roster's own schema, from its migrations, so every index and foreign key costs what it costs there.
   const migrations = new URL("../migrations/", import.meta.url);
-  for (const name of ["0000_init.sql", "0001_seed_roles.sql"]) {
+  for (const name of readdirSync(migrations).filter((n) => /^\d{4}_.*\.sql$/.test(n)).sort()) {
     db.exec(readFileSync(new URL(name, migrations), "utf8").replaceAll("--> statement-breakpoint", ""));
   }
 } else {

@@ -53,13 +53,17 @@ export type LineFilter = {
   cursor?: number;
 };
 
+/** The line outcomes of the import with this id: they are keyed by its number, read once per query. */
+export const linesOfImport = (importId: string): SQL =>
+  sql`${importLines.importSeq} = (SELECT ${imports.seq} FROM ${imports} WHERE ${imports.id} = ${importId})`;
+
 /** A page of an import's line outcomes in line order, served from the (import, outcome|warning, line) indexes. */
 export async function listImportLines(
   db: Db,
   importId: string,
   filter: LineFilter,
 ): Promise<{ lines: ImportLine[]; nextCursor: number | null }> {
-  const where: SQL[] = [eq(importLines.importId, importId)];
+  const where: SQL[] = [linesOfImport(importId)];
   // The failed and warning filters are written as literals so SQLite can use the partial
   // indexes that hold just those lines; errors only ever fail a line.
   if (filter.outcome === "failed" || filter.level === "error") where.push(sql`${importLines.outcome} = 'failed'`);

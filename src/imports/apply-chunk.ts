@@ -30,7 +30,7 @@ const distinct = (values: (string | null)[]) => JSON.stringify([...new Set(value
  * locations it mentions. Every query is keyed by one JSON parameter, so any chunk size
  * stays within D1's 100 bound parameters.
  */
-async function loadContext(db: Db, importId: string, records: FileRecord[], roles: RoleBook): Promise<CheckContext> {
+async function loadContext(db: Db, importSeq: number, records: FileRecord[], roles: RoleBook): Promise<CheckContext> {
   const employeeKeys = distinct(records.map((r) => (r.values.employee_number ? toKey(r.values.employee_number) : null)));
   const emailKeys = distinct(records.map((r) => (r.values.email ? toKey(r.values.email) : null)));
   const locationKeys = distinct(records.map((r) => (r.values.location ? toKey(r.values.location) : null)));
@@ -42,13 +42,13 @@ async function loadContext(db: Db, importId: string, records: FileRecord[], role
     statement(db, sql`SELECT ${userColumns} FROM users u LEFT JOIN locations l ON l.id = u.location_id
       WHERE u.email_key IN (SELECT value FROM json_each(${emailKeys}))`),
     statement(db, sql`SELECT employee_key AS key, min(line) AS line FROM import_lines
-      WHERE import_id = ${importId} AND employee_key IN (SELECT value FROM json_each(${employeeKeys})) GROUP BY employee_key`),
+      WHERE import_seq = ${importSeq} AND employee_key IN (SELECT value FROM json_each(${employeeKeys})) GROUP BY employee_key`),
     statement(db, sql`SELECT email_key AS key, min(line) AS line FROM import_lines
-      WHERE import_id = ${importId} AND email_key IS NOT NULL AND email_key IN (SELECT value FROM json_each(${emailKeys})) GROUP BY email_key`),
+      WHERE import_seq = ${importSeq} AND email_key IS NOT NULL AND email_key IN (SELECT value FROM json_each(${emailKeys})) GROUP BY email_key`),
     // Applied lines keep no email key; an email an earlier line applied is found through the
     // user who now owns it, and that user's line in this import.
     statement(db, sql`SELECT l.line, l."values"->>'email' AS email FROM import_lines l
-      WHERE l.import_id = ${importId} AND l.outcome <> 'failed' AND l.employee_key IN
+      WHERE l.import_seq = ${importSeq} AND l.outcome <> 'failed' AND l.employee_key IN
         (SELECT employee_key FROM users WHERE email_key IN (SELECT value FROM json_each(${emailKeys})))`),
     statement(db, sql`SELECT k.key, l.id, l.name FROM location_keys k
       JOIN locations l ON l.id = k.location_id WHERE k.key IN (SELECT value FROM json_each(${locationKeys}))`),
@@ -152,13 +152,13 @@ export function tallyLines(lines: CheckedLine[]): ChunkTally {
  */
 export async function applyChunk(
   db: Db,
-  imp: Pick<Import, "id" | "chunkCount">,
+  imp: Pick<Import, "id" | "seq" | "chunkCount">,
   chunk: Pick<ImportChunk, "index">,
   records: FileRecord[],
   roles: RoleBook,
   now: Date,
 ): Promise<ChunkTally> {
-  const ctx = await loadContext(db, imp.id, records, roles);
+  const ctx = await loadContext(db, imp.seq, records, roles);
   const lines = records.map((r) => checkRow(r, ctx));
   const tally = tallyLines(lines);
   const at = now.getTime();
@@ -186,8 +186,8 @@ export async function applyChunk(
 
   await db.$client.batch([
     ...lineRows.map((rows) =>
-      statement(db, sql`INSERT INTO import_lines (import_id, line, employee_number, employee_key, email_key, outcome, has_warning, messages, "values")
-        SELECT ${imp.id}, j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5, j.value->>6, j.value->>7
+      statement(db, sql`INSERT INTO import_lines (import_seq, line, employee_number, employee_key, email_key, outcome, has_warning, messages, "values")
+        SELECT ${imp.seq}, j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5, j.value->>6, j.value->>7
         FROM json_each(${rows}) j`),
     ),
     // Rows go in line order, so a later line may take an email an earlier line gave up.

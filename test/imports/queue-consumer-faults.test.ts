@@ -7,6 +7,7 @@ import { chunkRows } from "../../src/imports/limits";
 import type { ImportMessage } from "../../src/imports/messages";
 import { createImport } from "../../src/imports/upload-file";
 import { purgeOldImports } from "../../src/imports/sweep";
+import { linesOfImport } from "../../src/db/imports";
 import worker from "../../src/index";
 import { call, createTestLocation, createUserWithToken, csvOf, db, importCsv, unique, waitForImport } from "../helpers";
 
@@ -40,7 +41,7 @@ async function deliver(queue: string, importId: string, attempts = 1) {
 }
 
 async function lineCount(importId: string) {
-  const [row] = await db.select({ n: count() }).from(importLines).where(eq(importLines.importId, importId));
+  const [row] = await db.select({ n: count() }).from(importLines).where(linesOfImport(importId));
   return row?.n ?? 0;
 }
 
@@ -81,14 +82,14 @@ describe("the queue consumer", () => {
     const strayLine = chunkRows + 500;
     await db.update(imports).set({ status: "queued" }).where(eq(imports.id, imp.id));
     // A stray outcome for a line of the second chunk makes that chunk's batch fail on its primary key.
-    await db.insert(importLines).values({ importId: imp.id, line: strayLine, outcome: "failed", messages: [], values: {} });
+    await db.insert(importLines).values({ importSeq: imp.seq, line: strayLine, outcome: "failed", messages: [], values: {} });
     const failedRun = await deliver("roster-imports", imp.id);
     expect(failedRun.retryMessages).toHaveLength(1);
     const stuck = await summary(imp.id);
     expect({ next: stuck.nextChunk, processed: stuck.processedRows, status: stuck.status }).toEqual({ next: 1, processed: chunkRows, status: "processing" });
     expect(stuck.error).toContain("UNIQUE");
 
-    await db.delete(importLines).where(and(eq(importLines.importId, imp.id), eq(importLines.line, strayLine)));
+    await db.delete(importLines).where(and(eq(importLines.importSeq, imp.seq), eq(importLines.line, strayLine)));
     const retried = await deliver("roster-imports", imp.id, 2);
     expect(retried.explicitAcks).toHaveLength(1);
     const done = await summary(imp.id);
@@ -149,6 +150,11 @@ describe("the queue consumer", () => {
       const c = done?.counts;
       expect((c?.created ?? 0) + (c?.updated ?? 0) + (c?.unchanged ?? 0) + (c?.failed ?? 0)).toBe(done?.total_rows);
     }
+    // Uploaded at once, they still took different numbers, so their line outcomes stay apart.
+    const numbers = await Promise.all(ids.map(async (id) => (await summary(id)).seq));
+    expect(new Set(numbers).size).toBe(2);
+    expect(await lineCount(ids[0] ?? "")).toBe(doneA?.total_rows);
+    expect(await lineCount(ids[1] ?? "")).toBe(doneB?.total_rows);
     // Whichever ran last, each stored user matches that import's file.
     for (const u of stored.filter((s) => shared.includes(s.employeeNumber))) {
       expect(u.email.endsWith(u.lastName === "A" ? "@a.example.com" : "@b.example.com")).toBe(true);
