@@ -17,8 +17,12 @@ function openSession(inspectorPort: number): WebSocket {
   } as unknown as string[]);
 }
 
-/** The isolate's heap as it stands (garbage included), or null when the inspector does not answer in time. */
-export async function readIsolateHeap(inspectorPort: number): Promise<HeapUsage | null> {
+/**
+ * The isolate's heap as it stands (garbage included), or null when the inspector does not answer
+ * in time. With `collectFirst` it asks V8 to collect garbage before reading: a diagnostic, to see
+ * how much of the runtime's memory is Roster's garbage not yet collected.
+ */
+export async function readIsolateHeap(inspectorPort: number, collectFirst = false): Promise<HeapUsage | null> {
   const ws = openSession(inspectorPort);
   try {
     return await new Promise<HeapUsage | null>((resolve) => {
@@ -33,7 +37,10 @@ export async function readIsolateHeap(inspectorPort: number): Promise<HeapUsage 
         clearTimeout(timer);
         resolve({ usedBytes: usage.usedSize, totalBytes: usage.totalSize });
       });
-      ws.addEventListener("open", () => ws.send(JSON.stringify({ id: 1, method: "Runtime.getHeapUsage" })));
+      ws.addEventListener("open", () => {
+        if (collectFirst) ws.send(JSON.stringify({ id: 1, method: "HeapProfiler.collectGarbage" }));
+        ws.send(JSON.stringify({ id: 2, method: "Runtime.getHeapUsage" }));
+      });
     });
   } finally {
     ws.close();
@@ -77,13 +84,14 @@ export async function measureRetainedHeap(inspectorPort: number): Promise<number
 }
 
 /** Reads the isolate's heap every `everyMs` until stopped; keeps the largest reading. */
-export function isolateHeapSampler(inspectorPort: number, everyMs = 500) {
+export function isolateHeapSampler(inspectorPort: number, options: { everyMs?: number; collectGarbage?: boolean } = {}) {
+  const { everyMs = 500, collectGarbage = false } = options;
   let running = true;
   let samples = 0;
   const max: HeapUsage = { usedBytes: 0, totalBytes: 0 };
   const loop = (async () => {
     while (running) {
-      const heap = await readIsolateHeap(inspectorPort);
+      const heap = await readIsolateHeap(inspectorPort, collectGarbage);
       if (heap) {
         samples++;
         max.usedBytes = Math.max(max.usedBytes, heap.usedBytes);

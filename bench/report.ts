@@ -1,10 +1,13 @@
 import type { HeapUsage } from "./isolate-heap.ts";
+import type { IsolatePeak } from "./runtime-isolates.ts";
 import type { FileStats } from "./generate-csv.ts";
 import type { Latency } from "./import-client.ts";
 import type { FloorResult } from "./run-floor.ts";
 
 export type SizeResult = {
   rows: number;
+  /** Roster's garbage was collected before every heap reading (--collect-garbage): a diagnostic run. */
+  collectedGarbage: boolean;
   fileBytes: number;
   expected: FileStats;
   importId: string;
@@ -33,9 +36,10 @@ export type SizeResult = {
     workerdPeakBytes: number;
     workerdSampledMaxBytes: number;
     workerdIdleBytes: number;
-    /** Roster's own isolate (V8 heap, from the inspector): idle, the largest seen during the run, and after. */
     /** Roster's own isolate: its heap's largest size during the run, and what it keeps after the import (a heap snapshot). */
     isolateHeap: { max: HeapUsage & { samples: number }; retainedAfter: number | null };
+    /** Miniflare's isolates in the same process (its D1, R2, Queues): each one's largest heap, and the largest sum. */
+    miniflareIsolates: { isolates: IsolatePeak[]; maxSumBytes: number } | null;
     /** Summed workerd memory at three moments; anonymous memory is heaps and caches, file is mapped files. */
     snapshots: Record<"idle" | "afterUpload" | "afterImport", { rss: number; peakRss: number; rssAnon: number; rssFile: number }>;
     processes: { pid: number; name: string; peakRssBytes: number }[];
@@ -96,17 +100,27 @@ export function printReport(results: SizeResult[]): void {
     ),
   );
 
-  console.log("\n## Memory: the runtime process, and Roster's own isolate within it (V8 heap, MiB)\n");
+  console.log("\n## Memory: the runtime process, Roster's own isolate within it, and Miniflare's isolates beside it\n");
+  if (results.some((r) => r.collectedGarbage)) {
+    console.log("Diagnostic run: Roster's garbage was collected before every reading of its heap (--collect-garbage).\n");
+  }
+  const named = (m: SizeResult["memory"]["miniflareIsolates"], id: string) => m?.isolates.find((i) => i.id === id)?.maxBytes;
   console.log(
     table(
-      ["rows", "workerd peak RSS", "isolate heap incl. garbage: max", "isolate retained after the import"],
+      ["rows", "workerd peak RSS", "Roster heap incl. garbage: max", "Roster retained after", "Miniflare isolates: max sum", "its R2", "its D1"],
       results.map((r) => {
         const h = r.memory.isolateHeap;
+        const m = r.memory.miniflareIsolates;
+        const r2 = named(m, "r2:bucket");
+        const d1 = named(m, "d1:db");
         return [
           r.rows.toLocaleString("en"),
           mib(r.memory.workerdPeakBytes),
           h.max.samples ? `${mib(h.max.totalBytes)} (${h.max.samples} readings)` : "-",
           h.retainedAfter === null ? "-" : mib(h.retainedAfter),
+          m ? `${mib(m.maxSumBytes)} (${m.isolates.length} isolates)` : "-",
+          r2 === undefined ? "-" : mib(r2),
+          d1 === undefined ? "-" : mib(d1),
         ];
       }),
     ),

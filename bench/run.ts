@@ -12,13 +12,19 @@ import { printReport, type SizeResult } from "./report.ts";
 import { queueDeliveries, startRoster, stateBytes, stopRoster } from "./roster-server.ts";
 import { findSystemNode, runFloor } from "./run-floor.ts";
 import { isolateHeapSampler, measureRetainedHeap } from "./isolate-heap.ts";
+import { runtimeIsolatesSampler, runtimePid } from "./runtime-isolates.ts";
 
 const root = dirname(import.meta.dirname);
 // The project's scripts call wrangler by name and read wrangler.toml from the working directory.
 process.chdir(root);
 
 const { values: args } = parseArgs({
-  options: { sizes: { type: "string", default: "10000,100000,1000000" }, "no-floor": { type: "boolean", default: false } },
+  options: {
+    sizes: { type: "string", default: "10000,100000,1000000" },
+    "no-floor": { type: "boolean", default: false },
+    // A diagnostic: how much of the runtime's growth is Roster's garbage that V8 has not yet collected.
+    "collect-garbage": { type: "boolean", default: false },
+  },
 });
 const sizes = args.sizes.split(",").map((s) => Number(s.replaceAll("_", "").trim()));
 if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--sizes takes row counts such as 10000,100000; got ${args.sizes}`);
@@ -28,6 +34,8 @@ const resultsDir = join(root, "bench/results");
 await mkdir(filesDir, { recursive: true });
 await mkdir(resultsDir, { recursive: true });
 const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+/** Roster's Worker as workerd's inspector names it ("core:user:" and the name in wrangler.toml). */
+const rosterIsolate = "core:user:roster";
 const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
 
 /** Samples the runtime's resident memory while an import runs: the peak the kernel kept is read at the end too. */
@@ -64,7 +72,9 @@ for (const rows of sizes) {
     const idle = workerdOf(processTree(roster.pid));
     log(`wrangler dev on ${roster.baseUrl}, workerd pid ${idle.map((p) => p.pid).join(",")}, idle RSS ${(idle.reduce((s, p) => s + p.rss, 0) / 2 ** 20).toFixed(0)} MiB`);
     const sampler = memorySampler(roster.pid);
-    const heapSampler = isolateHeapSampler(roster.inspectorPort);
+    const heapSampler = isolateHeapSampler(roster.inspectorPort, { collectGarbage: args["collect-garbage"] });
+    const runtime = runtimePid(idle.map((p) => p.pid));
+    const miniflareSampler = runtime === null ? null : await runtimeIsolatesSampler(runtime, (id) => id === rosterIsolate);
     const atIdle = runtimeSnapshot(roster.pid);
     const snapshots = { idle: atIdle, afterUpload: atIdle, afterImport: atIdle };
 
@@ -112,6 +122,7 @@ for (const rows of sizes) {
     }
     const peakRss = sampler.stop();
     const heapMax = await heapSampler.stop();
+    const miniflareIsolates = (await miniflareSampler?.stop()) ?? null;
     const tree = processTree(roster.pid);
     const workerd = workerdOf(tree);
     // Last, once the process peaks are read: serialising a snapshot costs the runtime memory of its own.
@@ -119,6 +130,7 @@ for (const rows of sizes) {
     const totalMs = uploadMs + progress.finishedMs;
     result = {
       rows,
+      collectedGarbage: args["collect-garbage"],
       fileBytes: file.stats.bytes,
       expected: file.stats,
       importId: id,
@@ -143,6 +155,7 @@ for (const rows of sizes) {
         workerdSampledMaxBytes: peakRss,
         workerdIdleBytes: idle.reduce((s, p) => s + p.rss, 0),
         isolateHeap,
+        miniflareIsolates,
         snapshots,
         processes: tree.map((p) => ({ pid: p.pid, name: p.name, peakRssBytes: p.peakRss })),
       },
