@@ -73,11 +73,14 @@ const adminRole = db.prepare("SELECT id FROM roles WHERE name_key = 'admin'").ge
 const { lastInsertRowid: adminId } = db
   .prepare("INSERT INTO users (employee_number, employee_key, email, email_key, role_id) VALUES ('admin', 'admin', 'a@example.com', 'a@example.com', ?)")
   .run(adminRole);
-const importId = "floor";
+// On Roster's schema, the import as Roster records it: a UUID, and its number keys the lines.
+const importId = schema === "roster" ? crypto.randomUUID() : "floor";
 db.prepare(
   `INSERT INTO imports (id, uploaded_by, file_name, file_size, file_key, encoding, delimiter, columns, ignored_columns, preview, total_rows, chunk_count)
    VALUES (?, ?, 'floor.csv', 0, 'floor', 'utf-8', ',', '[]', '[]', '[]', 0, 0)`,
 ).run(importId, adminId);
+const lineKey = schema === "roster" ? { column: "import_seq", value: 1 } : { column: "import_id", value: importId };
+if (schema === "roster") db.prepare("UPDATE imports SET seq = ? WHERE id = ?").run(lineKey.value, importId);
 
 const locations = new Map(db.prepare("SELECT key, location_id AS id FROM location_keys").all().map((r) => [r.key, r.id]));
 const roles = new Map(db.prepare("SELECT name_key AS key, id FROM roles").all().map((r) => [r.key, r.id]));
@@ -93,7 +96,7 @@ const upsertUser = db.prepare(
      updated_at = excluded.updated_at, last_import_id = excluded.last_import_id, last_imported_at = excluded.last_imported_at`,
 );
 const insertLine = db.prepare(
-  `INSERT INTO import_lines (import_id, line, employee_number, employee_key, email_key, outcome, has_warning, messages, "values")
+  `INSERT INTO import_lines (${lineKey.column}, line, employee_number, employee_key, email_key, outcome, has_warning, messages, "values")
    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 );
 
@@ -122,7 +125,7 @@ function applyRecord(values, line, now) {
     outcome = findUser.get(employeeKey) ? "updated" : "created";
     upsertUser.run(v.employee_number, employeeKey, v.first_name, v.last_name, v.email, emailKey, locationId, roleId, now, now, importId, importId, now);
   }
-  insertLine.run(importId, line, v.employee_number, employeeKey, emailKey, outcome, warned ? 1 : 0, JSON.stringify(messages), JSON.stringify(v));
+  insertLine.run(lineKey.value, line, v.employee_number, employeeKey, emailKey, outcome, warned ? 1 : 0, JSON.stringify(messages), JSON.stringify(v));
   tally.rows++;
   tally[outcome]++;
   if (warned) tally.warnings++;

@@ -78,7 +78,8 @@ export async function createImport(env: Env, db: Db, input: UploadInput): Promis
         .insert(imports)
         .values({
           id,
-          // One statement, so two uploads at once cannot take the same number.
+          // One statement, so two uploads at once cannot take the same number. Only a ready import
+          // can be deleted, and it has no lines yet, so a number taken again finds none.
           seq: sql`(SELECT coalesce(max(${imports.seq}), 0) + 1 FROM ${imports})`,
           uploadedBy: input.uploadedBy,
           fileName,
