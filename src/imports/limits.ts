@@ -1,10 +1,12 @@
 /**
  * How a file is cut into chunks: each is one D1 batch (all or nothing), so fewer, larger
- * chunks mean fewer round trips; 4,000 rows keep a batch far below D1's 30 s, and the
- * byte bound keeps its JSON values to a few statements within D1's 2 MB per value.
+ * chunks mean fewer round trips (8,000 rows import a million 8% faster than 4,000 here).
+ * A batch of 8,000 rows takes about 0.1 s locally, far below D1's 30 s; the byte bound keeps
+ * a chunk's JSON values to a few statements within D1's 2 MB per value, and what a chunk
+ * holds in memory (its bytes, records and JSON: some MB) small next to a Worker's 128 MB.
  */
-export const chunkRows = 4_000;
-export const chunkBytes = 512 * 1024;
+export const chunkRows = 8_000;
+export const chunkBytes = 1024 * 1024;
 
 /** Records shown on the preview page. */
 export const previewRows = 5;
