@@ -8,6 +8,8 @@ export type SizeResult = {
   rows: number;
   /** Roster's garbage was collected before every heap reading (--collect-garbage): a diagnostic run. */
   collectedGarbage: boolean;
+  /** V8 flags the local runtime ran with (--v8-flags), or "" for wrangler dev's defaults. */
+  v8Flags: string;
   fileBytes: number;
   expected: FileStats;
   importId: string;
@@ -104,6 +106,8 @@ export function printReport(results: SizeResult[]): void {
   if (results.some((r) => r.collectedGarbage)) {
     console.log("Diagnostic run: Roster's garbage was collected before every reading of its heap (--collect-garbage).\n");
   }
+  const flags = [...new Set(results.map((r) => r.v8Flags).filter((f) => f))];
+  if (flags.length) console.log(`Diagnostic run: the runtime's V8 ran with ${flags.join(", ")} (--v8-flags).\n`);
   const named = (m: SizeResult["memory"]["miniflareIsolates"], id: string) => m?.isolates.find((i) => i.id === id)?.maxBytes;
   console.log(
     table(

@@ -53,7 +53,7 @@ const tail = (path: string) => readFileSync(path, "utf8").split("\n").slice(-40)
  * Prepares a fresh local state with the project's own scripts (migrations, demo locations, an
  * admin and an API token), then starts `wrangler dev` on it in a process group of its own.
  */
-export async function startRoster(logPath: string): Promise<Roster & { child: ChildProcess }> {
+export async function startRoster(logPath: string, options: { v8Flags?: string } = {}): Promise<Roster & { child: ChildProcess }> {
   const stateDir = await mkdtemp(join(tmpdir(), "roster-bench-"));
   const target: Target = { remote: false, persistTo: stateDir };
   applyMigrations(target);
@@ -80,7 +80,12 @@ export async function startRoster(logPath: string): Promise<Roster & { child: Ch
       String(inspectorPort),
       "--show-interactive-dev-session=false",
     ],
-    { detached: true, stdio: ["ignore", log, log], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
+    {
+      detached: true,
+      stdio: ["ignore", log, log],
+      // Miniflare passes MINIFLARE_WORKERD_V8_FLAGS to workerd: every isolate of the runtime gets them.
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", ...(options.v8Flags ? { MINIFLARE_WORKERD_V8_FLAGS: options.v8Flags } : {}) },
+    },
   );
   closeSync(log);
   const pid = child.pid;

@@ -24,6 +24,9 @@ const { values: args } = parseArgs({
     "no-floor": { type: "boolean", default: false },
     // A diagnostic: how much of the runtime's growth is Roster's garbage that V8 has not yet collected.
     "collect-garbage": { type: "boolean", default: false },
+    // V8 flags for the local runtime, e.g. --v8-flags=--max-old-space-size=64 to hold every isolate to a heap
+    // limit (deployed Workers have one; wrangler dev has none).
+    "v8-flags": { type: "string", default: "" },
   },
 });
 const sizes = args.sizes.split(",").map((s) => Number(s.replaceAll("_", "").trim()));
@@ -65,7 +68,7 @@ for (const rows of sizes) {
   log(`${rows} rows: ${file.path} (${(file.stats.bytes / 1e6).toFixed(1)} MB${file.generatedMs === null ? ", reused" : `, generated in ${(file.generatedMs / 1000).toFixed(1)} s`})`);
 
   // A fresh runtime and state for each size, so its memory peak and its database are its own.
-  const roster = await startRoster(join(resultsDir, `${stamp}-wrangler-${rows}.log`));
+  const roster = await startRoster(join(resultsDir, `${stamp}-wrangler-${rows}.log`), { v8Flags: args["v8-flags"] });
   let result: SizeResult;
   try {
     const api = { baseUrl: roster.baseUrl, token: roster.token };
@@ -131,6 +134,7 @@ for (const rows of sizes) {
     result = {
       rows,
       collectedGarbage: args["collect-garbage"],
+      v8Flags: args["v8-flags"],
       fileBytes: file.stats.bytes,
       expected: file.stats,
       importId: id,

@@ -55,8 +55,9 @@ function openSession(target: Target) {
   let next = 1;
   ws.addEventListener("message", (event: MessageEvent) => {
     const reply = JSON.parse(String(event.data)) as Reply;
-    if (reply.id !== undefined) waiting.get(reply.id)?.(reply.result ?? null);
-    if (reply.id !== undefined) waiting.delete(reply.id);
+    if (reply.id === undefined) return;
+    waiting.get(reply.id)?.(reply.result ?? null);
+    waiting.delete(reply.id);
   });
   const opened = new Promise<boolean>((resolve) => {
     ws.addEventListener("open", () => resolve(true));
@@ -107,7 +108,6 @@ export async function runtimeIsolatesSampler(pid: number, skip: (id: string) => 
     }
   })();
   return {
-    isolates: usable.length,
     async stop(): Promise<{ isolates: IsolatePeak[]; maxSumBytes: number }> {
       running = false;
       await loop;
@@ -118,7 +118,7 @@ export async function runtimeIsolatesSampler(pid: number, skip: (id: string) => 
   };
 }
 
-/** The workerd process under `root` that runs the Worker: the one started with an inspector address. */
+/** Of wrangler dev's workerd processes, the one that runs the Worker: it is started with an inspector address. */
 export function runtimePid(workerdPids: number[]): number | null {
   for (const pid of workerdPids) {
     try {
