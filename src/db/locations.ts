@@ -1,7 +1,8 @@
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, sql, type SQL } from "drizzle-orm";
 import type { Db } from "./client";
 import { toKey } from "./keys";
 import { locationKeys, locations } from "./schema";
+import { rowsOf, statement } from "./statements";
 
 export type LocationView = { id: number; name: string; code: string | null; aliases: string[] };
 export type LocationInput = { name: string; code?: string | null; aliases?: string[] };
@@ -31,8 +32,10 @@ export async function findLocation(db: Db, id: number): Promise<LocationView | n
   return row ? { id: row.id, name: row.name, code: row.code, aliases: aliases.map((a) => a.label) } : null;
 }
 
-function keysOf(input: LocationInput) {
-  const entries: { key: string; kind: "name" | "code" | "alias"; label: string }[] = [
+type KeyEntry = { key: string; kind: "name" | "code" | "alias"; label: string };
+
+function keysOf(input: LocationInput): KeyEntry[] {
+  const entries: KeyEntry[] = [
     { key: toKey(input.name), kind: "name", label: input.name.trim() },
   ];
   if (input.code?.trim()) entries.push({ key: toKey(input.code), kind: "code", label: input.code.trim() });
@@ -54,30 +57,48 @@ export async function findLocationKeyClashes(db: Db, input: LocationInput, excep
     if (seen.has(e.key)) clashes.push(e.label);
     seen.add(e.key);
   }
+  // One JSON parameter, so any number of aliases stays within D1's 100 bound parameters.
   const taken = await db
     .select()
     .from(locationKeys)
-    .where(inArray(locationKeys.key, [...seen]));
+    .where(sql`${locationKeys.key} IN (SELECT value FROM json_each(${JSON.stringify([...seen])}))`);
   for (const t of taken) if (t.locationId !== exceptId) clashes.push(t.label);
   return [...new Set(clashes)];
 }
 
-/** Creates a location with its name, code and aliases; the caller checks clashes first. */
+/**
+ * Inserts a location's keys from one JSON parameter (any number of aliases stays within D1's 100
+ * bound parameters), for the location `locationId` selects.
+ */
+function insertKeys(db: Db, keys: KeyEntry[], locationId: SQL) {
+  const rows = JSON.stringify(keys.map((k) => [k.key, k.kind, k.label]));
+  return statement(db, sql`INSERT INTO location_keys (key, location_id, kind, label)
+    SELECT j.value->>0, (${locationId}), j.value->>1, j.value->>2 FROM json_each(${rows}) j`);
+}
+
+/**
+ * Creates a location with its name, code and aliases in one batch, so a failure leaves no location
+ * without its keys; the caller checks clashes first.
+ */
 export async function createLocation(db: Db, input: LocationInput): Promise<LocationView> {
-  const [row] = await db
-    .insert(locations)
-    .values({ name: input.name.trim(), code: input.code?.trim() || null })
-    .returning();
+  const keys = keysOf(input);
+  // Within the batch's transaction the new location is the one with the highest id.
+  const created = sql`SELECT max(id) FROM locations`;
+  const results = await db.$client.batch([
+    statement(db, db.insert(locations).values({ name: input.name.trim(), code: input.code?.trim() || null }).getSQL()),
+    insertKeys(db, keys, created),
+    statement(db, sql`SELECT id, name, code FROM locations WHERE id = (${created})`),
+  ]);
+  const [row] = rowsOf<{ id: number; name: string; code: string | null }>(results[2]);
   if (!row) throw new Error("The location was not created.");
-  await db.insert(locationKeys).values(keysOf(input).map((k) => ({ ...k, locationId: row.id })));
-  return { id: row.id, name: row.name, code: row.code, aliases: keysOf(input).filter((k) => k.kind === "alias").map((k) => k.label) };
+  return { ...row, aliases: keys.filter((k) => k.kind === "alias").map((k) => k.label) };
 }
 
 /** Replaces a location's name, code and aliases in one batch; the caller checks clashes first. */
 export async function updateLocation(db: Db, id: number, input: LocationInput): Promise<void> {
-  await db.batch([
-    db.update(locations).set({ name: input.name.trim(), code: input.code?.trim() || null }).where(eq(locations.id, id)),
-    db.delete(locationKeys).where(eq(locationKeys.locationId, id)),
-    db.insert(locationKeys).values(keysOf(input).map((k) => ({ ...k, locationId: id }))),
+  await db.$client.batch([
+    statement(db, db.update(locations).set({ name: input.name.trim(), code: input.code?.trim() || null }).where(eq(locations.id, id)).getSQL()),
+    statement(db, db.delete(locationKeys).where(eq(locationKeys.locationId, id)).getSQL()),
+    insertKeys(db, keysOf(input), sql`${id}`),
   ]);
 }

@@ -191,6 +191,18 @@ describe("users, locations and roles", () => {
     expect(list.locations.find((l) => l.name === name)?.aliases).toEqual([`${name} alias`]);
   });
 
+  it("adds a location with as many aliases as the API allows, and an import finds it by the last one", async () => {
+    const name = unique("Many ");
+    const aliases = Array.from({ length: 100 }, (_, i) => `${name} site ${String(i).padStart(3, "0")}`);
+    const res = await call(token, "/api/locations", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ name, code: `${name}-c`, aliases }) });
+    expect(res.status).toBe(201);
+    expect(((await res.json()) as { aliases: string[] }).aliases).toEqual(aliases);
+    const n = unique("alias-user");
+    const { imp, line } = await importCsv(token, csvOf([header, [n, "A", "B", aliases[99] ?? "", `${n}@example.com`, ""]]));
+    expect(imp.counts.created).toBe(1);
+    expect(line(2)?.outcome).toBe("created");
+  });
+
   it("lists the roles with their permissions", async () => {
     const body = (await (await call(token, "/api/roles")).json()) as { roles: { name: string; permissions: string[] }[] };
     expect(body.roles.map((r) => r.name)).toEqual(["Standard", "Manager", "Admin"]);
