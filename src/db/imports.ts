@@ -65,9 +65,10 @@ export async function listImportLines(
 ): Promise<{ lines: ImportLine[]; nextCursor: number | null }> {
   const where: SQL[] = [linesOfImport(importId)];
   // The failed and warning filters are written as literals so SQLite can use the partial
-  // indexes that hold just those lines; errors only ever fail a line.
+  // indexes that hold just those lines; errors only ever fail a line, so level=error with another
+  // outcome finds nothing.
   if (filter.outcome === "failed" || filter.level === "error") where.push(sql`${importLines.outcome} = 'failed'`);
-  else if (filter.outcome) where.push(eq(importLines.outcome, filter.outcome));
+  if (filter.outcome && filter.outcome !== "failed") where.push(eq(importLines.outcome, filter.outcome));
   if (filter.level === "warning") where.push(sql`${importLines.hasWarning} = 1`);
   if (filter.cursor !== undefined) where.push(gt(importLines.line, filter.cursor));
   const rows = await db

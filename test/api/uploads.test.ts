@@ -119,6 +119,11 @@ describe("reading an import's results", () => {
     expect(warnings.lines.map((l) => l.line)).toEqual([3]);
     const created = (await (await call(token, `/api/imports/${imp.id}/lines?outcome=created`)).json()) as { lines: { line: number }[] };
     expect(created.lines.map((l) => l.line)).toEqual([3, 4, 6, 7]);
+    // Both filters hold at once: created lines with an error are none, created lines with a warning line 3.
+    const createdErrors = (await (await call(token, `/api/imports/${imp.id}/lines?outcome=created&level=error`)).json()) as { lines: unknown[] };
+    expect(createdErrors.lines).toEqual([]);
+    const createdWarnings = (await (await call(token, `/api/imports/${imp.id}/lines?outcome=created&level=warning`)).json()) as { lines: { line: number }[] };
+    expect(createdWarnings.lines.map((l) => l.line)).toEqual([3]);
   });
 
   it("writes a report CSV with a BOM, every line, and formulas neutralised", async () => {
