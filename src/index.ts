@@ -33,8 +33,14 @@ export default {
   async scheduled(controller, env, _ctx) {
     const db = createDb(env.DB);
     const now = new Date(controller.scheduledTime);
-    await restartStalledImports(env, db, now);
-    await purgeOldImports(env, db, now, Number(env.RETENTION_DAYS));
-    await purgeSignInFailures(db, now);
+    // Independent jobs: one that fails must not keep the others from running.
+    const jobs = await Promise.allSettled([
+      restartStalledImports(env, db, now),
+      purgeOldImports(env, db, now, Number(env.RETENTION_DAYS)),
+      purgeSignInFailures(db, now),
+    ]);
+    const failures = jobs.flatMap((job) => (job.status === "rejected" ? [job.reason] : []));
+    for (const reason of failures) console.error("A scheduled job failed", reason);
+    if (failures.length > 0) throw new AggregateError(failures, "Scheduled jobs failed");
   },
 } satisfies ExportedHandler<Env, ImportMessage>;
