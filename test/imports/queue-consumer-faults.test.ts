@@ -114,7 +114,7 @@ describe("the queue consumer", () => {
     await deliver("roster-imports-dlq", imp.id);
     const failed = await summary(imp.id);
     expect(failed.status).toBe("failed");
-    expect(failed.error).toContain("D1 is down");
+    expect(failed.error).toBe("Processing failed repeatedly and was stopped. Last problem: D1 is down");
   });
 
   it("fails an import whose file has vanished from storage, saying so", async () => {

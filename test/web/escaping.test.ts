@@ -37,6 +37,8 @@ describe("user-supplied values on pages", () => {
     const { browser } = await signedIn("Admin");
     const res = await browser.post("/locations", { _csrf: await browser.csrf(), name: "", code: `"><script>alert(1)</script>` });
     expect(res.status).toBe(422);
-    expect(await res.text()).not.toContain("<script>alert(1)");
+    const html = await res.text();
+    expect(html).not.toContain("<script>alert(1)");
+    expect(html).toContain("&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;");
   });
 });
