@@ -60,7 +60,6 @@ export async function readUploadForm(request: Request): Promise<UploadForm> {
   const reader = request.body.getReader();
   // A virtual CRLF in front makes the first boundary look like every other one.
   let buf: Uint8Array = encoder.encode("\r\n");
-  let position = -2;
   let done = false;
 
   const fill = async (): Promise<boolean> => {
@@ -75,7 +74,6 @@ export async function readUploadForm(request: Request): Promise<UploadForm> {
   };
   const consume = (n: number) => {
     buf = buf.subarray(n);
-    position += n;
   };
   const readUntil = async (needle: Uint8Array, max: number): Promise<Uint8Array> => {
     let at = indexOf(buf, needle);

@@ -75,7 +75,6 @@ async function loadContext(db: Db, importSeq: number, records: FileRecord[], rol
       roleId: u.role_id,
       roleLocked: !!u.role_locked,
       locationLocked: !!u.location_locked,
-      exists: true,
     });
     emailOwners.set(u.email_key, u.employee_key);
     if (u.location_id !== null && u.location_name !== null) locationsById.set(u.location_id, { id: u.location_id, name: u.location_name });

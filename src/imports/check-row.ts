@@ -15,8 +15,6 @@ export type UserState = {
   roleId: number;
   roleLocked: boolean;
   locationLocked: boolean;
-  /** False until the user exists in the database or an earlier line of this chunk created it. */
-  exists: boolean;
 };
 
 export type RoleRef = { id: number; name: string };
@@ -104,8 +102,8 @@ export function checkRow(record: FileRecord, ctx: CheckContext): CheckedLine {
   ctx.employeeLines.set(employeeKey, record.line);
 
   const messages: LineMessage[] = [];
-  const current = ctx.usersByKey.get(employeeKey);
-  const existing = current?.exists ? current : undefined;
+  // Users in the database, or created by an earlier line of this chunk.
+  const existing = ctx.usersByKey.get(employeeKey);
 
   let emailKey: string | undefined;
   if (v.email) {
@@ -179,7 +177,6 @@ export function checkRow(record: FileRecord, ctx: CheckContext): CheckedLine {
     roleId,
     roleLocked: existing?.roleLocked ?? false,
     locationLocked: existing?.locationLocked ?? false,
-    exists: true,
   };
   const outcome: LineOutcome = !existing ? "created" : sameUser(existing, next) ? "unchanged" : "updated";
   if (outcome !== "unchanged") {

@@ -94,9 +94,8 @@ export async function createImport(env: Env, db: Db, input: UploadInput): Promis
           totalRows: scan.totalRows,
           chunkCount: scan.chunks.length,
         });
-    const built = insertImport.toSQL();
     const [inserted] = await db.$client.batch([
-      db.$client.prepare(built.sql).bind(...built.params),
+      statement(db, insertImport.getSQL()),
       statement(db, sql`INSERT INTO import_chunks (import_id, idx, byte_start, byte_end, first_line, row_count)
         SELECT ${id}, j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4 FROM json_each(${chunks}) j`),
     ]);

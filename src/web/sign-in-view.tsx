@@ -1,6 +1,5 @@
 import type { FC } from "hono/jsx";
-import { csrfField } from "../auth/csrf";
-import { Notice } from "./components";
+import { CsrfField, Notice } from "./components";
 
 export type SignInProps = {
   token: string;
@@ -17,7 +16,7 @@ export const SignInPage: FC<SignInProps> = ({ token, next, username, error, sign
     {signedOut ? <Notice kind="success">You have signed out.</Notice> : null}
     {error ? <Notice kind="error">{error}</Notice> : null}
     <form class="card" method="post" action="/sign-in">
-      <input type="hidden" name={csrfField} value={token} />
+      <CsrfField token={token} />
       <input type="hidden" name="next" value={next} />
       <div class="field">
         <label for="username">Username</label>

@@ -81,10 +81,10 @@ usersApp.get("/", async (c) => {
 usersApp.get("/:employeeNumber", async (c) => {
   const user = await findUser(c.var.db, c.req.param("employeeNumber"));
   if (!user) throw new HTTPException(404, { message: "There is no user with this employee number." });
-  const [createdBy, lastChangedBy] = await Promise.all([
-    user.createdImportId ? findImport(c.var.db, user.createdImportId) : null,
-    user.lastImportId ? findImport(c.var.db, user.lastImportId) : null,
-  ]);
+  // A user no import has changed since it created them names the same import twice: read it once.
+  const createdBy = user.createdImportId ? await findImport(c.var.db, user.createdImportId) : null;
+  const lastChangedBy =
+    user.lastImportId === user.createdImportId ? createdBy : user.lastImportId ? await findImport(c.var.db, user.lastImportId) : null;
   return c.render(
     <UserPage
       user={user}

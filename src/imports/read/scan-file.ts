@@ -1,3 +1,4 @@
+import { formatBytes } from "../../format-bytes";
 import { cleanValue } from "./clean-value";
 import { FileRefused } from "./file-refused";
 import { mapColumns } from "./map-columns";
@@ -27,7 +28,7 @@ class NotUtf8 extends Error {}
 function refuseLongRecord(line: number, limit: number): never {
   throw new FileRefused(
     "line_too_long",
-    `The record starting on line ${line} is longer than ${Math.round(limit / 1024)} KB. ` +
+    `The record starting on line ${line} is longer than ${formatBytes(limit)}. ` +
       "This usually means a quote on that line is not closed, so everything after it reads as one value. " +
       "Check the quotes on that line, save the file again and upload it.",
   );
