@@ -91,6 +91,8 @@ for (const rows of sizes) {
     // delivery ends, and its own time is part of what is measured.
     const t1 = performance.now();
     const startRequest = startImport(api, uploaded.id).then(() => performance.now() - t1);
+    // Its failure surfaces where it is awaited below; until then it must not end the process.
+    startRequest.catch(() => undefined);
     let lastLog = 0;
     const progress = await waitForImport(api, uploaded.id, t1, {
       everyMs: 100,
