@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
 import { createSecret, hashSecret } from "../auth/secrets";
 import type { Db } from "./client";
 import { apiTokens } from "./schema";
@@ -38,7 +38,15 @@ export async function revokeApiToken(db: Db, userId: number, tokenId: number): P
   return rows.length > 0;
 }
 
+/** How stale "last used" may be: an integration polling an import should not write on every poll. */
+const touchEveryMs = 60_000;
+
 /** Notes when a token was last used, so a person can tell a live integration from a forgotten one. */
 export async function touchApiToken(db: Db, tokenId: number, now: Date): Promise<void> {
-  await db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, tokenId));
+  await db
+    .update(apiTokens)
+    .set({ lastUsedAt: now })
+    .where(
+      and(eq(apiTokens.id, tokenId), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, new Date(now.getTime() - touchEveryMs)))),
+    );
 }

@@ -79,4 +79,31 @@ describe("API authentication and permissions", () => {
     const doc = (await (await exports.default.fetch("http://roster.test/api/openapi.json")).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/api/imports", "/api/imports/{id}/lines", "/api/users"]));
   });
+
+  it("notes when a token was last used, at most once a minute", async () => {
+    const { user, token } = await createUserWithToken("Admin");
+    const lastUsed = async () => (await db.select({ at: apiTokens.lastUsedAt }).from(apiTokens).where(eq(apiTokens.userId, user.id)))[0]?.at ?? null;
+    expect(await lastUsed()).toBeNull();
+    expect((await call(token, "/api/imports")).status).toBe(200);
+    // The note is written after the answer (waitUntil): wait for it.
+    let first: Date | null = null;
+    for (let i = 0; i < 50 && first === null; i++) {
+      first = await lastUsed();
+      if (first === null) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(first).not.toBeNull();
+    expect((await call(token, "/api/imports")).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await lastUsed()).toEqual(first);
+    // A minute later it is noted again.
+    const earlier = new Date(Date.now() - 2 * 60_000);
+    await db.update(apiTokens).set({ lastUsedAt: earlier }).where(eq(apiTokens.userId, user.id));
+    expect((await call(token, "/api/imports")).status).toBe(200);
+    let second: Date | null = earlier;
+    for (let i = 0; i < 50 && second?.getTime() === earlier.getTime(); i++) {
+      second = await lastUsed();
+      if (second?.getTime() === earlier.getTime()) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(second?.getTime()).toBeGreaterThan(earlier.getTime());
+  });
 });
