@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { csvAttachment } from "../http/csv-attachment";
 import { requireManageUsers } from "../auth/bearer";
 import type { AppEnv } from "../context";
 import { findImport, listImportLines, listImports } from "../db/imports";
@@ -62,19 +63,14 @@ importsApi.get("/:id/lines", validate("param", importIdParam), validate("query",
   return c.json({ lines: page.lines.map(presentLine), next_cursor: page.nextCursor });
 });
 
-const csvDownload = (name: string) => ({
-  "Content-Type": "text/csv; charset=utf-8",
-  "Content-Disposition": `attachment; filename="${name}"`,
-});
-
 importsApi.get("/:id/report.csv", validate("param", importIdParam), async (c) => {
   const { id } = c.req.valid("param");
   if (!(await findImport(c.var.db, id))) throw new AppError(404, "not_found", "There is no import with this id.");
-  return c.body(reportCsv(c.var.db, id), 200, csvDownload(`import-${id}-report.csv`));
+  return c.body(reportCsv(c.var.db, id), 200, csvAttachment(`import-${id}-report.csv`));
 });
 
 importsApi.get("/:id/failed.csv", validate("param", importIdParam), async (c) => {
   const { id } = c.req.valid("param");
   if (!(await findImport(c.var.db, id))) throw new AppError(404, "not_found", "There is no import with this id.");
-  return c.body(failedLinesCsv(c.var.db, id), 200, csvDownload(`import-${id}-failed-lines.csv`));
+  return c.body(failedLinesCsv(c.var.db, id), 200, csvAttachment(`import-${id}-failed-lines.csv`));
 });

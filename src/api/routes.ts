@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { csvAttachment } from "../http/csv-attachment";
 import { requireToken, requireViewUsers } from "../auth/bearer";
 import type { AppEnv } from "../context";
 import { listRoles } from "../db/roles";
@@ -12,10 +13,7 @@ export const api = new Hono<AppEnv>();
 
 api.get("/openapi.json", (c) => c.json(openApiDocument()));
 api.get("/template.csv", (c) =>
-  c.body(templateCsv(), 200, {
-    "Content-Type": "text/csv; charset=utf-8",
-    "Content-Disposition": 'attachment; filename="roster-users-template.csv"',
-  }),
+  c.body(templateCsv(), 200, csvAttachment("roster-users-template.csv")),
 );
 
 api.use(requireToken, requireViewUsers);

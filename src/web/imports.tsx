@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { csvAttachment } from "../http/csv-attachment";
 import { HTTPException } from "hono/http-exception";
 import { requireManageUsers, requireViewUsers } from "../auth/bearer";
 import { verifyCsrf } from "../auth/csrf";
@@ -24,16 +25,6 @@ importsApp.use(requireSession, verifyCsrf, layout);
 
 const linesPerPage = 50;
 const importsPerPage = 25;
-
-/** A download's headers: a plain ASCII name for old clients and the real one for the rest. */
-function attachment(fileName: string): Record<string, string> {
-  const ascii = fileName.replace(/[^\x20-\x7e]/g, "_").replace(/["\\]/g, "_");
-  return {
-    "Content-Type": "text/csv; charset=utf-8",
-    "Content-Disposition": `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`,
-    "Cache-Control": "no-store",
-  };
-}
 
 const stem = (fileName: string) => fileName.replace(/\.[^.]*$/, "") || "users";
 
@@ -64,7 +55,7 @@ importsApp.get("/new", requireManageUsers, (c) =>
   ),
 );
 
-importsApp.get("/template.csv", requireViewUsers, (c) => c.body(templateCsv(), 200, attachment("users-template.csv")));
+importsApp.get("/template.csv", requireViewUsers, (c) => c.body(templateCsv(), 200, csvAttachment("users-template.csv")));
 
 importsApp.post("/", requireManageUsers, async (c) => {
   const file = c.var.upload?.file;
@@ -129,10 +120,10 @@ importsApp.post("/:id/cancel", requireManageUsers, async (c) => {
 
 importsApp.get("/:id/report.csv", requireViewUsers, async (c) => {
   const imp = await requireImport(c.var.db, c.req.param("id"));
-  return c.body(reportCsv(c.var.db, imp.id), 200, attachment(`${stem(imp.fileName)}-report.csv`));
+  return c.body(reportCsv(c.var.db, imp.id), 200, csvAttachment(`${stem(imp.fileName)}-report.csv`));
 });
 
 importsApp.get("/:id/failed.csv", requireViewUsers, async (c) => {
   const imp = await requireImport(c.var.db, c.req.param("id"));
-  return c.body(failedLinesCsv(c.var.db, imp.id), 200, attachment(`${stem(imp.fileName)}-failed-lines.csv`));
+  return c.body(failedLinesCsv(c.var.db, imp.id), 200, csvAttachment(`${stem(imp.fileName)}-failed-lines.csv`));
 });

@@ -133,6 +133,8 @@ describe("reading an import's results", () => {
       csvOf([header, [`${n}1`, "=HYPERLINK(1)", "@SUM", site.name, `${n}1@example.com`, ""], [`${n}2`, "B", "B", "Atlantis", `${n}2@example.com`, ""]]),
     );
     const res = await call(token, `/api/imports/${imp.id}/report.csv`);
+    expect(res.headers.get("Content-Disposition")).toBe(`attachment; filename="import-${imp.id}-report.csv"; filename*=UTF-8''import-${imp.id}-report.csv`);
+    expect(res.headers.get("Cache-Control")).toBe("no-store");
     expect(res.headers.get("Content-Type")).toContain("text/csv");
     const bytes = new Uint8Array(await res.arrayBuffer());
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);

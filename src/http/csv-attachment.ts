@@ -1,0 +1,12 @@
+/**
+ * A CSV download's headers: a plain ASCII name for old clients and the real one for the rest.
+ * Reports hold people's data, so no cache keeps a copy.
+ */
+export function csvAttachment(fileName: string): Record<string, string> {
+  const ascii = fileName.replace(/[^\x20-\x7e]/g, "_").replace(/["\\]/g, "_");
+  return {
+    "Content-Type": "text/csv; charset=utf-8",
+    "Content-Disposition": `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`,
+    "Cache-Control": "no-store",
+  };
+}
