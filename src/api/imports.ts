@@ -1,9 +1,10 @@
 import { Hono } from "hono";
-import { csvAttachment } from "../http/csv-attachment";
 import { requireManageUsers } from "../auth/bearer";
 import type { AppEnv } from "../context";
-import { findImport, listImportLines, listImports } from "../db/imports";
+import type { Db } from "../db/client";
+import { findImport, listImportLines, listImports, type ImportView } from "../db/imports";
 import { AppError } from "../errors";
+import { csvAttachment } from "../http/csv-attachment";
 import { readUploadForm } from "../http/read-upload-form";
 import { failedLinesCsv, reportCsv } from "../imports/report-csv";
 import { startImport } from "../imports/start-import";
@@ -44,10 +45,15 @@ importsApi.get("/", validate("query", pageQuery), async (c) => {
   return c.json({ imports: page.imports.map(presentImport), next_cursor: page.nextCursor });
 });
 
-importsApi.get("/:id", validate("param", importIdParam), async (c) => {
-  const imp = await findImport(c.var.db, c.req.valid("param").id);
+/** The import with this id, or the API's 404. */
+async function requireImport(db: Db, id: string): Promise<ImportView> {
+  const imp = await findImport(db, id);
   if (!imp) throw new AppError(404, "not_found", "There is no import with this id.");
-  return c.json(presentImport(imp));
+  return imp;
+}
+
+importsApi.get("/:id", validate("param", importIdParam), async (c) => {
+  return c.json(presentImport(await requireImport(c.var.db, c.req.valid("param").id)));
 });
 
 importsApi.post("/:id/start", requireManageUsers, validate("param", importIdParam), async (c) => {
@@ -57,20 +63,19 @@ importsApi.post("/:id/start", requireManageUsers, validate("param", importIdPara
 
 importsApi.get("/:id/lines", validate("param", importIdParam), validate("query", linesQuery), async (c) => {
   const { id } = c.req.valid("param");
-  const imp = await findImport(c.var.db, id);
-  if (!imp) throw new AppError(404, "not_found", "There is no import with this id.");
+  await requireImport(c.var.db, id);
   const page = await listImportLines(c.var.db, id, c.req.valid("query"));
   return c.json({ lines: page.lines.map(presentLine), next_cursor: page.nextCursor });
 });
 
 importsApi.get("/:id/report.csv", validate("param", importIdParam), async (c) => {
   const { id } = c.req.valid("param");
-  if (!(await findImport(c.var.db, id))) throw new AppError(404, "not_found", "There is no import with this id.");
+  await requireImport(c.var.db, id);
   return c.body(reportCsv(c.var.db, id), 200, csvAttachment(`import-${id}-report.csv`));
 });
 
 importsApi.get("/:id/failed.csv", validate("param", importIdParam), async (c) => {
   const { id } = c.req.valid("param");
-  if (!(await findImport(c.var.db, id))) throw new AppError(404, "not_found", "There is no import with this id.");
+  await requireImport(c.var.db, id);
   return c.body(failedLinesCsv(c.var.db, id), 200, csvAttachment(`import-${id}-failed-lines.csv`));
 });

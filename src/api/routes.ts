@@ -1,8 +1,8 @@
 import { Hono } from "hono";
-import { csvAttachment } from "../http/csv-attachment";
 import { requireToken, requireViewUsers } from "../auth/bearer";
 import type { AppEnv } from "../context";
 import { listRoles } from "../db/roles";
+import { csvAttachment } from "../http/csv-attachment";
 import { templateCsv } from "../imports/report-csv";
 import { importsApi } from "./imports";
 import { locationsApi } from "./locations";

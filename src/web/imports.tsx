@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { csvAttachment } from "../http/csv-attachment";
 import { HTTPException } from "hono/http-exception";
 import { requireManageUsers, requireViewUsers } from "../auth/bearer";
 import { verifyCsrf } from "../auth/csrf";
@@ -8,6 +7,7 @@ import { requireSession } from "../auth/sessions";
 import { findImport, listImportLines, listImports, type ImportView } from "../db/imports";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
+import { csvAttachment } from "../http/csv-attachment";
 import { failedLinesCsv, reportCsv, templateCsv } from "../imports/report-csv";
 import { cancelImport, startImport } from "../imports/start-import";
 import { createImport } from "../imports/upload-file";
