@@ -113,6 +113,8 @@ describe("API tokens", () => {
     const [row] = await db.select().from(apiTokens).where(eq(apiTokens.userId, owner.user.id));
     const { browser } = await signedIn("Admin");
     expect((await browser.post(`/tokens/${row?.id}/revoke`, { _csrf: await browser.csrf() })).status).toBe(404);
+    const [still] = await db.select().from(apiTokens).where(eq(apiTokens.id, row?.id ?? -1));
+    expect(still?.revokedAt).toBeNull();
   });
 });
 
