@@ -43,7 +43,7 @@ describe("an admin looks after locations, locks and tokens", () => {
     expect(await page.getByRole("rowheader", { name: "Bristol" }).count()).toBe(1);
   });
 
-  it("is told which location already uses an alias", async () => {
+  it("is told which location already uses a name it gives as an alias", async () => {
     await page.getByLabel("Name").fill("Bristol North");
     await page.getByLabel("Aliases").fill("ldn");
     await page.getByRole("button", { name: "Add location" }).click();
