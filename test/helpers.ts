@@ -6,6 +6,7 @@ import { toKey } from "../src/db/keys";
 import { createLocation } from "../src/db/locations";
 import { roles, users } from "../src/db/schema";
 import { createApiToken } from "../src/db/tokens";
+import { templateFields } from "../src/imports/template";
 
 export const db = createDb(env.DB);
 export const base = "http://roster.test";
@@ -19,6 +20,15 @@ export function unique(prefix: string): string {
 
 /** The password of every user the tests create. */
 export const password = "correct horse battery";
+
+/** The template's header row, for files built with csvOf. */
+export const header: string[] = [...templateFields];
+
+/** The stored user with this employee number (compared as Roster compares them), if any. */
+export async function storedUser(employeeNumber: string) {
+  const [row] = await db.select().from(users).where(eq(users.employeeKey, toKey(employeeNumber)));
+  return row;
+}
 
 /** Inserts a user with a role who can sign in with `password`. */
 export async function createUser(roleName: "Admin" | "Manager" | "Standard", fields: { firstName?: string; lastName?: string } = {}) {

@@ -2,9 +2,8 @@ import { env } from "cloudflare:workers";
 import { count } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { imports } from "../../src/db/schema";
-import { call, createTestLocation, createUserWithToken, csvOf, db, importCsv, unique, uploadCsv, waitForImport } from "../helpers";
+import { call, createTestLocation, createUserWithToken, csvOf, db, header, importCsv, unique, uploadCsv, waitForImport } from "../helpers";
 
-const header = ["employee_number", "first_name", "last_name", "location", "email", "role"];
 let token: string;
 let site: { name: string };
 

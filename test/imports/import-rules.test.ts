@@ -3,9 +3,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { toKey } from "../../src/db/keys";
 import { roles, users } from "../../src/db/schema";
 import { chunkRows } from "../../src/imports/limits";
-import { createTestLocation, createUserWithToken, csvOf, db, importCsv, unique } from "../helpers";
+import { createTestLocation, createUserWithToken, csvOf, db, header, importCsv, storedUser, unique } from "../helpers";
 
-const header = ["employee_number", "first_name", "last_name", "location", "email", "role"];
 
 let token: string;
 let site: { name: string; code: string; alias: string };
@@ -14,11 +13,6 @@ beforeAll(async () => {
   ({ token } = await createUserWithToken("Admin"));
   site = await createTestLocation();
 });
-
-async function storedUser(employeeNumber: string) {
-  const [row] = await db.select().from(users).where(eq(users.employeeKey, toKey(employeeNumber)));
-  return row;
-}
 
 async function roleName(id: number | undefined) {
   const [row] = await db.select().from(roles).where(eq(roles.id, id ?? -1));

@@ -9,9 +9,8 @@ import { createImport } from "../../src/imports/upload-file";
 import { purgeOldImports } from "../../src/imports/sweep";
 import { linesOfImport } from "../../src/db/imports";
 import worker from "../../src/index";
-import { call, createTestLocation, createUserWithToken, csvOf, db, importCsv, unique, waitForImport } from "../helpers";
+import { call, createTestLocation, createUserWithToken, csvOf, db, header, importCsv, unique, waitForImport } from "../helpers";
 
-const header = ["employee_number", "first_name", "last_name", "location", "email", "role"];
 let admin: { user: { id: number }; token: string };
 let site: { name: string };
 

@@ -1,8 +1,5 @@
-import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { toKey } from "../../src/db/keys";
-import { users } from "../../src/db/schema";
-import { createTestLocation, createUserWithToken, db, importCsv, unique, uploadCsv } from "../helpers";
+import { createTestLocation, createUserWithToken, importCsv, storedUser, unique, uploadCsv } from "../helpers";
 import { utf16 } from "../fixtures/encodings";
 
 let token: string;
@@ -19,11 +16,6 @@ function windows1252(text: string): Uint8Array {
   return Uint8Array.from([...text].map((ch) => special[ch] ?? ch.charCodeAt(0)));
 }
 
-async function stored(employeeNumber: string) {
-  const [row] = await db.select().from(users).where(eq(users.employeeKey, toKey(employeeNumber)));
-  return row;
-}
-
 describe("files as the tools write them", () => {
   it("imports O’Brien from an Excel CSV in Windows-1252", async () => {
     const n = unique("w");
@@ -32,7 +24,7 @@ describe("files as the tools write them", () => {
     expect(upload.encoding).toBe("windows-1252");
     const { imp } = await importCsv(token, bytes);
     expect(imp.counts.created).toBe(1);
-    expect(await stored(n)).toMatchObject({ firstName: "Zoé", lastName: "O’Brien" });
+    expect(await storedUser(n)).toMatchObject({ firstName: "Zoé", lastName: "O’Brien" });
   });
 
   for (const littleEndian of [true, false]) {
@@ -43,7 +35,7 @@ describe("files as the tools write them", () => {
       const upload = (await (await uploadCsv(token, bytes)).json()) as { encoding: string; delimiter: string };
       expect(upload).toMatchObject({ encoding: littleEndian ? "utf-16le" : "utf-16be", delimiter: "\t" });
       await importCsv(token, bytes);
-      expect(await stored(n)).toMatchObject({ firstName: "李", lastName: "小龍" });
+      expect(await storedUser(n)).toMatchObject({ firstName: "李", lastName: "小龍" });
     });
   }
 
@@ -70,7 +62,7 @@ describe("files as the tools write them", () => {
       [2, "created"],
       [6, "failed"],
     ]);
-    expect((await stored(`${n}a`))?.firstName).toBe("Mary\rAnn");
+    expect((await storedUser(`${n}a`))?.firstName).toBe("Mary\rAnn");
   });
 
   it("refuses a file with two columns that mean the same thing, naming them", async () => {
