@@ -1,4 +1,3 @@
-import { cleanValue } from "./clean-value";
 import { readRawRecords, describeMalformed } from "./read-chunk";
 import { scanLayout, type FileLayout } from "./scan-file";
 import type { ScanOptions } from "./types";
@@ -24,7 +23,7 @@ export async function readAllRecords(bytes: Uint8Array, options: Partial<ScanOpt
   for (const chunk of layout.chunks) {
     for (const record of readRawRecords(bytes.subarray(chunk.byteStart, chunk.byteEnd), layout.encoding, layout.delimiter, chunk.firstLine)) {
       if (record.blank) continue;
-      const malformed = describeMalformed(record, record.fields.map(cleanValue), width, layout.delimiter);
+      const malformed = describeMalformed(record, width, layout.delimiter);
       records.push(malformed === undefined ? { line: record.line, fields: record.fields } : { line: record.line, fields: record.fields, malformed });
     }
   }

@@ -13,8 +13,12 @@ export function readRawRecords(bytes: Uint8Array, encoding: Encoding, delimiter:
   return parseRecords(bytes, 0, spans, dialect);
 }
 
-/** Why a record does not fit the header, as a sentence for people, or undefined when it fits. */
-export function describeMalformed(record: RawRecord, values: readonly string[], width: number, delimiter: Delimiter): string | undefined {
+/**
+ * Why a record does not fit the header, as a sentence for people, or undefined when it fits.
+ * Values past the header's width that are empty once cleaned do not count.
+ */
+export function describeMalformed(record: RawRecord, width: number, delimiter: Delimiter): string | undefined {
+  const values = record.fields;
   if (record.quoteError) {
     if (record.lastLine > record.line) {
       return (
@@ -28,7 +32,7 @@ export function describeMalformed(record: RawRecord, values: readonly string[], 
     );
   }
   let used = values.length;
-  while (used > width && values[used - 1] === "") used--;
+  while (used > width && cleanValue(values[used - 1] ?? "") === "") used--;
   if (used > width) return `Line ${record.line} has ${used} values but the header has ${width} columns.`;
   return undefined;
 }
@@ -46,10 +50,10 @@ export function readChunk(bytes: Uint8Array, format: FileFormat, firstLine: numb
   });
   for (const record of readRawRecords(bytes, format.encoding, format.delimiter, firstLine)) {
     if (record.blank) continue;
-    const cleaned = record.fields.map(cleanValue);
+    // Only the template's columns are cleaned: a file may carry many others that are ignored.
     const values: RowValues = { employee_number: "", first_name: "", last_name: "", location: "", email: "", role: "" };
-    for (const { index, field } of mapped) values[field] = cleaned[index] ?? "";
-    const malformed = describeMalformed(record, cleaned, width, format.delimiter);
+    for (const { index, field } of mapped) values[field] = cleanValue(record.fields[index] ?? "");
+    const malformed = describeMalformed(record, width, format.delimiter);
     records.push(malformed === undefined ? { line: record.line, values } : { line: record.line, values, malformed });
   }
   return records;
