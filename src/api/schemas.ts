@@ -25,7 +25,7 @@ export const counts = z.object({
   warnings: z.number().int().describe("Lines with at least one warning."),
 });
 
-export const columnMapping = z.object({
+const columnMapping = z.object({
   index: z.number().int(),
   header: z.string(),
   field: z.string().nullable().describe("The template column this header feeds; null when ignored."),
@@ -70,7 +70,7 @@ export const linesQuery = z.object({
   cursor: z.coerce.number().int().min(0).optional(),
 });
 
-export const lineMessage = z.object({ level: z.enum(["error", "warning"]), code: z.string(), message: z.string() });
+const lineMessage = z.object({ level: z.enum(["error", "warning"]), code: z.string(), message: z.string() });
 
 export const lineList = z.object({
   lines: z.array(

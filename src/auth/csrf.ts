@@ -16,7 +16,7 @@ const refused = () =>
   });
 
 /** Compares two tokens in time that does not depend on where they differ. */
-export function sameToken(a: string, b: string): boolean {
+function sameToken(a: string, b: string): boolean {
   if (a.length !== b.length || a.length === 0) return false;
   let diff = 0;
   for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);

@@ -9,9 +9,9 @@ import { createCsrfToken } from "./csrf";
 import type { Viewer } from "./permissions";
 import { createSecret, hashSecret } from "./secrets";
 
-export const sessionCookie = "roster_session";
+const sessionCookie = "roster_session";
 /** A working day and a bit: long enough not to interrupt, short enough that a forgotten browser ends. */
-export const sessionLifetimeMs = 12 * 60 * 60 * 1000;
+const sessionLifetimeMs = 12 * 60 * 60 * 1000;
 
 const cookieOptions = { httpOnly: true, secure: true, sameSite: "Lax", path: "/" } as const;
 

@@ -4,7 +4,7 @@ import { toKey } from "./keys";
 import { signInFailures } from "./schema";
 
 /** How many wrong passwords a username may take in the window before sign-in pauses for it. */
-export const maxFailures = 10;
+const maxFailures = 10;
 export const failureWindowMs = 15 * 60_000;
 
 /** Whether a username has had too many failed sign-ins lately to try again now. */

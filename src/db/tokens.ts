@@ -3,7 +3,7 @@ import { createSecret, hashSecret } from "../auth/secrets";
 import type { Db } from "./client";
 import { apiTokens } from "./schema";
 
-export const tokenPrefix = "rst_";
+const tokenPrefix = "rst_";
 
 /** Creates an API token for a user; the token is returned once and only its hash is stored. */
 export async function createApiToken(db: Db, userId: number, name: string): Promise<string> {

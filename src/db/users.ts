@@ -20,7 +20,7 @@ export type UserView = {
   lastImportedAt: Date | null;
 };
 
-export type UserFilter = {
+type UserFilter = {
   importId?: string;
   /** A UTC calendar day, YYYY-MM-DD: users created or changed by an import started that day. */
   importedOn?: string;

@@ -1,7 +1,7 @@
 import { HTTPException } from "hono/http-exception";
 
 /** The file of an upload form, as a stream that ends where the file ends. */
-export type UploadedFile = {
+type UploadedFile = {
   name: string;
   body: ReadableStream<Uint8Array>;
 };

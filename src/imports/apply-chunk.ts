@@ -131,10 +131,10 @@ export function jsonParts(rows: unknown[][]): string[] {
   return parts;
 }
 
-export type ChunkTally = { created: number; updated: number; unchanged: number; failed: number; warnings: number };
+type ChunkTally = { created: number; updated: number; unchanged: number; failed: number; warnings: number };
 
 /** Counts a chunk's outcomes; a line with at least one warning counts once as a warning. */
-export function tallyLines(lines: CheckedLine[]): ChunkTally {
+function tallyLines(lines: CheckedLine[]): ChunkTally {
   const tally: ChunkTally = { created: 0, updated: 0, unchanged: 0, failed: 0, warnings: 0 };
   for (const l of lines) {
     tally[l.outcome]++;

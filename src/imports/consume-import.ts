@@ -27,7 +27,7 @@ function formatOf(imp: Import): FileFormat {
   };
 }
 
-export const missingFileReason =
+const missingFileReason =
   "The uploaded file is no longer in storage, so the import could not go on. Upload the file again to import the remaining lines.";
 
 /**

@@ -12,7 +12,7 @@ const pageSize = 1_000;
  * A cell a spreadsheet would run as a formula (=, +, -, @, tab, carriage return at the start)
  * is prefixed with an apostrophe, so opening a report never executes what a file contained.
  */
-export function neutraliseCell(value: string): string {
+function neutraliseCell(value: string): string {
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 

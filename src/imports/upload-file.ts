@@ -8,7 +8,7 @@ import { chunkBytes, chunkRows, previewRows } from "./limits";
 import { FileRefused, scanFile, type RefusalCode } from "./read";
 import { storeUpload, UploadTooLarge } from "./store-upload";
 
-export type UploadInput = {
+type UploadInput = {
   uploadedBy: number;
   fileName: string;
   body: ReadableStream<Uint8Array> | Blob;
@@ -29,7 +29,7 @@ const tooLarge = (limit: number) =>
   new AppError(413, "file_too_large", `The file is larger than the limit of ${formatBytes(limit)}. Split it into smaller files and import each.`);
 
 /** A file name fit to show and to store: no folders, no control characters, not endless. */
-export function cleanFileName(name: string): string {
+function cleanFileName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? "";
   const clean = base.replace(/[\u0000-\u001f\u007f]/g, "").trim().slice(0, 200);
   return clean || "users.csv";

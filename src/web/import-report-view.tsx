@@ -18,7 +18,7 @@ export type ReportPageProps = {
 const running = (imp: ImportView) => imp.status === "queued" || imp.status === "processing";
 
 /** The sentence that sums up a finished import, as the help article puts it. */
-export function summarise(imp: Pick<ImportView, "created" | "updated" | "unchanged" | "failed" | "warnings" | "totalRows">): string {
+function summarise(imp: Pick<ImportView, "created" | "updated" | "unchanged" | "failed" | "warnings" | "totalRows">): string {
   const imported = imp.created + imp.updated + imp.unchanged;
   if (imp.failed === 0 && imp.warnings === 0) return `${plural(imported, "user")} successfully imported with no reported errors. 👍`;
   return `${formatCount(imported)} out of ${plural(imp.totalRows, "user")} imported.`;

@@ -30,7 +30,7 @@ const LocationFields: FC<{ form: LocationForm; idPrefix: string }> = ({ form, id
 );
 
 /** Why a location's names could not be saved. */
-export const ClashNotice: FC<{ errors: string[] }> = ({ errors }) => (
+const ClashNotice: FC<{ errors: string[] }> = ({ errors }) => (
   <Notice kind="error" title="This location can't be saved yet.">
     <ul>
       {errors.map((e) => (

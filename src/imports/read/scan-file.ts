@@ -7,7 +7,7 @@ import { detectDelimiter, HEAD_BYTES, readSepLine, sniffHead } from "./sniff-fil
 import { classifyUnits, layoutOf, RecordSplitter, type RecordSpan } from "./split-records";
 import type { ChunkPlan, Delimiter, Encoding, ScanOptions, ScanResult } from "./types";
 
-export const DEFAULT_MAX_RECORD_BYTES = 65536;
+const DEFAULT_MAX_RECORD_BYTES = 65536;
 
 /** What one pass over the file finds, before the header is matched to the template. */
 export type FileLayout = {

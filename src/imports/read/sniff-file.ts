@@ -27,7 +27,7 @@ function refuseBinary(what: string): never {
 }
 
 /** The encoding a BOM declares, if any, and the BOM's length. */
-export type Sniffed = { encoding: Encoding | null; bomLength: number };
+type Sniffed = { encoding: Encoding | null; bomLength: number };
 
 /**
  * Looks at the first bytes: refuses workbooks, archives, images and other binaries, and reads the BOM.
@@ -91,7 +91,7 @@ export function readSepLine(text: string): { delimiter: Delimiter | null } | nul
 }
 
 /** The candidate delimiter used most outside quotes in a header line; comma when none is. */
-export function countDelimiter(header: string): Delimiter {
+function countDelimiter(header: string): Delimiter {
   const counts = { ",": 0, ";": 0, "\t": 0 };
   let inQuotes = false;
   let fieldStart = true;
