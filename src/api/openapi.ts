@@ -77,10 +77,10 @@ export function openApiDocument(): object {
         },
       },
       "/api/imports/{id}/report.csv": {
-        get: { summary: "Every line: line, outcome, messages, then its values.", parameters: idParam, responses: { 200: csv("The report."), ...denied } },
+        get: { summary: "Every line: line, outcome, messages, then its values.", parameters: idParam, responses: { 200: csv("The report."), 404: failure("not_found"), ...denied } },
       },
       "/api/imports/{id}/failed.csv": {
-        get: { summary: "The failed lines in the template's columns.", parameters: idParam, responses: { 200: csv("Failed lines."), ...denied } },
+        get: { summary: "The failed lines in the template's columns.", parameters: idParam, responses: { 200: csv("Failed lines."), 404: failure("not_found"), ...denied } },
       },
       "/api/template.csv": { get: { summary: "The import template.", security: [], responses: { 200: csv("The template.") } } },
       "/api/users": {
