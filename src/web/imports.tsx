@@ -59,7 +59,7 @@ importsApp.get("/template.csv", requireViewUsers, (c) => c.body(templateCsv(), 2
 
 importsApp.post("/", requireManageUsers, async (c) => {
   const file = c.var.upload?.file;
-  const refuse = (status: 400 | 411 | 413 | 415 | 422, error: string) => {
+  const refuse = (status: AppError["status"], error: string) => {
     c.status(status);
     return c.render(<UploadPage csrfToken={c.var.csrfToken} maxBytes={Number(c.env.MAX_UPLOAD_BYTES)} error={error} />, {
       title: "Import Users",
@@ -71,12 +71,7 @@ importsApp.post("/", requireManageUsers, async (c) => {
     const imp = await createImport(c.env, c.var.db, { uploadedBy: c.var.viewer.id, fileName: file.name, body: file.body, size: null });
     return c.redirect(`/imports/${imp.id}`, 303);
   } catch (err) {
-    if (err instanceof AppError && err.status >= 400 && err.status < 500) {
-      c.status(err.status);
-      return c.render(<UploadPage csrfToken={c.var.csrfToken} maxBytes={Number(c.env.MAX_UPLOAD_BYTES)} error={err.message} />, {
-        title: "Import Users",
-      });
-    }
+    if (err instanceof AppError && err.status >= 400 && err.status < 500) return refuse(err.status, err.message);
     throw err;
   }
 });
