@@ -1,3 +1,4 @@
+import { toKey } from "../src/db/keys.ts";
 import { executeSql, sqlText, type Target } from "./lib/wrangler.ts";
 
 /** The locations of the help article's example and a few more, with codes and aliases. */
@@ -8,19 +9,17 @@ export const demoLocations = [
   { name: "Bristol", code: "BRS", aliases: [] },
 ];
 
-const key = (value: string) => value.trim().normalize("NFC").toLowerCase();
-
 /** Adds the demo locations that are not there yet; running it again changes nothing. */
 export function seedDemoLocations(target: Target): void {
   const statements = demoLocations.flatMap((l) => {
-    const exists = `EXISTS (SELECT 1 FROM location_keys WHERE key = ${sqlText(key(l.name))})`;
-    const id = `(SELECT location_id FROM location_keys WHERE key = ${sqlText(key(l.name))})`;
+    const exists = `EXISTS (SELECT 1 FROM location_keys WHERE key = ${sqlText(toKey(l.name))})`;
+    const id = `(SELECT location_id FROM location_keys WHERE key = ${sqlText(toKey(l.name))})`;
     return [
       `INSERT INTO locations (name, code) SELECT ${sqlText(l.name)}, ${sqlText(l.code)} WHERE NOT ${exists};`,
-      `INSERT OR IGNORE INTO location_keys (key, location_id, kind, label) VALUES (${sqlText(key(l.name))}, (SELECT max(id) FROM locations WHERE name = ${sqlText(l.name)}), 'name', ${sqlText(l.name)});`,
-      `INSERT OR IGNORE INTO location_keys (key, location_id, kind, label) VALUES (${sqlText(key(l.code))}, ${id}, 'code', ${sqlText(l.code)});`,
+      `INSERT OR IGNORE INTO location_keys (key, location_id, kind, label) VALUES (${sqlText(toKey(l.name))}, (SELECT max(id) FROM locations WHERE name = ${sqlText(l.name)}), 'name', ${sqlText(l.name)});`,
+      `INSERT OR IGNORE INTO location_keys (key, location_id, kind, label) VALUES (${sqlText(toKey(l.code))}, ${id}, 'code', ${sqlText(l.code)});`,
       ...l.aliases.map(
-        (a) => `INSERT OR IGNORE INTO location_keys (key, location_id, kind, label) VALUES (${sqlText(key(a))}, ${id}, 'alias', ${sqlText(a)});`,
+        (a) => `INSERT OR IGNORE INTO location_keys (key, location_id, kind, label) VALUES (${sqlText(toKey(a))}, ${id}, 'alias', ${sqlText(a)});`,
       ),
     ];
   });

@@ -1,8 +1,7 @@
 import { hashPassword } from "../../src/auth/passwords.ts";
 import { createSecret, hashSecret } from "../../src/auth/secrets.ts";
+import { toKey } from "../../src/db/keys.ts";
 import { executeSql, sqlText, type Target } from "./wrangler.ts";
-
-const key = (value: string) => value.trim().normalize("NFC").toLowerCase();
 
 export type AdminInput = { username: string; email: string; password: string; firstName?: string; lastName?: string };
 
@@ -11,11 +10,11 @@ export async function upsertAdmin(target: Target, input: AdminInput, options: { 
   const hash = await hashPassword(input.password);
   const values = [
     sqlText(input.username.trim()),
-    sqlText(key(input.username)),
+    sqlText(toKey(input.username)),
     sqlText(input.firstName ?? "Admin"),
     sqlText(input.lastName ?? input.username.trim()),
     sqlText(input.email.trim()),
-    sqlText(key(input.email)),
+    sqlText(toKey(input.email)),
     "(SELECT id FROM roles WHERE name_key = 'admin')",
     sqlText(hash),
   ].join(", ");
@@ -33,7 +32,7 @@ export async function upsertAdmin(target: Target, input: AdminInput, options: { 
 
 /** Creates an API token for a user and returns it; only its hash is stored. */
 export async function createToken(target: Target, username: string, name: string): Promise<string> {
-  const rows = executeSql<{ id: number }>(target, `SELECT id FROM users WHERE employee_key = ${sqlText(key(username))};`);
+  const rows = executeSql<{ id: number }>(target, `SELECT id FROM users WHERE employee_key = ${sqlText(toKey(username))};`);
   const user = rows[0];
   if (!user) throw new Error(`There is no user ${username}. Create one with npm run admin:create first.`);
   const token = createSecret("rst_");

@@ -1,12 +1,13 @@
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { promisify } from "node:util";
 import type { TestProject } from "vitest/node";
-import { hashPassword } from "../../src/auth/passwords.ts";
+import { upsertAdmin } from "../../scripts/lib/admins.ts";
+import { applyMigrations, executeSql, sqlText } from "../../scripts/lib/wrangler.ts";
+import { toKey } from "../../src/db/keys.ts";
 
 declare module "vitest" {
   interface ProvidedContext {
@@ -18,7 +19,6 @@ declare module "vitest" {
 
 const root = resolve(import.meta.dirname, "../..");
 const wrangler = join(root, "node_modules/.bin/wrangler");
-const run = promisify(execFile);
 const adminUsername = "900001";
 const adminPassword = "browser-test-password";
 // Wrangler runs without prompts, telemetry or colours, on the repository's Node.
@@ -36,36 +36,32 @@ function freePort(): Promise<number> {
   });
 }
 
-const sqlText = (value: string) => `'${value.replaceAll("'", "''")}'`;
-
-async function d1(persistTo: string, ...args: string[]) {
-  await run(wrangler, ["d1", ...args, "--local", "--persist-to", persistTo], { cwd: root, env: wranglerEnv });
-}
-
-/** The admin who signs in, and the locations the help article's example file names. */
-async function seedSql(): Promise<string> {
-  const hash = await hashPassword(adminPassword);
-  const statements = [
-    `INSERT INTO users (employee_number, employee_key, first_name, last_name, email, email_key, role_id, password_hash)
-     VALUES (${sqlText(adminUsername)}, ${sqlText(adminUsername)}, 'Avery', 'Admin', 'avery.admin@example.com', 'avery.admin@example.com',
-       (SELECT id FROM roles WHERE name_key = 'admin'), ${sqlText(hash)})`,
-  ];
+/** The locations the help article's example file names, by name, code and alias. */
+function locationsSql(): string {
   const locations: [name: string, code: string, aliases: string[]][] = [
     ["London", "LDN", ["London HQ"]],
     ["Manchester", "MAN", []],
     ["Leeds", "LDS", ["Leeds Office"]],
   ];
-  for (const [name, code, aliases] of locations) {
-    statements.push(`INSERT INTO locations (name, code) VALUES (${sqlText(name)}, ${sqlText(code)})`);
-    const keys: [string, string][] = [[name, "name"], [code, "code"], ...aliases.map((a): [string, string] => [a, "alias"])];
-    for (const [label, kind] of keys) {
-      statements.push(
-        `INSERT INTO location_keys (key, location_id, kind, label)
-         VALUES (${sqlText(label.toLowerCase())}, (SELECT id FROM locations WHERE name = ${sqlText(name)}), ${sqlText(kind)}, ${sqlText(label)})`,
-      );
-    }
+  return locations
+    .flatMap(([name, code, aliases]) => [
+      `INSERT INTO locations (name, code) VALUES (${sqlText(name)}, ${sqlText(code)});`,
+      ...[[name, "name"], [code, "code"], ...aliases.map((a) => [a, "alias"])].map(
+        ([label = "", kind = ""]) =>
+          `INSERT INTO location_keys (key, location_id, kind, label)
+           VALUES (${sqlText(toKey(label))}, (SELECT id FROM locations WHERE name = ${sqlText(name)}), ${sqlText(kind)}, ${sqlText(label)});`,
+      ),
+    ])
+    .join("\n");
+}
+
+/** Signals a whole process group (wrangler starts workerd as a child); a group already gone is fine. */
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ESRCH") throw err;
   }
-  return statements.join(";\n") + ";";
 }
 
 async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
@@ -89,8 +85,11 @@ async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number
  */
 export default async function setup(project: TestProject) {
   const persistTo = await mkdtemp(join(tmpdir(), "roster-browser-"));
-  await d1(persistTo, "migrations", "apply", "DB");
-  await d1(persistTo, "execute", "DB", "--command", await seedSql());
+  // The project's own scripts prepare the database, as `npm start` does.
+  const target = { remote: false, persistTo };
+  applyMigrations(target);
+  await upsertAdmin(target, { username: adminUsername, email: "avery.admin@example.com", password: adminPassword, firstName: "Avery", lastName: "Admin" });
+  executeSql(target, locationsSql());
 
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -108,9 +107,9 @@ export default async function setup(project: TestProject) {
     if (child.pid !== undefined && child.exitCode === null) {
       const exited = new Promise((r) => child.once("exit", r));
       // The whole process group: wrangler starts workerd as a child.
-      process.kill(-child.pid, "SIGTERM");
+      killGroup(child.pid, "SIGTERM");
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (child.exitCode === null) process.kill(-child.pid, "SIGKILL");
+      if (child.exitCode === null) killGroup(child.pid, "SIGKILL");
     }
     log.end();
     await rm(persistTo, { recursive: true, force: true });
