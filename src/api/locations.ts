@@ -21,7 +21,7 @@ locationsApi.post("/", requireManageUsers, validate("json", locationInput), asyn
     throw new AppError(
       409,
       "location_exists",
-      `These are already the name, code or alias of a location, or repeat: ${clashes.join(", ")}. Every name, code and alias must point to one location.`,
+      `These are already the name, code or alias of a location, or repeat: ${clashes.map((clash) => clash.label).join(", ")}. Every name, code and alias must point to one location.`,
     );
   }
   return c.json(presentLocation(await createLocation(c.var.db, input)), 201);

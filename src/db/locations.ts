@@ -45,25 +45,28 @@ function keysOf(input: LocationInput): KeyEntry[] {
   return entries;
 }
 
+/** A name, code or alias that cannot be saved: another location's (`owner`), or repeated within the input (null). */
+export type LocationKeyClash = { label: string; owner: { name: string; kind: KeyEntry["kind"] } | null };
+
 /**
  * Which of the input's name, code and aliases already belong to another location, or
  * repeat within the input: each must resolve to exactly one location.
  */
-export async function findLocationKeyClashes(db: Db, input: LocationInput, exceptId?: number): Promise<string[]> {
-  const entries = keysOf(input);
-  const clashes: string[] = [];
+export async function findLocationKeyClashes(db: Db, input: LocationInput, exceptId?: number): Promise<LocationKeyClash[]> {
+  const clashes = new Map<string, LocationKeyClash>();
   const seen = new Set<string>();
-  for (const e of entries) {
-    if (seen.has(e.key)) clashes.push(e.label);
+  for (const e of keysOf(input)) {
+    if (seen.has(e.key)) clashes.set(e.key, { label: e.label, owner: null });
     seen.add(e.key);
   }
   // One JSON parameter, so any number of aliases stays within D1's 100 bound parameters.
   const taken = await db
-    .select()
+    .select({ key: locationKeys.key, label: locationKeys.label, kind: locationKeys.kind, locationId: locationKeys.locationId, name: locations.name })
     .from(locationKeys)
+    .innerJoin(locations, eq(locations.id, locationKeys.locationId))
     .where(sql`${locationKeys.key} IN (SELECT value FROM json_each(${JSON.stringify([...seen])}))`);
-  for (const t of taken) if (t.locationId !== exceptId) clashes.push(t.label);
-  return [...new Set(clashes)];
+  for (const t of taken) if (t.locationId !== exceptId) clashes.set(t.key, { label: t.label, owner: { name: t.name, kind: t.kind } });
+  return [...clashes.values()];
 }
 
 /**

@@ -14,7 +14,6 @@ import {
   type LocationView,
 } from "../db/locations";
 import type { Db } from "../db/client";
-import { toKey } from "../db/keys";
 import { layout } from "./layout";
 import { emptyLocationForm, LocationEditPage, LocationsPage, type LocationForm } from "./locations-view";
 import type { WebEnv } from "./web-env";
@@ -45,17 +44,10 @@ async function checkLocation(db: Db, form: LocationForm, exceptId?: number): Pro
   if (form.name.length > 100 || form.code.length > 50) return ["Keep the name under 100 characters and the code under 50."];
   const input = toInput(form);
   const clashes = await findLocationKeyClashes(db, input, exceptId);
-  if (!clashes.length) return [];
-  const others = (await listLocations(db)).filter((l) => l.id !== exceptId);
-  return clashes.map((label) => {
-    const key = toKey(label);
-    for (const other of others) {
-      const kind = toKey(other.name) === key ? "name" : other.code && toKey(other.code) === key ? "code" : other.aliases.some((a) => toKey(a) === key) ? "an alias" : null;
-      if (kind) {
-        return `"${label}" is already ${kind === "an alias" ? kind : `the ${kind}`} of ${other.name}. An import must know which one location a value means, so use something else, or change ${other.name} first.`;
-      }
-    }
-    return `"${label}" appears more than once in this location's name, code and aliases. List it once.`;
+  return clashes.map(({ label, owner }) => {
+    if (!owner) return `"${label}" appears more than once in this location's name, code and aliases. List it once.`;
+    const what = owner.kind === "alias" ? "an alias" : `the ${owner.kind}`;
+    return `"${label}" is already ${what} of ${owner.name}. An import must know which one location a value means, so use something else, or change ${owner.name} first.`;
   });
 }
 

@@ -29,6 +29,14 @@ describe("Locations", () => {
     expect(html).toContain(`value="${alias.toUpperCase()}"`);
   });
 
+  it("asks for a name, code or alias given twice in one location to be listed once", async () => {
+    const name = unique("Twice ");
+    const { browser } = await signedIn("Admin");
+    const res = await browser.post("/locations", { _csrf: await browser.csrf(), name, aliases: `${name.toLowerCase()} ` });
+    expect(res.status).toBe(422);
+    expect(await res.text()).toContain("appears more than once in this location&#39;s name, code and aliases. List it once.");
+  });
+
   it("edits a location, keeping its own names free to reuse", async () => {
     const name = unique("Derby ");
     const created = await createLocation(db, { name, code: unique("DBY") });
