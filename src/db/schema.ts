@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import type { StoredPieces } from "../imports/stored-file";
 
 /*
  * Every "..._key" column holds the value a person typed, normalised for matching
@@ -103,6 +104,8 @@ export const imports = sqliteTable(
     fileName: text("file_name").notNull(),
     fileSize: integer("file_size").notNull(),
     fileKey: text("file_key").notNull(),
+    /** Where the stored file's compressed pieces lie; null for a file stored as uploaded, before files were compressed. */
+    filePieces: text("file_pieces", { mode: "json" }).$type<StoredPieces>(),
     encoding: text("encoding").notNull(),
     delimiter: text("delimiter").notNull(),
     headerLine: integer("header_line").notNull().default(1),

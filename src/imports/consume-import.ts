@@ -5,6 +5,7 @@ import { listRoles } from "../db/roles";
 import { importChunks, imports, type Import } from "../db/schema";
 import { applyChunk, type RoleBook } from "./apply-chunk";
 import { readChunk, type FileFormat } from "./read";
+import { readStoredRange, type StoredFile } from "./stored-file";
 
 async function loadRoleBook(db: Db): Promise<RoleBook> {
   const roles = await listRoles(db);
@@ -45,6 +46,7 @@ export async function advanceImport(env: Env, db: Db, importId: string, budgetMs
   }
   const roles = await loadRoleBook(db);
   const format = formatOf(imp);
+  const file: StoredFile = { key: imp.fileKey, size: imp.fileSize, pieces: imp.filePieces };
 
   // The plans of every chunk still to apply, in one read rather than one per chunk.
   const plans = await db
@@ -58,14 +60,12 @@ export async function advanceImport(env: Env, db: Db, importId: string, budgetMs
       await env.IMPORT_QUEUE.send({ importId });
       return "continues";
     }
-    const object = await env.FILES.get(imp.fileKey, {
-      range: { offset: chunk.byteStart, length: chunk.byteEnd - chunk.byteStart },
-    });
-    if (!object) {
+    const bytes = await readStoredRange(env.FILES, file, chunk.byteStart, chunk.byteEnd);
+    if (!bytes) {
       await markImportFailed(db, imp.id, missingFileReason, new Date());
       return "done";
     }
-    const records = readChunk(new Uint8Array(await object.arrayBuffer()), format, chunk.firstLine);
+    const records = readChunk(bytes, format, chunk.firstLine);
     if (records.length !== chunk.rowCount) {
       throw new Error(`Chunk ${chunk.index} of import ${imp.id} read ${records.length} rows where the upload counted ${chunk.rowCount}.`);
     }

@@ -5,8 +5,9 @@ import { imports, type Import } from "../db/schema";
 import { AppError } from "../errors";
 import { formatBytes } from "../format-bytes";
 import { chunkBytes, chunkRows, previewRows } from "./limits";
-import { FileRefused, scanFile, type RefusalCode } from "./read";
+import { FileRefused, UploadScanner, type RefusalCode } from "./read";
 import { storeUpload, UploadTooLarge } from "./store-upload";
+import { openStoredFile, type StoredFile } from "./stored-file";
 
 type UploadInput = {
   uploadedBy: number;
@@ -28,6 +29,9 @@ const statusByRefusal: Record<RefusalCode, 413 | 415 | 422> = {
 const tooLarge = (limit: number) =>
   new AppError(413, "file_too_large", `The file is larger than the limit of ${formatBytes(limit)}. Split it into smaller files and import each.`);
 
+/** A refused file as the answer to give; any other error as it is. */
+const refusal = (err: unknown) => (err instanceof FileRefused ? new AppError(statusByRefusal[err.code], err.code, err.message) : err);
+
 /** A file name fit to show and to store: no folders, no control characters, not endless. */
 function cleanFileName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? "";
@@ -36,8 +40,8 @@ function cleanFileName(name: string): string {
 }
 
 /**
- * Stores an uploaded file in R2, reads it once to detect its format, count its users and
- * plan its chunks, and records the import as ready. A file that cannot be imported is
+ * Stores an uploaded file in R2 and, as it streams in, detects its format, counts its users and
+ * plans its chunks; then records the import as ready. A file that cannot be imported is
  * refused whole with an AppError saying what to fix, and nothing of it is kept.
  */
 export async function createImport(env: Env, db: Db, input: UploadInput): Promise<Import> {
@@ -47,32 +51,36 @@ export async function createImport(env: Env, db: Db, input: UploadInput): Promis
 
   const id = crypto.randomUUID();
   const fileName = cleanFileName(input.fileName);
-  const fileKey = `imports/${id}/source.csv`;
+  const fileKey = `imports/${id}/source.csv.gz`;
   const stream = input.body instanceof Blob ? input.body.stream() : input.body;
-  let size: number;
+  // The file is scanned on its way into R2, so a wrong header is refused before the rest is stored.
+  const scanner = new UploadScanner({ chunkRows, chunkBytes, previewRows });
+  let stored: StoredFile;
   try {
-    size = await storeUpload(env.FILES, fileKey, stream, { maxBytes, size: announced }, {
-      httpMetadata: { contentType: "text/csv" },
-      customMetadata: { fileName },
-    });
+    const { size, pieces } = await storeUpload(
+      env.FILES,
+      fileKey,
+      stream,
+      { maxBytes, size: announced },
+      { httpMetadata: { contentType: "application/gzip" }, customMetadata: { fileName } },
+      (piece) => scanner.push(piece),
+    );
+    stored = { key: fileKey, size, pieces };
   } catch (err) {
     if (err instanceof UploadTooLarge) throw tooLarge(maxBytes);
-    throw err;
+    throw refusal(err);
   }
-  if (size === 0) {
+  if (stored.size === 0) {
     await env.FILES.delete(fileKey);
     throw new AppError(422, "empty_file", "The file is empty. Export the users again and upload the new file.");
   }
 
   try {
-    const scan = await scanFile(
-      async () => {
-        const object = await env.FILES.get(fileKey);
-        if (!object) throw new Error(`The uploaded file ${fileKey} is missing from storage.`);
-        return object.body;
-      },
-      { chunkRows, chunkBytes, previewRows },
-    );
+    const scan = await scanner.end(async () => {
+      const body = await openStoredFile(env.FILES, stored);
+      if (!body) throw new Error(`The uploaded file ${fileKey} is missing from storage.`);
+      return body;
+    });
     const chunks = JSON.stringify(scan.chunks.map((c, i) => [i, c.byteStart, c.byteEnd, c.firstLine, c.rowCount]));
     const insertImport = db
         .insert(imports)
@@ -83,8 +91,9 @@ export async function createImport(env: Env, db: Db, input: UploadInput): Promis
           seq: sql`(SELECT coalesce(max(${imports.seq}), 0) + 1 FROM ${imports})`,
           uploadedBy: input.uploadedBy,
           fileName,
-          fileSize: size,
+          fileSize: stored.size,
           fileKey,
+          filePieces: stored.pieces,
           encoding: scan.format.encoding,
           delimiter: scan.format.delimiter,
           columns: scan.format.columns,
@@ -104,7 +113,6 @@ export async function createImport(env: Env, db: Db, input: UploadInput): Promis
     return row;
   } catch (err) {
     await env.FILES.delete(fileKey);
-    if (err instanceof FileRefused) throw new AppError(statusByRefusal[err.code], err.code, err.message);
-    throw err;
+    throw refusal(err);
   }
 }

@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { count } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { imports } from "../../src/db/schema";
+import { pieceBytes } from "../../src/imports/stored-file";
 import { call, createTestLocation, createUserWithToken, csvOf, db, header, importCsv, unique, uploadCsv, waitForImport } from "../helpers";
 
 let token: string;
@@ -50,6 +51,16 @@ describe("uploading a file", () => {
     const message = await expectRefused("employee_number,first_name,last_name\n1,A,B\n", 422, "missing_columns");
     expect(message).toContain("email");
     expect(message).toContain("location");
+  });
+
+  it("refuses a large file by its header, and answers once the whole body is sent", async () => {
+    // The header is checked as the upload streams in; the rest of the body is read and dropped,
+    // so a client still sending gets the answer rather than a closed connection.
+    const rows = Array.from({ length: 20_000 }, (_, i) => `${i},Ann,Lee,somewhere-long-enough-to-fill-pieces`).join("\n");
+    const csv = `employee_number,first_name,last_name,site\n${rows}\n`;
+    expect(csv.length).toBeGreaterThan(2 * pieceBytes);
+    const message = await expectRefused(csv, 422, "missing_columns");
+    expect(message).toContain("email");
   });
 
   it("refuses a spreadsheet workbook", async () => {

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { pieceBytes } from "../../src/imports/stored-file";
 import { createTestLocation, createUserWithToken, importCsv, storedUser, unique, uploadCsv } from "../helpers";
 import { utf16 } from "../fixtures/encodings";
 
@@ -25,6 +26,20 @@ describe("files as the tools write them", () => {
     const { imp } = await importCsv(token, bytes);
     expect(imp.counts.created).toBe(1);
     expect(await storedUser(n)).toMatchObject({ firstName: "Zoé", lastName: "O’Brien" });
+  });
+
+  it("imports a large Windows-1252 file whose first non-UTF-8 byte comes late", async () => {
+    // The upload is scanned as it streams in, as UTF-8 until a byte says otherwise; this file
+    // is read again from storage, as Windows-1252, after more than one stored piece.
+    const n = unique("wl");
+    const rows = Array.from({ length: 9_000 }, (_, i) => `${n}-${i},Ann,Lee,${site.name},${n}-${i}@example.com`);
+    rows.push(`${n}-last,Zoé,O’Brien,${site.name},${n}-last@example.com`);
+    const bytes = windows1252(`employee_number,first_name,last_name,location,email\r\n${rows.join("\r\n")}\r\n`);
+    expect(bytes.length).toBeGreaterThan(2 * pieceBytes);
+    const { imp, line } = await importCsv(token, bytes);
+    expect(imp).toMatchObject({ total_rows: 9_001, counts: { created: 9_001, failed: 0 } });
+    expect(line(9_002)?.outcome).toBe("created");
+    expect(await storedUser(`${n}-last`)).toMatchObject({ firstName: "Zoé", lastName: "O’Brien" });
   });
 
   for (const littleEndian of [true, false]) {

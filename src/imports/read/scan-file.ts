@@ -1,3 +1,4 @@
+import { concatBytes } from "../../concat-bytes";
 import { formatBytes } from "../../format-bytes";
 import { cleanValue } from "./clean-value";
 import { FileRefused } from "./file-refused";
@@ -34,49 +35,82 @@ function refuseLongRecord(line: number, limit: number): never {
   );
 }
 
-async function readHead(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<{ head: Uint8Array; done: boolean }> {
-  const pieces: Uint8Array[] = [];
-  let length = 0;
-  while (length < HEAD_BYTES) {
-    const { value, done } = await reader.read();
-    if (done) return { head: concatBytes(pieces, length), done: true };
-    pieces.push(value);
-    length += value.length;
-  }
-  return { head: concatBytes(pieces, length), done: false };
-}
-
-function concatBytes(pieces: readonly Uint8Array[], length: number): Uint8Array {
-  if (pieces.length === 1 && pieces[0] !== undefined) return pieces[0];
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const piece of pieces) {
-    out.set(piece, at);
-    at += piece.length;
-  }
-  return out;
-}
+type Scanning = {
+  dialect: Dialect;
+  validate: (bytes: Uint8Array, last: boolean) => void;
+  splitter: RecordSplitter;
+  /** The unfinished record (a copy), or the piece being scanned; `base` is its offset in the file. */
+  buf: Uint8Array;
+  base: number;
+  header: { line: number; fields: string[] } | null;
+  sepSeen: boolean;
+  totalRows: number;
+  chunks: ChunkPlan[];
+  preview: FileLayout["preview"];
+  chunk: ChunkPlan;
+};
 
 /**
- * One streaming pass: encoding, delimiter, header, the count of non-blank records and the chunk plan.
- * `checkHeader` runs as soon as the header is read, so a wrong file is refused before the rest is read.
- * Holds only the unfinished record and one piece of the stream at a time.
+ * One pass over the file, fed piece by piece: encoding, delimiter, header, the count of non-blank
+ * records and the chunk plan. `checkHeader` runs as soon as the header is read, so a wrong file
+ * is refused before the rest arrives. It copies what it keeps (the head until the format is known,
+ * then only the unfinished record), so the caller may reuse a piece's buffer once `push` returns.
  */
-async function scanOnce(
-  open: () => Promise<ReadableStream<Uint8Array>>,
-  options: ScanOptions,
-  forced: Encoding | null,
-  checkHeader: (headers: string[]) => void,
-): Promise<FileLayout> {
-  const maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
-  const reader = (await open()).getReader();
-  let done = false;
-  try {
-    const first = await readHead(reader);
-    done = first.done;
-    const sniffed = sniffHead(first.head);
-    const encoding: Encoding = forced ?? sniffed.encoding ?? "utf-8";
-    const bomLength = forced === null ? sniffed.bomLength : 0;
+class LayoutScanner {
+  private readonly maxRecordBytes: number;
+  private head: Uint8Array[] = [];
+  private headBytes = 0;
+  private state: Scanning | null = null;
+
+  constructor(
+    private readonly options: ScanOptions,
+    private readonly forced: Encoding | null,
+    private readonly checkHeader: (headers: string[]) => void,
+  ) {
+    this.maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+  }
+
+  push(piece: Uint8Array): void {
+    if (piece.length === 0) return;
+    if (this.state === null) {
+      this.head.push(piece.slice());
+      this.headBytes += piece.length;
+      if (this.headBytes >= HEAD_BYTES) this.begin(false);
+      return;
+    }
+    const state = this.state;
+    state.validate(piece, false);
+    state.buf = state.buf.length === 0 ? piece : concatBytes([state.buf, piece], state.buf.length + piece.length);
+    this.scan(false);
+  }
+
+  end(): FileLayout {
+    if (this.state === null) this.begin(true);
+    else {
+      this.state.validate(new Uint8Array(0), true);
+      this.scan(true);
+    }
+    const state = this.state;
+    if (state === null) throw new Error("The scan ended without starting.");
+    if (state.chunk.rowCount > 0) state.chunks.push(state.chunk);
+    const found = state.header;
+    if (found === null) {
+      throw new FileRefused("empty_file", "The file is empty. Upload a CSV file with a header line and one line per user.");
+    }
+    if (state.totalRows === 0) {
+      throw new FileRefused("no_rows", `The file has a header line but no users below it. Add one line per user under line ${found.line} and upload it again.`);
+    }
+    const { encoding, delimiter } = state.dialect;
+    return { encoding, delimiter, headerLine: found.line, headers: found.fields, totalRows: state.totalRows, chunks: state.chunks, preview: state.preview };
+  }
+
+  /** The head is in (or the file ended first): detect the format and scan what was held. */
+  private begin(done: boolean): void {
+    const head = concatBytes(this.head, this.headBytes);
+    this.head = [];
+    const sniffed = sniffHead(head);
+    const encoding: Encoding = this.forced ?? sniffed.encoding ?? "utf-8";
+    const bomLength = this.forced === null ? sniffed.bomLength : 0;
     // Without a BOM, UTF-8 is only a guess until every byte has decoded.
     const validator = sniffed.encoding === null && encoding === "utf-8" ? new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }) : null;
     const validate = (bytes: Uint8Array, last: boolean): void => {
@@ -87,75 +121,73 @@ async function scanOnce(
         throw new NotUtf8();
       }
     };
-    validate(first.head, done);
-
-    const delimiter = detectDelimiter(first.head, bomLength, encoding, done);
+    validate(head, done);
+    const delimiter = detectDelimiter(head, bomLength, encoding, done);
     const dialect: Dialect = { encoding, delimiter, layout: layoutOf(encoding) };
+    const splitter = new RecordSplitter(classifyUnits(delimiter), dialect.layout, bomLength, 1, (span) => this.onRecord(span));
+    const chunk = { byteStart: 0, firstLine: 0, rowCount: 0, byteEnd: 0 };
+    this.state = { dialect, validate, splitter, buf: head, base: 0, header: null, sepSeen: false, totalRows: 0, chunks: [], preview: [], chunk };
+    this.scan(done);
+  }
 
-    let buf = first.head;
-    let base = 0;
-    let header = null as { line: number; fields: string[] } | null;
-    let sepSeen = false;
-    let totalRows = 0;
-    const chunks: ChunkPlan[] = [];
-    const preview: FileLayout["preview"] = [];
-    let chunk = { byteStart: 0, firstLine: 0, rowCount: 0, byteEnd: 0 };
+  /** Splits what `buf` holds into records, then keeps a copy of the unfinished one. */
+  private scan(done: boolean): void {
+    const state = this.state;
+    if (state === null) return;
+    state.splitter.scan(state.buf, state.base, done);
+    if (done) return;
+    if (state.splitter.pendingBytes > this.maxRecordBytes) refuseLongRecord(state.splitter.pendingLine, this.maxRecordBytes);
+    state.buf = state.buf.slice(state.splitter.recordStart - state.base);
+    state.base = state.splitter.recordStart;
+  }
 
-    const isBlank = (span: RecordSpan): boolean => {
-      if (span.visible) return false;
-      if (!span.exotic) return true;
-      return parseRecord(buf, base, span, dialect).blank;
-    };
+  private isBlank(state: Scanning, span: RecordSpan): boolean {
+    if (span.visible) return false;
+    if (!span.exotic) return true;
+    return parseRecord(state.buf, state.base, span, state.dialect).blank;
+  }
 
-    const onRecord = (span: RecordSpan): void => {
-      if (span.end - span.start > maxRecordBytes) refuseLongRecord(span.line, maxRecordBytes);
-      if (header === null) {
-        if (span.line === 1 && !sepSeen && readSepLine(decodeSpan(buf, base, span, dialect)) !== null) {
-          sepSeen = true;
-          return;
-        }
-        if (isBlank(span)) return;
-        const record = parseRecord(buf, base, span, dialect);
-        header = { line: span.line, fields: record.fields };
-        checkHeader(record.fields);
-        chunk = { byteStart: span.next, firstLine: span.nextLine, rowCount: 0, byteEnd: span.next };
+  private onRecord(span: RecordSpan): void {
+    const state = this.state;
+    if (state === null) return;
+    const { buf, base, dialect } = state;
+    if (span.end - span.start > this.maxRecordBytes) refuseLongRecord(span.line, this.maxRecordBytes);
+    if (state.header === null) {
+      if (span.line === 1 && !state.sepSeen && readSepLine(decodeSpan(buf, base, span, dialect)) !== null) {
+        state.sepSeen = true;
         return;
       }
-      if (isBlank(span)) return;
-      totalRows++;
-      chunk.rowCount++;
-      chunk.byteEnd = span.next;
-      if (preview.length < options.previewRows) preview.push({ line: span.line, fields: parseRecord(buf, base, span, dialect).fields });
-      if (chunk.rowCount >= options.chunkRows || span.next - chunk.byteStart >= options.chunkBytes) {
-        chunks.push(chunk);
-        chunk = { byteStart: span.next, firstLine: span.nextLine, rowCount: 0, byteEnd: span.next };
-      }
-    };
+      if (this.isBlank(state, span)) return;
+      const record = parseRecord(buf, base, span, dialect);
+      state.header = { line: span.line, fields: record.fields };
+      this.checkHeader(record.fields);
+      state.chunk = { byteStart: span.next, firstLine: span.nextLine, rowCount: 0, byteEnd: span.next };
+      return;
+    }
+    if (this.isBlank(state, span)) return;
+    state.totalRows++;
+    state.chunk.rowCount++;
+    state.chunk.byteEnd = span.next;
+    if (state.preview.length < this.options.previewRows) state.preview.push({ line: span.line, fields: parseRecord(buf, base, span, dialect).fields });
+    if (state.chunk.rowCount >= this.options.chunkRows || span.next - state.chunk.byteStart >= this.options.chunkBytes) {
+      state.chunks.push(state.chunk);
+      state.chunk = { byteStart: span.next, firstLine: span.nextLine, rowCount: 0, byteEnd: span.next };
+    }
+  }
+}
 
-    const splitter = new RecordSplitter(classifyUnits(delimiter), dialect.layout, bomLength, 1, onRecord);
+/** Feeds a stream through a scanner, and stops reading it as soon as the scanner refuses. */
+async function scanStream(stream: ReadableStream<Uint8Array>, scanner: LayoutScanner): Promise<FileLayout> {
+  const reader = stream.getReader();
+  let done = false;
+  try {
     for (;;) {
-      splitter.scan(buf, base, done);
-      if (done) break;
-      if (splitter.pendingBytes > maxRecordBytes) refuseLongRecord(splitter.pendingLine, maxRecordBytes);
       const { value, done: ended } = await reader.read();
-      done = ended;
-      const piece = value ?? new Uint8Array(0);
-      validate(piece, done);
-      // Keep only the unfinished record, then append the new piece.
-      const keep = buf.subarray(splitter.recordStart - base);
-      base = splitter.recordStart;
-      buf = keep.length === 0 ? piece : concatBytes([keep, piece], keep.length + piece.length);
+      if (ended) break;
+      scanner.push(value);
     }
-    if (chunk.rowCount > 0) chunks.push(chunk);
-
-    const found = header;
-    if (found === null) {
-      throw new FileRefused("empty_file", "The file is empty. Upload a CSV file with a header line and one line per user.");
-    }
-    if (totalRows === 0) {
-      throw new FileRefused("no_rows", `The file has a header line but no users below it. Add one line per user under line ${found.line} and upload it again.`);
-    }
-    return { encoding, delimiter, headerLine: found.line, headers: found.fields, totalRows, chunks, preview };
+    done = true;
+    return scanner.end();
   } finally {
     // Stop the stream when reading ends early (a refusal, or a restart as Windows-1252); its own
     // cancellation outcome does not matter here.
@@ -173,25 +205,15 @@ export async function scanLayout(
   checkHeader: (headers: string[]) => void = () => undefined,
 ): Promise<FileLayout> {
   try {
-    return await scanOnce(open, options, null, checkHeader);
+    return await scanStream(await open(), new LayoutScanner(options, null, checkHeader));
   } catch (error) {
     if (!(error instanceof NotUtf8)) throw error;
-    return await scanOnce(open, options, "windows-1252", checkHeader);
+    return await scanStream(await open(), new LayoutScanner(options, "windows-1252", checkHeader));
   }
 }
 
-/**
- * One streaming pass over the stored file: detects encoding, delimiter and header mapping, counts the
- * non-blank records ("users"), and plans chunks of whole records (byte ranges into the original file
- * bytes). `open` returns a fresh stream of the file each time it is called. Throws FileRefused.
- */
-export async function scanFile(open: () => Promise<ReadableStream<Uint8Array>>, options: ScanOptions): Promise<ScanResult> {
-  let mapping = null as ReturnType<typeof mapColumns> | null;
-  const layout = await scanLayout(open, options, (headers) => {
-    mapping = mapColumns(headers);
-  });
-  const mapped = mapping;
-  if (mapped === null) throw new Error("scanLayout returned without reading a header");
+function resultOf(layout: FileLayout, mapped: ReturnType<typeof mapColumns> | null): ScanResult {
+  if (mapped === null) throw new Error("The scan ended without reading a header.");
   const width = mapped.columns.length;
   return {
     format: {
@@ -209,4 +231,59 @@ export async function scanFile(open: () => Promise<ReadableStream<Uint8Array>>, 
       return { line, values };
     }),
   };
+}
+
+/**
+ * One streaming pass over a file: detects encoding, delimiter and header mapping, counts the
+ * non-blank records ("users"), and plans chunks of whole records (byte ranges into the original file
+ * bytes). `open` returns a fresh stream of the file each time it is called. Throws FileRefused.
+ */
+export async function scanFile(open: () => Promise<ReadableStream<Uint8Array>>, options: ScanOptions): Promise<ScanResult> {
+  let mapping = null as ReturnType<typeof mapColumns> | null;
+  const layout = await scanLayout(open, options, (headers) => {
+    mapping = mapColumns(headers);
+  });
+  return resultOf(layout, mapping);
+}
+
+/**
+ * scanFile for a file as it is being uploaded: fed each piece on its way to storage, so the file
+ * is not read back. `push` throws FileRefused as soon as the header shows the file cannot be
+ * imported. A file that turns out not to be UTF-8 is read once more at the end, from storage,
+ * as Windows-1252.
+ */
+export class UploadScanner {
+  private mapping: ReturnType<typeof mapColumns> | null = null;
+  private readonly scanner: LayoutScanner;
+  private notUtf8 = false;
+
+  constructor(private readonly options: ScanOptions) {
+    this.scanner = new LayoutScanner(options, null, this.checkHeader);
+  }
+
+  private readonly checkHeader = (headers: string[]): void => {
+    this.mapping = mapColumns(headers);
+  };
+
+  push(piece: Uint8Array): void {
+    if (this.notUtf8) return;
+    try {
+      this.scanner.push(piece);
+    } catch (error) {
+      if (!(error instanceof NotUtf8)) throw error;
+      this.notUtf8 = true;
+    }
+  }
+
+  async end(reopen: () => Promise<ReadableStream<Uint8Array>>): Promise<ScanResult> {
+    if (!this.notUtf8) {
+      try {
+        return resultOf(this.scanner.end(), this.mapping);
+      } catch (error) {
+        if (!(error instanceof NotUtf8)) throw error;
+      }
+    }
+    const layout = await scanStream(await reopen(), new LayoutScanner(this.options, "windows-1252", this.checkHeader));
+    return resultOf(layout, this.mapping);
+  }
 }
