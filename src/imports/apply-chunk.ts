@@ -3,7 +3,7 @@ import type { Db } from "../db/client";
 import { rowsOf, statement } from "../db/statements";
 import { toKey } from "../db/keys";
 import type { Import, ImportChunk } from "../db/schema";
-import { checkRow, type CheckContext, type CheckedLine, type LocationRef, type RoleRef, type UserState } from "./check-row";
+import { checkRow, keysOf, type CheckContext, type CheckedLine, type LocationRef, type RoleRef, type RowKeys, type UserState } from "./check-row";
 import type { FileRecord } from "./read";
 
 export type RoleBook = { standard: RoleRef; byKey: Map<string, RoleRef>; byId: Map<number, RoleRef> };
@@ -22,7 +22,8 @@ type StoredUser = {
   location_locked: number;
 };
 
-const distinct = (values: (string | null)[]) => JSON.stringify([...new Set(values.filter((v): v is string => !!v))]);
+/** The non-empty keys, each once, as one JSON parameter. */
+const distinct = (values: string[]) => JSON.stringify([...new Set(values.filter((v) => v !== ""))]);
 
 /**
  * Reads what the rules need for one chunk in a single round trip: the users its employee
@@ -30,10 +31,10 @@ const distinct = (values: (string | null)[]) => JSON.stringify([...new Set(value
  * locations it mentions. Every query is keyed by one JSON parameter, so any chunk size
  * stays within D1's 100 bound parameters.
  */
-async function loadContext(db: Db, importSeq: number, records: FileRecord[], roles: RoleBook): Promise<CheckContext> {
-  const employeeKeys = distinct(records.map((r) => (r.values.employee_number ? toKey(r.values.employee_number) : null)));
-  const emailKeys = distinct(records.map((r) => (r.values.email ? toKey(r.values.email) : null)));
-  const locationKeys = distinct(records.map((r) => (r.values.location ? toKey(r.values.location) : null)));
+async function loadContext(db: Db, importSeq: number, keys: RowKeys[], roles: RoleBook): Promise<CheckContext> {
+  const employeeKeys = distinct(keys.map((k) => k.employee));
+  const emailKeys = distinct(keys.map((k) => k.email));
+  const locationKeys = distinct(keys.map((k) => k.location));
   const userColumns = sql`u.employee_number, u.employee_key, u.first_name, u.last_name, u.email, u.email_key,
     u.location_id, l.name AS location_name, u.role_id, u.role_locked, u.location_locked`;
   const results = await db.$client.batch([
@@ -157,8 +158,9 @@ export async function applyChunk(
   roles: RoleBook,
   now: Date,
 ): Promise<ChunkTally> {
-  const ctx = await loadContext(db, imp.seq, records, roles);
-  const lines = records.map((r) => checkRow(r, ctx));
+  const keys = records.map((r) => keysOf(r.values));
+  const ctx = await loadContext(db, imp.seq, keys, roles);
+  const lines = records.map((r, i) => checkRow(r, ctx, keys[i]));
   const tally = tallyLines(lines);
   const at = now.getTime();
 

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { LineMessage, LineOutcome } from "../db/schema";
 import { toKey } from "../db/keys";
 import type { FileRecord } from "./read";
+import type { RowValues } from "./template";
 
 /** A user as the rules see it: stored values plus the keys they match by. */
 export type UserState = {
@@ -50,6 +51,14 @@ export type CheckedLine = {
   write: UserState | null;
 };
 
+/** A record's values in the form they match by (see toKey); "" for an empty value. */
+export type RowKeys = { employee: string; email: string; location: string; role: string };
+
+/** Worked out once per record: the chunk's look-ups and the rules both use them. */
+export function keysOf(values: RowValues): RowKeys {
+  return { employee: toKey(values.employee_number), email: toKey(values.email), location: toKey(values.location), role: toKey(values.role) };
+}
+
 const emailSchema = z.email();
 /** How a spreadsheet shows a long number it has turned into a float: 1.23457E+11. */
 const scientific = /^[+-]?\d+(?:[.,]\d+)?e[+-]?\d+$/i;
@@ -74,7 +83,7 @@ function failed(record: FileRecord, messages: LineMessage[], keys: { employeeKey
  * the line had been written. A failed line changes nothing but the record of which employee
  * numbers and emails the file has used.
  */
-export function checkRow(record: FileRecord, ctx: CheckContext): CheckedLine {
+export function checkRow(record: FileRecord, ctx: CheckContext, keys: RowKeys = keysOf(record.values)): CheckedLine {
   const v = record.values;
   if (record.malformed) return failed(record, [error("malformed_row", record.malformed)]);
 
@@ -90,7 +99,7 @@ export function checkRow(record: FileRecord, ctx: CheckContext): CheckedLine {
       ),
     ]);
   }
-  const employeeKey = toKey(employeeNumber);
+  const employeeKey = keys.employee;
   const earlierLine = ctx.employeeLines.get(employeeKey);
   if (earlierLine !== undefined) {
     return failed(
@@ -110,7 +119,7 @@ export function checkRow(record: FileRecord, ctx: CheckContext): CheckedLine {
     if (!emailSchema.safeParse(v.email).success) {
       messages.push(error("invalid_email", `"${v.email}" is not an email address. Write it as name@example.com.`));
     } else {
-      emailKey = toKey(v.email);
+      emailKey = keys.email;
       const emailLine = ctx.emailLines.get(emailKey);
       const owner = ctx.emailOwners.get(emailKey);
       if (emailLine !== undefined) {
@@ -125,7 +134,7 @@ export function checkRow(record: FileRecord, ctx: CheckContext): CheckedLine {
 
   let locationId = existing?.locationId ?? null;
   if (v.location) {
-    const location = ctx.locationsByKey.get(toKey(v.location));
+    const location = ctx.locationsByKey.get(keys.location);
     if (!location) {
       messages.push(
         error("unknown_location", `No location is named, coded or aliased "${v.location}". Use an existing location's name, code or alias, or add it under Locations first.`),
@@ -140,7 +149,7 @@ export function checkRow(record: FileRecord, ctx: CheckContext): CheckedLine {
 
   let roleId = existing?.roleId ?? ctx.standardRole.id;
   if (v.role) {
-    const known = ctx.rolesByKey.get(toKey(v.role));
+    const known = ctx.rolesByKey.get(keys.role);
     const wanted = known ?? ctx.standardRole;
     if (existing?.roleLocked) {
       if (wanted.id !== existing.roleId || !known) {

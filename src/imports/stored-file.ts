@@ -25,11 +25,7 @@ export type StoredFile = { key: string; size: number; pieces: StoredPieces | nul
  */
 export const pieceBytes = 256 * 1024;
 
-/*
- * node:zlib's one-call forms rather than CompressionStream: each stream holds a zlib state of a
- * few hundred KB outside the JS heap until V8 collects it, and with one stream per piece those
- * states piled up to more than the file's own size before a collection came.
- */
+/** One synchronous call per piece: a piece is small, and a stream per piece would only add plumbing. */
 export const gzip = (bytes: Uint8Array): Uint8Array => gzipSync(bytes);
 
 /** Inflates one stored piece, which must give back exactly its original length. */
