@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { pieceBytes } from "../../src/imports/stored-file";
 import { createTestLocation, createUserWithToken, importCsv, storedUser, unique, uploadCsv } from "../helpers";
-import { utf16 } from "../fixtures/encodings";
+import { utf16, windows1252 } from "../fixtures/encodings";
 
 let token: string;
 let site: { name: string };
@@ -10,12 +10,6 @@ beforeAll(async () => {
   ({ token } = await createUserWithToken("Admin"));
   site = await createTestLocation();
 });
-
-/** Windows-1252 bytes, as Excel's plain "CSV" writes on Windows: ’ is 0x92, é is 0xE9. */
-function windows1252(text: string): Uint8Array {
-  const special: Record<string, number> = { "’": 0x92, "é": 0xe9, "ë": 0xeb };
-  return Uint8Array.from([...text].map((ch) => special[ch] ?? ch.charCodeAt(0)));
-}
 
 describe("files as the tools write them", () => {
   it("imports O’Brien from an Excel CSV in Windows-1252", async () => {

@@ -1,16 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FileRefused } from "../../src/imports/read";
-import { importFile, utf8 } from "./helpers";
-
-async function refusal(text: string): Promise<FileRefused> {
-  try {
-    await importFile(utf8(text));
-  } catch (error) {
-    if (error instanceof FileRefused) return error;
-    throw error;
-  }
-  throw new Error("the file was not refused");
-}
+import { importFile, refusalOf, utf8 } from "./helpers";
 
 describe("headers", () => {
   it("matches the names people use, whatever their case, spaces, underscores and hyphens", async () => {
@@ -55,7 +44,7 @@ describe("headers", () => {
   });
 
   it("refuses a file missing required columns and names them", async () => {
-    const error = await refusal("employee_number,first_name,last_name\n1,Ann,Lee\n");
+    const error = await refusalOf(utf8("employee_number,first_name,last_name\n1,Ann,Lee\n"));
     expect(error.code).toBe("missing_columns");
     expect(error.message).toBe(
       "The file is missing the columns email, location. The first line must name the columns: employee_number, first_name, last_name, location, email, role.",
@@ -63,13 +52,13 @@ describe("headers", () => {
   });
 
   it("refuses a file without a header line", async () => {
-    const error = await refusal("1,Ann,Lee,HQ,ann@example.com,Admin\n2,Bob,Ray,HQ,bob@example.com,\n");
+    const error = await refusalOf(utf8("1,Ann,Lee,HQ,ann@example.com,Admin\n2,Bob,Ray,HQ,bob@example.com,\n"));
     expect(error.code).toBe("missing_columns");
     expect(error.message).toMatch(/^The file is missing the columns email, employee_number, first_name, last_name, location\./);
   });
 
   it("refuses two columns that mean the same field, naming both as written", async () => {
-    const error = await refusal("employee_number,first_name,last_name,location,Email,E-mail Address\n1,Ann,Lee,HQ,a@example.com,b@example.com\n");
+    const error = await refusalOf(utf8("employee_number,first_name,last_name,location,Email,E-mail Address\n1,Ann,Lee,HQ,a@example.com,b@example.com\n"));
     expect(error.code).toBe("duplicate_column");
     expect(error.message).toContain('"Email" and "E-mail Address" both mean email');
   });

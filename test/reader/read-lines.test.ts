@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readChunk, scanFile } from "../../src/imports/read";
-import { header, importFile, openBytes, utf8 } from "./helpers";
+import { header, importFile, utf8 } from "./helpers";
 
 const ann = "1,Ann,Lee,HQ,ann@example.com,Admin";
 const bob = "2,Bob,Ray,HQ,bob@example.com,";
@@ -135,11 +134,10 @@ describe("records and line numbers", () => {
     const lines = [header];
     for (let i = 0; i < 200; i++) lines.push(`${i},Ann,Lee,HQ,ann${i}@example.com,`);
     const bytes = utf8(lines.join("\n"));
-    const scan = await scanFile(openBytes(bytes), { chunkRows: 1000, chunkBytes: 1000, previewRows: 3 });
+    const { scan, records } = await importFile(bytes, { chunkRows: 1000, chunkBytes: 1000, previewRows: 3 });
     expect(scan.chunks.length).toBeGreaterThan(5);
     expect(scan.chunks[0]?.byteStart).toBe(header.length + 1);
     expect(scan.chunks.at(-1)?.byteEnd).toBe(bytes.length);
-    const records = scan.chunks.flatMap((c) => readChunk(bytes.subarray(c.byteStart, c.byteEnd), scan.format, c.firstLine));
     expect(records.map((r) => r.line)).toEqual(lines.slice(1).map((_, i) => i + 2));
     expect(scan.preview).toEqual([
       { line: 2, values: ["0", "Ann", "Lee", "HQ", "ann0@example.com", ""] },

@@ -9,7 +9,7 @@ export type AllRecords = Omit<FileLayout, "chunks" | "preview" | "totalRows"> & 
 
 /**
  * Reads a whole file the way an import does (scan, then every planned chunk) but keeps the raw
- * fields and does not match the header to the template. Throws FileRefused like scanFile.
+ * fields and does not match the header to the template. Throws FileRefused like an upload.
  */
 export async function readAllRecords(bytes: Uint8Array, options: Partial<ScanOptions> = {}): Promise<AllRecords> {
   const layout = await scanLayout(async () => new Blob([bytes]).stream(), {

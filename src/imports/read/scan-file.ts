@@ -234,23 +234,11 @@ function resultOf(layout: FileLayout, mapped: ReturnType<typeof mapColumns> | nu
 }
 
 /**
- * One streaming pass over a file: detects encoding, delimiter and header mapping, counts the
- * non-blank records ("users"), and plans chunks of whole records (byte ranges into the original file
- * bytes). `open` returns a fresh stream of the file each time it is called. Throws FileRefused.
- */
-export async function scanFile(open: () => Promise<ReadableStream<Uint8Array>>, options: ScanOptions): Promise<ScanResult> {
-  let mapping = null as ReturnType<typeof mapColumns> | null;
-  const layout = await scanLayout(open, options, (headers) => {
-    mapping = mapColumns(headers);
-  });
-  return resultOf(layout, mapping);
-}
-
-/**
- * scanFile for a file as it is being uploaded: fed each piece on its way to storage, so the file
- * is not read back. `push` throws FileRefused as soon as the header shows the file cannot be
- * imported. A file that turns out not to be UTF-8 is read once more at the end, from storage,
- * as Windows-1252.
+ * Reads an upload as it streams in, fed each piece on its way to storage so the file is not read
+ * back: detects encoding, delimiter and header mapping, counts the non-blank records ("users"),
+ * and plans chunks of whole records (byte ranges into the original file bytes). `push` throws
+ * FileRefused as soon as the header shows the file cannot be imported. A file that turns out not
+ * to be UTF-8 is read once more at the end, from storage, as Windows-1252.
  */
 export class UploadScanner {
   private mapping: ReturnType<typeof mapColumns> | null = null;
