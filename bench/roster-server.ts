@@ -2,25 +2,17 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { closeSync, openSync, readFileSync } from "node:fs";
 import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { seedDemoLocations } from "../scripts/demo-data.ts";
 import { createToken, upsertAdmin } from "../scripts/lib/admins.ts";
 import { applyMigrations, type Target } from "../scripts/lib/wrangler.ts";
+import { freePort, killGroup } from "../scripts/lib/processes.ts";
 
 export type Roster = { baseUrl: string; token: string; pid: number; stateDir: string; logPath: string; inspectorPort: number };
 
 const running = new Set<number>();
-
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ESRCH") throw err;
-  }
-}
 
 // Whatever way the benchmark ends, no wrangler dev may outlive it holding a port and memory.
 process.on("exit", () => {
@@ -31,15 +23,6 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     for (const pid of running) killGroup(pid, "SIGKILL");
     process.exit(130);
   });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => server.listen(0, "127.0.0.1", resolve).on("error", reject));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === "string") throw new Error("Could not find a free port.");
-  return address.port;
 }
 
 function exited(child: ChildProcess): Promise<void> {

@@ -46,3 +46,42 @@ export const Pager: FC<{ next: string | null; first?: string | null; label?: str
       ) : null}
     </nav>
   ) : null;
+
+/** A column heading: its text, or markup with whether the column holds numbers (right-aligned). */
+export type Column = string | { label: Child; numeric?: boolean };
+
+/**
+ * A table as every list page shows it: scrollable on a narrow screen, captioned for screen
+ * readers, and with one row saying `empty` when there are no rows.
+ */
+export const DataTable: FC<{ caption: Child; columns: Column[]; rows: Child[]; empty?: Child }> = ({ caption, columns, rows, empty }) => (
+  <div class="table-wrap">
+    <table>
+      <caption>{caption}</caption>
+      <thead>
+        <tr>
+          {columns.map((column) =>
+            typeof column === "string" ? (
+              <th scope="col">{column}</th>
+            ) : (
+              <th scope="col" class={column.numeric ? "num" : undefined}>
+                {column.label}
+              </th>
+            ),
+          )}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.length === 0 && empty !== undefined ? (
+          <tr>
+            <td colspan={columns.length} class="empty">
+              {empty}
+            </td>
+          </tr>
+        ) : (
+          rows
+        )}
+      </tbody>
+    </table>
+  </div>
+);

@@ -1,6 +1,6 @@
 import type { FC } from "hono/jsx";
 import type { ImportView } from "../db/imports";
-import { Badge, Pager, Time } from "./components";
+import { Badge, DataTable, Pager, Time } from "./components";
 import { formatCount } from "./format";
 
 export type ImportListProps = {
@@ -21,55 +21,31 @@ export const ImportListPage: FC<ImportListProps> = ({ imports, next, paged, canI
         </a>
       ) : null}
     </div>
-    <div class="table-wrap">
-      <table>
-        <caption>Every import, newest first{paged ? ", continued" : ""}</caption>
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">Who</th>
-            <th scope="col">File</th>
-            <th scope="col">Status</th>
-            <th scope="col" class="num">Users</th>
-            <th scope="col" class="num">Created</th>
-            <th scope="col" class="num">Updated</th>
-            <th scope="col" class="num">Unchanged</th>
-            <th scope="col" class="num">Failed</th>
-            <th scope="col" class="num">Warnings</th>
-          </tr>
-        </thead>
-        <tbody>
-          {imports.length === 0 ? (
-            <tr>
-              <td colspan={10} class="empty">
-                No imports yet.
-              </td>
-            </tr>
-          ) : (
-            imports.map((imp) => (
-              <tr>
-                <td>
-                  <Time when={imp.createdAt} />
-                </td>
-                <td>{imp.uploadedByName}</td>
-                <th scope="row">
-                  <a href={`/imports/${imp.id}`}>{imp.fileName}</a>
-                </th>
-                <td>
-                  <Badge value={imp.status} />
-                </td>
-                <td class="num">{formatCount(imp.totalRows)}</td>
-                <td class="num">{formatCount(imp.created)}</td>
-                <td class="num">{formatCount(imp.updated)}</td>
-                <td class="num">{formatCount(imp.unchanged)}</td>
-                <td class="num">{formatCount(imp.failed)}</td>
-                <td class="num">{formatCount(imp.warnings)}</td>
-              </tr>
-            ))
-          )}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      caption={<>Every import, newest first{paged ? ", continued" : ""}</>}
+      columns={["When", "Who", "File", "Status", ...["Users", "Created", "Updated", "Unchanged", "Failed", "Warnings"].map((label) => ({ label, numeric: true }))]}
+      empty="No imports yet."
+      rows={imports.map((imp) => (
+        <tr>
+          <td>
+            <Time when={imp.createdAt} />
+          </td>
+          <td>{imp.uploadedByName}</td>
+          <th scope="row">
+            <a href={`/imports/${imp.id}`}>{imp.fileName}</a>
+          </th>
+          <td>
+            <Badge value={imp.status} />
+          </td>
+          <td class="num">{formatCount(imp.totalRows)}</td>
+          <td class="num">{formatCount(imp.created)}</td>
+          <td class="num">{formatCount(imp.updated)}</td>
+          <td class="num">{formatCount(imp.unchanged)}</td>
+          <td class="num">{formatCount(imp.failed)}</td>
+          <td class="num">{formatCount(imp.warnings)}</td>
+        </tr>
+      ))}
+    />
     <Pager label="Pages of imports" first={paged ? "/imports" : null} next={next} />
   </>
 );

@@ -1,6 +1,6 @@
 import type { FC } from "hono/jsx";
 import type { ImportView } from "../db/imports";
-import { CsrfField, Notice, Time } from "./components";
+import { CsrfField, DataTable, Notice, Time } from "./components";
 import { delimiterName, encodingName, formatBytes, formatCount, plural } from "./format";
 
 export type PreviewPageProps = {
@@ -40,25 +40,16 @@ export const PreviewPage: FC<PreviewPageProps> = ({ imp, csrfToken, canStart }) 
 
       <section class="card" aria-labelledby="columns-heading">
         <h2 id="columns-heading">Columns</h2>
-        <div class="table-wrap">
-          <table>
-            <caption>How each column of the file is read</caption>
-            <thead>
-              <tr>
-                <th scope="col">Column in the file</th>
-                <th scope="col">Imported as</th>
-              </tr>
-            </thead>
-            <tbody>
-              {imp.columns.map((col) => (
-                <tr>
-                  <th scope="row">{col.header || <span class="muted">(no name)</span>}</th>
-                  <td>{col.field ? <code>{col.field}</code> : <span class="muted">Ignored</span>}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption="How each column of the file is read"
+          columns={["Column in the file", "Imported as"]}
+          rows={imp.columns.map((col) => (
+            <tr>
+              <th scope="row">{col.header || <span class="muted">(no name)</span>}</th>
+              <td>{col.field ? <code>{col.field}</code> : <span class="muted">Ignored</span>}</td>
+            </tr>
+          ))}
+        />
         {imp.ignoredColumns.length ? (
           <Notice kind="warning">
             <p>
@@ -71,35 +62,24 @@ export const PreviewPage: FC<PreviewPageProps> = ({ imp, csrfToken, canStart }) 
 
       <section class="card" aria-labelledby="rows-heading">
         <h2 id="rows-heading">First rows</h2>
-        <div class="table-wrap">
-          <table>
-            <caption>
+        <DataTable
+          caption={
+            <>
               The first {plural(imp.preview.length, "row")} of {formatCount(imp.totalRows)}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col" class="num">
-                  Line
-                </th>
-                {used.map((col) => (
-                  <th scope="col">{col.field}</th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {imp.preview.map((row) => (
-                <tr>
-                  <th scope="row" class="num">
-                    {row.line}
-                  </th>
-                  {used.map((col) => (
-                    <td>{row.values[col.index] ?? ""}</td>
-                  ))}
-                </tr>
+            </>
+          }
+          columns={[{ label: "Line", numeric: true }, ...used.map((col) => col.field ?? "")]}
+          rows={imp.preview.map((row) => (
+            <tr>
+              <th scope="row" class="num">
+                {row.line}
+              </th>
+              {used.map((col) => (
+                <td>{row.values[col.index] ?? ""}</td>
               ))}
-            </tbody>
-          </table>
-        </div>
+            </tr>
+          ))}
+        />
       </section>
 
       {canStart ? (

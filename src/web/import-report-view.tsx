@@ -1,7 +1,7 @@
 import type { FC } from "hono/jsx";
 import type { ImportView } from "../db/imports";
 import type { ImportLine } from "../db/schema";
-import { Badge, Notice, Pager, Time } from "./components";
+import { Badge, DataTable, Notice, Pager, Time } from "./components";
 import { formatCount, plural, queryString } from "./format";
 
 export type LineFilterName = "all" | "errors" | "warnings";
@@ -117,56 +117,38 @@ const Lines: FC<ReportPageProps> = ({ imp, lines, show, nextCursor, paged }) => 
           remain.
         </Notice>
       ) : (
-        <div class="table-wrap">
-          <table>
-            <caption>
+        <DataTable
+          caption={
+            <>
               {show === "errors" ? "Lines that were not imported" : show === "warnings" ? "Lines with warnings" : "Every line of the file"}
               {paged ? ", continued" : ""}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col" class="num">
-                  Line
-                </th>
-                <th scope="col">Employee number</th>
-                <th scope="col">Outcome</th>
-                <th scope="col">Messages</th>
-              </tr>
-            </thead>
-            <tbody>
-              {lines.length === 0 ? (
-                <tr>
-                  <td colspan={4} class="empty">
-                    {running(imp) ? "No lines done yet." : "No lines to show."}
-                  </td>
-                </tr>
-              ) : (
-                lines.map((line) => (
-                  <tr>
-                    <th scope="row" class="num">
-                      {line.line}
-                    </th>
-                    <td>{line.employeeNumber || <span class="muted">(empty)</span>}</td>
-                    <td>
-                      <Badge value={line.outcome} />
-                    </td>
-                    <td class="wide">
-                      {line.messages.length ? (
-                        <ul class="messages">
-                          {line.messages.map((m) => (
-                            <li class={`message-${m.level}`}>{m.message}</li>
-                          ))}
-                        </ul>
-                      ) : (
-                        <span class="muted">—</span>
-                      )}
-                    </td>
-                  </tr>
-                ))
-              )}
-            </tbody>
-          </table>
-        </div>
+            </>
+          }
+          columns={[{ label: "Line", numeric: true }, "Employee number", "Outcome", "Messages"]}
+          empty={running(imp) ? "No lines done yet." : "No lines to show."}
+          rows={lines.map((line) => (
+            <tr>
+              <th scope="row" class="num">
+                {line.line}
+              </th>
+              <td>{line.employeeNumber || <span class="muted">(empty)</span>}</td>
+              <td>
+                <Badge value={line.outcome} />
+              </td>
+              <td class="wide">
+                {line.messages.length ? (
+                  <ul class="messages">
+                    {line.messages.map((m) => (
+                      <li class={`message-${m.level}`}>{m.message}</li>
+                    ))}
+                  </ul>
+                ) : (
+                  <span class="muted">—</span>
+                )}
+              </td>
+            </tr>
+          ))}
+        />
       )}
       <Pager
         label="Pages of lines"

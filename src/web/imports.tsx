@@ -18,6 +18,7 @@ import { ReportPage, type LineFilterName } from "./import-report-view";
 import { UploadPage } from "./import-upload-view";
 import { layout } from "./layout";
 import type { WebEnv } from "./web-env";
+import { positiveInt } from "./query";
 
 export const importsApp = new Hono<WebEnv>();
 
@@ -85,8 +86,7 @@ importsApp.get("/:id", requireViewUsers, async (c) => {
   }
   const showParam = c.req.query("show");
   const show: LineFilterName = showParam === "errors" || showParam === "warnings" ? showParam : "all";
-  const afterParam = Number(c.req.query("after"));
-  const after = Number.isInteger(afterParam) && afterParam > 0 ? afterParam : undefined;
+  const after = positiveInt(c.req.query("after"));
   const page = await listImportLines(c.var.db, imp.id, {
     level: show === "errors" ? "error" : show === "warnings" ? "warning" : undefined,
     limit: linesPerPage,

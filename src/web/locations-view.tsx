@@ -1,6 +1,6 @@
 import type { FC } from "hono/jsx";
 import type { LocationView } from "../db/locations";
-import { CsrfField, Notice } from "./components";
+import { CsrfField, DataTable, Notice } from "./components";
 
 export type LocationForm = { name: string; code: string; aliases: string };
 
@@ -57,47 +57,25 @@ export const LocationsPage: FC<LocationsPageProps> = ({ locations, canManage, cs
     </div>
     <p class="lead">An import matches each user's location by a location's name, code or alias, ignoring upper and lower case.</p>
     {notice ? <Notice kind="success">{notice}</Notice> : null}
-    <div class="table-wrap">
-      <table>
-        <caption>Every location, by name</caption>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Code</th>
-            <th scope="col">Aliases</th>
-            {canManage ? (
-              <th scope="col">
-                <span class="muted">Actions</span>
-              </th>
-            ) : null}
-          </tr>
-        </thead>
-        <tbody>
-          {locations.length === 0 ? (
-            <tr>
-              <td colspan={canManage ? 4 : 3} class="empty">
-                No locations yet. Add the first one below.
-              </td>
-            </tr>
-          ) : (
-            locations.map((l) => (
-              <tr>
-                <th scope="row">{l.name}</th>
-                <td>{l.code ?? <span class="muted">—</span>}</td>
-                <td>{l.aliases.length ? l.aliases.join(", ") : <span class="muted">—</span>}</td>
-                {canManage ? (
-                  <td>
-                    <a href={`/locations/${l.id}`} aria-label={`Edit ${l.name}`}>
-                      Edit
-                    </a>
-                  </td>
-                ) : null}
-              </tr>
-            ))
-          )}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      caption="Every location, by name"
+      columns={["Name", "Code", "Aliases", ...(canManage ? [{ label: <span class="muted">Actions</span> }] : [])]}
+      empty="No locations yet. Add the first one below."
+      rows={locations.map((l) => (
+        <tr>
+          <th scope="row">{l.name}</th>
+          <td>{l.code ?? <span class="muted">—</span>}</td>
+          <td>{l.aliases.length ? l.aliases.join(", ") : <span class="muted">—</span>}</td>
+          {canManage ? (
+            <td>
+              <a href={`/locations/${l.id}`} aria-label={`Edit ${l.name}`}>
+                Edit
+              </a>
+            </td>
+          ) : null}
+        </tr>
+      ))}
+    />
     {canManage ? (
       <section class="card" aria-labelledby="add-heading">
         <h2 id="add-heading">Add a location</h2>

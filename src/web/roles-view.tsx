@@ -1,5 +1,6 @@
 import type { FC } from "hono/jsx";
 import type { Role } from "../db/schema";
+import { DataTable } from "./components";
 
 /** What each permission lets a person do, in words. */
 const permissionWords: Record<string, { name: string; allows: string }> = {
@@ -31,40 +32,30 @@ export const RolesPage: FC<{ roles: Role[] }> = ({ roles }) => (
       Every user has one role. An import sets it from the file's role column; a role the system doesn't recognise becomes{" "}
       {roles[0]?.name ?? "Standard"}, with a warning in the report.
     </p>
-    <div class="table-wrap">
-      <table>
-        <caption>What the different roles allow</caption>
-        <thead>
-          <tr>
-            <th scope="col">Role</th>
-            <th scope="col">Permissions</th>
-            <th scope="col">What it allows</th>
-          </tr>
-        </thead>
-        <tbody>
-          {roles.map((role) => (
-            <tr>
-              <th scope="row">{role.name}</th>
-              <td>
-                {role.permissions.length ? (
-                  <ul class="messages">
-                    {role.permissions.map((p) => (
-                      <li>{permissionWords[p]?.name ?? p}</li>
-                    ))}
-                  </ul>
-                ) : (
-                  <span class="muted">None</span>
-                )}
-              </td>
-              <td>
-                <p>{canDo(role.permissions)}</p>
-                {role.description ? <p class="muted small">{role.description}</p> : null}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      caption="What the different roles allow"
+      columns={["Role", "Permissions", "What it allows"]}
+      rows={roles.map((role) => (
+        <tr>
+          <th scope="row">{role.name}</th>
+          <td>
+            {role.permissions.length ? (
+              <ul class="messages">
+                {role.permissions.map((p) => (
+                  <li>{permissionWords[p]?.name ?? p}</li>
+                ))}
+              </ul>
+            ) : (
+              <span class="muted">None</span>
+            )}
+          </td>
+          <td>
+            <p>{canDo(role.permissions)}</p>
+            {role.description ? <p class="muted small">{role.description}</p> : null}
+          </td>
+        </tr>
+      ))}
+    />
     <section class="card" aria-labelledby="permissions-heading">
       <h2 id="permissions-heading">The permissions</h2>
       <dl class="facts">

@@ -1,5 +1,5 @@
 import type { FC } from "hono/jsx";
-import { CsrfField, Notice, Time } from "./components";
+import { CsrfField, DataTable, Notice, Time } from "./components";
 
 export type TokenRow = {
   id: number;
@@ -78,55 +78,36 @@ export const TokensPage: FC<TokensPageProps> = ({ tokens, csrfToken, origin, can
         </div>
       </form>
     </section>
-    <div class="table-wrap">
-      <table>
-        <caption>Your tokens, newest first</caption>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Starts with</th>
-            <th scope="col">Created</th>
-            <th scope="col">Last used</th>
-            <th scope="col">Status</th>
-          </tr>
-        </thead>
-        <tbody>
-          {tokens.length === 0 ? (
-            <tr>
-              <td colspan={5} class="empty">
-                You have no tokens.
-              </td>
-            </tr>
-          ) : (
-            tokens.map((t) => (
-              <tr>
-                <th scope="row">{t.name}</th>
-                <td>
-                  <code>{t.prefix}…</code>
-                </td>
-                <td>
-                  <Time when={t.createdAt} />
-                </td>
-                <td>{t.lastUsedAt ? <Time when={t.lastUsedAt} /> : <span class="muted">Never</span>}</td>
-                <td>
-                  {t.revokedAt ? (
-                    <>
-                      Revoked <Time when={t.revokedAt} />
-                    </>
-                  ) : (
-                    <form method="post" action={`/tokens/${t.id}/revoke`} class="inline-form">
-                      <CsrfField token={csrfToken} />
-                      <button type="submit" class="button-danger button-small" aria-label={`Revoke ${t.name}`}>
-                        Revoke
-                      </button>
-                    </form>
-                  )}
-                </td>
-              </tr>
-            ))
-          )}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      caption="Your tokens, newest first"
+      columns={["Name", "Starts with", "Created", "Last used", "Status"]}
+      empty="You have no tokens."
+      rows={tokens.map((t) => (
+        <tr>
+          <th scope="row">{t.name}</th>
+          <td>
+            <code>{t.prefix}…</code>
+          </td>
+          <td>
+            <Time when={t.createdAt} />
+          </td>
+          <td>{t.lastUsedAt ? <Time when={t.lastUsedAt} /> : <span class="muted">Never</span>}</td>
+          <td>
+            {t.revokedAt ? (
+              <>
+                Revoked <Time when={t.revokedAt} />
+              </>
+            ) : (
+              <form method="post" action={`/tokens/${t.id}/revoke`} class="inline-form">
+                <CsrfField token={csrfToken} />
+                <button type="submit" class="button-danger button-small" aria-label={`Revoke ${t.name}`}>
+                  Revoke
+                </button>
+              </form>
+            )}
+          </td>
+        </tr>
+      ))}
+    />
   </>
 );

@@ -3,7 +3,7 @@ import type { ImportView } from "../db/imports";
 import type { LocationView } from "../db/locations";
 import type { Role } from "../db/schema";
 import type { UserView } from "../db/users";
-import { Pager, Time } from "./components";
+import { DataTable, Pager, Time } from "./components";
 import { formatDateTime } from "./format";
 
 export type UserFilters = {
@@ -84,47 +84,27 @@ export const UserListPage: FC<UserListProps> = ({ users, filters, locations, rol
     {filters.importedOn ? (
       <p class="muted small">Import dates are days in UTC: users created or last changed by an import that day.</p>
     ) : null}
-    <div class="table-wrap">
-      <table>
-        <caption>{filtered(filters) ? "Users matching the filters" : "Every user"}, by employee number</caption>
-        <thead>
-          <tr>
-            <th scope="col">Employee number</th>
-            <th scope="col">Name</th>
-            <th scope="col">Email</th>
-            <th scope="col">Location</th>
-            <th scope="col">Role</th>
-            <th scope="col">Last imported</th>
-          </tr>
-        </thead>
-        <tbody>
-          {users.length === 0 ? (
-            <tr>
-              <td colspan={6} class="empty">
-                {filtered(filters) ? "No users match these filters." : "No users yet. Import some with Import Users."}
-              </td>
-            </tr>
-          ) : (
-            users.map((u) => (
-              <tr>
-                <th scope="row">
-                  <a href={userHref(u.employeeNumber)}>{u.employeeNumber}</a>
-                </th>
-                <td>
-                  {u.firstName} {u.lastName}
-                </td>
-                <td>{u.email}</td>
-                <td>{u.location ?? <span class="muted">None</span>}</td>
-                <td>{u.role}</td>
-                <td>
-                  <Time when={u.lastImportedAt} />
-                </td>
-              </tr>
-            ))
-          )}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      caption={<>{filtered(filters) ? "Users matching the filters" : "Every user"}, by employee number</>}
+      columns={["Employee number", "Name", "Email", "Location", "Role", "Last imported"]}
+      empty={filtered(filters) ? "No users match these filters." : "No users yet. Import some with Import Users."}
+      rows={users.map((u) => (
+        <tr>
+          <th scope="row">
+            <a href={userHref(u.employeeNumber)}>{u.employeeNumber}</a>
+          </th>
+          <td>
+            {u.firstName} {u.lastName}
+          </td>
+          <td>{u.email}</td>
+          <td>{u.location ?? <span class="muted">None</span>}</td>
+          <td>{u.role}</td>
+          <td>
+            <Time when={u.lastImportedAt} />
+          </td>
+        </tr>
+      ))}
+    />
     <Pager label="Pages of users" first={first} next={next} />
   </>
 );

@@ -13,6 +13,7 @@ import { layout } from "./layout";
 import { UserPage } from "./user-view";
 import { userHref, UserListPage, type UserFilters } from "./users-view";
 import type { WebEnv } from "./web-env";
+import { positiveInt } from "./query";
 
 export const usersApp = new Hono<WebEnv>();
 
@@ -21,11 +22,6 @@ usersApp.use(requireSession, verifyCsrf, layout, requireViewUsers);
 const usersPerPage = 50;
 /** The imports offered in the filter: enough to find a recent one; older ones link here from their report. */
 const importChoices = 50;
-
-const positiveInt = (value: string | undefined) => {
-  const n = Number(value);
-  return value && Number.isInteger(n) && n > 0 ? n : undefined;
-};
 
 usersApp.get("/", async (c) => {
   const day = c.req.query("imported_on") ?? "";

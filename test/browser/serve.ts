@@ -1,13 +1,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { TestProject } from "vitest/node";
 import { upsertAdmin } from "../../scripts/lib/admins.ts";
 import { applyMigrations, executeSql, sqlText } from "../../scripts/lib/wrangler.ts";
 import { toKey } from "../../src/db/keys.ts";
+import { freePort, killGroup } from "../../scripts/lib/processes.ts";
 
 declare module "vitest" {
   interface ProvidedContext {
@@ -23,18 +23,6 @@ const adminUsername = "900001";
 const adminPassword = "browser-test-password";
 // Wrangler runs without prompts, telemetry or colours, on the repository's Node.
 const wranglerEnv = { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1", FORCE_COLOR: "0" };
-
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.once("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => ok(port));
-    });
-  });
-}
 
 /** The locations the help article's example file names, by name, code and alias. */
 function locationsSql(): string {
@@ -56,14 +44,6 @@ function locationsSql(): string {
 }
 
 /** Signals a whole process group (wrangler starts workerd as a child); a group already gone is fine. */
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ESRCH") throw err;
-  }
-}
-
 async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
