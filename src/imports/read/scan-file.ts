@@ -176,22 +176,69 @@ class LayoutScanner {
   }
 }
 
-/** Feeds a stream through a scanner, and stops reading it as soon as the scanner refuses. */
-async function scanStream(stream: ReadableStream<Uint8Array>, scanner: LayoutScanner): Promise<FileLayout> {
+/**
+ * Pushes a stream's pieces to `push` until it ends or `enough()` says so; a stream left early
+ * (a refusal thrown by `push`, or enough read) is cancelled.
+ */
+async function feed(stream: ReadableStream<Uint8Array>, push: (piece: Uint8Array) => void, enough: () => boolean = () => false): Promise<void> {
   const reader = stream.getReader();
   let done = false;
   try {
-    for (;;) {
+    while (!enough()) {
       const { value, done: ended } = await reader.read();
-      if (ended) break;
-      scanner.push(value);
+      if (ended) {
+        done = true;
+        return;
+      }
+      push(value);
     }
-    done = true;
-    return scanner.end();
   } finally {
-    // Stop the stream when reading ends early (a refusal, or a restart as Windows-1252); its own
-    // cancellation outcome does not matter here.
+    // Its own cancellation outcome does not matter here.
     if (!done) await reader.cancel().catch(() => undefined);
+  }
+}
+
+/**
+ * A scan that reads the file as UTF-8 until a byte says it is not; from then on it ignores what it
+ * is given, and `end` reads the file again from `reopen` as Windows-1252.
+ */
+class EncodingScanner {
+  private readonly utf8: LayoutScanner;
+  private notUtf8 = false;
+
+  constructor(
+    private readonly options: ScanOptions,
+    private readonly checkHeader: (headers: string[]) => void,
+  ) {
+    this.utf8 = new LayoutScanner(options, null, checkHeader);
+  }
+
+  /** Whether the file must be read again, so the rest of this pass is not needed. */
+  get rereads(): boolean {
+    return this.notUtf8;
+  }
+
+  push(piece: Uint8Array): void {
+    if (this.notUtf8) return;
+    try {
+      this.utf8.push(piece);
+    } catch (error) {
+      if (!(error instanceof NotUtf8)) throw error;
+      this.notUtf8 = true;
+    }
+  }
+
+  async end(reopen: () => Promise<ReadableStream<Uint8Array>>): Promise<FileLayout> {
+    if (!this.notUtf8) {
+      try {
+        return this.utf8.end();
+      } catch (error) {
+        if (!(error instanceof NotUtf8)) throw error;
+      }
+    }
+    const windows1252 = new LayoutScanner(this.options, "windows-1252", this.checkHeader);
+    await feed(await reopen(), (piece) => windows1252.push(piece));
+    return windows1252.end();
   }
 }
 
@@ -204,12 +251,9 @@ export async function scanLayout(
   options: ScanOptions,
   checkHeader: (headers: string[]) => void = () => undefined,
 ): Promise<FileLayout> {
-  try {
-    return await scanStream(await open(), new LayoutScanner(options, null, checkHeader));
-  } catch (error) {
-    if (!(error instanceof NotUtf8)) throw error;
-    return await scanStream(await open(), new LayoutScanner(options, "windows-1252", checkHeader));
-  }
+  const scanner = new EncodingScanner(options, checkHeader);
+  await feed(await open(), (piece) => scanner.push(piece), () => scanner.rereads);
+  return scanner.end(open);
 }
 
 function resultOf(layout: FileLayout, mapped: ReturnType<typeof mapColumns> | null): ScanResult {
@@ -242,36 +286,19 @@ function resultOf(layout: FileLayout, mapped: ReturnType<typeof mapColumns> | nu
  */
 export class UploadScanner {
   private mapping: ReturnType<typeof mapColumns> | null = null;
-  private readonly scanner: LayoutScanner;
-  private notUtf8 = false;
+  private readonly scanner: EncodingScanner;
 
-  constructor(private readonly options: ScanOptions) {
-    this.scanner = new LayoutScanner(options, null, this.checkHeader);
+  constructor(options: ScanOptions) {
+    this.scanner = new EncodingScanner(options, (headers) => {
+      this.mapping = mapColumns(headers);
+    });
   }
 
-  private readonly checkHeader = (headers: string[]): void => {
-    this.mapping = mapColumns(headers);
-  };
-
   push(piece: Uint8Array): void {
-    if (this.notUtf8) return;
-    try {
-      this.scanner.push(piece);
-    } catch (error) {
-      if (!(error instanceof NotUtf8)) throw error;
-      this.notUtf8 = true;
-    }
+    this.scanner.push(piece);
   }
 
   async end(reopen: () => Promise<ReadableStream<Uint8Array>>): Promise<ScanResult> {
-    if (!this.notUtf8) {
-      try {
-        return resultOf(this.scanner.end(), this.mapping);
-      } catch (error) {
-        if (!(error instanceof NotUtf8)) throw error;
-      }
-    }
-    const layout = await scanStream(await reopen(), new LayoutScanner(this.options, "windows-1252", this.checkHeader));
-    return resultOf(layout, this.mapping);
+    return resultOf(await this.scanner.end(reopen), this.mapping);
   }
 }
