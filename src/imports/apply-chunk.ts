@@ -158,9 +158,9 @@ export async function applyChunk(
   roles: RoleBook,
   now: Date,
 ): Promise<ChunkTally> {
-  const keys = records.map((r) => keysOf(r.values));
-  const ctx = await loadContext(db, imp.seq, keys, roles);
-  const lines = records.map((r, i) => checkRow(r, ctx, keys[i]));
+  const keyed = records.map((record) => ({ record, keys: keysOf(record.values) }));
+  const ctx = await loadContext(db, imp.seq, keyed.map((k) => k.keys), roles);
+  const lines = keyed.map(({ record, keys }) => checkRow(record, keys, ctx));
   const tally = tallyLines(lines);
   const at = now.getTime();
 

@@ -83,7 +83,7 @@ function failed(record: FileRecord, messages: LineMessage[], keys: { employeeKey
  * the line had been written. A failed line changes nothing but the record of which employee
  * numbers and emails the file has used.
  */
-export function checkRow(record: FileRecord, ctx: CheckContext, keys: RowKeys = keysOf(record.values)): CheckedLine {
+export function checkRow(record: FileRecord, keys: RowKeys, ctx: CheckContext): CheckedLine {
   const v = record.values;
   if (record.malformed) return failed(record, [error("malformed_row", record.malformed)]);
 

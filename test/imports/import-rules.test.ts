@@ -5,7 +5,6 @@ import { roles, users } from "../../src/db/schema";
 import { chunkRows } from "../../src/imports/limits";
 import { createTestLocation, createUserWithToken, csvOf, db, header, importCsv, storedUser, unique } from "../helpers";
 
-
 let token: string;
 let site: { name: string; code: string; alias: string };
 
