@@ -5,7 +5,7 @@ import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { seedDemoLocations } from "../scripts/demo-data.ts";
+import { seedLocations } from "../scripts/demo-data.ts";
 import { createToken, upsertAdmin } from "../scripts/lib/admins.ts";
 import { applyMigrations, type Target } from "../scripts/lib/wrangler.ts";
 import { freePort, killGroup } from "../scripts/lib/processes.ts";
@@ -40,7 +40,7 @@ export async function startRoster(logPath: string, options: { v8Flags?: string }
   const stateDir = await mkdtemp(join(tmpdir(), "roster-bench-"));
   const target: Target = { remote: false, persistTo: stateDir };
   applyMigrations(target);
-  seedDemoLocations(target);
+  seedLocations(target);
   const admin = { username: "bench-admin", email: "bench-admin@example.com", password: randomBytes(18).toString("base64url") };
   await upsertAdmin(target, admin);
   const token = await createToken(target, admin.username, "benchmark");

@@ -1,17 +1,19 @@
 import { toKey } from "../src/db/keys.ts";
 import { executeSql, sqlText, type Target } from "./lib/wrangler.ts";
 
+export type SeedLocation = { name: string; code: string; aliases: string[] };
+
 /** The locations of the help article's example and a few more, with codes and aliases. */
-export const demoLocations = [
+export const demoLocations: SeedLocation[] = [
   { name: "London", code: "LDN", aliases: ["London HQ"] },
   { name: "Manchester", code: "MAN", aliases: [] },
   { name: "Edinburgh", code: "EDI", aliases: ["Edinburgh Office"] },
   { name: "Bristol", code: "BRS", aliases: [] },
 ];
 
-/** Adds the demo locations that are not there yet; running it again changes nothing. */
-export function seedDemoLocations(target: Target): void {
-  const statements = demoLocations.flatMap((l) => {
+/** Adds the locations (the demo ones by default) that are not there yet; running it again changes nothing. */
+export function seedLocations(target: Target, locations: SeedLocation[] = demoLocations): void {
+  const statements = locations.flatMap((l) => {
     const exists = `EXISTS (SELECT 1 FROM location_keys WHERE key = ${sqlText(toKey(l.name))})`;
     const id = `(SELECT location_id FROM location_keys WHERE key = ${sqlText(toKey(l.name))})`;
     return [

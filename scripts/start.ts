@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { upsertAdmin } from "./lib/admins.ts";
 import { applyMigrations } from "./lib/wrangler.ts";
-import { seedDemoLocations } from "./demo-data.ts";
+import { seedLocations } from "./demo-data.ts";
 
 // Roster on this machine: local D1, R2 and Queues inside wrangler dev, no account needed.
 const port = process.env.PORT ?? "8787";
@@ -10,7 +10,7 @@ const demoAdmin = { username: "admin", email: "admin@example.com", password: "ro
 
 console.log("Applying database migrations…");
 applyMigrations({ remote: false });
-seedDemoLocations({ remote: false });
+seedLocations({ remote: false });
 await upsertAdmin({ remote: false }, demoAdmin, { keepExisting: true });
 
 const dev = spawn(

@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { TestProject } from "vitest/node";
 import { upsertAdmin } from "../../scripts/lib/admins.ts";
-import { applyMigrations, executeSql, sqlText } from "../../scripts/lib/wrangler.ts";
-import { toKey } from "../../src/db/keys.ts";
+import { seedLocations, type SeedLocation } from "../../scripts/demo-data.ts";
+import { applyMigrations } from "../../scripts/lib/wrangler.ts";
 import { freePort, killGroup } from "../../scripts/lib/processes.ts";
 
 declare module "vitest" {
@@ -25,25 +25,12 @@ const adminPassword = "browser-test-password";
 const wranglerEnv = { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1", FORCE_COLOR: "0" };
 
 /** The locations the help article's example file names, by name, code and alias. */
-function locationsSql(): string {
-  const locations: [name: string, code: string, aliases: string[]][] = [
-    ["London", "LDN", ["London HQ"]],
-    ["Manchester", "MAN", []],
-    ["Leeds", "LDS", ["Leeds Office"]],
-  ];
-  return locations
-    .flatMap(([name, code, aliases]) => [
-      `INSERT INTO locations (name, code) VALUES (${sqlText(name)}, ${sqlText(code)});`,
-      ...[[name, "name"], [code, "code"], ...aliases.map((a) => [a, "alias"])].map(
-        ([label = "", kind = ""]) =>
-          `INSERT INTO location_keys (key, location_id, kind, label)
-           VALUES (${sqlText(toKey(label))}, (SELECT id FROM locations WHERE name = ${sqlText(name)}), ${sqlText(kind)}, ${sqlText(label)});`,
-      ),
-    ])
-    .join("\n");
-}
+const helpArticleLocations: SeedLocation[] = [
+  { name: "London", code: "LDN", aliases: ["London HQ"] },
+  { name: "Manchester", code: "MAN", aliases: [] },
+  { name: "Leeds", code: "LDS", aliases: ["Leeds Office"] },
+];
 
-/** Signals a whole process group (wrangler starts workerd as a child); a group already gone is fine. */
 async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -69,7 +56,7 @@ export default async function setup(project: TestProject) {
   const target = { remote: false, persistTo };
   applyMigrations(target);
   await upsertAdmin(target, { username: adminUsername, email: "avery.admin@example.com", password: adminPassword, firstName: "Avery", lastName: "Admin" });
-  executeSql(target, locationsSql());
+  seedLocations(target, helpArticleLocations);
 
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
