@@ -134,12 +134,15 @@ export function jsonParts(rows: unknown[][]): string[] {
 
 type ChunkTally = { created: number; updated: number; unchanged: number; failed: number; warnings: number };
 
-/** Counts a chunk's outcomes; a line with at least one warning counts once as a warning. */
+/** A line with at least one warning needs attention, and counts once as a warning however many it has. */
+const hasWarning = (l: CheckedLine) => l.messages.some((m) => m.level === "warning");
+
+/** Counts a chunk's outcomes. */
 function tallyLines(lines: CheckedLine[]): ChunkTally {
   const tally: ChunkTally = { created: 0, updated: 0, unchanged: 0, failed: 0, warnings: 0 };
   for (const l of lines) {
     tally[l.outcome]++;
-    if (l.messages.some((m) => m.level === "warning")) tally.warnings++;
+    if (hasWarning(l)) tally.warnings++;
   }
   return tally;
 }
@@ -171,7 +174,7 @@ export async function applyChunk(
       l.employeeKey,
       l.outcome === "failed" ? l.emailKey : null,
       l.outcome,
-      l.messages.some((m) => m.level === "warning") ? 1 : 0,
+      hasWarning(l) ? 1 : 0,
       JSON.stringify(l.messages),
       JSON.stringify(records[i]?.values ?? {}),
     ]),
