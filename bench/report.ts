@@ -44,6 +44,8 @@ export type SizeResult = {
     miniflareIsolates: { isolates: IsolatePeak[]; maxSumBytes: number } | null;
     /** Summed workerd memory at three moments; anonymous memory is heaps and caches, file is mapped files. */
     snapshots: Record<"idle" | "afterUpload" | "afterImport", { rss: number; peakRss: number; rssAnon: number; rssFile: number }>;
+    /** The runtime's memory every half second from the upload to the end, with the rows processed by then. */
+    trace: MemoryTracePoint[];
     processes: { pid: number; name: string; peakRssBytes: number }[];
   };
   stateBytes: number;
@@ -53,6 +55,9 @@ export type SizeResult = {
   /** The same on Roster's own schema (all its indexes and foreign keys). */
   floorRosterSchema: FloorResult | null;
 };
+
+/** A reading of the runtime's memory, in which phase of the run, and how many rows the import had processed then. */
+export type MemoryTracePoint = { ms: number; rss: number; rssAnon: number; phase: "upload" | "import" | "after"; rows: number };
 
 /** The targets of the product's issue, on this two-core machine. */
 export const targets = { ratio: 2, memoryGrowthBytes: 64 * 2 ** 20, latencyMs: 200 };
@@ -77,6 +82,18 @@ export function countsMatch(r: SizeResult): boolean {
     r.counts.warnings === r.expected.unknownRole &&
     r.counts.created === r.rows - failed
   );
+}
+
+const traceShares = [0.1, 0.25, 0.5, 0.75, 1];
+
+/**
+ * The highest RSS of the trace while the file was uploaded, then during the import up to each
+ * share of the rows processed: whether memory keeps rising with the rows or levels off.
+ */
+function traceProfile(trace: MemoryTracePoint[], rows: number): (number | null)[] {
+  const highest = (points: MemoryTracePoint[]) => (points.length ? Math.max(...points.map((p) => p.rss)) : null);
+  const importing = trace.filter((p) => p.phase === "import");
+  return [highest(trace.filter((p) => p.phase === "upload")), ...traceShares.map((share) => highest(importing.filter((p) => p.rows <= share * rows)))];
 }
 
 /** Prints the timings, memory, latencies and the verdict on each target, as Markdown tables. */
@@ -126,6 +143,20 @@ export function printReport(results: SizeResult[]): void {
           r2 === undefined ? "-" : mib(r2),
           d1 === undefined ? "-" : mib(d1),
         ];
+      }),
+    ),
+  );
+
+  console.log("\n## The runtime's RSS as the import goes: highest reading up to each share of the rows processed\n");
+  console.log(
+    "Rows processed are the import's count at the last status poll, which waits while a queue delivery runs, so a share is reached up to one delivery (3 s) early.\n",
+  );
+  console.log(
+    table(
+      ["rows", "idle", "upload", ...traceShares.map((share) => `≤ ${share * 100}%`)],
+      results.map((r) => {
+        const upTo = traceProfile(r.memory.trace, r.rows);
+        return [r.rows.toLocaleString("en"), mib(r.memory.workerdIdleBytes), ...upTo.map((bytes) => (bytes === null ? "-" : mib(bytes)))];
       }),
     ),
   );

@@ -8,7 +8,7 @@ import { ensureCsv } from "./generate-csv.ts";
 import { startImport, timeGet, uploadFile, waitForImport } from "./import-client.ts";
 import { describeMachine } from "./machine.ts";
 import { processTree, runtimeSnapshot, workerdOf } from "./process-memory.ts";
-import { printReport, type SizeResult } from "./report.ts";
+import { printReport, type MemoryTracePoint, type SizeResult } from "./report.ts";
 import { queueDeliveries, startRoster, stateBytes, stopRoster } from "./roster-server.ts";
 import { findSystemNode, runFloor } from "./run-floor.ts";
 import { isolateHeapSampler, measureRetainedHeap } from "./isolate-heap.ts";
@@ -41,20 +41,33 @@ const stamp = new Date().toISOString().replace(/[:.]/g, "-");
 const rosterIsolate = "core:user:roster";
 const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
 
-/** Samples the runtime's resident memory while an import runs: the peak the kernel kept is read at the end too. */
-function memorySampler(pid: number) {
+/**
+ * Samples the runtime's resident memory while an import runs: the peak the kernel kept is read at
+ * the end too. Every half second it also keeps a point of the trace (time, RSS, anonymous RSS and
+ * the phase and rows processed by then), which shows whether memory rises with the rows or levels off.
+ */
+function memorySampler(pid: number, progress: () => Pick<MemoryTracePoint, "phase" | "rows">) {
   let maxRss = 0;
+  const t0 = performance.now();
+  const trace: MemoryTracePoint[] = [];
+  let lastPoint = -Infinity;
   const sample = () => {
-    const rss = workerdOf(processTree(pid)).reduce((sum, p) => sum + p.rss, 0);
+    const workerd = workerdOf(processTree(pid));
+    const rss = workerd.reduce((sum, p) => sum + p.rss, 0);
     maxRss = Math.max(maxRss, rss);
+    const ms = performance.now() - t0;
+    if (ms - lastPoint < 500) return;
+    lastPoint = ms;
+    trace.push({ ms: Math.round(ms), rss, rssAnon: workerd.reduce((sum, p) => sum + p.rssAnon, 0), ...progress() });
   };
   sample();
   const timer = setInterval(sample, 100);
   return {
     stop: () => {
       clearInterval(timer);
+      lastPoint = -Infinity;
       sample();
-      return maxRss;
+      return { maxRss, trace };
     },
   };
 }
@@ -74,7 +87,8 @@ for (const rows of sizes) {
     const api = { baseUrl: roster.baseUrl, token: roster.token };
     const idle = workerdOf(processTree(roster.pid));
     log(`wrangler dev on ${roster.baseUrl}, workerd pid ${idle.map((p) => p.pid).join(",")}, idle RSS ${(idle.reduce((s, p) => s + p.rss, 0) / 2 ** 20).toFixed(0)} MiB`);
-    const sampler = memorySampler(roster.pid);
+    const progressNow: Pick<MemoryTracePoint, "phase" | "rows"> = { phase: "upload", rows: 0 };
+    const sampler = memorySampler(roster.pid, () => ({ ...progressNow }));
     const heapSampler = isolateHeapSampler(roster.inspectorPort, { collectGarbage: args["collect-garbage"] });
     const runtime = runtimePid(idle.map((p) => p.pid));
     const miniflareSampler = runtime === null ? null : await runtimeIsolatesSampler(runtime, (id) => id === rosterIsolate);
@@ -89,6 +103,7 @@ for (const rows of sizes) {
 
     // The start request runs beside the polling: locally it can be held until the first queue
     // delivery ends, and its own time is part of what is measured.
+    progressNow.phase = "import";
     const t1 = performance.now();
     const startRequest = startImport(api, uploaded.id).then(() => performance.now() - t1);
     // Its failure surfaces where it is awaited below; until then it must not end the process.
@@ -98,12 +113,14 @@ for (const rows of sizes) {
       everyMs: 100,
       timeoutMs: 120_000 + rows * 2,
       onPoll: (state) => {
+        progressNow.rows = state.processed_rows;
         if (performance.now() - lastLog < 15_000) return;
         lastLog = performance.now();
         log(`  ${state.status}: ${state.processed_rows}/${state.total_rows} rows`);
       },
     });
     const startRequestMs = await startRequest;
+    progressNow.phase = "after";
     snapshots.afterImport = runtimeSnapshot(roster.pid);
     // wrangler logs each delivery after it ends; give the log a moment to be written.
     await sleep(1000);
@@ -125,7 +142,7 @@ for (const rows of sizes) {
     ]) {
       latencies.push(await timeGet(api, path, 10));
     }
-    const peakRss = sampler.stop();
+    const { maxRss: peakRss, trace } = sampler.stop();
     const heapMax = await heapSampler.stop();
     const miniflareIsolates = (await miniflareSampler?.stop()) ?? null;
     const tree = processTree(roster.pid);
@@ -163,6 +180,7 @@ for (const rows of sizes) {
         isolateHeap,
         miniflareIsolates,
         snapshots,
+        trace,
         processes: tree.map((p) => ({ pid: p.pid, name: p.name, peakRssBytes: p.peakRss })),
       },
       stateBytes: await stateBytes(roster.stateDir),
