@@ -22,5 +22,5 @@ api.route("/users", usersApi);
 api.route("/locations", locationsApi);
 api.get("/roles", async (c) => {
   const roles = await listRoles(c.var.db);
-  return c.json({ roles: roles.map((r) => ({ name: r.name, description: r.description, permissions: r.permissions })) });
+  return c.json({ roles: roles.map((r) => ({ id: r.id, name: r.name, description: r.description, permissions: r.permissions })) });
 });

@@ -137,5 +137,5 @@ export const location = z.object({
 export const locationList = z.object({ locations: z.array(location) });
 
 export const roleList = z.object({
-  roles: z.array(z.object({ name: z.string(), description: z.string(), permissions: z.array(z.string()) })),
+  roles: z.array(z.object({ id: z.number().int(), name: z.string(), description: z.string(), permissions: z.array(z.string()) })),
 });

@@ -182,6 +182,20 @@ describe("users, locations and roles", () => {
     expect(none.users).toHaveLength(0);
   });
 
+  it("filters users by the role and location ids the API lists", async () => {
+    const n = unique("ids");
+    await importCsv(token, csvOf([header, [`${n}1`, "U", "One", site.name, `${n}1@example.com`, "Manager"], [`${n}2`, "U", "Two", site.name, `${n}2@example.com`, ""]]));
+    const { roles } = (await (await call(token, "/api/roles")).json()) as { roles: { id: number; name: string }[] };
+    const { locations } = (await (await call(token, "/api/locations")).json()) as { locations: { id: number; name: string }[] };
+    const manager = roles.find((r) => r.name === "Manager");
+    const standard = roles.find((r) => r.name === "Standard");
+    const here = locations.find((l) => l.name === site.name);
+    const numbers = async (query: string) =>
+      ((await (await call(token, `/api/users?q=${n}&${query}`)).json()) as { users: { employee_number: string }[] }).users.map((u) => u.employee_number);
+    expect(await numbers(`role_id=${manager?.id}`)).toEqual([`${n}1`]);
+    expect(await numbers(`role_id=${standard?.id}&location_id=${here?.id}`)).toEqual([`${n}2`]);
+  });
+
   it("sets a user's locks", async () => {
     const n = unique("lk");
     await importCsv(token, csvOf([header, [n, "L", "K", site.name, `${n}@example.com`, ""]]));
@@ -221,7 +235,7 @@ describe("users, locations and roles", () => {
   });
 
   it("lists the roles with their permissions", async () => {
-    const body = (await (await call(token, "/api/roles")).json()) as { roles: { name: string; permissions: string[] }[] };
+    const body = (await (await call(token, "/api/roles")).json()) as { roles: { id: number; name: string; permissions: string[] }[] };
     expect(body.roles.map((r) => r.name)).toEqual(["Standard", "Manager", "Admin"]);
     expect(body.roles[2]?.permissions).toEqual(["admin_access", "manage_users"]);
   });
