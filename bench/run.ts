@@ -1,4 +1,4 @@
-// npm run bench [-- --sizes 10000,100000] [-- --no-floor]
+// npm run bench [-- --sizes 10000,100000] [--no-floor] [--v8-flags=…] [--collect-garbage] (BENCHMARKS.md)
 // End-to-end import timings of a local Roster (wrangler dev) against the in-process floor.
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";

@@ -20,7 +20,8 @@ const dev = spawn(
 );
 
 const base = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
-// wrangler dev runs no cron triggers on its own: run the scheduled sweep every minute, as production does.
+// wrangler dev runs no cron triggers on its own: run the scheduled sweep here, every minute, so a
+// stalled local import is picked up sooner than production's five-minute cron would.
 const sweep = setInterval(() => {
   fetch(`${base}/__scheduled?cron=*/5+*+*+*+*`).catch(() => undefined);
 }, 60_000);
