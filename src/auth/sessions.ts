@@ -20,11 +20,14 @@ const cookieOptions = { httpOnly: true, secure: true, sameSite: "Lax", path: "/"
  * URL, a protocol-relative `//host` or a backslash trick must never send people elsewhere.
  */
 export function safeNextPath(next: string | undefined | null): string {
-  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return "/";
+  const offSite = (path: string) => !path.startsWith("/") || path.startsWith("//") || path.startsWith("/\\");
+  if (!next || offSite(next)) return "/";
   const base = "http://roster.invalid";
   try {
     const url = new URL(next, base);
-    return url.origin === base ? `${url.pathname}${url.search}` : "/";
+    const path = `${url.pathname}${url.search}`;
+    // The path is checked again once normalised: dot segments can turn "/.//host" into "//host".
+    return url.origin === base && !offSite(path) ? path : "/";
   } catch {
     return "/";
   }

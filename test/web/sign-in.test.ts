@@ -64,10 +64,19 @@ describe("signing in and out", () => {
 
   it("never sends people to another site after signing in", async () => {
     const user = await createUser("Admin");
-    for (const next of ["//evil.example/x", "https://evil.example/", "/\\evil.example", "javascript:alert(1)"]) {
+    const offSite = ["//evil.example/x", "https://evil.example/", "/\\evil.example", "javascript:alert(1)"];
+    // Paths that only become "//host" once their dot segments are resolved.
+    const dotted = ["/.//evil.example/x", "/%2e//evil.example", "/a/..//evil.example", "/./\\evil.example"];
+    const signedInBrowser = new Browser();
+    await signedInBrowser.signIn(user.employeeNumber);
+    for (const next of [...offSite, ...dotted]) {
       const res = await new Browser().signIn(user.employeeNumber, undefined, next);
       expect(res.status).toBe(303);
       expect(res.headers.get("Location")).toBe("/");
+      // A visitor already signed in is sent on at once by the sign-in page.
+      const again = await signedInBrowser.fetch(`/sign-in?next=${encodeURIComponent(next)}`);
+      expect(again.status).toBe(303);
+      expect(again.headers.get("Location")).toBe("/");
     }
   });
 
