@@ -210,9 +210,14 @@ export const signInFailures = sqliteTable(
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
     usernameKey: text("username_key").notNull(),
+    /** The address the attempt came from (Cloudflare's CF-Connecting-IP), when known. */
+    client: text("client"),
     failedAt: integer("failed_at", { mode: "timestamp_ms" }).notNull(),
   },
-  (t) => [index("sign_in_failures_username_key_failed_at_idx").on(t.usernameKey, t.failedAt)],
+  (t) => [
+    index("sign_in_failures_username_key_failed_at_idx").on(t.usernameKey, t.failedAt),
+    index("sign_in_failures_client_failed_at_idx").on(t.client, t.failedAt),
+  ],
 );
 
 export const apiTokens = sqliteTable(

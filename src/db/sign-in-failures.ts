@@ -1,24 +1,39 @@
-import { and, count, eq, gte, lt } from "drizzle-orm";
+import { and, count, eq, gte, lt, type SQL } from "drizzle-orm";
 import type { Db } from "./client";
 import { toKey } from "./keys";
 import { signInFailures } from "./schema";
 
 /** How many wrong passwords a username may take in the window before sign-in pauses for it. */
 const maxFailures = 10;
+/**
+ * How many wrong passwords one address may give in the window, whatever the usernames: it slows
+ * trying one password on many usernames. High enough for an office behind one address.
+ */
+const maxClientFailures = 50;
 export const failureWindowMs = 15 * 60_000;
 
-/** Whether a username has had too many failed sign-ins lately to try again now. */
-export async function isSignInPaused(db: Db, username: string, now: Date): Promise<boolean> {
-  const [row] = await db
-    .select({ n: count() })
-    .from(signInFailures)
-    .where(and(eq(signInFailures.usernameKey, toKey(username)), gte(signInFailures.failedAt, new Date(now.getTime() - failureWindowMs))));
-  return (row?.n ?? 0) >= maxFailures;
-}
+export type SignInAttempt = { paused: null } | { paused: "username" | "client" };
 
-/** Notes a failed sign-in for a username, known or not, so guessing either is slowed alike. */
-export async function recordSignInFailure(db: Db, username: string, now: Date): Promise<void> {
-  await db.insert(signInFailures).values({ usernameKey: toKey(username), failedAt: now });
+/**
+ * Counts a sign-in attempt before its password is checked, as a failure until it succeeds
+ * (clearSignInFailures). Counting first, in one batch with the counts, is what holds the limit
+ * against attempts sent all at once: each sees every attempt counted before it. An attempt
+ * refused because sign-in is paused is not counted.
+ */
+export async function beginSignInAttempt(db: Db, username: string, client: string | null, now: Date): Promise<SignInAttempt> {
+  const usernameKey = toKey(username);
+  const since = gte(signInFailures.failedAt, new Date(now.getTime() - failureWindowMs));
+  const failures = (where: SQL | undefined) => db.select({ n: count() }).from(signInFailures).where(and(where, since));
+  const [inserted, byUsername, byClient] = await db.batch([
+    db.insert(signInFailures).values({ usernameKey, client, failedAt: now }).returning({ id: signInFailures.id }),
+    failures(eq(signInFailures.usernameKey, usernameKey)),
+    failures(client === null ? undefined : eq(signInFailures.client, client)),
+  ]);
+  const over = (rows: { n: number }[], max: number) => (rows[0]?.n ?? 0) > max;
+  const paused = over(byUsername, maxFailures) ? "username" : client !== null && over(byClient, maxClientFailures) ? "client" : null;
+  const id = inserted[0]?.id;
+  if (paused && id !== undefined) await db.delete(signInFailures).where(eq(signInFailures.id, id));
+  return { paused };
 }
 
 /** Forgets a username's failures after it signs in. */

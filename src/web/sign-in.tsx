@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { hashPassword, verifyPassword } from "../auth/passwords";
 import { csrfField, issueSignInToken, verifySignInToken } from "../auth/csrf";
 import { readSession, safeNextPath, startSession } from "../auth/sessions";
-import { clearSignInFailures, failureWindowMs, isSignInPaused, recordSignInFailure } from "../db/sign-in-failures";
+import { beginSignInAttempt, clearSignInFailures, failureWindowMs } from "../db/sign-in-failures";
 import { findUserForSignIn } from "../db/users";
 import { layout } from "./layout";
 import { SignInPage } from "./sign-in-view";
@@ -36,18 +36,22 @@ signIn.post("/", async (c) => {
     c.status(status);
     return c.render(<SignInPage token={issueSignInToken(c)} next={next} username={username} error={error} />, { title: "Sign in" });
   };
-  if (username && (await isSignInPaused(c.var.db, username, now))) {
-    return refuse(
-      429,
-      `Too many wrong passwords for this username in the last ${failureWindowMs / 60_000} minutes. Wait a while and try again, or ask an admin to set a new password.`,
-    );
+  if (!username) return refuse(401, "Enter your employee number and password.");
+  // Cloudflare sets the visitor's address; without it (locally) only the username's limit applies.
+  const attempt = await beginSignInAttempt(c.var.db, username, c.req.header("CF-Connecting-IP") ?? null, now);
+  const minutes = failureWindowMs / 60_000;
+  if (attempt.paused === "username") {
+    return refuse(429, `Too many wrong passwords for this username in the last ${minutes} minutes. Wait a while and try again, or ask an admin to set a new password.`);
+  }
+  if (attempt.paused === "client") {
+    return refuse(429, `Too many wrong passwords from your network in the last ${minutes} minutes. Wait a while and try again.`);
   }
 
-  const user = username ? await findUserForSignIn(c.var.db, username) : null;
+  const user = await findUserForSignIn(c.var.db, username);
   decoyHash ??= hashPassword(crypto.randomUUID());
   const valid = await verifyPassword(password, user?.passwordHash ?? (await decoyHash));
+  // A wrong password leaves the attempt counted as a failure.
   if (!user?.passwordHash || !valid) {
-    if (username) await recordSignInFailure(c.var.db, username, now);
     return refuse(401, "That username and password do not match. Check your employee number and password, and try again.");
   }
   await clearSignInFailures(c.var.db, username);

@@ -25,8 +25,12 @@ export function csrfIn(html: string): string {
 export class Browser {
   cookies = new Map<string, string>();
 
+  /** `sent` goes with every request, e.g. the CF-Connecting-IP Cloudflare adds to a visitor's requests. */
+  constructor(private readonly sent: Record<string, string> = {}) {}
+
   async fetch(path: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
+    for (const [name, value] of Object.entries(this.sent)) headers.set(name, value);
     if (this.cookies.size) headers.set("Cookie", [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; "));
     const res = await exports.default.fetch(new Request(`${origin}${path}`, { ...init, headers, redirect: "manual" }));
     for (const header of res.headers.getSetCookie()) {

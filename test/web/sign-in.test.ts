@@ -48,6 +48,30 @@ describe("signing in and out", () => {
     expect((await new Browser().signIn((await createUser("Admin")).employeeNumber)).status).toBe(303);
   });
 
+  it("holds the limit against wrong passwords sent all at once", async () => {
+    const user = await createUser("Admin");
+    const browsers = Array.from({ length: 25 }, () => new Browser());
+    const tokens = await Promise.all(browsers.map(async (b) => csrfIn(await (await b.fetch("/sign-in")).text())));
+    const answers = await Promise.all(
+      browsers.map((b, i) => b.post("/sign-in", { _csrf: tokens[i] ?? "", username: user.employeeNumber, password: `wrong ${i}`, next: "/" })),
+    );
+    const statuses = answers.map((res) => res.status);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(10);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(15);
+    expect((await new Browser().signIn(user.employeeNumber)).status).toBe(429);
+  });
+
+  it("pauses sign-in from one address after fifty wrong passwords, whatever the usernames", async () => {
+    const address = { "CF-Connecting-IP": "203.0.113.7" };
+    const user = await createUser("Admin");
+    for (let i = 0; i < 50; i++) expect((await new Browser(address).signIn(`sprayed-${i}`, "Winter2026!")).status).toBe(401);
+    const paused = await new Browser(address).signIn(user.employeeNumber);
+    expect(paused.status).toBe(429);
+    expect(await paused.text()).toContain("from your network");
+    // The same user from another address is not held back.
+    expect((await new Browser({ "CF-Connecting-IP": "198.51.100.20" }).signIn(user.employeeNumber)).status).toBe(303);
+  });
+
   it("forgets earlier wrong passwords once the right one is given", async () => {
     const user = await createUser("Admin");
     for (let i = 0; i < 9; i++) await new Browser().signIn(user.employeeNumber, `wrong ${i}`);
