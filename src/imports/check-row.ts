@@ -60,8 +60,11 @@ export function keysOf(values: RowValues): RowKeys {
 }
 
 const emailSchema = z.email();
-/** How a spreadsheet shows a long number it has turned into a float: 1.23457E+11. */
-const scientific = /^[+-]?\d+(?:[.,]\d+)?e[+-]?\d+$/i;
+/**
+ * How a spreadsheet shows a long number it has turned into a float: 1.23457E+11. The exponent's
+ * sign is always written, which keeps real employee numbers such as 10E45 importable.
+ */
+const scientific = /^[+-]?\d+(?:[.,]\d+)?e[+-]\d+$/i;
 
 const error = (code: string, message: string): LineMessage => ({ level: "error", code, message });
 const warning = (code: string, message: string): LineMessage => ({ level: "warning", code, message });
@@ -115,6 +118,8 @@ export function checkRow(record: FileRecord, keys: RowKeys, ctx: CheckContext): 
   const existing = ctx.usersByKey.get(employeeKey);
 
   let emailKey: string | undefined;
+  // Whether this line claims its email for the rest of the file (see below).
+  let claimsEmail = false;
   if (v.email) {
     if (!emailSchema.safeParse(v.email).success) {
       messages.push(error("invalid_email", `"${v.email}" is not an email address. Write it as name@example.com.`));
@@ -122,26 +127,31 @@ export function checkRow(record: FileRecord, keys: RowKeys, ctx: CheckContext): 
       emailKey = keys.email;
       const emailLine = ctx.emailLines.get(emailKey);
       const owner = ctx.emailOwners.get(emailKey);
+      const ownedByOther = owner !== undefined && owner !== employeeKey;
       if (emailLine !== undefined) {
         messages.push(error("duplicate_email", `The email ${v.email} is also on line ${emailLine}. Every user needs an email of their own.`));
-      } else if (owner !== undefined && owner !== employeeKey) {
+      } else if (ownedByOther) {
         const ownerNumber = ctx.usersByKey.get(owner)?.employeeNumber ?? owner;
         messages.push(error("duplicate_email", `The email ${v.email} is already used by user ${ownerNumber}. Every user needs an email of their own.`));
       }
-      if (emailLine === undefined) ctx.emailLines.set(emailKey, record.line);
+      // The first line with an email claims it, so a later line with the same one is a duplicate,
+      // unless another user owns it: then the owner's own line, wherever it is, keeps it.
+      claimsEmail = emailLine === undefined && !ownedByOther;
+      if (claimsEmail) ctx.emailLines.set(emailKey, record.line);
     }
   }
 
   let locationId = existing?.locationId ?? null;
   if (v.location) {
     const location = ctx.locationsByKey.get(keys.location);
-    if (!location) {
+    // A locked location is not updated, so the file's value does not have to name a location.
+    if (existing?.locationLocked && location?.id !== existing.locationId) {
+      const kept = existing.locationId === null ? "none" : (ctx.locationsById.get(existing.locationId)?.name ?? "the current one");
+      messages.push(warning("location_locked", `The location stays ${kept} because this user's location is locked; the file asked for ${location?.name ?? v.location}.`));
+    } else if (!location) {
       messages.push(
         error("unknown_location", `No location is named, coded or aliased "${v.location}". Use an existing location's name, code or alias, or add it under Locations first.`),
       );
-    } else if (existing?.locationLocked && location.id !== existing.locationId) {
-      const kept = existing.locationId === null ? "none" : (ctx.locationsById.get(existing.locationId)?.name ?? "the current one");
-      messages.push(warning("location_locked", `The location stays ${kept} because this user's location is locked; the file asked for ${location.name}.`));
     } else {
       locationId = location.id;
     }
@@ -173,7 +183,7 @@ export function checkRow(record: FileRecord, keys: RowKeys, ctx: CheckContext): 
     if (!v.location) messages.push(error("missing_location", "The location is empty. A new user needs a location: a location's name, code or alias."));
   }
 
-  if (messages.some((m) => m.level === "error")) return failed(record, messages, { employeeKey, emailKey });
+  if (messages.some((m) => m.level === "error")) return failed(record, messages, { employeeKey, emailKey: claimsEmail ? emailKey : undefined });
 
   const next: UserState = {
     employeeNumber: existing?.employeeNumber ?? employeeNumber,

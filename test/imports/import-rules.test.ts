@@ -57,6 +57,13 @@ describe("employee numbers", () => {
     expect(line(2)?.messages[0]?.message).toMatch(/Text/);
   });
 
+  it("imports an employee number that only looks like a number with an exponent", async () => {
+    const n = `${Date.now() % 100000}E45`;
+    const { line } = await importCsv(token, csvOf([header, [n, "Ex", "Ponent", site.name, `${unique("x")}@example.com`, ""]]));
+    expect(line(2)?.outcome).toBe("created");
+    expect((await storedUser(n))?.employeeNumber).toBe(n);
+  });
+
   it("fails the second line with the same employee number and names the first, ignoring case", async () => {
     const n = unique("dup");
     const { line, imp } = await importCsv(
@@ -119,6 +126,32 @@ describe("emails", () => {
     expect(line(2)?.outcome).toBe("created");
     expect(line(3)?.messages[0]?.code).toBe("duplicate_email");
     expect(line(3)?.messages[0]?.message).toContain("line 2");
+  });
+
+  it("leaves an owner's email to the owner's own line when an earlier line tried to take it", async () => {
+    const owner = unique("owner");
+    const email = `${owner}@example.com`;
+    await importCsv(token, csvOf([header, [owner, "Bo", "Owner", site.name, email, ""]]));
+    const { line } = await importCsv(
+      token,
+      csvOf([header, [unique("taker"), "Ta", "Ker", site.name, email, ""], [owner, "Bob", "Owner", site.name, email, ""]]),
+    );
+    expect(line(2)?.messages[0]?.message).toContain(`already used by user ${owner}`);
+    expect(line(3)?.outcome).toBe("updated");
+    expect((await storedUser(owner))?.firstName).toBe("Bob");
+  });
+
+  it("leaves an owner's email to the owner's line in a later chunk too", async () => {
+    const n = unique("ownbig");
+    const email = `${n}-owner@example.com`;
+    await importCsv(token, csvOf([header, [`${n}-owner`, "Bo", "Owner", site.name, email, ""]]));
+    const rows = [header, [`${n}-taker`, "Ta", "Ker", site.name, email, ""]];
+    for (let i = 0; i < chunkRows; i++) rows.push([`${n}-${i}`, "Many", `Row${i}`, site.name, `${n}-${i}@example.com`, ""]);
+    rows.push([`${n}-owner`, "Bob", "Owner", site.name, email, ""]);
+    const { imp, line } = await importCsv(token, csvOf(rows));
+    expect(imp.counts).toMatchObject({ created: chunkRows, updated: 1, failed: 1 });
+    expect(line(2)?.messages[0]?.code).toBe("duplicate_email");
+    expect(line(chunkRows + 3)?.outcome).toBe("updated");
   });
 
   it("lets a later line take an email an earlier line gave up", async () => {
@@ -225,6 +258,18 @@ describe("updates", () => {
     const stored = await storedUser(n);
     expect(stored?.lastName).toBe("Cked");
     expect(await roleName(stored?.roleId)).toBe("Manager");
+  });
+
+  it("updates a user with a locked location whatever location the file names, even one that does not exist", async () => {
+    const n = unique("lockloc");
+    await importCsv(token, csvOf([header, [n, "Lo", "Ck", site.name, `${n}@example.com`, ""]]));
+    await db.update(users).set({ locationLocked: true }).where(eq(users.employeeKey, toKey(n)));
+    const { line } = await importCsv(token, csvOf([header, [n, "Lo", "Cked", "Nowhere at all", `${n}@example.com`, ""]]));
+    expect(line(2)?.outcome).toBe("updated");
+    expect(line(2)?.messages.map((m) => m.code)).toEqual(["location_locked"]);
+    expect(line(2)?.messages[0]?.message).toContain(`stays ${site.name}`);
+    expect(line(2)?.messages[0]?.message).toContain("Nowhere at all");
+    expect((await storedUser(n))?.lastName).toBe("Cked");
   });
 
   it("requires first name, last name and location only of new users", async () => {
