@@ -194,7 +194,8 @@ export async function applyChunk(
         SELECT ${imp.seq}, j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5, j.value->>6, j.value->>7
         FROM json_each(${rows}) j`),
     ),
-    // Rows go in line order, so a later line may take an email an earlier line gave up.
+    // Rows go in line order, so a later line may take an email an earlier line gave up. A lock
+    // set after the chunk's users were read still holds: the write itself keeps a locked field.
     ...userRows.map((rows) =>
       statement(db, sql`INSERT INTO users (employee_number, employee_key, first_name, last_name, email, email_key, location_id, role_id,
         created_at, updated_at, created_import_id, last_import_id, last_imported_at)
@@ -202,7 +203,9 @@ export async function applyChunk(
         ${at}, ${at}, ${imp.id}, ${imp.id}, ${at}
       FROM json_each(${rows}) j WHERE true
       ON CONFLICT (employee_key) DO UPDATE SET first_name = excluded.first_name, last_name = excluded.last_name,
-        email = excluded.email, email_key = excluded.email_key, location_id = excluded.location_id, role_id = excluded.role_id,
+        email = excluded.email, email_key = excluded.email_key,
+        location_id = CASE WHEN users.location_locked THEN users.location_id ELSE excluded.location_id END,
+        role_id = CASE WHEN users.role_locked THEN users.role_id ELSE excluded.role_id END,
         updated_at = excluded.updated_at, last_import_id = excluded.last_import_id, last_imported_at = excluded.last_imported_at`),
     ),
     statement(db, sql`UPDATE imports SET
