@@ -87,9 +87,16 @@ export async function noteImportError(db: Db, importId: string, message: string)
 
 /** Ends an import whose message kept failing and went to the dead-letter queue. */
 export async function failDeadImport(db: Db, importId: string): Promise<void> {
-  const [imp] = await db.select({ error: imports.error }).from(imports).where(eq(imports.id, importId)).limit(1);
+  const [imp] = await db
+    .select({ error: imports.error, processedRows: imports.processedRows, totalRows: imports.totalRows })
+    .from(imports)
+    .where(eq(imports.id, importId))
+    .limit(1);
   const problem = imp?.error?.startsWith(retryNote) ? imp.error.slice(retryNote.length) : imp?.error;
-  const last = problem ? ` Last problem: ${problem}` : "";
-  await markImportFailed(db, importId, `Processing failed repeatedly and was stopped.${last}`, new Date());
+  const last = problem ? ` Last problem: ${problem.replace(/\.?$/, ".")}` : "";
+  const where = imp ? ` after ${imp.processedRows.toLocaleString("en")} of ${imp.totalRows.toLocaleString("en")} lines` : "";
+  // Applying a line again changes nothing, so the whole file can simply be imported again.
+  const next = " Upload the same file again to import the rest: lines already imported will show as unchanged.";
+  await markImportFailed(db, importId, `Processing failed repeatedly and was stopped${where}.${last}${next}`, new Date());
 }
 

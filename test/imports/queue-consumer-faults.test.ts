@@ -113,7 +113,10 @@ describe("the queue consumer", () => {
     await deliver("roster-imports-dlq", imp.id);
     const failed = await summary(imp.id);
     expect(failed.status).toBe("failed");
-    expect(failed.error).toBe("Processing failed repeatedly and was stopped. Last problem: D1 is down");
+    expect(failed.error).toBe(
+      "Processing failed repeatedly and was stopped after 0 of 3 lines. Last problem: D1 is down. " +
+        "Upload the same file again to import the rest: lines already imported will show as unchanged.",
+    );
   });
 
   it("fails an import whose file has vanished from storage, saying so", async () => {
