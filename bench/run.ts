@@ -60,13 +60,18 @@ function memorySampler(pid: number, progress: () => Pick<MemoryTracePoint, "phas
     lastPoint = ms;
     trace.push({ ms: Math.round(ms), rss, rssAnon: workerd.reduce((sum, p) => sum + p.rssAnon, 0), ...progress() });
   };
+  /** A point of the trace now, whenever the last was: at the end of a phase, however short it was. */
+  const point = () => {
+    lastPoint = -Infinity;
+    sample();
+  };
   sample();
   const timer = setInterval(sample, 100);
   return {
+    point,
     stop: () => {
       clearInterval(timer);
-      lastPoint = -Infinity;
-      sample();
+      point();
       return { maxRss, trace };
     },
   };
@@ -103,6 +108,7 @@ for (const rows of sizes) {
 
     // The start request runs beside the polling: locally it can be held until the first queue
     // delivery ends, and its own time is part of what is measured.
+    sampler.point();
     progressNow.phase = "import";
     const t1 = performance.now();
     const startRequest = startImport(api, uploaded.id).then(() => performance.now() - t1);
@@ -120,6 +126,8 @@ for (const rows of sizes) {
       },
     });
     const startRequestMs = await startRequest;
+    progressNow.rows = progress.final.processed_rows;
+    sampler.point();
     progressNow.phase = "after";
     snapshots.afterImport = runtimeSnapshot(roster.pid);
     // wrangler logs each delivery after it ends; give the log a moment to be written.
