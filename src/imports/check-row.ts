@@ -66,6 +66,12 @@ const emailSchema = z.email();
  */
 const scientific = /^[+-]?\d+(?:[.,]\d+)?e[+-]\d+$/i;
 
+/** The roles a file may name, for a message: "Standard, Manager or Admin". */
+const roleNames = (ctx: CheckContext) => {
+  const names = [...ctx.rolesById.values()].map((r) => r.name);
+  return names.length > 1 ? `${names.slice(0, -1).join(", ")} or ${names.at(-1)}` : (names[0] ?? "");
+};
+
 const error = (code: string, message: string): LineMessage => ({ level: "error", code, message });
 const warning = (code: string, message: string): LineMessage => ({ level: "warning", code, message });
 
@@ -170,7 +176,10 @@ export function checkRow(record: FileRecord, keys: RowKeys, ctx: CheckContext): 
       roleId = wanted.id;
       if (!known) {
         messages.push(
-          warning("unknown_role", `There is no role called "${v.role}", so the user has the ${ctx.standardRole.name} role. Assign the right role after the import.`),
+          warning(
+            "unknown_role",
+            `There is no role called "${v.role}", so the user has the ${ctx.standardRole.name} role. To give another, put one of ${roleNames(ctx)} in the file and import the line again.`,
+          ),
         );
       }
     }

@@ -203,6 +203,8 @@ describe("roles", () => {
     const { imp, line } = await importCsv(token, csvOf([header, [n, "U", "R", site.name, `${n}@example.com`, "Wizard"]]));
     expect(line(2)?.outcome).toBe("created");
     expect(line(2)?.messages).toEqual([expect.objectContaining({ level: "warning", code: "unknown_role" })]);
+    // It says which roles there are, since the fix is to name one in the file.
+    expect(line(2)?.messages[0]?.message).toContain("Standard, Manager or Admin");
     expect(imp.counts.warnings).toBe(1);
     expect(await roleName((await storedUser(n))?.roleId)).toBe("Standard");
   });
