@@ -3,7 +3,7 @@ import { count } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { imports } from "../../src/db/schema";
 import { pieceBytes } from "../../src/imports/stored-file";
-import { call, createTestLocation, createUserWithToken, csvOf, db, header, importCsv, unique, uploadCsv, waitForImport } from "../helpers";
+import { call, createTestLocation, createUserWithToken, csvOf, db, header, importCsv, storedUser, unique, uploadCsv, waitForImport } from "../helpers";
 
 let token: string;
 let site: { name: string };
@@ -164,6 +164,17 @@ describe("reading an import's results", () => {
     );
     const text = (await (await call(token, `/api/imports/${imp.id}/failed.csv`)).text()).replace(/^\uFEFF/, "");
     expect(text.trim().split("\r\n")).toEqual([header.join(","), `${n}2,No,Where,Atlantis,${n}2@example.com,Admin`]);
+  });
+
+  it("imports a fixed failed-lines file with its formula-like values as they were, not as neutralised", async () => {
+    const n = unique("rt");
+    const { imp } = await importCsv(token, csvOf([header, [n, "=HYPERLINK(1)", "Where", "Atlantis", `${n}@example.com`, ""]]));
+    const failed = (await (await call(token, `/api/imports/${imp.id}/failed.csv`)).text()).replace(/^\uFEFF/, "");
+    expect(failed).toContain("'=HYPERLINK(1)");
+    const fixed = failed.replace("Atlantis", site.name);
+    const again = await importCsv(token, fixed);
+    expect(again.imp.counts.created).toBe(1);
+    expect((await storedUser(n))?.firstName).toBe("=HYPERLINK(1)");
   });
 });
 

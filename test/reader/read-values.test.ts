@@ -27,6 +27,14 @@ describe("cleanValue", () => {
     expect(cleanValue("Nguyễn Thị")).toBe("Nguyễn Thị".normalize("NFC"));
   });
 
+  it("drops the apostrophe a download put before a formula-like value, and keeps any other", () => {
+    expect(cleanValue("'=HYPERLINK(1)")).toBe("=HYPERLINK(1)");
+    expect(cleanValue(" '@SUM(A1) ")).toBe("@SUM(A1)");
+    expect(cleanValue("'-5")).toBe("-5");
+    expect(cleanValue("'Ohana")).toBe("'Ohana");
+    expect(cleanValue("O'Brien")).toBe("O'Brien");
+  });
+
   it("keeps values with nothing to clean as they are", () => {
     expect(cleanValue("O'Brien-Smith")).toBe("O'Brien-Smith");
     expect(cleanValue("")).toBe("");
