@@ -193,6 +193,17 @@ describe("users, locations and roles", () => {
     expect(none.users).toHaveLength(0);
   });
 
+  it("finds a user by any part of the name in any case, accented capitals included", async () => {
+    const n = unique("acc");
+    await importCsv(token, csvOf([header, [n, "Zoë", "Ñúñez-Ørsted", site.name, `${n}@example.com`, ""]]));
+    const found = async (q: string) =>
+      ((await (await call(token, `/api/users?q=${encodeURIComponent(q)}`)).json()) as { users: { employee_number: string }[] }).users.some(
+        (u) => u.employee_number === n,
+      );
+    for (const q of ["Ñúñez", "ñúñez", "ÑÚÑEZ", "zoë ñ", "ZOË", "ørsted", "Zoe\u0308"]) expect(await found(q), q).toBe(true);
+    for (const q of ["nunez", "Zoë *", "Z?ë"]) expect(await found(q), q).toBe(false);
+  });
+
   it("filters users by the role and location ids the API lists", async () => {
     const n = unique("ids");
     await importCsv(token, csvOf([header, [`${n}1`, "U", "One", site.name, `${n}1@example.com`, "Manager"], [`${n}2`, "U", "Two", site.name, `${n}2@example.com`, ""]]));
