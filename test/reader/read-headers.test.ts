@@ -51,6 +51,15 @@ describe("headers", () => {
     );
   });
 
+  it("names the columns it did not recognise when required ones are missing, so a misspelling shows", async () => {
+    const error = await refusalOf(utf8("employe_number,first_name,last_name,loc,email\n1,Ann,Lee,HQ,ann@example.com\n"));
+    expect(error.code).toBe("missing_columns");
+    expect(error.message).toBe(
+      "The file is missing the columns employee_number, location. The first line must name the columns: employee_number, first_name, last_name, location, email, role. " +
+        'It names columns that match none of them: "employe_number", "loc".',
+    );
+  });
+
   it("refuses a file without a header line", async () => {
     const error = await refusalOf(utf8("1,Ann,Lee,HQ,ann@example.com,Admin\n2,Bob,Ray,HQ,bob@example.com,\n"));
     expect(error.code).toBe("missing_columns");

@@ -35,6 +35,9 @@ for (const field of templateFields) {
   for (const name of namesByField[field]) fieldByKey.set(headerKey(name), field);
 }
 
+/** How many unrecognised headers a refusal lists. */
+const maxShownHeaders = 8;
+
 /**
  * Maps each header cell to a template field, or to null when the column is not imported.
  * Throws FileRefused when two headers mean the same field or a required field has no column.
@@ -64,9 +67,13 @@ export function mapColumns(headers: readonly string[]): { columns: ColumnMapping
   const missing = requiredFields.filter((field) => !headerByField.has(field)).sort();
   if (missing.length > 0) {
     const what = missing.length === 1 ? "column" : "columns";
+    // A misspelt header ("employe_number") or a data line where the header should be shows here.
+    const shown = ignoredColumns.slice(0, maxShownHeaders).map((h) => `"${h.length > 40 ? `${h.slice(0, 40)}…` : h}"`);
+    const more = ignoredColumns.length > maxShownHeaders ? ` and ${ignoredColumns.length - maxShownHeaders} more` : "";
+    const unmatched = shown.length ? ` It names columns that match none of them: ${shown.join(", ")}${more}.` : "";
     throw new FileRefused(
       "missing_columns",
-      `The file is missing the ${what} ${missing.join(", ")}. The first line must name the columns: ${templateFields.join(", ")}.`,
+      `The file is missing the ${what} ${missing.join(", ")}. The first line must name the columns: ${templateFields.join(", ")}.${unmatched}`,
     );
   }
   return { columns, ignoredColumns };
