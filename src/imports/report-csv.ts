@@ -59,7 +59,10 @@ export function failedLinesCsv(db: Db, importId: string): ReadableStream<Uint8Ar
   return streamLines(db, importId, { outcome: "failed" }, [...templateFields], (l) => templateFields.map((f) => l.values[f] ?? ""));
 }
 
-/** The template: the header row and one example user. */
+/**
+ * The template: the header row alone. An example user in it would be imported, as a real user,
+ * by anyone who adds their lines below it; the upload page and README describe each column.
+ */
 export function templateCsv(): string {
-  return toCsv([[...templateFields], ["100234", "Ada", "Lovelace", "London", "ada.lovelace@example.com", "Standard"]]);
+  return toCsv([[...templateFields]]);
 }
