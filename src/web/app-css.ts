@@ -39,6 +39,7 @@ code, kbd, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, m
 code { background: var(--soft); border: 1px solid var(--line); border-radius: 4px; padding: 0 .3em; }
 pre { background: var(--soft); border: 1px solid var(--line); border-radius: var(--radius); padding: .75rem 1rem; overflow-x: auto; }
 pre code { border: 0; padding: 0; background: none; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; border: 0; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 .skip-link { position: absolute; left: -999px; top: 0; background: var(--paper); padding: .5rem 1rem; z-index: 10; }
 .skip-link:focus { left: .5rem; top: .5rem; }
 
@@ -191,6 +192,16 @@ progress::-moz-progress-bar { background: var(--accent); border-radius: 999px; }
   dl.facts { grid-template-columns: 1fr; gap: 0; }
   dl.facts dd { margin-bottom: .5rem; }
   .user-menu-panel { position: fixed; left: .5rem; right: .5rem; top: 3.4rem; }
+  /* A stacked table's rows become blocks of cells that wrap, so no column is cut off at the edge. */
+  table.stacked thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
+  table.stacked tr { display: flex; flex-wrap: wrap; align-items: baseline; gap: .2rem 1rem; padding: .6rem; border-bottom: 1px solid var(--line); }
+  table.stacked tbody tr:last-child { border-bottom: 0; }
+  table.stacked th, table.stacked td { display: block; padding: 0; border: 0; min-width: 0; text-align: left; overflow-wrap: anywhere; }
+  table.stacked td.wide, table.stacked td.empty, table.stacked .own-line { flex-basis: 100%; }
+  table.stacked td.blank { display: none; }
+  table.stacked td.empty { padding: 1rem 0; text-align: center; }
+  /* The label is drawn for the eye; screen readers have the column headings. */
+  table.stacked [data-label]::before { content: attr(data-label) " "; content: attr(data-label) " " / ""; color: var(--muted); font-size: .85rem; font-weight: 400; }
 }
 @media (prefers-reduced-motion: no-preference) {
   .user-menu-panel { animation: menu-in .12s ease-out; }

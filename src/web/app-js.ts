@@ -1,15 +1,26 @@
 /**
  * The page script, served from /assets/app.js. Every page works without it; it only makes
- * things smoother: the report updates in place, the menu closes like a menu, times read local.
+ * things smoother: the report updates in place (keeping focus, and telling screen readers how it
+ * goes), the menu closes like a menu, times read local.
  */
 export const appJs = `"use strict";
 (function () {
+  function localTime(when) {
+    return when.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+  }
+
   function localTimes(root) {
     root.querySelectorAll("time[data-local]").forEach(function (el) {
       var when = new Date(el.getAttribute("datetime"));
       if (isNaN(when.getTime())) return;
-      el.textContent = when.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+      el.textContent = localTime(when);
       el.title = when.toISOString();
+    });
+    // An option holds only text: its moment first, then the rest of its words.
+    root.querySelectorAll("option[data-local]").forEach(function (el) {
+      var when = new Date(el.getAttribute("data-local"));
+      if (isNaN(when.getTime())) return;
+      el.textContent = localTime(when) + el.getAttribute("data-rest");
     });
   }
 
@@ -41,10 +52,54 @@ export const appJs = `"use strict";
     });
   }
 
+  // What to find the focused element by once the content is replaced: its tag, id, link or
+  // name, and which of the elements alike it is (the Errors tab, the second Next page link).
+  function focusKey(root) {
+    var el = document.activeElement;
+    if (!el || el === root || !root.contains(el)) return null;
+    var key = { tag: el.tagName, id: el.id, href: el.getAttribute("href"), name: el.getAttribute("name") };
+    key.index = alike(root, key).indexOf(el);
+    return key;
+  }
+
+  function alike(root, key) {
+    return Array.prototype.filter.call(root.getElementsByTagName(key.tag), function (el) {
+      return el.id === key.id && el.getAttribute("href") === key.href && el.getAttribute("name") === key.name;
+    });
+  }
+
+  function restoreFocus(root, key) {
+    var el = key && alike(root, key)[key.index];
+    if (el) el.focus({ preventScroll: true });
+  }
+
+  // A screen reader announces changes to a live region it already knows, not one that arrives
+  // with new content; so the region lives outside <main>, and says only what data-announce says
+  // when that changes (a quarter done, finished), not every count.
+  function announcer(main) {
+    var region = document.createElement("p");
+    region.className = "visually-hidden";
+    region.setAttribute("role", "status");
+    region.setAttribute("aria-live", "polite");
+    document.body.appendChild(region);
+    var said = announcement(main);
+    return function () {
+      var text = announcement(main);
+      if (text && text !== said) region.textContent = text;
+      said = text;
+    };
+  }
+
+  function announcement(root) {
+    var el = root.querySelector("[data-announce]");
+    return el ? el.getAttribute("data-announce") : "";
+  }
+
   // The report polls its own page and swaps the content in, instead of the no-script refresh.
   function followProgress() {
     var main = document.querySelector("main");
     if (!main || !main.querySelector("[data-live]")) return;
+    var announce = announcer(main);
     setTimeout(function poll() {
       fetch(location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
         .then(function (res) {
@@ -55,9 +110,12 @@ export const appJs = `"use strict";
           var next = new DOMParser().parseFromString(html, "text/html");
           var fresh = next.querySelector("main");
           if (!fresh) return;
+          var focused = focusKey(main);
           main.innerHTML = fresh.innerHTML;
           document.title = next.title;
           enhance(main);
+          restoreFocus(main, focused);
+          announce();
           if (main.querySelector("[data-live]")) setTimeout(poll, 2000);
         })
         .catch(function () { location.reload(); });

@@ -52,11 +52,18 @@ export type Column = string | { label: Child; numeric?: boolean };
 
 /**
  * A table as every list page shows it: scrollable on a narrow screen, captioned for screen
- * readers, and with one row saying `empty` when there are no rows.
+ * readers, and with one row saying `empty` when there are no rows. A `stacked` table instead
+ * shows each row on a narrow screen as a block of its cells, each labelled by its `data-label`.
  */
-export const DataTable: FC<{ caption: Child; columns: Column[]; rows: Child[]; empty?: Child }> = ({ caption, columns, rows, empty }) => (
+export const DataTable: FC<{ caption: Child; columns: Column[]; rows: Child[]; empty?: Child; stacked?: boolean }> = ({
+  caption,
+  columns,
+  rows,
+  empty,
+  stacked,
+}) => (
   <div class="table-wrap">
-    <table>
+    <table class={stacked ? "stacked" : undefined}>
       <caption>{caption}</caption>
       <thead>
         <tr>

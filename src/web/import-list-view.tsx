@@ -25,24 +25,25 @@ export const ImportListPage: FC<ImportListProps> = ({ imports, next, paged, canI
       caption={<>Every import, newest first{paged ? ", continued" : ""}</>}
       columns={["When", "Who", "File", "Status", ...["Users", "Created", "Updated", "Unchanged", "Failed", "Warnings"].map((label) => ({ label, numeric: true }))]}
       empty="No imports yet."
+      stacked
       rows={imports.map((imp) => (
         <tr>
           <td>
             <Time when={imp.createdAt} />
           </td>
-          <td>{imp.uploadedByName}</td>
+          <td data-label="by">{imp.uploadedByName}</td>
           <th scope="row">
             <a href={`/imports/${imp.id}`}>{imp.fileName}</a>
           </th>
           <td>
             <Badge value={imp.status} />
           </td>
-          <td class="num">{formatCount(imp.totalRows)}</td>
-          <td class="num">{formatCount(imp.created)}</td>
-          <td class="num">{formatCount(imp.updated)}</td>
-          <td class="num">{formatCount(imp.unchanged)}</td>
-          <td class="num">{formatCount(imp.failed)}</td>
-          <td class="num">{formatCount(imp.warnings)}</td>
+          <td class="num" data-label="Users">{formatCount(imp.totalRows)}</td>
+          <td class="num" data-label="Created">{formatCount(imp.created)}</td>
+          <td class="num" data-label="Updated">{formatCount(imp.updated)}</td>
+          <td class="num" data-label="Unchanged">{formatCount(imp.unchanged)}</td>
+          <td class="num" data-label="Failed">{formatCount(imp.failed)}</td>
+          <td class="num" data-label="Warnings">{formatCount(imp.warnings)}</td>
         </tr>
       ))}
     />

@@ -24,6 +24,20 @@ function summarise(imp: Pick<ImportView, "created" | "updated" | "unchanged" | "
   return `${formatCount(imported)} out of ${plural(imp.totalRows, "user")} imported.`;
 }
 
+/**
+ * What the page script announces to screen readers as the report refreshes itself: the stage, in
+ * quarters while it runs, then the outcome; each count would be too many announcements.
+ */
+function announcement(imp: ImportView): string {
+  if (imp.status === "queued") return "Waiting to start.";
+  if (imp.status === "processing") {
+    const quarters = Math.floor((imp.processedRows / Math.max(imp.totalRows, 1)) * 4);
+    return `Importing: ${quarters * 25}% done.`;
+  }
+  if (imp.status === "failed") return "The import stopped before the end.";
+  return summarise(imp);
+}
+
 const Progress: FC<{ imp: ImportView }> = ({ imp }) => (
   <section class="card" data-live="" aria-labelledby="progress-heading">
     <h2 id="progress-heading">{imp.status === "queued" ? "Waiting to start…" : "Importing…"}</h2>
@@ -126,16 +140,18 @@ const Lines: FC<ReportPageProps> = ({ imp, lines, show, nextCursor, paged }) => 
           }
           columns={[{ label: "Line", numeric: true }, "Employee number", "Outcome", "Messages"]}
           empty={running(imp) ? "No lines done yet." : "No lines to show."}
+          stacked
           rows={lines.map((line) => (
             <tr>
-              <th scope="row" class="num">
+              <th scope="row" class="num" data-label="Line">
                 {line.line}
               </th>
-              <td>{line.employeeNumber || <span class="muted">(empty)</span>}</td>
+              <td data-label="Employee number">{line.employeeNumber || <span class="muted">(empty)</span>}</td>
               <td>
                 <Badge value={line.outcome} />
               </td>
-              <td class="wide">
+              {/* A stacked row leaves out a cell with nothing in it rather than give "—" a line. */}
+              <td class={line.messages.length ? "wide" : "wide blank"}>
                 {line.messages.length ? (
                   <ul class="messages">
                     {line.messages.map((m) => (
@@ -172,7 +188,7 @@ export const ReportPage: FC<ReportPageProps> = (props) => {
       <p class="lead">
         {imp.fileName} · {plural(imp.totalRows, "user")} · uploaded <Time when={imp.createdAt} /> by {imp.uploadedByName}
       </p>
-      {done ? <Outcome imp={imp} /> : <Progress imp={imp} />}
+      <div data-announce={announcement(imp)}>{done ? <Outcome imp={imp} /> : <Progress imp={imp} />}</div>
       <Stats imp={imp} />
       {done ? (
         <div class="actions">
@@ -184,7 +200,12 @@ export const ReportPage: FC<ReportPageProps> = (props) => {
               Download the failed lines (CSV)
             </a>
           ) : null}
-          <a href={`/users${queryString({ import: imp.id })}`}>See the users from this import</a>
+          {/* All Users filters by each user's last import: a line left unchanged keeps its earlier one. */}
+          {imp.created + imp.updated ? (
+            <a href={`/users${queryString({ import: imp.id })}`}>See the users this import created or updated</a>
+          ) : (
+            <span class="muted">This import created and updated no users.</span>
+          )}
         </div>
       ) : null}
       <Lines {...props} />

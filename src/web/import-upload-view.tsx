@@ -32,8 +32,8 @@ const columns: { name: string; required: string; text: string }[] = [
   },
   {
     name: "email",
-    required: "Required",
-    text: "Every user must have an email address, and it must be unique: no two users can share one.",
+    required: "Required for new users",
+    text: "The user's email address. It must be unique: no two users can share one. An empty cell keeps an existing user's email.",
   },
   {
     name: "role",
@@ -41,6 +41,9 @@ const columns: { name: string; required: string; text: string }[] = [
     text: "The role to give the user. If the role isn't recognised, the user gets the Standard role and the report warns you, so you can assign the right role afterwards.",
   },
 ];
+
+/** Header names the reader also understands (map-columns.ts); a test checks it still reads them so. */
+export const headerExamples = ["Employee ID", "Username", "Given Name", "Surname", "E-mail", "Site"];
 
 /** Import Users: the file format column by column, the template, and the upload form. */
 export const UploadPage: FC<UploadPageProps> = ({ csrfToken, maxBytes, error, cancelled }) => (
@@ -83,8 +86,18 @@ export const UploadPage: FC<UploadPageProps> = ({ csrfToken, maxBytes, error, ca
     <section class="card" aria-labelledby="format-heading">
       <h2 id="format-heading">Import file format explained</h2>
       <p>
-        The first line of the file names the columns, exactly as in the template; each line after it is one user. Columns in
-        any other order work, and columns Roster does not know are ignored.
+        The first line of the file names the columns; each line after it is one user. The template's names always work, and
+        so do common ones such as {headerExamples.map((name, i) => (
+          <>
+            {i ? ", " : ""}
+            <q>{name}</q>
+          </>
+        ))}
+        , in any case. The preview shows how each column was read.
+      </p>
+      <p>
+        Columns may come in any order, and columns Roster does not know are ignored. Every column but role must be there,
+        even where its cells are empty for users who already exist: an empty cell never erases what a user has.
       </p>
       <ul class="format-list">
         {columns.map((col) => (

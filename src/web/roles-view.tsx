@@ -14,6 +14,10 @@ const permissionWords: Record<string, { name: string; allows: string }> = {
   },
 };
 
+/**
+ * What a role allows, from its permissions, which are what the pages and API check. The role's
+ * stored description says the same in other words, so the page shows only this one.
+ */
 function canDo(permissions: string[]): string {
   const admin = permissions.includes("admin_access");
   const manage = permissions.includes("manage_users");
@@ -49,10 +53,7 @@ export const RolesPage: FC<{ roles: Role[] }> = ({ roles }) => (
               <span class="muted">None</span>
             )}
           </td>
-          <td>
-            <p>{canDo(role.permissions)}</p>
-            {role.description ? <p class="muted small">{role.description}</p> : null}
-          </td>
+          <td>{canDo(role.permissions)}</td>
         </tr>
       ))}
     />

@@ -82,16 +82,17 @@ export const TokensPage: FC<TokensPageProps> = ({ tokens, csrfToken, origin, can
       caption="Your tokens, newest first"
       columns={["Name", "Starts with", "Created", "Last used", "Status"]}
       empty="You have no tokens."
+      stacked
       rows={tokens.map((t) => (
         <tr>
           <th scope="row">{t.name}</th>
-          <td>
+          <td data-label="Starts with">
             <code>{t.prefix}…</code>
           </td>
-          <td>
+          <td data-label="Created">
             <Time when={t.createdAt} />
           </td>
-          <td>{t.lastUsedAt ? <Time when={t.lastUsedAt} /> : <span class="muted">Never</span>}</td>
+          <td data-label="Last used">{t.lastUsedAt ? <Time when={t.lastUsedAt} /> : <span class="muted">Never</span>}</td>
           <td>
             {t.revokedAt ? (
               <>

@@ -7,24 +7,34 @@ import { userHref } from "./users-view";
 export type UserPageProps = {
   user: UserView;
   createdBy: ImportView | null;
-  lastChangedBy: ImportView | null;
+  lastImportedBy: ImportView | null;
   canManage: boolean;
   csrfToken: string;
   saved: boolean;
 };
 
-const ImportLink: FC<{ imp: ImportView | null; id: string | null }> = ({ imp, id }) => {
-  if (!id) return <span class="muted">None</span>;
-  if (!imp) return <span class="muted">An import that no longer exists</span>;
+/** An import and when it wrote this user, which is not when the file was uploaded. */
+const ImportLink: FC<{ imp: ImportView | null; id: string | null; on: Date | null }> = ({ imp, id, on }) => {
+  if (!id) return <span class="muted">No import</span>;
   return (
     <>
-      <a href={`/imports/${imp.id}`}>{imp.fileName}</a> (<Time when={imp.createdAt} />)
+      {imp ? <a href={`/imports/${imp.id}`}>{imp.fileName}</a> : <span class="muted">An import that no longer exists</span>}
+      {on ? (
+        <>
+          {" "}
+          on <Time when={on} />
+        </>
+      ) : null}
     </>
   );
 };
 
-/** One user: their fields, their locks, and the imports that created and last changed them. */
-export const UserPage: FC<UserPageProps> = ({ user, createdBy, lastChangedBy, canManage, csrfToken, saved }) => (
+// An import writes updated_at and last_imported_at together; anything else (saving the locks,
+// admin:create) moves updated_at alone.
+const changedOutsideImports = (user: UserView) => user.updatedAt.getTime() !== user.lastImportedAt?.getTime();
+
+/** One user: their fields, their locks, and the imports that created and last imported them. */
+export const UserPage: FC<UserPageProps> = ({ user, createdBy, lastImportedBy, canManage, csrfToken, saved }) => (
   <>
     <p class="small">
       <a href="/users">All Users</a>
@@ -63,6 +73,7 @@ export const UserPage: FC<UserPageProps> = ({ user, createdBy, lastChangedBy, ca
         <dt>Last changed</dt>
         <dd>
           <Time when={user.updatedAt} />
+          {changedOutsideImports(user) ? " (not by an import: for example, the locks were saved)" : " (by an import)"}
         </dd>
       </dl>
     </section>
@@ -72,11 +83,12 @@ export const UserPage: FC<UserPageProps> = ({ user, createdBy, lastChangedBy, ca
       <dl class="facts">
         <dt>Created by</dt>
         <dd>
-          <ImportLink imp={createdBy} id={user.createdImportId} />
+          <ImportLink imp={createdBy} id={user.createdImportId} on={user.createdAt} />
         </dd>
-        <dt>Last changed by</dt>
+        <dt>Last imported by</dt>
         <dd>
-          <ImportLink imp={lastChangedBy} id={user.lastImportId} />
+          <ImportLink imp={lastImportedBy} id={user.lastImportId} on={user.lastImportedAt} />
+          <span class="hint">The latest import that created or updated this user. Imports that left the user unchanged are not counted.</span>
         </dd>
       </dl>
     </section>

@@ -4,7 +4,7 @@ import type { LocationView } from "../db/locations";
 import type { Role } from "../db/schema";
 import type { UserView } from "../db/users";
 import { DataTable, Pager, Time } from "./components";
-import { formatDateTime } from "./format";
+import { formatCount, formatDateTime, plural } from "./format";
 
 export type UserFilters = {
   q: string;
@@ -28,6 +28,51 @@ export const userHref = (employeeNumber: string) => `/users/${encodeURIComponent
 
 const filtered = (f: UserFilters) => !!(f.q || f.importedOn || f.importId || f.locationId !== undefined || f.roleId !== undefined);
 
+/** What an import did, after its date: two uploads of one file in the same minute differ here. */
+function importOutcome(imp: ImportView): string {
+  const rows = plural(imp.totalRows, "user");
+  if (imp.status === "ready") return `${rows}, not started`;
+  if (imp.status === "queued" || imp.status === "processing") return `${rows}, importing`;
+  const counts = (
+    [
+      [imp.created, "created"],
+      [imp.updated, "updated"],
+      [imp.unchanged, "unchanged"],
+      [imp.failed, "failed"],
+    ] as const
+  ).flatMap(([n, word]) => (n ? [`${formatCount(n)} ${word}`] : []));
+  return `${rows}: ${counts.join(", ") || "none done"}${imp.status === "failed" ? ", stopped" : ""}`;
+}
+
+/**
+ * An import in the Last imported by list. An option holds only text, so the script rewrites its
+ * date from data-local in the reader's own time, as it does every <time>.
+ */
+const ImportChoice: FC<{ imp: ImportView; selected: boolean }> = ({ imp, selected }) => {
+  const rest = ` · ${imp.fileName} · ${importOutcome(imp)}`;
+  return (
+    <option value={imp.id} selected={selected} data-local={imp.createdAt.toISOString()} data-rest={rest}>
+      {formatDateTime(imp.createdAt)}
+      {rest}
+    </option>
+  );
+};
+
+/** Says who the import filter lists: a user's last import only, so a re-import that changed nothing lists nobody. */
+const LastImportedByNote: FC<{ imp: ImportView | undefined }> = ({ imp }) => (
+  <p class="muted small">
+    {imp ? (
+      <>
+        Users last imported by {imp.fileName} (<Time when={imp.createdAt} />)
+      </>
+    ) : (
+      "Users last imported by this import"
+    )}
+    : those it created or updated, unless a later import has changed them since. Users it left unchanged are listed under
+    the import that last changed them.
+  </p>
+);
+
 /** All Users: search, filters, and a page of users in employee-number order. */
 export const UserListPage: FC<UserListProps> = ({ users, filters, locations, roles, imports, next, first }) => (
   <>
@@ -40,17 +85,15 @@ export const UserListPage: FC<UserListProps> = ({ users, filters, locations, rol
         <input type="search" id="q" name="q" value={filters.q} placeholder="Employee number, name or email" />
       </div>
       <div class="field">
-        <label for="imported_on">Import date</label>
+        <label for="imported_on">Last imported on</label>
         <input type="date" id="imported_on" name="imported_on" value={filters.importedOn} />
       </div>
       <div class="field">
-        <label for="import">Import</label>
+        <label for="import">Last imported by</label>
         <select id="import" name="import">
           <option value="">Any import</option>
           {imports.map((imp) => (
-            <option value={imp.id} selected={imp.id === filters.importId}>
-              {imp.fileName} · {formatDateTime(imp.createdAt)}
-            </option>
+            <ImportChoice imp={imp} selected={imp.id === filters.importId} />
           ))}
         </select>
       </div>
@@ -82,12 +125,14 @@ export const UserListPage: FC<UserListProps> = ({ users, filters, locations, rol
       </div>
     </form>
     {filters.importedOn ? (
-      <p class="muted small">Import dates are days in UTC: users created or last changed by an import that day.</p>
+      <p class="muted small">Days are in UTC: users whose last import, the latest one that created or updated them, ran that day.</p>
     ) : null}
+    {filters.importId ? <LastImportedByNote imp={imports.find((imp) => imp.id === filters.importId)} /> : null}
     <DataTable
       caption={<>{filtered(filters) ? "Users matching the filters" : "Every user"}, by employee number</>}
       columns={["Employee number", "Name", "Email", "Location", "Role", "Last imported"]}
       empty={filtered(filters) ? "No users match these filters." : "No users yet. Import some with Import Users."}
+      stacked
       rows={users.map((u) => (
         <tr>
           <th scope="row">
@@ -96,10 +141,10 @@ export const UserListPage: FC<UserListProps> = ({ users, filters, locations, rol
           <td>
             {u.firstName} {u.lastName}
           </td>
-          <td>{u.email}</td>
-          <td>{u.location ?? <span class="muted">None</span>}</td>
-          <td>{u.role}</td>
-          <td>
+          <td class="own-line">{u.email}</td>
+          <td data-label="Location">{u.location ?? <span class="muted">None</span>}</td>
+          <td data-label="Role">{u.role}</td>
+          <td data-label="Last imported">
             <Time when={u.lastImportedAt} />
           </td>
         </tr>

@@ -79,13 +79,13 @@ usersApp.get("/:employeeNumber", async (c) => {
   if (!user) throw new HTTPException(404, { message: "There is no user with this employee number." });
   // A user no import has changed since it created them names the same import twice: read it once.
   const createdBy = user.createdImportId ? await findImport(c.var.db, user.createdImportId) : null;
-  const lastChangedBy =
+  const lastImportedBy =
     user.lastImportId === user.createdImportId ? createdBy : user.lastImportId ? await findImport(c.var.db, user.lastImportId) : null;
   return c.render(
     <UserPage
       user={user}
       createdBy={createdBy}
-      lastChangedBy={lastChangedBy}
+      lastImportedBy={lastImportedBy}
       canManage={canManageUsers(c.var.viewer)}
       csrfToken={c.var.csrfToken}
       saved={c.req.query("saved") === "1"}

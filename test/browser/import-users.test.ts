@@ -24,6 +24,14 @@ let shoot: Awaited<ReturnType<typeof screenshotter>>;
 
 const screenshot = (name: string, target: Page = page) => shoot(target, name);
 
+/** How far a page reaches past the right edge of the screen, and how many of its tables scroll sideways. */
+async function sidewaysOverflow(target: Page): Promise<{ page: number; scrollingTables: number }> {
+  return target.evaluate(`({
+    page: document.documentElement.scrollWidth - window.innerWidth,
+    scrollingTables: [...document.querySelectorAll(".table-wrap")].filter((w) => w.scrollWidth > w.clientWidth).length,
+  })`);
+}
+
 async function downloadText(click: () => Promise<void>): Promise<{ name: string; text: string }> {
   const [download] = await Promise.all([page.waitForEvent("download"), click()]);
   const path = await download.path();
@@ -84,7 +92,8 @@ describe("an admin imports the help article's example file", () => {
     await page.getByRole("button", { name: "Import Users" }).click();
     await page.getByRole("heading", { name: "Import report" }).waitFor();
     await screenshot("report-started");
-    await page.getByText("5 out of 6 users imported.").waitFor({ timeout: 60_000 });
+    // In <main>: once a running report finishes, the script's status region says it too.
+    await page.getByRole("main").getByText("5 out of 6 users imported.").waitFor({ timeout: 60_000 });
     await screenshot("report");
   });
 
@@ -107,7 +116,7 @@ describe("an admin imports the help article's example file", () => {
     await page.getByText("User menu", { exact: true }).click();
     await page.getByRole("link", { name: "All Users" }).click();
     await page.getByRole("heading", { name: "All Users" }).waitFor();
-    await page.getByLabel("Import date").fill(new Date().toISOString().slice(0, 10));
+    await page.getByLabel("Last imported on").fill(new Date().toISOString().slice(0, 10));
     await page.getByRole("button", { name: "Show users" }).click();
     await page.getByRole("cell", { name: "Ada Lovelace" }).waitFor();
     for (const name of ["Grace Hopper", "Alan Turing", "Barbara Liskov", "Donald Knuth"]) {
@@ -118,6 +127,16 @@ describe("an admin imports the help article's example file", () => {
     await screenshot("all-users-by-import-date");
   });
 
+  it("finds the import in the Last imported by list, dated as the Imports table dates it", async () => {
+    await page.goto(`${baseUrl}/imports`);
+    const row = page.getByRole("row").filter({ has: page.getByRole("rowheader", { name: "users.csv" }) }).first();
+    const when = (await row.getByRole("cell").first().textContent()) ?? "";
+    expect(when).not.toBe("");
+    await page.goto(`${baseUrl}/users`);
+    const choices = await page.getByLabel("Last imported by").locator("option").allTextContents();
+    expect(choices).toContain(`${when} · users.csv · 6 users: 5 created, 1 failed`);
+  });
+
   it("reads well on a phone", async () => {
     const phone = await context.newPage();
     await phone.setViewportSize({ width: 390, height: 844 });
@@ -125,6 +144,19 @@ describe("an admin imports the help article's example file", () => {
     await phone.getByRole("link", { name: "users.csv" }).first().click();
     await phone.getByText("5 out of 6 users imported.").waitFor();
     await screenshot("phone-report", phone);
+    expect(await sidewaysOverflow(phone)).toEqual({ page: 0, scrollingTables: 0 });
+    // The messages wrap within the screen instead of hiding past its edge.
+    const message = await phone.getByText("The email is empty.", { exact: false }).boundingBox();
+    expect(message).not.toBeNull();
+    expect((message?.x ?? 0) + (message?.width ?? 0)).toBeLessThanOrEqual(390);
+    expect(message?.width ?? 0).toBeGreaterThan(200);
+
+    for (const path of ["/users", "/imports", "/users/1001", "/imports/new", "/roles", "/locations", "/tokens"]) {
+      await phone.goto(`${baseUrl}${path}`);
+      expect(await sidewaysOverflow(phone), path).toEqual({ page: 0, scrollingTables: 0 });
+    }
+    await phone.goto(`${baseUrl}/users`);
+    await screenshot("phone-all-users", phone);
     await phone.close();
   });
 

@@ -14,6 +14,8 @@ declare module "vitest" {
     baseUrl: string;
     adminUsername: string;
     adminPassword: string;
+    /** The local state wrangler dev runs on, for a test that must set up what the pages can't. */
+    persistTo: string;
   }
 }
 
@@ -91,5 +93,6 @@ export default async function setup(project: TestProject) {
   project.provide("baseUrl", baseUrl);
   project.provide("adminUsername", adminUsername);
   project.provide("adminPassword", adminPassword);
+  project.provide("persistTo", persistTo);
   return stop;
 }

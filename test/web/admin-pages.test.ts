@@ -135,4 +135,19 @@ describe("Roles", () => {
     expect(html).toContain("Manage users");
     expect(html).toContain("Sees users, imports and their reports, but cannot import or change users.");
   });
+
+  it("describes each role once", async () => {
+    const { browser } = await signedIn("Manager");
+    const html = await (await browser.fetch("/roles")).text();
+    for (const allows of [
+      "Uses the platform only: cannot see other users or imports here.",
+      "Sees users, imports and their reports, but cannot import or change users.",
+      "Sees users and imports, and imports and changes users.",
+    ]) {
+      expect(html.split(allows)).toHaveLength(2);
+    }
+    // The roles' stored descriptions said the same again in other words.
+    expect(html).not.toContain("Has admin access to see users and imports");
+    expect(html).not.toContain("Cannot see other users or change settings.");
+  });
 });

@@ -2,6 +2,10 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { createLocation } from "../../src/db/locations";
 import { imports } from "../../src/db/schema";
+import { mapColumns } from "../../src/imports/read/map-columns";
+import { templateFields, type TemplateField } from "../../src/imports/template";
+import { formatDateTime } from "../../src/web/format";
+import { headerExamples } from "../../src/web/import-upload-view";
 import { Browser, csrfIn, db, signedIn, unique } from "./helpers";
 
 type Person = [first: string, last: string, email: string];
@@ -52,6 +56,11 @@ async function uploadAndStart(browser: Browser, csv: string) {
   return path;
 }
 
+/** The text of the All Users import filter's option for this import. */
+function importChoice(usersPage: string, id: string): string | undefined {
+  return new RegExp(`<option value="${id}"[^>]*>([^<]*)</option>`).exec(usersPage)?.[1];
+}
+
 async function waitForReport(browser: Browser, path: string): Promise<string> {
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -77,6 +86,29 @@ describe("Import Users", () => {
     expect(template.status).toBe(200);
     expect(template.headers.get("Content-Disposition")).toContain("attachment");
     expect(await template.text()).toContain("employee_number,first_name,last_name,location,email,role");
+  });
+
+  it("says the header may use common names, and that only new users need an email", async () => {
+    const { browser } = await adminWithLocation();
+    const html = await (await browser.fetch("/imports/new")).text();
+    expect(html).not.toContain("exactly as in the template");
+    expect(html).toMatch(/<code>email<\/code> <span class="badge">Required for new users<\/span>/);
+    expect(html).toContain("An empty cell keeps an existing user&#39;s email.");
+    // Every name the page offers as an example is one the reader maps to a template column.
+    const fieldOf: Record<string, TemplateField> = {
+      "Employee ID": "employee_number",
+      Username: "employee_number",
+      "Given Name": "first_name",
+      Surname: "last_name",
+      "E-mail": "email",
+      Site: "location",
+    };
+    expect(headerExamples).toEqual(Object.keys(fieldOf));
+    for (const [name, field] of Object.entries(fieldOf)) {
+      expect(html).toContain(`<q>${name}</q>`);
+      const { columns } = mapColumns(templateFields.map((f) => (f === field ? name : f)));
+      expect(columns.find((c) => c.header === name)?.field, name).toBe(field);
+    }
   });
 
   it("previews the help article's file: six users, comma separated, the first rows", async () => {
@@ -135,6 +167,8 @@ describe("Import Users", () => {
     expect(html).toContain('<noscript><meta http-equiv="refresh" content="2"/></noscript>');
     expect(html).toMatch(/<progress id="progress" max="6" value="2">/);
     expect(html).toContain("2 of 6 lines done");
+    // What the script announces to screen readers: quarters, not every count.
+    expect(html).toContain('data-announce="Importing: 25% done."');
   });
 
   it("reports 5 out of 6 imported, line 5 missing its email, with filters and downloads", async () => {
@@ -146,10 +180,14 @@ describe("Import Users", () => {
     expect(html).toMatch(/<span class="stat-value">5<\/span><span class="stat-label">Created<\/span>/);
     expect(html).toMatch(/<span class="stat-value">1<\/span><span class="stat-label">Failed<\/span>/);
     expect(html).not.toContain("http-equiv");
+    expect(html).toContain('data-announce="5 out of 6 users imported."');
+    // On a narrow screen each line stacks, its messages on a line of their own.
+    expect(html).toContain('<table class="stacked">');
+    expect(html).toContain('<th scope="row" class="num" data-label="Line">5</th>');
 
     const errors = await (await browser.fetch(`${path}?show=errors`)).text();
-    const rows = errors.match(/<tr><th scope="row" class="num">\d+<\/th>/g) ?? [];
-    expect(rows).toEqual(['<tr><th scope="row" class="num">5</th>']);
+    const rows = errors.match(/<tr><th scope="row" class="num" data-label="Line">\d+<\/th>/g) ?? [];
+    expect(rows).toEqual(['<tr><th scope="row" class="num" data-label="Line">5</th>']);
     expect(errors).toContain("The email is empty.");
 
     const failed = await browser.fetch(`${path}/failed.csv`);
@@ -161,9 +199,50 @@ describe("Import Users", () => {
     expect(report.split("\r\n").filter(Boolean)).toHaveLength(7);
 
     const id = path.split("/").pop() ?? "";
+    expect(html).toContain(`<a href="/users?import=${id}">See the users this import created or updated</a>`);
     const users = await (await browser.fetch(`/users?import=${id}`)).text();
     expect(users).toContain("Lovelace");
     expect(users).not.toContain("Dijkstra");
+    expect(users).toContain("Users last imported by users.csv (");
+    expect(users).toContain("Users it left unchanged are listed under the import that last changed them.");
+  });
+
+  it("offers no users link for a re-import that changed nobody, and tells the two imports of one file apart", async () => {
+    const { browser, location } = await adminWithLocation();
+    const csv = helpArticleCsv(location, unique("u"));
+    const firstPath = await uploadAndStart(browser, csv);
+    await waitForReport(browser, firstPath);
+    const againPath = await uploadAndStart(browser, csv);
+    const again = await waitForReport(browser, againPath);
+    const firstId = firstPath.split("/").pop() ?? "";
+    const againId = againPath.split("/").pop() ?? "";
+    expect(again).toContain("This import created and updated no users.");
+    expect(again).not.toContain(`/users?import=${againId}`);
+
+    const users = await (await browser.fetch("/users")).text();
+    const [first] = await db.select().from(imports).where(eq(imports.id, firstId));
+    const [repeat] = await db.select().from(imports).where(eq(imports.id, againId));
+    // Dated as the tables date them, then what each did: same file and minute, different entries.
+    expect(importChoice(users, firstId)).toBe(`${formatDateTime(first?.createdAt ?? new Date(0))} · users.csv · 6 users: 5 created, 1 failed`);
+    expect(importChoice(users, againId)).toBe(`${formatDateTime(repeat?.createdAt ?? new Date(0))} · users.csv · 6 users: 5 unchanged, 1 failed`);
+    expect(users).toContain(`data-local="${repeat?.createdAt.toISOString()}"`);
+    expect(users).toContain('<label for="import">Last imported by</label>');
+  });
+
+  it("shows on a user's page which import last imported them, apart from when the user last changed", async () => {
+    const { browser, location } = await adminWithLocation();
+    const prefix = unique("w");
+    const path = await uploadAndStart(browser, helpArticleCsv(location, prefix));
+    await waitForReport(browser, path);
+    const imported = await (await browser.fetch(`/users/${prefix}1`)).text();
+    expect(imported).toContain(`<dt>Last imported by</dt><dd><a href="${path}">users.csv</a> on <time`);
+    expect(imported).toContain(" (by an import)</dd>");
+    expect(imported).not.toContain("Last changed by");
+
+    const saved = await browser.post(`/users/${prefix}1/locks`, { _csrf: csrfIn(imported), role_locked: "on" });
+    const html = await (await browser.fetch(saved.headers.get("Location") ?? "")).text();
+    expect(html).toContain(" (not by an import: for example, the locks were saved)</dd>");
+    expect(html).toContain(`<dt>Last imported by</dt><dd><a href="${path}">users.csv</a> on <time`);
   });
 
   it("says a clean import succeeded with no reported errors", async () => {
@@ -183,9 +262,9 @@ describe("Import Users", () => {
     const first = await waitForReport(browser, path);
     expect(first).toContain(`href="${path}?after=51#lines-heading"`);
     const second = await (await browser.fetch(`${path}?after=51`)).text();
-    expect(second).toContain('<th scope="row" class="num">52</th>');
-    expect(second).toContain('<th scope="row" class="num">61</th>');
-    expect(second).not.toContain('<th scope="row" class="num">51</th>');
+    expect(second).toContain('<th scope="row" class="num" data-label="Line">52</th>');
+    expect(second).toContain('<th scope="row" class="num" data-label="Line">61</th>');
+    expect(second).not.toContain('<th scope="row" class="num" data-label="Line">51</th>');
     expect(second).not.toContain("Next page");
   });
 
