@@ -87,11 +87,13 @@ const roles = new Map(db.prepare("SELECT name_key AS key, id FROM roles").all().
 const standard = roles.get("standard");
 
 const findUser = db.prepare("SELECT id FROM users WHERE employee_key = ?");
+// On Roster's schema the user also gets the searched name key, as Roster writes it.
+const nameKey = schema === "roster" ? { column: ", name_key", value: ", ?", update: " name_key = excluded.name_key," } : { column: "", value: "", update: "" };
 const upsertUser = db.prepare(
   `INSERT INTO users (employee_number, employee_key, first_name, last_name, email, email_key, location_id, role_id,
-     created_at, updated_at, created_import_id, last_import_id, last_imported_at)
-   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-   ON CONFLICT (employee_key) DO UPDATE SET first_name = excluded.first_name, last_name = excluded.last_name,
+     created_at, updated_at, created_import_id, last_import_id, last_imported_at${nameKey.column})
+   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?${nameKey.value})
+   ON CONFLICT (employee_key) DO UPDATE SET first_name = excluded.first_name, last_name = excluded.last_name,${nameKey.update}
      email = excluded.email, email_key = excluded.email_key, location_id = excluded.location_id, role_id = excluded.role_id,
      updated_at = excluded.updated_at, last_import_id = excluded.last_import_id, last_imported_at = excluded.last_imported_at`,
 );
@@ -123,7 +125,8 @@ function applyRecord(values, line, now) {
   let outcome = "failed";
   if (!failed) {
     outcome = findUser.get(employeeKey) ? "updated" : "created";
-    upsertUser.run(v.employee_number, employeeKey, v.first_name, v.last_name, v.email, emailKey, locationId, roleId, now, now, importId, importId, now);
+    const row = [v.employee_number, employeeKey, v.first_name, v.last_name, v.email, emailKey, locationId, roleId, now, now, importId, importId, now];
+    upsertUser.run(...(nameKey.column ? [...row, toKey(`${v.first_name} ${v.last_name}`)] : row));
   }
   insertLine.run(lineKey.value, line, v.employee_number, employeeKey, emailKey, outcome, warned ? 1 : 0, JSON.stringify(messages), JSON.stringify(v));
   tally.rows++;

@@ -2,7 +2,7 @@ import { env, exports } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { hashPassword } from "../src/auth/passwords";
 import { createDb } from "../src/db/client";
-import { toKey } from "../src/db/keys";
+import { nameKeyOf, toKey } from "../src/db/keys";
 import { createLocation } from "../src/db/locations";
 import { roles, users } from "../src/db/schema";
 import { createApiToken } from "../src/db/tokens";
@@ -42,6 +42,7 @@ export async function createUser(roleName: "Admin" | "Manager" | "Standard", fie
       employeeKey: toKey(employeeNumber),
       firstName: fields.firstName ?? "Test",
       lastName: fields.lastName ?? roleName,
+      nameKey: nameKeyOf(fields.firstName ?? "Test", fields.lastName ?? roleName),
       email: `${employeeNumber}@example.com`,
       emailKey: toKey(`${employeeNumber}@example.com`),
       roleId: role.id,

@@ -1,6 +1,6 @@
 import { hashPassword } from "../../src/auth/passwords.ts";
 import { createSecret, hashSecret } from "../../src/auth/secrets.ts";
-import { toKey } from "../../src/db/keys.ts";
+import { nameKeyOf, toKey } from "../../src/db/keys.ts";
 import { executeSql, sqlText, type Target } from "./wrangler.ts";
 
 export type AdminInput = { username: string; email: string; password: string; firstName?: string; lastName?: string };
@@ -8,11 +8,14 @@ export type AdminInput = { username: string; email: string; password: string; fi
 /** Creates or updates a user with the Admin role and this password. */
 export async function upsertAdmin(target: Target, input: AdminInput, options: { keepExisting?: boolean } = {}): Promise<void> {
   const hash = await hashPassword(input.password);
+  const firstName = input.firstName ?? "Admin";
+  const lastName = input.lastName ?? input.username.trim();
   const values = [
     sqlText(input.username.trim()),
     sqlText(toKey(input.username)),
-    sqlText(input.firstName ?? "Admin"),
-    sqlText(input.lastName ?? input.username.trim()),
+    sqlText(firstName),
+    sqlText(lastName),
+    sqlText(nameKeyOf(firstName, lastName)),
     sqlText(input.email.trim()),
     sqlText(toKey(input.email)),
     "(SELECT id FROM roles WHERE name_key = 'admin')",
@@ -21,11 +24,11 @@ export async function upsertAdmin(target: Target, input: AdminInput, options: { 
   const onConflict = options.keepExisting
     ? "DO NOTHING"
     : `DO UPDATE SET email = excluded.email, email_key = excluded.email_key, first_name = excluded.first_name,
-       last_name = excluded.last_name, role_id = excluded.role_id, password_hash = excluded.password_hash,
+       last_name = excluded.last_name, name_key = excluded.name_key, role_id = excluded.role_id, password_hash = excluded.password_hash,
        updated_at = unixepoch('subsec') * 1000`;
   executeSql(
     target,
-    `INSERT INTO users (employee_number, employee_key, first_name, last_name, email, email_key, role_id, password_hash)
+    `INSERT INTO users (employee_number, employee_key, first_name, last_name, name_key, email, email_key, role_id, password_hash)
      VALUES (${values}) ON CONFLICT (employee_key) ${onConflict};`,
   );
 }

@@ -5,3 +5,8 @@
 export function toKey(value: string): string {
   return value.trim().normalize("NFC").toLowerCase();
 }
+
+/** A user's full name as the users page searches it (users.name_key). */
+export function nameKeyOf(firstName: string, lastName: string): string {
+  return toKey(`${firstName} ${lastName}`);
+}

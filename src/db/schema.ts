@@ -58,6 +58,11 @@ export const users = sqliteTable(
     employeeKey: text("employee_key").notNull(),
     firstName: text("first_name").notNull().default(""),
     lastName: text("last_name").notNull().default(""),
+    /**
+     * The full name as searched: toKey("first last"). SQLite's lower() folds only ASCII, so a
+     * search for "ñúñez" could not find "Ñúñez" by lower-casing in SQL; every write sets it.
+     */
+    nameKey: text("name_key").notNull().default(""),
     email: text("email").notNull(),
     emailKey: text("email_key").notNull(),
     locationId: integer("location_id").references(() => locations.id),

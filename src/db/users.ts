@@ -50,24 +50,6 @@ const userColumns = {
   lastImportedAt: users.lastImportedAt,
 };
 
-/**
- * A GLOB pattern that finds `term` anywhere in a name, in any case. SQLite's lower() and LIKE
- * fold only ASCII letters, so "ñúñez" would not find "Ñúñez"; a class of both cases per letter
- * does. GLOB's own wildcards in the term are matched as themselves.
- */
-function anyCaseGlob(term: string): string {
-  let pattern = "";
-  for (const ch of term.normalize("NFC")) {
-    const lower = ch.toLowerCase();
-    const upper = ch.toUpperCase();
-    if (ch === "*" || ch === "?" || ch === "[") pattern += `[${ch}]`;
-    // A letter whose other case is one character too ("ß" upper-cases to "SS") gets a class.
-    else if (lower !== upper && [...lower].length === 1 && [...upper].length === 1) pattern += `[${lower}${upper}]`;
-    else pattern += ch;
-  }
-  return `*${pattern}*`;
-}
-
 /** A page of users in employee-number order, filtered; keyset pagination keeps every page fast. */
 export async function listUsers(db: Db, filter: UserFilter): Promise<{ users: UserView[]; nextCursor: string | null }> {
   const where: SQL[] = [];
@@ -81,11 +63,13 @@ export async function listUsers(db: Db, filter: UserFilter): Promise<{ users: Us
   if (filter.locationId !== undefined) where.push(eq(users.locationId, filter.locationId));
   if (filter.roleId !== undefined) where.push(eq(users.roleId, filter.roleId));
   if (filter.q?.trim()) {
-    const q = toKey(filter.q).replaceAll("\\", "\\\\").replaceAll("%", "\\%").replaceAll("_", "\\_");
+    // Compared as plain text (substr, instr) rather than LIKE: no wildcards to escape, and D1
+    // refuses LIKE and GLOB patterns over 50 bytes.
+    const q = toKey(filter.q);
     const term = or(
-      sql`${users.employeeKey} LIKE ${`${q}%`} ESCAPE '\\'`,
-      sql`${users.emailKey} LIKE ${`${q}%`} ESCAPE '\\'`,
-      sql`(${users.firstName} || ' ' || ${users.lastName}) GLOB ${anyCaseGlob(filter.q.trim())}`,
+      sql`substr(${users.employeeKey}, 1, length(${q})) = ${q}`,
+      sql`substr(${users.emailKey}, 1, length(${q})) = ${q}`,
+      sql`instr(${users.nameKey}, ${q}) > 0`,
     );
     if (term) where.push(term);
   }

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { rowsOf, statement } from "../db/statements";
-import { toKey } from "../db/keys";
+import { nameKeyOf, toKey } from "../db/keys";
 import type { Import, ImportChunk } from "../db/schema";
 import { checkRow, keysOf, type CheckContext, type CheckedLine, type LocationRef, type RoleRef, type RowKeys, type UserState } from "./check-row";
 import type { FileRecord } from "./read";
@@ -182,7 +182,7 @@ export async function applyChunk(
   const userRows = jsonParts(
     lines.flatMap((l) =>
       l.write
-        ? [[l.write.employeeNumber, l.write.employeeKey, l.write.firstName, l.write.lastName, l.write.email, l.write.emailKey, l.write.locationId, l.write.roleId]]
+        ? [[l.write.employeeNumber, l.write.employeeKey, l.write.firstName, l.write.lastName, l.write.email, l.write.emailKey, l.write.locationId, l.write.roleId, nameKeyOf(l.write.firstName, l.write.lastName)]]
         : [],
     ),
   );
@@ -197,12 +197,12 @@ export async function applyChunk(
     // Rows go in line order, so a later line may take an email an earlier line gave up. A lock
     // set after the chunk's users were read still holds: the write itself keeps a locked field.
     ...userRows.map((rows) =>
-      statement(db, sql`INSERT INTO users (employee_number, employee_key, first_name, last_name, email, email_key, location_id, role_id,
+      statement(db, sql`INSERT INTO users (employee_number, employee_key, first_name, last_name, email, email_key, location_id, role_id, name_key,
         created_at, updated_at, created_import_id, last_import_id, last_imported_at)
-      SELECT j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5, j.value->>6, j.value->>7,
+      SELECT j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5, j.value->>6, j.value->>7, j.value->>8,
         ${at}, ${at}, ${imp.id}, ${imp.id}, ${at}
       FROM json_each(${rows}) j WHERE true
-      ON CONFLICT (employee_key) DO UPDATE SET first_name = excluded.first_name, last_name = excluded.last_name,
+      ON CONFLICT (employee_key) DO UPDATE SET first_name = excluded.first_name, last_name = excluded.last_name, name_key = excluded.name_key,
         email = excluded.email, email_key = excluded.email_key,
         location_id = CASE WHEN users.location_locked THEN users.location_id ELSE excluded.location_id END,
         role_id = CASE WHEN users.role_locked THEN users.role_id ELSE excluded.role_id END,
