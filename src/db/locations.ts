@@ -34,23 +34,29 @@ export async function findLocation(db: Db, id: number): Promise<LocationView | n
 
 type KeyEntry = { key: string; kind: "name" | "code" | "alias"; label: string };
 
+/**
+ * A location's name, code and aliases as the keys a file's value is matched by. An alias that
+ * repeats the name, the code or an earlier alias adds nothing to match, so it is left out rather
+ * than refused: "London, LDN, London HQ" for London (LDN) keeps London HQ.
+ */
 function keysOf(input: LocationInput): KeyEntry[] {
   const entries: KeyEntry[] = [
     { key: toKey(input.name), kind: "name", label: input.name.trim() },
   ];
   if (input.code?.trim()) entries.push({ key: toKey(input.code), kind: "code", label: input.code.trim() });
   for (const alias of input.aliases ?? []) {
-    if (alias.trim()) entries.push({ key: toKey(alias), kind: "alias", label: alias.trim() });
+    const key = toKey(alias);
+    if (alias.trim() && !entries.some((e) => e.key === key)) entries.push({ key, kind: "alias", label: alias.trim() });
   }
   return entries;
 }
 
-/** A name, code or alias that cannot be saved: another location's (`owner`), or repeated within the input (null). */
+/** A name, code or alias that cannot be saved: another location's (`owner`), or a code that repeats the name (null). */
 export type LocationKeyClash = { label: string; owner: { name: string; kind: KeyEntry["kind"] } | null };
 
 /**
- * Which of the input's name, code and aliases already belong to another location, or
- * repeat within the input: each must resolve to exactly one location.
+ * Which of the input's name, code and aliases already belong to another location, or a code
+ * that repeats the name: each must resolve to exactly one location.
  */
 export async function findLocationKeyClashes(db: Db, input: LocationInput, exceptId?: number): Promise<LocationKeyClash[]> {
   const clashes = new Map<string, LocationKeyClash>();

@@ -22,7 +22,7 @@ const LocationFields: FC<{ form: LocationForm; idPrefix: string }> = ({ form, id
     <div class="field">
       <label for={`${idPrefix}-aliases`}>Aliases</label>
       <span class="hint" id={`${idPrefix}-aliases-hint`}>
-        Optional. Other names files use for this location, separated by commas: London, LDN, London HQ.
+        Optional. Other names files use for this location, separated by commas: for London, say, London HQ, Head Office. One that repeats the name or code is left out.
       </span>
       <input type="text" id={`${idPrefix}-aliases`} name="aliases" value={form.aliases} maxlength={1000} aria-describedby={`${idPrefix}-aliases-hint`} />
     </div>

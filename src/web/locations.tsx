@@ -45,7 +45,7 @@ async function checkLocation(db: Db, form: LocationForm, exceptId?: number): Pro
   const input = toInput(form);
   const clashes = await findLocationKeyClashes(db, input, exceptId);
   return clashes.map(({ label, owner }) => {
-    if (!owner) return `"${label}" appears more than once in this location's name, code and aliases. List it once.`;
+    if (!owner) return `"${label}" is both this location's name and its code. Leave the code empty, or give it a code of its own.`;
     const what = owner.kind === "alias" ? "an alias" : `the ${owner.kind}`;
     return `"${label}" is already ${what} of ${owner.name}. An import must know which one location a value means, so use something else, or change ${owner.name} first.`;
   });

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { createLocation } from "../../src/db/locations";
+import { createLocation, listLocations } from "../../src/db/locations";
 import { apiTokens, users } from "../../src/db/schema";
 import { createUser, csrfIn, db, signedIn, unique } from "./helpers";
 import { exports } from "cloudflare:workers";
@@ -29,12 +29,24 @@ describe("Locations", () => {
     expect(html).toContain(`value="${alias.toUpperCase()}"`);
   });
 
-  it("asks for a name, code or alias given twice in one location to be listed once", async () => {
+  it("refuses a code that repeats the location's name", async () => {
     const name = unique("Twice ");
     const { browser } = await signedIn("Admin");
-    const res = await browser.post("/locations", { _csrf: await browser.csrf(), name, aliases: `${name.toLowerCase()} ` });
+    const res = await browser.post("/locations", { _csrf: await browser.csrf(), name, code: name.toLowerCase() });
     expect(res.status).toBe(422);
-    expect(await res.text()).toContain("appears more than once in this location&#39;s name, code and aliases. List it once.");
+    expect(await res.text()).toContain("is both this location&#39;s name and its code.");
+  });
+
+  it("leaves out aliases that repeat the name, the code or each other", async () => {
+    const name = unique("Leeds ");
+    const code = unique("LDS");
+    const other = unique("Leeds HQ ");
+    const { browser } = await signedIn("Admin");
+    const aliases = `${name.toUpperCase()}, ${code}, ${other}, ${other.toLowerCase()}`;
+    const res = await browser.post("/locations", { _csrf: await browser.csrf(), name, code, aliases });
+    expect(res.status).toBe(303);
+    const [saved] = (await listLocations(db)).filter((l) => l.name === name);
+    expect(saved).toMatchObject({ code, aliases: [other] });
   });
 
   it("edits a location, keeping its own names free to reuse", async () => {
