@@ -56,7 +56,9 @@ export async function createUser(roleName: "Admin" | "Manager" | "Standard", fie
 /** Creates a user with a role and returns an API token for them. */
 export async function createUserWithToken(roleName: "Admin" | "Manager" | "Standard" = "Admin") {
   const user = await createUser(roleName);
-  return { user, token: await createApiToken(db, user.id, "test") };
+  const token = await createApiToken(db, user.id, "test");
+  if (token === null) throw new Error("The token was not created.");
+  return { user, token };
 }
 
 /** Creates a location with a unique name and returns its name, code and alias. */

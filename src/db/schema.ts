@@ -240,8 +240,14 @@ export const apiTokens = sqliteTable(
     createdAt: createdAt(),
     lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }),
     revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+    /** The one-time key of the page form that created the token: the same form sent again creates none. */
+    formKey: text("form_key"),
   },
-  (t) => [uniqueIndex("api_tokens_token_hash_idx").on(t.tokenHash), index("api_tokens_user_id_idx").on(t.userId)],
+  (t) => [
+    uniqueIndex("api_tokens_token_hash_idx").on(t.tokenHash),
+    index("api_tokens_user_id_idx").on(t.userId),
+    uniqueIndex("api_tokens_form_key_idx").on(t.formKey),
+  ],
 );
 
 export type User = typeof users.$inferSelect;

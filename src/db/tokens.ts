@@ -5,11 +5,19 @@ import { apiTokens } from "./schema";
 
 const tokenPrefix = "rst_";
 
-/** Creates an API token for a user; the token is returned once and only its hash is stored. */
-export async function createApiToken(db: Db, userId: number, name: string): Promise<string> {
+/**
+ * Creates an API token for a user; the token is returned once and only its hash is stored.
+ * With the `formKey` of the page form that asked for it, the same form sent again (a reload)
+ * creates nothing and gives null.
+ */
+export async function createApiToken(db: Db, userId: number, name: string, formKey?: string): Promise<string | null> {
   const token = createSecret(tokenPrefix);
-  await db.insert(apiTokens).values({ userId, name, tokenHash: await hashSecret(token), prefix: token.slice(0, 10) });
-  return token;
+  const created = await db
+    .insert(apiTokens)
+    .values({ userId, name, tokenHash: await hashSecret(token), prefix: token.slice(0, 10), formKey })
+    .onConflictDoNothing({ target: apiTokens.formKey })
+    .returning({ id: apiTokens.id });
+  return created.length ? token : null;
 }
 
 /** A user's tokens, newest first, without their secrets. */

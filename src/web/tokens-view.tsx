@@ -17,6 +17,10 @@ export type TokensPageProps = {
   canUseApi: boolean;
   /** A token just created: shown this once. */
   created?: { name: string; token: string };
+  /** The create form's one-time key: sending the same form again (a reload) creates no second token. */
+  formKey: string;
+  /** The form was sent again after its token was created. */
+  resent?: boolean;
   error?: string;
   notice?: string;
 };
@@ -47,7 +51,7 @@ const NewToken: FC<{ name: string; token: string; origin: string }> = ({ name, t
 );
 
 /** API tokens: create one (shown once), see them, revoke them. */
-export const TokensPage: FC<TokensPageProps> = ({ tokens, csrfToken, origin, canUseApi, created, error, notice }) => (
+export const TokensPage: FC<TokensPageProps> = ({ tokens, csrfToken, origin, canUseApi, created, formKey, resent, error, notice }) => (
   <>
     <div class="page-head">
       <h1>API tokens</h1>
@@ -61,11 +65,18 @@ export const TokensPage: FC<TokensPageProps> = ({ tokens, csrfToken, origin, can
     )}
     {notice ? <Notice kind="success">{notice}</Notice> : null}
     {created ? <NewToken name={created.name} token={created.token} origin={origin} /> : null}
+    {resent ? (
+      <Notice kind="warning">
+        This form was sent again after its token was created, so no second token was made. The token was shown once, when it was
+        created; if you did not copy it, revoke it below and create another.
+      </Notice>
+    ) : null}
     <section class="card" aria-labelledby="create-heading">
       <h2 id="create-heading">Create a token</h2>
       {error ? <Notice kind="error">{error}</Notice> : null}
       <form method="post" action="/tokens">
         <CsrfField token={csrfToken} />
+        <input type="hidden" name="form_key" value={formKey} />
         <div class="field">
           <label for="token-name">Name</label>
           <span class="hint" id="token-name-hint">

@@ -10,6 +10,8 @@ import type { WebEnv } from "./web-env";
 
 export const tokensApp = new Hono<WebEnv>();
 
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 // Any signed-in person may hold tokens; the API itself checks what their role allows.
 tokensApp.use(requireSession, verifyCsrf, layout);
 
@@ -18,6 +20,7 @@ tokensApp.get("/", async (c) => {
     <TokensPage
       tokens={await listApiTokens(c.var.db, c.var.viewer.id)}
       csrfToken={c.var.csrfToken}
+      formKey={crypto.randomUUID()}
       origin={new URL(c.req.url).origin}
       canUseApi={canViewUsers(c.var.viewer)}
       notice={c.req.query("revoked") === "1" ? "The token was revoked. Programs using it can no longer sign in." : undefined}
@@ -31,6 +34,7 @@ tokensApp.post("/", async (c) => {
   const name = typeof body.name === "string" ? body.name.trim() : "";
   const props: Omit<TokensPageProps, "tokens"> = {
     csrfToken: c.var.csrfToken,
+    formKey: crypto.randomUUID(),
     origin: new URL(c.req.url).origin,
     canUseApi: canViewUsers(c.var.viewer),
   };
@@ -41,7 +45,12 @@ tokensApp.post("/", async (c) => {
       title: "API tokens",
     });
   }
-  const token = await createApiToken(c.var.db, c.var.viewer.id, name);
+  const formKey = typeof body.form_key === "string" && uuid.test(body.form_key) ? body.form_key : undefined;
+  const token = await createApiToken(c.var.db, c.var.viewer.id, name, formKey);
+  if (token === null) {
+    c.status(409);
+    return c.render(<TokensPage tokens={await listApiTokens(c.var.db, c.var.viewer.id)} {...props} resent />, { title: "API tokens" });
+  }
   // Rendered, not redirected: the token must not travel in a URL or be shown twice.
   return c.render(
     <TokensPage tokens={await listApiTokens(c.var.db, c.var.viewer.id)} {...props} created={{ name, token }} />,

@@ -117,6 +117,22 @@ describe("API tokens", () => {
     expect(list).not.toContain(token);
   });
 
+  it("creates no second token when the same form is sent again, as a reload does", async () => {
+    const { browser, user } = await signedIn("Admin");
+    const page = await (await browser.fetch("/tokens")).text();
+    const formKey = /name="form_key" value="([^"]+)"/.exec(page)?.[1] ?? "";
+    expect(formKey).not.toBe("");
+    const fields = { _csrf: csrfIn(page), form_key: formKey, name: "Reloaded" };
+    expect((await browser.post("/tokens", fields)).status).toBe(200);
+    const again = await browser.post("/tokens", fields);
+    expect(again.status).toBe(409);
+    const html = await again.text();
+    expect(html).toContain("no second token was made");
+    expect(html).not.toContain('id="new-token"');
+    const rows = await db.select().from(apiTokens).where(eq(apiTokens.userId, user.id));
+    expect(rows.filter((t) => t.name === "Reloaded")).toHaveLength(1);
+  });
+
   it("revokes a token", async () => {
     const { user, browser } = await signedIn("Admin");
     await browser.post("/tokens", { _csrf: await browser.csrf(), name: "Old job" });
