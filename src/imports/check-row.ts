@@ -186,7 +186,7 @@ export function checkRow(record: FileRecord, keys: RowKeys, ctx: CheckContext): 
   }
 
   if (!existing) {
-    if (!v.email) messages.push(error("missing_email", "The email is empty. Every user needs an email address, and it must be unique."));
+    if (!v.email) messages.push(error("missing_email", "The email is empty. A new user needs an email address, and it must be unique."));
     if (!v.first_name) messages.push(error("missing_first_name", "The first name is empty. A new user needs a first name."));
     if (!v.last_name) messages.push(error("missing_last_name", "The last name is empty. A new user needs a last name."));
     if (!v.location) messages.push(error("missing_location", "The location is empty. A new user needs a location: a location's name, code or alias."));
