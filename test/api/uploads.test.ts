@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { count } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { imports } from "../../src/db/schema";
+import { nameKeyOf } from "../../src/db/keys";
 import { pieceBytes } from "../../src/imports/stored-file";
 import { call, createTestLocation, createUserWithToken, csvOf, db, header, importCsv, storedUser, unique, uploadCsv, waitForImport } from "../helpers";
 
@@ -195,7 +196,13 @@ describe("users, locations and roles", () => {
 
   it("finds a user by any part of the name in any case, accented capitals included", async () => {
     const n = unique("acc");
-    await importCsv(token, csvOf([header, [n, "Zoë", "Ñúñez-Ørsted", site.name, `${n}@example.com`, ""]]));
+    await importCsv(
+      token,
+      csvOf([header, [n, "Zoë", "Ñúñez-Ørsted", site.name, `${n}@example.com`, ""], [`${n}-a`, "Ada", "LoveLace", site.name, `${n}-a@example.com`, ""]]),
+    );
+    // An ASCII name's key is made in SQL, any other in the Worker: both as nameKeyOf makes it.
+    expect((await storedUser(n))?.nameKey).toBe(nameKeyOf("Zoë", "Ñúñez-Ørsted"));
+    expect((await storedUser(`${n}-a`))?.nameKey).toBe("ada lovelace");
     const found = async (q: string) =>
       ((await (await call(token, `/api/users?q=${encodeURIComponent(q)}`)).json()) as { users: { employee_number: string }[] }).users.some(
         (u) => u.employee_number === n,
