@@ -1,6 +1,6 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchChromium, screenshotter, watchErrors } from "./chromium";
+import { desktop, launchChromium, screenshotter, signInAsAdmin, watchErrors } from "./chromium";
 
 const baseUrl = inject("baseUrl");
 
@@ -17,15 +17,11 @@ async function openMenuItem(name: string) {
 beforeAll(async () => {
   shoot = await screenshotter(20, 39);
   browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: "en-GB", timezoneId: "UTC" });
+  const context = await browser.newContext(desktop);
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: baseUrl });
   page = await context.newPage();
   errors = watchErrors(page);
-  await page.goto(`${baseUrl}/sign-in`);
-  await page.getByLabel("Username").fill(inject("adminUsername"));
-  await page.getByLabel("Password").fill(inject("adminPassword"));
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("heading", { name: "Import Users" }).waitFor();
+  await signInAsAdmin(page, baseUrl);
 });
 
 afterAll(async () => {

@@ -1,8 +1,21 @@
 import { mkdir, readdir, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { inject } from "vitest";
 
 export const screenshotDir = resolve(import.meta.dirname, "../../test-results/screenshots");
+
+/** How the browser tests see the pages: a desktop window, British English, in UTC. */
+export const desktop = { viewport: { width: 1280, height: 860 }, locale: "en-GB", timezoneId: "UTC" } as const;
+
+/** Signs a page in as the admin the tests' server was given, and waits for Import Users. */
+export async function signInAsAdmin(page: Page, baseUrl: string): Promise<void> {
+  await page.goto(`${baseUrl}/sign-in`);
+  await page.getByLabel("Username").fill(inject("adminUsername"));
+  await page.getByLabel("Password").fill(inject("adminPassword"));
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Import Users" }).waitFor();
+}
 
 /** Debian's Chromium, headless, with nothing running in the background. */
 export function launchChromium(): Promise<Browser> {

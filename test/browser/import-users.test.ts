@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchChromium, screenshotter, watchErrors } from "./chromium";
+import { desktop, launchChromium, screenshotter, watchErrors } from "./chromium";
 
 const baseUrl = inject("baseUrl");
 
@@ -41,7 +41,7 @@ async function downloadText(click: () => Promise<void>): Promise<{ name: string;
 beforeAll(async () => {
   shoot = await screenshotter(1, 19);
   browser = await launchChromium();
-  context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 860 }, locale: "en-GB", timezoneId: "UTC" });
+  context = await browser.newContext({ ...desktop, acceptDownloads: true });
   page = await context.newPage();
   errors = watchErrors(page);
 });

@@ -1,7 +1,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { executeSql, sqlText } from "../../scripts/lib/wrangler.ts";
-import { launchChromium, screenshotter, watchErrors } from "./chromium";
+import { desktop, launchChromium, screenshotter, signInAsAdmin, watchErrors } from "./chromium";
 
 const baseUrl = inject("baseUrl");
 const database = { remote: false, persistTo: inject("persistTo") };
@@ -48,14 +48,10 @@ const announced = () => page.locator("body > [aria-live]").textContent();
 beforeAll(async () => {
   shoot = await screenshotter(40, 49);
   browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: "en-GB", timezoneId: "UTC" });
+  const context = await browser.newContext(desktop);
   page = await context.newPage();
   errors = watchErrors(page);
-  await page.goto(`${baseUrl}/sign-in`);
-  await page.getByLabel("Username").fill(inject("adminUsername"));
-  await page.getByLabel("Password").fill(inject("adminPassword"));
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("heading", { name: "Import Users" }).waitFor();
+  await signInAsAdmin(page, baseUrl);
 });
 
 afterAll(async () => {
