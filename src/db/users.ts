@@ -11,6 +11,7 @@ export type UserView = {
   location: string | null;
   locationId: number | null;
   role: string;
+  roleId: number;
   roleLocked: boolean;
   locationLocked: boolean;
   createdAt: Date;
@@ -41,6 +42,7 @@ const userColumns = {
   location: locations.name,
   locationId: users.locationId,
   role: roles.name,
+  roleId: users.roleId,
   roleLocked: users.roleLocked,
   locationLocked: users.locationLocked,
   createdAt: users.createdAt,
@@ -113,6 +115,19 @@ export async function setUserLocks(
   const changed = await db
     .update(users)
     .set({ ...locks, updatedAt: new Date() })
+    .where(eq(users.employeeKey, toKey(employeeNumber)))
+    .returning({ id: users.id });
+  return changed.length > 0;
+}
+
+/**
+ * Gives a user a role and a location by hand, as an admin does after a report warned about
+ * them. Locks keep fields from imports, not from this. False when there is no such user.
+ */
+export async function assignUser(db: Db, employeeNumber: string, assignment: { roleId: number; locationId: number | null }): Promise<boolean> {
+  const changed = await db
+    .update(users)
+    .set({ ...assignment, updatedAt: new Date() })
     .where(eq(users.employeeKey, toKey(employeeNumber)))
     .returning({ id: users.id });
   return changed.length > 0;

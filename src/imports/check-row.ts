@@ -178,7 +178,7 @@ export function checkRow(record: FileRecord, keys: RowKeys, ctx: CheckContext): 
         messages.push(
           warning(
             "unknown_role",
-            `There is no role called "${v.role}", so the user has the ${ctx.standardRole.name} role. To give another, put one of ${roleNames(ctx)} in the file and import the line again.`,
+            `There is no role called "${v.role}", so the user has the ${ctx.standardRole.name} role. Choose another on the user's page, or put one of ${roleNames(ctx)} in the file and import the line again.`,
           ),
         );
       }

@@ -38,7 +38,7 @@ const columns: { name: string; required: string; text: string }[] = [
   {
     name: "role",
     required: "Optional",
-    text: "The role to give the user. If the role isn't recognised, the user gets the Standard role and the report warns you; put a role that exists in the file and import the line again to give another.",
+    text: "The role to give the user. If the role isn't recognised, the user gets the Standard role and the report warns you; choose the right role on the user's page afterwards, or put a role that exists in the file and import the line again.",
   },
 ];
 

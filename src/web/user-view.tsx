@@ -1,5 +1,7 @@
 import type { FC } from "hono/jsx";
 import type { ImportView } from "../db/imports";
+import type { LocationView } from "../db/locations";
+import type { Role } from "../db/schema";
 import type { UserView } from "../db/users";
 import { CsrfField, Notice, Time } from "./components";
 import { userHref } from "./users-view";
@@ -9,9 +11,67 @@ export type UserPageProps = {
   createdBy: ImportView | null;
   lastImportedBy: ImportView | null;
   canManage: boolean;
+  /** The page is the signed-in person's own: they cannot change their own role. */
+  isViewer: boolean;
+  /** The roles the viewer may give, and every location, for the assignment form. */
+  roles: Role[];
+  locations: LocationView[];
   csrfToken: string;
-  saved: boolean;
+  saved: "locks" | "assignment" | null;
 };
+
+/**
+ * The role and location set by hand: what a report's unknown-role or unknown-location line asks
+ * an admin to do after the import.
+ */
+const Assignment: FC<Pick<UserPageProps, "user" | "isViewer" | "roles" | "locations" | "csrfToken">> = ({
+  user,
+  isViewer,
+  roles,
+  locations,
+  csrfToken,
+}) => (
+  <section class="card" aria-labelledby="assignment-heading">
+    <h2 id="assignment-heading">Role and location</h2>
+    <form method="post" action={`${userHref(user.employeeNumber)}/assignment`}>
+      <CsrfField token={csrfToken} />
+      <div class="field">
+        <label for="role_id">Role</label>
+        {isViewer ? (
+          <span class="hint" id="role-hint">
+            Your own role can be changed only by another admin.
+          </span>
+        ) : null}
+        <select id="role_id" name="role_id" disabled={isViewer} aria-describedby={isViewer ? "role-hint" : undefined}>
+          {roles.map((r) => (
+            <option value={r.id} selected={r.id === user.roleId}>
+              {r.name}
+            </option>
+          ))}
+        </select>
+        {/* A disabled select sends nothing; the current role goes with the form instead. */}
+        {isViewer ? <input type="hidden" name="role_id" value={String(user.roleId)} /> : null}
+      </div>
+      <div class="field">
+        <label for="location_id">Location</label>
+        <select id="location_id" name="location_id">
+          <option value="" selected={user.locationId === null}>
+            No location
+          </option>
+          {locations.map((l) => (
+            <option value={l.id} selected={l.id === user.locationId}>
+              {l.name}
+            </option>
+          ))}
+        </select>
+      </div>
+      <p class="muted small">Locks keep these from imports; they do not stop you changing them here.</p>
+      <div class="actions">
+        <button type="submit">Save role and location</button>
+      </div>
+    </form>
+  </section>
+);
 
 /** An import and when it wrote this user, which is not when the file was uploaded. */
 const ImportLink: FC<{ imp: ImportView | null; id: string | null; on: Date | null }> = ({ imp, id, on }) => {
@@ -34,7 +94,7 @@ const ImportLink: FC<{ imp: ImportView | null; id: string | null; on: Date | nul
 const changedOutsideImports = (user: UserView) => user.updatedAt.getTime() !== user.lastImportedAt?.getTime();
 
 /** One user: their fields, their locks, and the imports that created and last imported them. */
-export const UserPage: FC<UserPageProps> = ({ user, createdBy, lastImportedBy, canManage, csrfToken, saved }) => (
+export const UserPage: FC<UserPageProps> = ({ user, createdBy, lastImportedBy, canManage, isViewer, roles, locations, csrfToken, saved }) => (
   <>
     <p class="small">
       <a href="/users">All Users</a>
@@ -44,7 +104,7 @@ export const UserPage: FC<UserPageProps> = ({ user, createdBy, lastImportedBy, c
         {user.firstName} {user.lastName}
       </h1>
     </div>
-    {saved ? <Notice kind="success">The locks were saved.</Notice> : null}
+    {saved ? <Notice kind="success">{saved === "locks" ? "The locks were saved." : "The role and location were saved."}</Notice> : null}
     <section class="card" aria-labelledby="details-heading">
       <h2 id="details-heading">Details</h2>
       <dl class="facts">
@@ -93,6 +153,7 @@ export const UserPage: FC<UserPageProps> = ({ user, createdBy, lastImportedBy, c
       </dl>
     </section>
 
+    {canManage ? <Assignment user={user} isViewer={isViewer} roles={roles} locations={locations} csrfToken={csrfToken} /> : null}
     <section class="card" aria-labelledby="locks-heading">
       <h2 id="locks-heading">Locks</h2>
       <p class="muted">A locked role or location stays as it is when an import asks to change it; the report notes it as a warning.</p>

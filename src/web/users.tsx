@@ -7,7 +7,8 @@ import { requireSession } from "../auth/sessions";
 import { findImport, listImports } from "../db/imports";
 import { listLocations } from "../db/locations";
 import { listRoles } from "../db/roles";
-import { findUser, listUsers, setUserLocks } from "../db/users";
+import { toKey } from "../db/keys";
+import { assignUser, findUser, listUsers, setUserLocks } from "../db/users";
 import { queryString } from "./format";
 import { layout } from "./layout";
 import { UserPage } from "./user-view";
@@ -81,17 +82,48 @@ usersApp.get("/:employeeNumber", async (c) => {
   const createdBy = user.createdImportId ? await findImport(c.var.db, user.createdImportId) : null;
   const lastImportedBy =
     user.lastImportId === user.createdImportId ? createdBy : user.lastImportId ? await findImport(c.var.db, user.lastImportId) : null;
+  const canManage = canManageUsers(c.var.viewer);
+  const [roles, locations] = canManage ? await Promise.all([listRoles(c.var.db), listLocations(c.var.db)]) : [[], []];
+  const saved = c.req.query("saved");
   return c.render(
     <UserPage
       user={user}
       createdBy={createdBy}
       lastImportedBy={lastImportedBy}
-      canManage={canManageUsers(c.var.viewer)}
+      canManage={canManage}
+      isViewer={toKey(user.employeeNumber) === toKey(c.var.viewer.employeeNumber)}
+      roles={roles.filter((r) => grantable(c.var.viewer.permissions, r.permissions))}
+      locations={locations}
       csrfToken={c.var.csrfToken}
-      saved={c.req.query("saved") === "1"}
+      saved={saved === "1" ? "locks" : saved === "assignment" ? "assignment" : null}
     />,
     { title: `${user.firstName} ${user.lastName}` },
   );
+});
+
+/** A role may be given only by someone whose own permissions include all of the role's. */
+const grantable = (own: string[], role: string[]) => role.every((p) => own.includes(p));
+
+usersApp.post("/:employeeNumber/assignment", requireManageUsers, async (c) => {
+  const employeeNumber = c.req.param("employeeNumber");
+  const user = await findUser(c.var.db, employeeNumber);
+  if (!user) throw new HTTPException(404, { message: "There is no user with this employee number." });
+  const body = await c.req.parseBody();
+  const [roles, locations] = await Promise.all([listRoles(c.var.db), listLocations(c.var.db)]);
+  const role = roles.find((r) => String(r.id) === body.role_id);
+  const location = body.location_id === "" ? null : locations.find((l) => String(l.id) === body.location_id);
+  if (!role || location === undefined) {
+    throw new HTTPException(422, { message: "Choose the role and the location from the lists on the user's page." });
+  }
+  if (!grantable(c.var.viewer.permissions, role.permissions)) {
+    throw new HTTPException(403, { message: `Your role cannot give the ${role.name} role: it allows more than yours does.` });
+  }
+  // Nobody takes away their own access by mistake, or raises it.
+  if (toKey(user.employeeNumber) === toKey(c.var.viewer.employeeNumber) && role.id !== user.roleId) {
+    throw new HTTPException(403, { message: "You cannot change your own role. Ask another admin." });
+  }
+  await assignUser(c.var.db, employeeNumber, { roleId: role.id, locationId: location?.id ?? null });
+  return c.redirect(`${userHref(employeeNumber)}?saved=assignment`, 303);
 });
 
 usersApp.post("/:employeeNumber/locks", requireManageUsers, async (c) => {

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { createLocation, listLocations } from "../../src/db/locations";
-import { apiTokens, users } from "../../src/db/schema";
+import { apiTokens, roles, users } from "../../src/db/schema";
 import { createUser, csrfIn, db, signedIn, unique } from "./helpers";
 import { exports } from "cloudflare:workers";
 
@@ -85,6 +85,54 @@ describe("a user's page", () => {
     expect(row?.roleLocked).toBe(true);
     expect(row?.locationLocked).toBe(false);
     expect(await (await browser.fetch(res.headers.get("Location") ?? "")).text()).toContain("The locks were saved.");
+  });
+
+  it("gives a user another role and location by hand, even where imports are locked out", async () => {
+    const user = await createUser("Standard", { firstName: "Role", lastName: "Target" });
+    await db.update(users).set({ roleLocked: true }).where(eq(users.id, user.id));
+    const place = await createLocation(db, { name: unique("Wells ") });
+    const [manager] = await db.select().from(roles).where(eq(roles.nameKey, "manager"));
+    const { browser } = await signedIn("Admin");
+    const html = await (await browser.fetch(`/users/${user.employeeNumber}`)).text();
+    expect(html).toContain("Save role and location");
+    const res = await browser.post(`/users/${user.employeeNumber}/assignment`, {
+      _csrf: csrfIn(html),
+      role_id: String(manager?.id),
+      location_id: String(place.id),
+    });
+    expect(res.status).toBe(303);
+    const [row] = await db.select().from(users).where(eq(users.id, user.id));
+    expect(row).toMatchObject({ roleId: manager?.id, locationId: place.id, roleLocked: true });
+    expect(await (await browser.fetch(res.headers.get("Location") ?? "")).text()).toContain("The role and location were saved.");
+  });
+
+  it("refuses a role or location not on the lists, and an admin's change of their own role", async () => {
+    const { browser, user: admin } = await signedIn("Admin");
+    const html = await (await browser.fetch(`/users/${admin.employeeNumber}`)).text();
+    expect(html).toContain("Your own role can be changed only by another admin.");
+    const [standard] = await db.select().from(roles).where(eq(roles.nameKey, "standard"));
+    const own = await browser.post(`/users/${admin.employeeNumber}/assignment`, { _csrf: csrfIn(html), role_id: String(standard?.id), location_id: "" });
+    expect(own.status).toBe(403);
+    expect(await own.text()).toContain("You cannot change your own role.");
+    const other = await createUser("Standard");
+    const unknown = await browser.post(`/users/${other.employeeNumber}/assignment`, { _csrf: csrfIn(html), role_id: "999999", location_id: "" });
+    expect(unknown.status).toBe(422);
+    // Keeping their own role while moving location is allowed.
+    const [row] = await db.select().from(users).where(eq(users.id, admin.id));
+    const kept = await browser.post(`/users/${admin.employeeNumber}/assignment`, { _csrf: csrfIn(html), role_id: String(row?.roleId), location_id: "" });
+    expect(kept.status).toBe(303);
+  });
+
+  it("lets only people who manage users assign roles", async () => {
+    const user = await createUser("Standard");
+    const { browser } = await signedIn("Manager");
+    const html = await (await browser.fetch(`/users/${user.employeeNumber}`)).text();
+    expect(html).not.toContain("Save role and location");
+    const [admin] = await db.select().from(roles).where(eq(roles.nameKey, "admin"));
+    const res = await browser.post(`/users/${user.employeeNumber}/assignment`, { _csrf: csrfIn(html), role_id: String(admin?.id), location_id: "" });
+    expect(res.status).toBe(403);
+    const [row] = await db.select().from(users).where(eq(users.id, user.id));
+    expect(row?.roleId).not.toBe(admin?.id);
   });
 
   it("shows a Manager the locks without the form", async () => {
