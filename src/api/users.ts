@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { requireManageUsers } from "../auth/bearer";
 import type { AppEnv } from "../context";
-import { findUser, listUsers, setUserLocks } from "../db/users";
+import { changeUser, findUser, listUsers } from "../db/users";
 import { AppError } from "../errors";
 import { presentUser } from "./present";
 import { employeeParam, userLocks, usersQuery } from "./schemas";
@@ -32,7 +32,7 @@ usersApi.get("/:employee_number", validate("param", employeeParam), async (c) =>
 usersApi.patch("/:employee_number", requireManageUsers, validate("param", employeeParam), validate("json", userLocks), async (c) => {
   const { employee_number } = c.req.valid("param");
   const locks = c.req.valid("json");
-  const done = await setUserLocks(c.var.db, employee_number, { roleLocked: locks.role_locked, locationLocked: locks.location_locked });
+  const done = await changeUser(c.var.db, employee_number, { roleLocked: locks.role_locked, locationLocked: locks.location_locked });
   if (!done) throw new AppError(404, "not_found", "There is no user with this employee number.");
   const found = await findUser(c.var.db, employee_number);
   if (!found) throw new AppError(404, "not_found", "There is no user with this employee number.");

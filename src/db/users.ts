@@ -106,28 +106,17 @@ export async function findUser(db: Db, employeeNumber: string): Promise<UserView
   return user;
 }
 
-/** Sets a user's role and location locks; returns false when there is no such user. */
-export async function setUserLocks(
-  db: Db,
-  employeeNumber: string,
-  locks: { roleLocked?: boolean; locationLocked?: boolean },
-): Promise<boolean> {
-  const changed = await db
-    .update(users)
-    .set({ ...locks, updatedAt: new Date() })
-    .where(eq(users.employeeKey, toKey(employeeNumber)))
-    .returning({ id: users.id });
-  return changed.length > 0;
-}
+/** What a person may change on a user by hand: the locks, and the role and location an admin assigns. */
+export type UserChange = { roleLocked?: boolean; locationLocked?: boolean; roleId?: number; locationId?: number | null };
 
 /**
- * Gives a user a role and a location by hand, as an admin does after a report warned about
- * them. Locks keep fields from imports, not from this. False when there is no such user.
+ * Changes a user by hand; returns false when there is no such user. Locks keep the role and
+ * location from imports, not from this.
  */
-export async function assignUser(db: Db, employeeNumber: string, assignment: { roleId: number; locationId: number | null }): Promise<boolean> {
+export async function changeUser(db: Db, employeeNumber: string, change: UserChange): Promise<boolean> {
   const changed = await db
     .update(users)
-    .set({ ...assignment, updatedAt: new Date() })
+    .set({ ...change, updatedAt: new Date() })
     .where(eq(users.employeeKey, toKey(employeeNumber)))
     .returning({ id: users.id });
   return changed.length > 0;

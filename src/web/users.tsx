@@ -8,7 +8,7 @@ import { findImport, listImports } from "../db/imports";
 import { listLocations } from "../db/locations";
 import { listRoles } from "../db/roles";
 import { toKey } from "../db/keys";
-import { assignUser, findUser, listUsers, setUserLocks } from "../db/users";
+import { changeUser, findUser, listUsers } from "../db/users";
 import { queryString } from "./format";
 import { layout } from "./layout";
 import { UserPage } from "./user-view";
@@ -122,14 +122,14 @@ usersApp.post("/:employeeNumber/assignment", requireManageUsers, async (c) => {
   if (toKey(user.employeeNumber) === toKey(c.var.viewer.employeeNumber) && role.id !== user.roleId) {
     throw new HTTPException(403, { message: "You cannot change your own role. Ask another admin." });
   }
-  await assignUser(c.var.db, employeeNumber, { roleId: role.id, locationId: location?.id ?? null });
+  await changeUser(c.var.db, employeeNumber, { roleId: role.id, locationId: location?.id ?? null });
   return c.redirect(`${userHref(employeeNumber)}?saved=assignment`, 303);
 });
 
 usersApp.post("/:employeeNumber/locks", requireManageUsers, async (c) => {
   const employeeNumber = c.req.param("employeeNumber");
   const body = await c.req.parseBody();
-  const found = await setUserLocks(c.var.db, employeeNumber, {
+  const found = await changeUser(c.var.db, employeeNumber, {
     roleLocked: body.role_locked === "on",
     locationLocked: body.location_locked === "on",
   });
