@@ -89,10 +89,10 @@ export function openApiDocument(): object {
       "/api/users/{employee_number}": {
         get: { summary: "One user.", parameters: params("path", s.employeeParam), responses: { 200: ok("The user.", s.user), 404: failure("not_found"), ...denied } },
         patch: {
-          summary: "Set a user's role lock and location lock.",
+          summary: "Set a user's role and location (by id), and their locks, which keep those from imports.",
           parameters: params("path", s.employeeParam),
-          requestBody: { required: true, content: json(s.userLocks) },
-          responses: { 200: ok("The user.", s.user), 404: failure("not_found"), ...denied },
+          requestBody: { required: true, content: json(s.userChange) },
+          responses: { 200: ok("The user.", s.user), 404: failure("not_found"), 422: failure("invalid_input"), ...denied },
         },
       },
       "/api/locations": {

@@ -113,10 +113,15 @@ export const userList = z.object({ users: z.array(user), next_cursor: z.string()
 
 export const employeeParam = z.object({ employee_number: z.string().min(1).max(200) });
 
-export const userLocks = z
-  .object({ role_locked: z.boolean().optional(), location_locked: z.boolean().optional() })
-  .refine((v) => v.role_locked !== undefined || v.location_locked !== undefined, {
-    message: "Send role_locked, location_locked or both, as true or false.",
+export const userChange = z
+  .object({
+    role_locked: z.boolean().optional(),
+    location_locked: z.boolean().optional(),
+    role_id: z.number().int().optional(),
+    location_id: z.number().int().nullable().optional(),
+  })
+  .refine((v) => Object.values(v).some((value) => value !== undefined), {
+    message: "Send at least one of role_locked, location_locked (true or false), role_id or location_id (an id from /api/roles or /api/locations; null for no location).",
   });
 
 const locationText = z.string().trim().min(1).max(200);

@@ -1,10 +1,13 @@
 import { Hono } from "hono";
 import { requireManageUsers } from "../auth/bearer";
 import type { AppEnv } from "../context";
-import { changeUser, findUser, listUsers } from "../db/users";
+import { roleChangeRefusal } from "../auth/permissions";
+import { listLocations } from "../db/locations";
+import { listRoles } from "../db/roles";
+import { changeUser, findUser, listUsers, type UserChange } from "../db/users";
 import { AppError } from "../errors";
 import { presentUser } from "./present";
-import { employeeParam, userLocks, usersQuery } from "./schemas";
+import { employeeParam, userChange, usersQuery } from "./schemas";
 import { validate } from "./validate";
 
 export const usersApi = new Hono<AppEnv>();
@@ -29,11 +32,26 @@ usersApi.get("/:employee_number", validate("param", employeeParam), async (c) =>
   return c.json(presentUser(found));
 });
 
-usersApi.patch("/:employee_number", requireManageUsers, validate("param", employeeParam), validate("json", userLocks), async (c) => {
+usersApi.patch("/:employee_number", requireManageUsers, validate("param", employeeParam), validate("json", userChange), async (c) => {
   const { employee_number } = c.req.valid("param");
-  const locks = c.req.valid("json");
-  const done = await changeUser(c.var.db, employee_number, { roleLocked: locks.role_locked, locationLocked: locks.location_locked });
-  if (!done) throw new AppError(404, "not_found", "There is no user with this employee number.");
+  const body = c.req.valid("json");
+  const user = await findUser(c.var.db, employee_number);
+  if (!user) throw new AppError(404, "not_found", "There is no user with this employee number.");
+  const change: UserChange = { roleLocked: body.role_locked, locationLocked: body.location_locked };
+  if (body.role_id !== undefined) {
+    const role = (await listRoles(c.var.db)).find((r) => r.id === body.role_id);
+    if (!role) throw new AppError(422, "invalid_input", `There is no role with id ${body.role_id}. GET /api/roles lists them.`);
+    const refusal = roleChangeRefusal(c.var.viewer, user, role);
+    if (refusal) throw new AppError(403, "forbidden", refusal);
+    change.roleId = role.id;
+  }
+  if (body.location_id !== undefined) {
+    if (body.location_id !== null && !(await listLocations(c.var.db)).some((l) => l.id === body.location_id)) {
+      throw new AppError(422, "invalid_input", `There is no location with id ${body.location_id}. GET /api/locations lists them.`);
+    }
+    change.locationId = body.location_id;
+  }
+  await changeUser(c.var.db, employee_number, change);
   const found = await findUser(c.var.db, employee_number);
   if (!found) throw new AppError(404, "not_found", "There is no user with this employee number.");
   return c.json(presentUser(found));

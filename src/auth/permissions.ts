@@ -1,3 +1,5 @@
+import { toKey } from "../db/keys";
+
 /** The signed-in person, as every page and endpoint sees them. */
 export type Viewer = {
   id: number;
@@ -16,4 +18,25 @@ export function canViewUsers(viewer: Viewer): boolean {
 /** Importing and changing users needs both admin access and the manage-users permission. */
 export function canManageUsers(viewer: Viewer): boolean {
   return viewer.permissions.includes("admin_access") && viewer.permissions.includes("manage_users");
+}
+
+/** A role may be given only by someone whose own permissions include all of the role's. */
+export function canGiveRole(viewer: Viewer, role: { permissions: string[] }): boolean {
+  return role.permissions.every((p) => viewer.permissions.includes(p));
+}
+
+/**
+ * Why the viewer may not give `role` to `user` by hand, or null when they may. Nobody changes
+ * their own role: not to lose their access by mistake, nor to raise it.
+ */
+export function roleChangeRefusal(
+  viewer: Viewer,
+  user: { employeeNumber: string; roleId: number },
+  role: { id: number; name: string; permissions: string[] },
+): string | null {
+  if (!canGiveRole(viewer, role)) return `Your role cannot give the ${role.name} role: it allows more than yours does.`;
+  if (toKey(user.employeeNumber) === toKey(viewer.employeeNumber) && role.id !== user.roleId) {
+    return "You cannot change your own role. Ask another admin.";
+  }
+  return null;
 }

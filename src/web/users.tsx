@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { requireManageUsers, requireViewUsers } from "../auth/bearer";
 import { verifyCsrf } from "../auth/csrf";
-import { canManageUsers } from "../auth/permissions";
+import { canGiveRole, canManageUsers, roleChangeRefusal } from "../auth/permissions";
 import { requireSession } from "../auth/sessions";
 import { findImport, listImports } from "../db/imports";
 import { listLocations } from "../db/locations";
@@ -92,7 +92,7 @@ usersApp.get("/:employeeNumber", async (c) => {
       lastImportedBy={lastImportedBy}
       canManage={canManage}
       isViewer={toKey(user.employeeNumber) === toKey(c.var.viewer.employeeNumber)}
-      roles={roles.filter((r) => grantable(c.var.viewer.permissions, r.permissions))}
+      roles={roles.filter((r) => canGiveRole(c.var.viewer, r))}
       locations={locations}
       csrfToken={c.var.csrfToken}
       saved={saved === "1" ? "locks" : saved === "assignment" ? "assignment" : null}
@@ -100,9 +100,6 @@ usersApp.get("/:employeeNumber", async (c) => {
     { title: `${user.firstName} ${user.lastName}` },
   );
 });
-
-/** A role may be given only by someone whose own permissions include all of the role's. */
-const grantable = (own: string[], role: string[]) => role.every((p) => own.includes(p));
 
 usersApp.post("/:employeeNumber/assignment", requireManageUsers, async (c) => {
   const employeeNumber = c.req.param("employeeNumber");
@@ -115,13 +112,8 @@ usersApp.post("/:employeeNumber/assignment", requireManageUsers, async (c) => {
   if (!role || location === undefined) {
     throw new HTTPException(422, { message: "Choose the role and the location from the lists on the user's page." });
   }
-  if (!grantable(c.var.viewer.permissions, role.permissions)) {
-    throw new HTTPException(403, { message: `Your role cannot give the ${role.name} role: it allows more than yours does.` });
-  }
-  // Nobody takes away their own access by mistake, or raises it.
-  if (toKey(user.employeeNumber) === toKey(c.var.viewer.employeeNumber) && role.id !== user.roleId) {
-    throw new HTTPException(403, { message: "You cannot change your own role. Ask another admin." });
-  }
+  const refusal = roleChangeRefusal(c.var.viewer, user, role);
+  if (refusal) throw new HTTPException(403, { message: refusal });
   await changeUser(c.var.db, employeeNumber, { roleId: role.id, locationId: location?.id ?? null });
   return c.redirect(`${userHref(employeeNumber)}?saved=assignment`, 303);
 });

@@ -240,6 +240,35 @@ describe("users, locations and roles", () => {
     expect(empty.status).toBe(400);
   });
 
+  it("sets a user's role and location by id, whatever their locks", async () => {
+    const n = unique("as");
+    await importCsv(token, csvOf([header, [n, "A", "S", site.name, `${n}@example.com`, ""]]));
+    const patch = (who: string, body: unknown) =>
+      call(token, `/api/users/${who}`, { method: "PATCH", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    const { roles } = (await (await call(token, "/api/roles")).json()) as { roles: { id: number; name: string }[] };
+    const manager = roles.find((r) => r.name === "Manager");
+    const res = await patch(n, { role_locked: true, role_id: manager?.id, location_id: null });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ role: "Manager", location: null, role_locked: true });
+    const unknown = await patch(n, { role_id: 999_999 });
+    expect(unknown.status).toBe(422);
+    expect(((await unknown.json()) as { error: { message: string } }).error.message).toContain("/api/roles");
+    expect((await patch(n, { location_id: 999_999 })).status).toBe(422);
+  });
+
+  it("refuses a token's own user a change of their own role", async () => {
+    const own = await createUserWithToken("Admin");
+    const { roles } = (await (await call(own.token, "/api/roles")).json()) as { roles: { id: number; name: string }[] };
+    const standard = roles.find((r) => r.name === "Standard");
+    const res = await call(own.token, `/api/users/${own.user.employeeNumber}`, {
+      method: "PATCH",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ role_id: standard?.id }),
+    });
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: "forbidden" });
+  });
+
   it("adds a location and refuses one whose name, code or alias is taken", async () => {
     const name = unique("Loc ");
     const post = (body: unknown) => call(token, "/api/locations", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
