@@ -6,7 +6,8 @@ import type { Import, ImportChunk } from "../db/schema";
 import { checkRow, keysOf, type CheckContext, type CheckedLine, type LocationRef, type RoleRef, type RowKeys, type UserState } from "./check-row";
 import type { FileRecord } from "./read";
 
-export type RoleBook = { standard: RoleRef; byKey: Map<string, RoleRef>; byId: Map<number, RoleRef> };
+/** The roles, read once per delivery; `names` lists them for messages: "Standard, Manager or Admin". */
+export type RoleBook = { standard: RoleRef; byKey: Map<string, RoleRef>; byId: Map<number, RoleRef>; names: string };
 
 type StoredUser = {
   employee_number: string;
@@ -89,6 +90,7 @@ async function loadContext(db: Db, importSeq: number, keys: RowKeys[], roles: Ro
     standardRole: roles.standard,
     rolesByKey: roles.byKey,
     rolesById: roles.byId,
+    roleNames: roles.names,
     locationsByKey,
     locationsById,
     usersByKey,

@@ -30,6 +30,8 @@ export type CheckContext = {
   standardRole: RoleRef;
   rolesByKey: Map<string, RoleRef>;
   rolesById: Map<number, RoleRef>;
+  /** The roles a file may name, for a message: "Standard, Manager or Admin". */
+  roleNames: string;
   locationsByKey: Map<string, LocationRef>;
   locationsById: Map<number, LocationRef>;
   usersByKey: Map<string, UserState>;
@@ -65,12 +67,6 @@ const emailSchema = z.email();
  * sign is always written, which keeps real employee numbers such as 10E45 importable.
  */
 const scientific = /^[+-]?\d+(?:[.,]\d+)?e[+-]\d+$/i;
-
-/** The roles a file may name, for a message: "Standard, Manager or Admin". */
-const roleNames = (ctx: CheckContext) => {
-  const names = [...ctx.rolesById.values()].map((r) => r.name);
-  return names.length > 1 ? `${names.slice(0, -1).join(", ")} or ${names.at(-1)}` : (names[0] ?? "");
-};
 
 const error = (code: string, message: string): LineMessage => ({ level: "error", code, message });
 const warning = (code: string, message: string): LineMessage => ({ level: "warning", code, message });
@@ -178,7 +174,7 @@ export function checkRow(record: FileRecord, keys: RowKeys, ctx: CheckContext): 
         messages.push(
           warning(
             "unknown_role",
-            `There is no role called "${v.role}", so the user has the ${ctx.standardRole.name} role. Choose another on the user's page, or put one of ${roleNames(ctx)} in the file and import the line again.`,
+            `There is no role called "${v.role}", so the user has the ${ctx.standardRole.name} role. Choose another on the user's page, or put one of ${ctx.roleNames} in the file and import the line again.`,
           ),
         );
       }

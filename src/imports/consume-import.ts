@@ -11,10 +11,12 @@ async function loadRoleBook(db: Db): Promise<RoleBook> {
   const roles = await listRoles(db);
   const standard = roles.find((r) => r.nameKey === "standard");
   if (!standard) throw new Error("The Standard role is missing; the migrations seed it.");
+  const names = roles.map((r) => r.name);
   return {
     standard: { id: standard.id, name: standard.name },
     byKey: new Map(roles.map((r) => [r.nameKey, { id: r.id, name: r.name }])),
     byId: new Map(roles.map((r) => [r.id, { id: r.id, name: r.name }])),
+    names: names.length > 1 ? `${names.slice(0, -1).join(", ")} or ${names.at(-1)}` : (names[0] ?? ""),
   };
 }
 
