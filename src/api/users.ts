@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { requireManageUsers } from "../auth/bearer";
 import type { AppEnv } from "../context";
 import { roleChangeRefusal } from "../auth/permissions";
-import { listLocations } from "../db/locations";
+import { findLocation } from "../db/locations";
 import { listRoles } from "../db/roles";
 import { changeUser, findUser, listUsers, type UserChange } from "../db/users";
 import { AppError } from "../errors";
@@ -46,7 +46,7 @@ usersApi.patch("/:employee_number", requireManageUsers, validate("param", employ
     change.roleId = role.id;
   }
   if (body.location_id !== undefined) {
-    if (body.location_id !== null && !(await listLocations(c.var.db)).some((l) => l.id === body.location_id)) {
+    if (body.location_id !== null && !(await findLocation(c.var.db, body.location_id))) {
       throw new AppError(422, "invalid_input", `There is no location with id ${body.location_id}. GET /api/locations lists them.`);
     }
     change.locationId = body.location_id;

@@ -25,6 +25,11 @@ export function canGiveRole(viewer: Viewer, role: { permissions: string[] }): bo
   return role.permissions.every((p) => viewer.permissions.includes(p));
 }
 
+/** Whether a user's page or record is the viewer's own. */
+export function isSelf(viewer: Viewer, user: { employeeNumber: string }): boolean {
+  return toKey(user.employeeNumber) === toKey(viewer.employeeNumber);
+}
+
 /**
  * Why the viewer may not give `role` to `user` by hand, or null when they may. Nobody changes
  * their own role: not to lose their access by mistake, nor to raise it.
@@ -35,7 +40,7 @@ export function roleChangeRefusal(
   role: { id: number; name: string; permissions: string[] },
 ): string | null {
   if (!canGiveRole(viewer, role)) return `Your role cannot give the ${role.name} role: it allows more than yours does.`;
-  if (toKey(user.employeeNumber) === toKey(viewer.employeeNumber) && role.id !== user.roleId) {
+  if (isSelf(viewer, user) && role.id !== user.roleId) {
     return "You cannot change your own role. Ask another admin.";
   }
   return null;

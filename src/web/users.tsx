@@ -2,12 +2,12 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { requireManageUsers, requireViewUsers } from "../auth/bearer";
 import { verifyCsrf } from "../auth/csrf";
-import { canGiveRole, canManageUsers, roleChangeRefusal } from "../auth/permissions";
+import { canGiveRole, canManageUsers, isSelf, roleChangeRefusal } from "../auth/permissions";
 import { requireSession } from "../auth/sessions";
 import { findImport, listImports } from "../db/imports";
-import { listLocations } from "../db/locations";
+import type { Db } from "../db/client";
+import { findLocation, listLocations } from "../db/locations";
 import { listRoles } from "../db/roles";
-import { toKey } from "../db/keys";
 import { changeUser, findUser, listUsers } from "../db/users";
 import { queryString } from "./format";
 import { layout } from "./layout";
@@ -91,7 +91,7 @@ usersApp.get("/:employeeNumber", async (c) => {
       createdBy={createdBy}
       lastImportedBy={lastImportedBy}
       canManage={canManage}
-      isViewer={toKey(user.employeeNumber) === toKey(c.var.viewer.employeeNumber)}
+      isViewer={isSelf(c.var.viewer, user)}
       roles={roles.filter((r) => canGiveRole(c.var.viewer, r))}
       locations={locations}
       csrfToken={c.var.csrfToken}
@@ -101,14 +101,20 @@ usersApp.get("/:employeeNumber", async (c) => {
   );
 });
 
+/** The form's location: null for "No location", undefined when it names no location there is. */
+async function chosenLocation(db: Db, value: unknown): Promise<{ id: number } | null | undefined> {
+  if (value === "") return null;
+  const id = typeof value === "string" ? positiveInt(value) : undefined;
+  return id === undefined ? undefined : ((await findLocation(db, id)) ?? undefined);
+}
+
 usersApp.post("/:employeeNumber/assignment", requireManageUsers, async (c) => {
   const employeeNumber = c.req.param("employeeNumber");
   const user = await findUser(c.var.db, employeeNumber);
   if (!user) throw new HTTPException(404, { message: "There is no user with this employee number." });
   const body = await c.req.parseBody();
-  const [roles, locations] = await Promise.all([listRoles(c.var.db), listLocations(c.var.db)]);
-  const role = roles.find((r) => String(r.id) === body.role_id);
-  const location = body.location_id === "" ? null : locations.find((l) => String(l.id) === body.location_id);
+  const role = (await listRoles(c.var.db)).find((r) => String(r.id) === body.role_id);
+  const location = await chosenLocation(c.var.db, body.location_id);
   if (!role || location === undefined) {
     throw new HTTPException(422, { message: "Choose the role and the location from the lists on the user's page." });
   }
