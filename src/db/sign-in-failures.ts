@@ -1,4 +1,4 @@
-import { and, count, eq, gte, lt, type SQL } from "drizzle-orm";
+import { and, count, eq, gte, lt, sql, type SQL } from "drizzle-orm";
 import type { Db } from "./client";
 import { toKey } from "./keys";
 import { signInFailures } from "./schema";
@@ -23,14 +23,15 @@ export type SignInAttempt = { paused: null } | { paused: "username" | "client" }
 export async function beginSignInAttempt(db: Db, username: string, client: string | null, now: Date): Promise<SignInAttempt> {
   const usernameKey = toKey(username);
   const since = gte(signInFailures.failedAt, new Date(now.getTime() - failureWindowMs));
-  const failures = (where: SQL | undefined) => db.select({ n: count() }).from(signInFailures).where(and(where, since));
+  const failures = (where: SQL) => db.select({ n: count() }).from(signInFailures).where(and(where, since));
   const [inserted, byUsername, byClient] = await db.batch([
     db.insert(signInFailures).values({ usernameKey, client, failedAt: now }).returning({ id: signInFailures.id }),
     failures(eq(signInFailures.usernameKey, usernameKey)),
-    failures(client === null ? undefined : eq(signInFailures.client, client)),
+    // Without an address there is nothing to count by it.
+    failures(client === null ? sql`false` : eq(signInFailures.client, client)),
   ]);
   const over = (rows: { n: number }[], max: number) => (rows[0]?.n ?? 0) > max;
-  const paused = over(byUsername, maxFailures) ? "username" : client !== null && over(byClient, maxClientFailures) ? "client" : null;
+  const paused = over(byUsername, maxFailures) ? "username" : over(byClient, maxClientFailures) ? "client" : null;
   const id = inserted[0]?.id;
   if (paused && id !== undefined) await db.delete(signInFailures).where(eq(signInFailures.id, id));
   return { paused };
