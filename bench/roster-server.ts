@@ -10,7 +10,8 @@ import { createToken, upsertAdmin } from "../scripts/lib/admins.ts";
 import { applyMigrations, type Target } from "../scripts/lib/wrangler.ts";
 import { freePort, killGroup } from "../scripts/lib/processes.ts";
 
-export type Roster = { baseUrl: string; token: string; pid: number; stateDir: string; logPath: string; inspectorPort: number };
+
+export type Roster = WranglerDev & { token: string };
 
 const running = new Set<number>();
 
@@ -32,19 +33,18 @@ function exited(child: ChildProcess): Promise<void> {
 
 const tail = (path: string) => readFileSync(path, "utf8").split("\n").slice(-40).join("\n");
 
-/**
- * Prepares a fresh local state with the project's own scripts (migrations, demo locations, an
- * admin and an API token), then starts `wrangler dev` on it in a process group of its own.
- */
-export async function startRoster(logPath: string, options: { v8Flags?: string } = {}): Promise<Roster & { child: ChildProcess }> {
-  const stateDir = await mkdtemp(join(tmpdir(), "roster-bench-"));
-  const target: Target = { remote: false, persistTo: stateDir };
-  applyMigrations(target);
-  seedLocations(target);
-  const admin = { username: "bench-admin", email: "bench-admin@example.com", password: randomBytes(18).toString("base64url") };
-  await upsertAdmin(target, admin);
-  const token = await createToken(target, admin.username, "benchmark");
+/** A `wrangler dev` running in a process group of its own, on a fresh state directory. */
+export type WranglerDev = { baseUrl: string; pid: number; stateDir: string; logPath: string; inspectorPort: number; child: ChildProcess };
 
+/**
+ * Starts `wrangler dev --local` on `stateDir` in a process group of its own and waits until
+ * `readyPath` answers. `config` picks another wrangler.toml than the project's.
+ */
+export async function startWranglerDev(
+  stateDir: string,
+  logPath: string,
+  options: { v8Flags?: string; config?: string; readyPath: string },
+): Promise<WranglerDev> {
   const port = await freePort();
   const inspectorPort = await freePort();
   const log = openSync(logPath, "w");
@@ -52,6 +52,7 @@ export async function startRoster(logPath: string, options: { v8Flags?: string }
     "wrangler",
     [
       "dev",
+      ...(options.config ? ["--config", options.config] : []),
       "--local",
       "--persist-to",
       stateDir,
@@ -74,33 +75,50 @@ export async function startRoster(logPath: string, options: { v8Flags?: string }
   const pid = child.pid;
   if (pid === undefined) throw new Error("wrangler dev did not start.");
   running.add(pid);
-  const roster = { baseUrl: `http://127.0.0.1:${port}`, token, pid, stateDir, logPath, inspectorPort, child };
+  const dev = { baseUrl: `http://127.0.0.1:${port}`, pid, stateDir, logPath, inspectorPort, child };
 
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) break;
     try {
-      if ((await fetch(`${roster.baseUrl}/healthz`)).ok) return roster;
+      if ((await fetch(`${dev.baseUrl}${options.readyPath}`)).ok) return dev;
     } catch {
       // Not listening yet.
     }
     await sleep(250);
   }
-  await stopRoster(roster);
-  throw new Error(`wrangler dev did not answer /healthz within 2 minutes. Its log ends:\n${tail(logPath)}`);
+  await stopWranglerDev(dev);
+  throw new Error(`wrangler dev did not answer ${options.readyPath} within 2 minutes. Its log ends:\n${tail(logPath)}`);
 }
 
 /** Stops the whole process group (wrangler, its Node child, workerd) and deletes the state. */
-export async function stopRoster(roster: Roster & { child: ChildProcess }): Promise<void> {
-  killGroup(roster.pid, "SIGTERM");
-  const stopped = await Promise.race([exited(roster.child).then(() => true), sleep(10_000).then(() => false)]);
+export async function stopWranglerDev(dev: WranglerDev): Promise<void> {
+  killGroup(dev.pid, "SIGTERM");
+  const stopped = await Promise.race([exited(dev.child).then(() => true), sleep(10_000).then(() => false)]);
   // workerd may outlive its parent for a moment; the group kill reaches it wherever it is.
-  killGroup(roster.pid, stopped ? "SIGTERM" : "SIGKILL");
+  killGroup(dev.pid, stopped ? "SIGTERM" : "SIGKILL");
   await sleep(500);
-  killGroup(roster.pid, "SIGKILL");
-  running.delete(roster.pid);
-  await rm(roster.stateDir, { recursive: true, force: true });
+  killGroup(dev.pid, "SIGKILL");
+  running.delete(dev.pid);
+  await rm(dev.stateDir, { recursive: true, force: true });
 }
+
+/**
+ * Prepares a fresh local state with the project's own scripts (migrations, demo locations, an
+ * admin and an API token), then starts Roster on it with `wrangler dev`.
+ */
+export async function startRoster(logPath: string, options: { v8Flags?: string } = {}): Promise<Roster> {
+  const stateDir = await mkdtemp(join(tmpdir(), "roster-bench-"));
+  const target: Target = { remote: false, persistTo: stateDir };
+  applyMigrations(target);
+  seedLocations(target);
+  const admin = { username: "bench-admin", email: "bench-admin@example.com", password: randomBytes(18).toString("base64url") };
+  await upsertAdmin(target, admin);
+  const token = await createToken(target, admin.username, "benchmark");
+  return { ...(await startWranglerDev(stateDir, logPath, { v8Flags: options.v8Flags, readyPath: "/healthz" })), token };
+}
+
+export const stopRoster = stopWranglerDev;
 
 /** Bytes on disk under the state directory: what D1 and R2 keep after an import. */
 export async function stateBytes(dir: string): Promise<number> {
