@@ -7,7 +7,8 @@ import { applyChunk, type RoleBook } from "./apply-chunk";
 import { readChunk, type FileFormat } from "./read";
 import { readStoredRange, type StoredFile } from "./stored-file";
 
-async function loadRoleBook(db: Db): Promise<RoleBook> {
+/** The roles for one delivery: each chunk's rules read them from here, not from D1. */
+export async function loadRoleBook(db: Db): Promise<RoleBook> {
   const roles = await listRoles(db);
   const standard = roles.find((r) => r.nameKey === "standard");
   if (!standard) throw new Error("The Standard role is missing; the migrations seed it.");

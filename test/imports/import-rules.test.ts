@@ -1,9 +1,11 @@
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { toKey } from "../../src/db/keys";
-import { roles, users } from "../../src/db/schema";
+import { imports, locations, roles, users } from "../../src/db/schema";
+import { applyChunk } from "../../src/imports/apply-chunk";
+import { loadRoleBook } from "../../src/imports/consume-import";
 import { chunkRows } from "../../src/imports/limits";
-import { createTestLocation, createUserWithToken, csvOf, db, header, importCsv, storedUser, unique } from "../helpers";
+import { createTestLocation, createUserWithToken, csvOf, db, header, importCsv, storedUser, unique, uploadCsv } from "../helpers";
 
 let token: string;
 let site: { name: string; code: string; alias: string };
@@ -12,6 +14,11 @@ beforeAll(async () => {
   ({ token } = await createUserWithToken("Admin"));
   site = await createTestLocation();
 });
+
+async function locationId(name: string) {
+  const [row] = await db.select().from(locations).where(eq(locations.name, name));
+  return row?.id;
+}
 
 async function roleName(id: number | undefined) {
   const [row] = await db.select().from(roles).where(eq(roles.id, id ?? -1));
@@ -260,6 +267,28 @@ describe("updates", () => {
     const stored = await storedUser(n);
     expect(stored?.lastName).toBe("Cked");
     expect(await roleName(stored?.roleId)).toBe("Manager");
+  });
+
+  it("keeps a role and a location locked after the chunk's users were read and before they are written", async () => {
+    const n = unique("lockrace");
+    const other = await createTestLocation();
+    await importCsv(token, csvOf([header, [n, "Ra", "Ce", site.name, `${n}@example.com`, "Manager"]]));
+    const upload = await uploadCsv(token, csvOf([header, [n, "Ra", "Ced", other.name, `${n}@example.com`, "Admin"]]));
+    const { id } = (await upload.json()) as { id: string };
+    const [imp] = await db.select().from(imports).where(eq(imports.id, id));
+    if (!imp) throw new Error("the upload made no import");
+    const values = { employee_number: n, first_name: "Ra", last_name: "Ced", location: other.name, email: `${n}@example.com`, role: "Admin" };
+
+    // The chunk's read goes to D1 at once; the lock is sent while the rules wait for it, so D1,
+    // which answers one request at a time in the order sent, stores it before the chunk's write.
+    const applying = applyChunk(db, imp, { index: 0 }, [{ line: 2, values }], await loadRoleBook(db), new Date());
+    await db.update(users).set({ roleLocked: true, locationLocked: true }).where(eq(users.employeeKey, toKey(n)));
+    expect((await applying).updated).toBe(1);
+
+    const stored = await storedUser(n);
+    expect(stored?.lastName).toBe("Ced");
+    expect(await roleName(stored?.roleId)).toBe("Manager");
+    expect(stored?.locationId).toBe(await locationId(site.name));
   });
 
   it("updates a user with a locked location whatever location the file names, even one that does not exist", async () => {
