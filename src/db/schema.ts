@@ -63,6 +63,12 @@ export const users = sqliteTable(
      * search for "ñúñez" could not find "Ñúñez" by lower-casing in SQL; every write sets it.
      */
     nameKey: text("name_key").notNull().default(""),
+    /**
+     * Set (migration 0010) on users whose name_key SQLite made when the column was added
+     * (migration 0008): a name beyond ASCII may keep a capital there. The scheduled job remakes
+     * each such key as every write makes it, and clears the flag.
+     */
+    nameKeyStale: integer("name_key_stale", { mode: "boolean" }).notNull().default(false),
     email: text("email").notNull(),
     emailKey: text("email_key").notNull(),
     locationId: integer("location_id").references(() => locations.id),
@@ -84,6 +90,7 @@ export const users = sqliteTable(
     uniqueIndex("users_employee_key_idx").on(t.employeeKey),
     uniqueIndex("users_email_key_idx").on(t.emailKey),
     index("users_last_import_id_idx").on(t.lastImportId, t.employeeKey),
+    index("users_name_key_stale_idx").on(t.id).where(sql`${t.nameKeyStale} = 1`),
   ],
 );
 

@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "./client";
-import { toKey } from "./keys";
+import { nameKeyOf, toKey } from "./keys";
 import { imports, locations, roles, users } from "./schema";
 
 export type UserView = {
@@ -130,4 +130,32 @@ export async function findUserForSignIn(db: Db, employeeNumber: string) {
     .where(eq(users.employeeKey, toKey(employeeNumber)))
     .limit(1);
   return row ?? null;
+}
+
+/** Name keys remade per statement: one JSON parameter of a few hundred kilobytes at most. */
+const nameKeysPerStatement = 1_000;
+
+/**
+ * Remakes the name keys flagged stale (see users.nameKeyStale), at most `limit` per call, and
+ * returns how many it remade. A user renamed between the read and the write is skipped: the
+ * write that renamed it made its key, and the flag brings it back next time.
+ */
+export async function refreshStaleNameKeys(db: Db, limit: number): Promise<number> {
+  let refreshed = 0;
+  for (let done = 0; done < limit; ) {
+    const stale = await db
+      .select({ id: users.id, firstName: users.firstName, lastName: users.lastName })
+      .from(users)
+      // Written out, not bound, so SQLite can use the partial index on flagged users.
+      .where(sql`${users.nameKeyStale} = 1`)
+      .orderBy(asc(users.id))
+      .limit(Math.min(nameKeysPerStatement, limit - done));
+    if (stale.length === 0) break;
+    const keys = JSON.stringify(stale.map((u) => [u.id, u.firstName, u.lastName, nameKeyOf(u.firstName, u.lastName)]));
+    const result = await db.run(sql`UPDATE users SET name_key = j.value->>3, name_key_stale = 0 FROM json_each(${keys}) j
+      WHERE users.id = j.value->>0 AND users.first_name = j.value->>1 AND users.last_name = j.value->>2`);
+    refreshed += result.meta.changes ?? 0;
+    done += stale.length;
+  }
+  return refreshed;
 }
