@@ -1,7 +1,7 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { toKey } from "../../src/db/keys";
-import { imports, locations, roles, users } from "../../src/db/schema";
+import { importLines, imports, locations, roles, users } from "../../src/db/schema";
 import { applyChunk } from "../../src/imports/apply-chunk";
 import { loadRoleBook } from "../../src/imports/consume-import";
 import { chunkRows } from "../../src/imports/limits";
@@ -284,6 +284,9 @@ describe("updates", () => {
     const applying = applyChunk(db, imp, { index: 0 }, [{ line: 2, values }], await loadRoleBook(db), new Date());
     await db.update(users).set({ roleLocked: true, locationLocked: true }).where(eq(users.employeeKey, toKey(n)));
     expect((await applying).updated).toBe(1);
+    // The rules saw no lock (no lock warning): what kept the fields is the write itself.
+    const [outcome] = await db.select().from(importLines).where(and(eq(importLines.importSeq, imp.seq), eq(importLines.line, 2)));
+    expect(outcome?.messages).toEqual([]);
 
     const stored = await storedUser(n);
     expect(stored?.lastName).toBe("Ced");
