@@ -10,7 +10,6 @@ import { createToken, upsertAdmin } from "../scripts/lib/admins.ts";
 import { applyMigrations, type Target } from "../scripts/lib/wrangler.ts";
 import { freePort, killGroup } from "../scripts/lib/processes.ts";
 
-
 export type Roster = WranglerDev & { token: string };
 
 const running = new Set<number>();

@@ -1,7 +1,7 @@
 // GET /allocate?rows=&chunk=&rate=&pad=&garbage= makes `rows` user-like rows, `chunk` at a time,
 // at `rate` rows a second, each with `pad` more bytes of text: each chunk's rows live while their
 // JSON is built, then both are dropped. Each row also makes `garbage` bytes of text that die at
-// once. Nothing is kept, nothing is read or written: what the runtime grows by is V8's doing alone.
+// once. Nothing is kept, nothing is read or written: what the runtime grows by is its own doing.
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export default {
