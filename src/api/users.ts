@@ -3,7 +3,7 @@ import { requireManageUsers } from "../auth/bearer";
 import type { AppEnv } from "../context";
 import { roleChangeRefusal } from "../auth/permissions";
 import { findLocation } from "../db/locations";
-import { listRoles } from "../db/roles";
+import { findRole } from "../db/roles";
 import { changeUser, findUser, listUsers, type UserChange } from "../db/users";
 import { AppError } from "../errors";
 import { presentUser } from "./present";
@@ -39,7 +39,7 @@ usersApi.patch("/:employee_number", requireManageUsers, validate("param", employ
   if (!user) throw new AppError(404, "not_found", "There is no user with this employee number.");
   const change: UserChange = { roleLocked: body.role_locked, locationLocked: body.location_locked };
   if (body.role_id !== undefined) {
-    const role = (await listRoles(c.var.db)).find((r) => r.id === body.role_id);
+    const role = await findRole(c.var.db, body.role_id);
     if (!role) throw new AppError(422, "invalid_input", `There is no role with id ${body.role_id}. GET /api/roles lists them.`);
     const refusal = roleChangeRefusal(c.var.viewer, user, role);
     if (refusal) throw new AppError(403, "forbidden", refusal);

@@ -7,7 +7,7 @@ import { requireSession } from "../auth/sessions";
 import { findImport, listImports } from "../db/imports";
 import type { Db } from "../db/client";
 import { findLocation, listLocations } from "../db/locations";
-import { listRoles } from "../db/roles";
+import { findRole, listRoles } from "../db/roles";
 import { changeUser, findUser, listUsers } from "../db/users";
 import { queryString } from "./format";
 import { layout } from "./layout";
@@ -113,7 +113,8 @@ usersApp.post("/:employeeNumber/assignment", requireManageUsers, async (c) => {
   const user = await findUser(c.var.db, employeeNumber);
   if (!user) throw new HTTPException(404, { message: "There is no user with this employee number." });
   const body = await c.req.parseBody();
-  const role = (await listRoles(c.var.db)).find((r) => String(r.id) === body.role_id);
+  const roleId = typeof body.role_id === "string" ? positiveInt(body.role_id) : undefined;
+  const role = roleId === undefined ? null : await findRole(c.var.db, roleId);
   const location = await chosenLocation(c.var.db, body.location_id);
   if (!role || location === undefined) {
     throw new HTTPException(422, { message: "Choose the role and the location from the lists on the user's page." });
