@@ -1,6 +1,6 @@
-import type { Browser, Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { desktop, launchChromium, screenshotter, signInAsAdmin, watchErrors } from "./chromium";
+import { openBrowser, signInAsAdmin, type screenshotter } from "./chromium";
 
 const baseUrl = inject("baseUrl");
 
@@ -15,12 +15,9 @@ async function openMenuItem(name: string) {
 }
 
 beforeAll(async () => {
-  shoot = await screenshotter(20, 39);
-  browser = await launchChromium();
-  const context = await browser.newContext(desktop);
+  let context: BrowserContext;
+  ({ browser, context, page, errors, shoot } = await openBrowser(20, 39));
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: baseUrl });
-  page = await context.newPage();
-  errors = watchErrors(page);
   await signInAsAdmin(page, baseUrl);
 });
 

@@ -1,12 +1,12 @@
 import { mkdir, readdir, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContextOptions, type Page } from "playwright-core";
 import { inject } from "vitest";
 
 export const screenshotDir = resolve(import.meta.dirname, "../../test-results/screenshots");
 
 /** How the browser tests see the pages: a desktop window, British English, in UTC. */
-export const desktop = { viewport: { width: 1280, height: 860 }, locale: "en-GB", timezoneId: "UTC" } as const;
+const desktop = { viewport: { width: 1280, height: 860 }, locale: "en-GB", timezoneId: "UTC" } as const;
 
 /** Signs a page in as the admin the tests' server was given, and waits for Import Users. */
 export async function signInAsAdmin(page: Page, baseUrl: string): Promise<void> {
@@ -64,4 +64,16 @@ export function watchErrors(page: Page): string[] {
     errors.push(`${msg.text()} (${msg.location().url})`);
   });
   return errors;
+}
+
+/**
+ * What a browser test file works with: Chromium, one desktop page in a context of its own (with
+ * `options` added), the errors that page reports, and screenshots numbered `first` to `last`.
+ */
+export async function openBrowser(first: number, last: number, options: BrowserContextOptions = {}) {
+  const shoot = await screenshotter(first, last);
+  const browser = await launchChromium();
+  const context = await browser.newContext({ ...desktop, ...options });
+  const page = await context.newPage();
+  return { browser, context, page, errors: watchErrors(page), shoot };
 }

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { desktop, launchChromium, screenshotter, watchErrors } from "./chromium";
+import { openBrowser, type screenshotter } from "./chromium";
 
 const baseUrl = inject("baseUrl");
 
@@ -39,11 +39,7 @@ async function downloadText(click: () => Promise<void>): Promise<{ name: string;
 }
 
 beforeAll(async () => {
-  shoot = await screenshotter(1, 19);
-  browser = await launchChromium();
-  context = await browser.newContext({ ...desktop, acceptDownloads: true });
-  page = await context.newPage();
-  errors = watchErrors(page);
+  ({ browser, context, page, errors, shoot } = await openBrowser(1, 19, { acceptDownloads: true }));
 });
 
 afterAll(async () => {

@@ -1,7 +1,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { executeSql, sqlText } from "../../scripts/lib/wrangler.ts";
-import { desktop, launchChromium, screenshotter, signInAsAdmin, watchErrors } from "./chromium";
+import { openBrowser, signInAsAdmin, type screenshotter } from "./chromium";
 
 const baseUrl = inject("baseUrl");
 const database = { remote: false, persistTo: inject("persistTo") };
@@ -46,11 +46,7 @@ const focusedText = () =>
 const announced = () => page.locator("body > [aria-live]").textContent();
 
 beforeAll(async () => {
-  shoot = await screenshotter(40, 49);
-  browser = await launchChromium();
-  const context = await browser.newContext(desktop);
-  page = await context.newPage();
-  errors = watchErrors(page);
+  ({ browser, page, errors, shoot } = await openBrowser(40, 49));
   await signInAsAdmin(page, baseUrl);
 });
 
