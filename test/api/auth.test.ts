@@ -84,14 +84,18 @@ describe("API authentication and permissions", () => {
   it("notes when a token was last used, at most once a minute", async () => {
     const { user, token } = await createUserWithToken("Admin");
     const lastUsed = async () => (await db.select({ at: apiTokens.lastUsedAt }).from(apiTokens).where(eq(apiTokens.userId, user.id)))[0]?.at ?? null;
+    // The note is written after the answer (waitUntil): wait up to a second for it to differ from `before`.
+    const lastUsedAfter = async (before: Date | null) => {
+      let at = await lastUsed();
+      for (let i = 0; i < 50 && at?.getTime() === before?.getTime(); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        at = await lastUsed();
+      }
+      return at;
+    };
     expect(await lastUsed()).toBeNull();
     expect((await call(token, "/api/imports")).status).toBe(200);
-    // The note is written after the answer (waitUntil): wait for it.
-    let first: Date | null = null;
-    for (let i = 0; i < 50 && first === null; i++) {
-      first = await lastUsed();
-      if (first === null) await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    const first = await lastUsedAfter(null);
     expect(first).not.toBeNull();
     expect((await call(token, "/api/imports")).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -100,11 +104,6 @@ describe("API authentication and permissions", () => {
     const earlier = new Date(Date.now() - 2 * 60_000);
     await db.update(apiTokens).set({ lastUsedAt: earlier }).where(eq(apiTokens.userId, user.id));
     expect((await call(token, "/api/imports")).status).toBe(200);
-    let second: Date | null = earlier;
-    for (let i = 0; i < 50 && second?.getTime() === earlier.getTime(); i++) {
-      second = await lastUsed();
-      if (second?.getTime() === earlier.getTime()) await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    expect(second?.getTime()).toBeGreaterThan(earlier.getTime());
+    expect((await lastUsedAfter(earlier))?.getTime()).toBeGreaterThan(earlier.getTime());
   });
 });
