@@ -83,26 +83,26 @@ export async function createImport(env: Env, db: Db, input: UploadInput): Promis
     });
     const chunks = JSON.stringify(scan.chunks.map((c, i) => [i, c.byteStart, c.byteEnd, c.firstLine, c.rowCount]));
     const insertImport = db
-        .insert(imports)
-        .values({
-          id,
-          // One statement, so two uploads at once cannot take the same number. Only a ready import
-          // can be deleted, and it has no lines yet, so a number taken again finds none.
-          seq: sql`(SELECT coalesce(max(${imports.seq}), 0) + 1 FROM ${imports})`,
-          uploadedBy: input.uploadedBy,
-          fileName,
-          fileSize: stored.size,
-          fileKey,
-          filePieces: stored.pieces,
-          encoding: scan.format.encoding,
-          delimiter: scan.format.delimiter,
-          columns: scan.format.columns,
-          ignoredColumns: scan.format.ignoredColumns,
-          headerLine: scan.format.headerLine,
-          preview: scan.preview,
-          totalRows: scan.totalRows,
-          chunkCount: scan.chunks.length,
-        });
+      .insert(imports)
+      .values({
+        id,
+        // One statement, so two uploads at once cannot take the same number. Only a ready import
+        // can be deleted, and it has no lines yet, so a number taken again finds none.
+        seq: sql`(SELECT coalesce(max(${imports.seq}), 0) + 1 FROM ${imports})`,
+        uploadedBy: input.uploadedBy,
+        fileName,
+        fileSize: stored.size,
+        fileKey,
+        filePieces: stored.pieces,
+        encoding: scan.format.encoding,
+        delimiter: scan.format.delimiter,
+        columns: scan.format.columns,
+        ignoredColumns: scan.format.ignoredColumns,
+        headerLine: scan.format.headerLine,
+        preview: scan.preview,
+        totalRows: scan.totalRows,
+        chunkCount: scan.chunks.length,
+      });
     const [inserted] = await db.$client.batch([
       statement(db, insertImport.getSQL()),
       statement(db, sql`INSERT INTO import_chunks (import_id, idx, byte_start, byte_end, first_line, row_count)
