@@ -1,7 +1,8 @@
 import type { z } from "zod";
 import type { ImportView } from "../db/imports";
 import type { LocationView } from "../db/locations";
-import type { Import, ImportLine } from "../db/schema";
+import type { Import } from "../db/schema";
+import type { ReportLine } from "../imports/read-lines";
 import type { UserView } from "../db/users";
 import type { importSummary, location, uploadedImport, user } from "./schemas";
 
@@ -40,7 +41,7 @@ export function presentImport(imp: ImportView): z.input<typeof importSummary> {
   };
 }
 
-export function presentLine(l: ImportLine) {
+export function presentLine(l: ReportLine) {
   return { line: l.line, employee_number: l.employeeNumber, outcome: l.outcome, messages: l.messages };
 }
 

@@ -1,7 +1,6 @@
-import { eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { statement } from "../db/statements";
-import { imports, type Import } from "../db/schema";
+import { recordUpload } from "../db/imports";
+import type { Import } from "../db/schema";
 import { AppError } from "../errors";
 import { formatBytes } from "../format-bytes";
 import { chunkBytes, chunkRows, previewRows } from "./limits";
@@ -81,14 +80,10 @@ export async function createImport(env: Env, db: Db, input: UploadInput): Promis
       if (!body) throw new Error(`The uploaded file ${fileKey} is missing from storage.`);
       return body;
     });
-    const chunks = JSON.stringify(scan.chunks.map((c, i) => [i, c.byteStart, c.byteEnd, c.firstLine, c.rowCount]));
-    const insertImport = db
-      .insert(imports)
-      .values({
+    const { imp, rowsWritten } = await recordUpload(
+      db,
+      {
         id,
-        // One statement, so two uploads at once cannot take the same number. Only a ready import
-        // can be deleted, and it has no lines yet, so a number taken again finds none.
-        seq: sql`(SELECT coalesce(max(${imports.seq}), 0) + 1 FROM ${imports})`,
         uploadedBy: input.uploadedBy,
         fileName,
         fileSize: stored.size,
@@ -101,16 +96,11 @@ export async function createImport(env: Env, db: Db, input: UploadInput): Promis
         headerLine: scan.format.headerLine,
         preview: scan.preview,
         totalRows: scan.totalRows,
-        chunkCount: scan.chunks.length,
-      });
-    const [inserted] = await db.$client.batch([
-      statement(db, insertImport.getSQL()),
-      statement(db, sql`INSERT INTO import_chunks (import_id, idx, byte_start, byte_end, first_line, row_count)
-        SELECT ${id}, j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4 FROM json_each(${chunks}) j`),
-    ]);
-    const [row] = await db.select().from(imports).where(eq(imports.id, id));
-    if (!inserted?.success || !row) throw new Error("The import was not recorded.");
-    return row;
+      },
+      scan.chunks,
+    );
+    console.log(`Import ${id}: uploaded, ${rowsWritten} rows written`);
+    return imp;
   } catch (err) {
     await env.FILES.delete(fileKey);
     throw refusal(err);

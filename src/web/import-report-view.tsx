@@ -1,6 +1,6 @@
 import type { FC } from "hono/jsx";
 import type { ImportView } from "../db/imports";
-import type { ImportLine } from "../db/schema";
+import type { ReportLine } from "../imports/read-lines";
 import { Badge, DataTable, Notice, Pager, Time } from "./components";
 import { formatCount, plural, queryString } from "./format";
 
@@ -8,7 +8,7 @@ export type LineFilterName = "all" | "errors" | "warnings";
 
 export type ReportPageProps = {
   imp: ImportView;
-  lines: ImportLine[];
+  lines: ReportLine[];
   show: LineFilterName;
   nextCursor: number | null;
   /** Whether this page is past the first page of lines. */

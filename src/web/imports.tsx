@@ -4,7 +4,8 @@ import { requireManageUsers, requireViewUsers } from "../auth/bearer";
 import { verifyCsrf } from "../auth/csrf";
 import { canManageUsers } from "../auth/permissions";
 import { requireSession } from "../auth/sessions";
-import { findImport, listImportLines, listImports, type ImportView } from "../db/imports";
+import { findImport, listImports, type ImportView } from "../db/imports";
+import { listImportLines } from "../imports/read-lines";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
 import { csvAttachment } from "../http/csv-attachment";
@@ -87,7 +88,7 @@ importsApp.get("/:id", requireViewUsers, async (c) => {
   const showParam = c.req.query("show");
   const show: LineFilterName = showParam === "errors" || showParam === "warnings" ? showParam : "all";
   const after = positiveInt(c.req.query("after"));
-  const page = await listImportLines(c.var.db, imp.id, {
+  const page = await listImportLines(c.env.FILES, c.var.db, imp, {
     level: show === "errors" ? "error" : show === "warnings" ? "warning" : undefined,
     limit: linesPerPage,
     cursor: after,
@@ -115,10 +116,10 @@ importsApp.post("/:id/cancel", requireManageUsers, async (c) => {
 
 importsApp.get("/:id/report.csv", requireViewUsers, async (c) => {
   const imp = await requireImport(c.var.db, c.req.param("id"));
-  return c.body(reportCsv(c.var.db, imp.id), 200, csvAttachment(`${stem(imp.fileName)}-report.csv`));
+  return c.body(reportCsv(c.env.FILES, c.var.db, imp), 200, csvAttachment(`${stem(imp.fileName)}-report.csv`));
 });
 
 importsApp.get("/:id/failed.csv", requireViewUsers, async (c) => {
   const imp = await requireImport(c.var.db, c.req.param("id"));
-  return c.body(failedLinesCsv(c.var.db, imp.id), 200, csvAttachment(`${stem(imp.fileName)}-failed-lines.csv`));
+  return c.body(failedLinesCsv(c.env.FILES, c.var.db, imp), 200, csvAttachment(`${stem(imp.fileName)}-failed-lines.csv`));
 });
