@@ -10,7 +10,7 @@ import { createToken, upsertAdmin } from "../scripts/lib/admins.ts";
 import { applyMigrations, type Target } from "../scripts/lib/wrangler.ts";
 import { freePort, killGroup } from "../scripts/lib/processes.ts";
 
-export type Roster = WranglerDev & { token: string };
+export type Roster = WranglerDev & { token: string; admin: { username: string; password: string } };
 
 const running = new Set<number>();
 
@@ -114,7 +114,7 @@ export async function startRoster(logPath: string, options: { v8Flags?: string }
   const admin = { username: "bench-admin", email: "bench-admin@example.com", password: randomBytes(18).toString("base64url") };
   await upsertAdmin(target, admin);
   const token = await createToken(target, admin.username, "benchmark");
-  return { ...(await startWranglerDev(stateDir, logPath, { v8Flags: options.v8Flags, readyPath: "/healthz" })), token };
+  return { ...(await startWranglerDev(stateDir, logPath, { v8Flags: options.v8Flags, readyPath: "/healthz" })), token, admin };
 }
 
 export const stopRoster = stopWranglerDev;

@@ -47,9 +47,10 @@ export async function recordUpload(
   return { imp, rowsWritten: results.reduce((sum, r) => sum + (r.meta.rows_written ?? 0), 0) };
 }
 
-/** Moves a queued import to processing, as its first chunk is about to be applied. */
-export async function markImportProcessing(db: Db, id: string, now: Date): Promise<void> {
-  await db.update(imports).set({ status: "processing", progressAt: now }).where(and(eq(imports.id, id), eq(imports.status, "queued")));
+/** Moves a queued import to processing, as its first chunk is about to be applied; returns the rows written. */
+export async function markImportProcessing(db: Db, id: string, now: Date): Promise<number> {
+  const result = await db.update(imports).set({ status: "processing", progressAt: now }).where(and(eq(imports.id, id), eq(imports.status, "queued"))).run();
+  return result.meta.rows_written;
 }
 
 /** Notes the last processing failure on a running import, so its page and the API can show it. */
@@ -215,16 +216,16 @@ export async function hasLegacyLines(db: Db, importSeq: number): Promise<boolean
 }
 
 /**
- * Moves a ready import to queued. Returns true only for the call that made the move, so
- * starting twice queues one message.
+ * Moves a ready import to queued, and returns the rows it wrote: none for any call but the one
+ * that made the move, so starting twice queues one message.
  */
-export async function markImportQueued(db: Db, id: string, now: Date): Promise<boolean> {
-  const rows = await db
+export async function markImportQueued(db: Db, id: string, now: Date): Promise<number> {
+  const result = await db
     .update(imports)
     .set({ status: "queued", startedAt: now, progressAt: now })
     .where(and(eq(imports.id, id), eq(imports.status, "ready")))
-    .returning({ id: imports.id });
-  return rows.length > 0;
+    .run();
+  return result.meta.changes > 0 ? result.meta.rows_written : 0;
 }
 
 /** Ends an import as failed with a reason people can act on; a finished import stays as it was. */

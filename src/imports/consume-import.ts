@@ -32,7 +32,7 @@ export async function advanceImport(env: Env, db: Db, importId: string, budgetMs
   const deadline = Date.now() + budgetMs;
   const imp = await findImportRow(db, importId);
   if (!imp || (imp.status !== "queued" && imp.status !== "processing")) return "done";
-  if (imp.status === "queued") await markImportProcessing(db, imp.id, new Date());
+  const started = imp.status === "queued" ? await markImportProcessing(db, imp.id, new Date()) : 0;
   const roles = await loadRoleBook(db);
 
   // The plans of every chunk still to apply, in one read rather than one per chunk.
@@ -40,7 +40,7 @@ export async function advanceImport(env: Env, db: Db, importId: string, budgetMs
   if (plans.length !== imp.chunkCount - imp.nextChunk) throw new Error(`Import ${imp.id} is missing chunk plans.`);
   // What D1 bills: each delivery says what it wrote, for the logs and the benchmark.
   let applied = 0;
-  let rowsWritten = 0;
+  let rowsWritten = started;
   const report = () => console.log(`Import ${imp.id}: ${applied} chunks applied, ${rowsWritten} rows written`);
   for (const chunk of plans) {
     if (Date.now() >= deadline) {
