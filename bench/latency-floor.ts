@@ -37,6 +37,7 @@ const presets: Record<string, Record<string, unknown> | null> = {
   "write-1000-pause5": { variant: "d1-write", rows: 1000, yield: 5 },
   // Roster's chunk: about 150 ms of JavaScript for 8,000 rows here, then its two batches.
   "chunk-8000": { variant: "chunk", rows: 8000, slice: 150 },
+  "chunk-1000": { variant: "chunk", rows: 1000, slice: 19 },
   "chunk-8000-yield": { variant: "chunk", rows: 8000, slice: 150, yield: 0 },
   "chunk-2000-yield": { variant: "chunk", rows: 2000, slice: 38, yield: 0 },
   "chunk-1000-yield": { variant: "chunk", rows: 1000, slice: 19, yield: 0 },
@@ -128,6 +129,9 @@ type Run = { steps: number; stepsMs: number; longestStepMs: number; deliveries: 
 type Status = { current: Run | null; last: Run | null };
 
 const stateDir = await mkdtemp(join(tmpdir(), "roster-latency-floor-"));
+// A dev registry of its own: when another wrangler dev on this machine starts or stops, wrangler
+// reloads every runtime that shares the registry, and the consumer's run would end mid-window.
+process.env.WRANGLER_REGISTRY_PATH = join(stateDir, "registry");
 const logPath = join(resultsDir, `${stamp}-latency-floor.log`);
 const dev = await startWranglerDev(stateDir, logPath, { config: "bench/latency-floor/wrangler.toml", readyPath: "/" });
 
