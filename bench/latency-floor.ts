@@ -48,7 +48,7 @@ const presets: Record<string, Record<string, unknown> | null> = {
 
 const { values: args } = parseArgs({
   options: {
-    variants: { type: "string", default: "idle,timers,cpu-wait0,cpu-null,sync-250,d1-read" },
+    variants: { type: "string", default: "idle,timers,cpu-null,d1-read,d1-read-yield,write-8000,write-8000-yield" },
     // Seconds each of the two request kinds is measured for, while the consumer runs.
     window: { type: "string", default: "4" },
     clients: { type: "string", default: "20" },
