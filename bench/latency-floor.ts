@@ -129,9 +129,6 @@ type Run = { steps: number; stepsMs: number; longestStepMs: number; deliveries: 
 type Status = { current: Run | null; last: Run | null };
 
 const stateDir = await mkdtemp(join(tmpdir(), "roster-latency-floor-"));
-// A dev registry of its own: when another wrangler dev on this machine starts or stops, wrangler
-// reloads every runtime that shares the registry, and the consumer's run would end mid-window.
-process.env.WRANGLER_REGISTRY_PATH = join(stateDir, "registry");
 const logPath = join(resultsDir, `${stamp}-latency-floor.log`);
 const dev = await startWranglerDev(stateDir, logPath, { config: "bench/latency-floor/wrangler.toml", readyPath: "/" });
 

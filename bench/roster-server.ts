@@ -67,7 +67,14 @@ export async function startWranglerDev(
       detached: true,
       stdio: ["ignore", log, log],
       // Miniflare passes MINIFLARE_WORKERD_V8_FLAGS to workerd: every isolate of the runtime gets them.
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", ...(options.v8Flags ? { MINIFLARE_WORKERD_V8_FLAGS: options.v8Flags } : {}) },
+      // A dev registry of its own: when another wrangler dev on this machine starts or stops, wrangler
+      // reloads every runtime that shares the registry, and a run would end mid-import.
+      env: {
+        ...process.env,
+        WRANGLER_SEND_METRICS: "false",
+        WRANGLER_REGISTRY_PATH: join(stateDir, "registry"),
+        ...(options.v8Flags ? { MINIFLARE_WORKERD_V8_FLAGS: options.v8Flags } : {}),
+      },
     },
   );
   closeSync(log);

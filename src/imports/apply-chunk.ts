@@ -5,6 +5,7 @@ import type { Import, ImportChunk } from "../db/schema";
 import { checkRow, keysOf, type CheckContext, type CheckedLine, type LocationRef, type RoleRef, type RowKeys, type UserState } from "./check-row";
 import { encodeOutcomes } from "./line-outcomes";
 import type { FileRecord } from "./read";
+import { yieldToRequests } from "./yield-to-requests";
 
 /** The roles, read once per delivery; `names` lists them for messages: "Standard, Manager or Admin". */
 export type RoleBook = { standard: RoleRef; byKey: Map<string, RoleRef>; byId: Map<number, RoleRef>; names: string };
@@ -131,6 +132,7 @@ export async function applyChunk(
   const keys = records.map((record) => keysOf(record.values));
   const repeats = repeatsOf(chunk);
   const ctx = await loadContext(db, imp.seq, keys, repeats, roles);
+  await yieldToRequests();
   const lines = records.map((record, i) => checkRow(record, keys[i] ?? keysOf(record.values), ctx));
   const tally = tallyLines(lines);
   const flagged: FlaggedWrite[] = [];
@@ -139,6 +141,7 @@ export async function applyChunk(
     if (l.outcome !== "failed" && !warned) return;
     flagged.push({ line: l.line, employeeNumber: l.employeeNumber, outcome: l.outcome, hasWarning: warned, messages: l.messages, values: records[i]?.values ?? {} });
   });
+  await yieldToRequests();
   const rowsWritten = await writeChunk(db, {
     importId: imp.id,
     importSeq: imp.seq,

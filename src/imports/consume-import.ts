@@ -4,6 +4,7 @@ import { findImportRow, markImportFailed, markImportProcessing, noteImportProble
 import { listRoles } from "../db/roles";
 import { applyChunk, type RoleBook } from "./apply-chunk";
 import { readImportChunk } from "./import-file";
+import { yieldToRequests } from "./yield-to-requests";
 
 /** The roles for one delivery: each chunk's rules read them from here, not from D1. */
 export async function loadRoleBook(db: Db): Promise<RoleBook> {
@@ -48,6 +49,7 @@ export async function advanceImport(env: Env, db: Db, importId: string, budgetMs
       await env.IMPORT_QUEUE.send({ importId });
       return "continues";
     }
+    await yieldToRequests();
     const records = await readImportChunk(env.FILES, imp, chunk);
     if (!records) {
       await markImportFailed(db, imp.id, missingFileReason, new Date());
