@@ -6,9 +6,6 @@ import { verifyCsrf } from "../auth/csrf";
 import { canManageUsers, canViewUsers, type Viewer } from "../auth/permissions";
 import { endSession, requireSession } from "../auth/sessions";
 import type { AppEnv } from "../context";
-import { appCss } from "./app-css";
-import { appJs } from "./app-js";
-import { iconSvg } from "./icon-svg";
 import { ErrorPage, errorTitle, WelcomePage } from "./error-view";
 import { importsApp } from "./imports";
 import { Layout, layout } from "./layout";
@@ -20,13 +17,6 @@ import { usersApp } from "./users";
 import type { WebEnv } from "./web-env";
 
 export const web = new Hono<WebEnv>();
-
-// Served by the Worker itself: the CSP allows scripts and styles from this origin only.
-const asset = (body: string, type: string) => () =>
-  new Response(body, { headers: { "Content-Type": type, "Cache-Control": "public, max-age=600" } });
-web.get("/assets/app.css", asset(appCss, "text/css; charset=utf-8"));
-web.get("/assets/app.js", asset(appJs, "text/javascript; charset=utf-8"));
-web.get("/assets/icon.svg", asset(iconSvg, "image/svg+xml"));
 
 web.route("/sign-in", signIn);
 

@@ -1,9 +1,9 @@
-/**
- * The page script, served from /assets/app.js. Every page works without it; it only makes
- * things smoother: the report updates in place (keeping focus, and telling screen readers how it
- * goes), the menu closes like a menu, times read local.
+/*
+ * The page script. Every page works without it; it only makes things smoother: the report
+ * updates in place (keeping focus, and telling screen readers how it goes), the menu closes like
+ * a menu, times read local.
  */
-export const appJs = `"use strict";
+"use strict";
 (function () {
   function localTime(when) {
     return when.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
@@ -146,4 +146,3 @@ export const appJs = `"use strict";
   userMenu();
   followProgress();
 })();
-`;
