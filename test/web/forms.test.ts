@@ -53,10 +53,13 @@ describe.each<Encoding>(["urlencoded", "multipart"])("every form, sent %s", (enc
     const [manager] = await db.select().from(roles).where(eq(roles.nameKey, "manager"));
     const { browser } = await signedIn("Admin");
     const html = await (await browser.fetch(`/users/${user.employeeNumber}`)).text();
-    const locks = await send(browser, `/users/${user.employeeNumber}/locks`, { _csrf: csrfIn(html), location_locked: "on" }, encoding);
-    expect(locks.status).toBe(303);
-    const assignment = await send(browser, `/users/${user.employeeNumber}/assignment`, { _csrf: csrfIn(html), role_id: String(manager?.id), location_id: "" }, encoding);
-    expect(assignment.status).toBe(303);
+    const saved = await send(
+      browser,
+      `/users/${user.employeeNumber}`,
+      { _csrf: csrfIn(html), role_id: String(manager?.id), location_id: "", location_locked: "on" },
+      encoding,
+    );
+    expect(saved.status).toBe(303);
     const [row] = await db.select().from(users).where(eq(users.id, user.id));
     expect(row).toMatchObject({ roleId: manager?.id, locationLocked: true });
   });
