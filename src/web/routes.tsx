@@ -4,8 +4,9 @@ import { html } from "hono/html";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { verifyCsrf } from "../auth/csrf";
 import { canManageUsers, canViewUsers, type Viewer } from "../auth/permissions";
-import { endSession, requireSession } from "../auth/sessions";
+import { endSession, readSession, requireSession } from "../auth/sessions";
 import type { AppEnv } from "../context";
+import { createDb } from "../db/client";
 import { ErrorPage, errorTitle, WelcomePage } from "./error-view";
 import { importsApp } from "./imports";
 import { Layout, layout } from "./layout";
@@ -37,10 +38,19 @@ web.route("/locations", locationsApp);
 web.route("/roles", rolesApp);
 web.route("/tokens", tokensApp);
 
-/** Renders an error as a page, never a stack trace; signed-in people keep their menu. */
-export function renderErrorPage(c: Context<AppEnv>, status: ContentfulStatusCode, message: string) {
-  const viewer: Viewer | undefined = c.get("viewer");
-  const csrfToken: string | undefined = c.get("csrfToken");
+/**
+ * Renders an error as a page, never a stack trace; signed-in people keep their menu, also where
+ * no session check ran (an address no route has). A server error does not look the session up:
+ * the database may be what failed.
+ */
+export async function renderErrorPage(c: Context<AppEnv>, status: ContentfulStatusCode, message: string) {
+  let viewer: Viewer | undefined = c.get("viewer");
+  let csrfToken: string | undefined = c.get("csrfToken");
+  if (!viewer && status < 500) {
+    const session = await readSession(c, c.get("db") ?? createDb(c.env.DB));
+    if (session) ({ csrfToken, ...viewer } = session);
+  }
+  if (viewer) c.header("Cache-Control", "no-store");
   const page = (
     <Layout title={errorTitle(status)} viewer={viewer} csrfToken={csrfToken} path={c.req.path}>
       <ErrorPage status={status} message={message} signedIn={!!viewer} />
