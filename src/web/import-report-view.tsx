@@ -1,7 +1,7 @@
 import type { FC } from "hono/jsx";
 import type { ImportView } from "../db/imports";
 import type { ImportLine } from "../db/schema";
-import { Badge, DataTable, Notice, Pager, Time } from "./components";
+import { Badge, DataTable, Notice, Pager, SuccessIcon, Time } from "./components";
 import { formatCount, plural, queryString } from "./format";
 
 export type LineFilterName = "all" | "errors" | "warnings";
@@ -17,11 +17,35 @@ export type ReportPageProps = {
 
 const running = (imp: ImportView) => imp.status === "queued" || imp.status === "processing";
 
-/** The sentence that sums up a finished import, as the help article puts it. */
-function summarise(imp: Pick<ImportView, "created" | "updated" | "unchanged" | "failed" | "warnings" | "totalRows">): string {
+type Counts = Pick<ImportView, "created" | "updated" | "unchanged" | "failed" | "warnings" | "totalRows">;
+
+/** "4 created, 1 updated and 1 unchanged": what happened to the lines that imported. */
+function breakdown(imp: Counts): string {
+  const parts = (
+    [
+      [imp.created, "created"],
+      [imp.updated, "updated"],
+      [imp.unchanged, "unchanged"],
+    ] as const
+  ).flatMap(([n, word]) => (n ? [`${formatCount(n)} ${word}`] : []));
+  if (parts.length < 2) return parts.join("");
+  return `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}`;
+}
+
+const clean = (imp: Counts) => imp.failed === 0 && imp.warnings === 0;
+
+/**
+ * The sentence that sums up a finished import, as the help article puts it: a file with
+ * problems says how many of its users imported; a clean one says what happened to them.
+ */
+function summarise(imp: Counts): string {
   const imported = imp.created + imp.updated + imp.unchanged;
-  if (imp.failed === 0 && imp.warnings === 0) return `${plural(imported, "user")} successfully imported with no reported errors. 👍`;
-  return `${formatCount(imported)} out of ${plural(imp.totalRows, "user")} imported.`;
+  if (!clean(imp)) return `${formatCount(imported)} out of ${plural(imp.totalRows, "user")} imported.`;
+  if (imp.created + imp.updated === 0) {
+    const users = imported === 1 ? "The 1 user in the file was" : `All ${plural(imported, "user")} in the file were`;
+    return `Nothing to change: ${users} already up to date.`;
+  }
+  return `${plural(imported, "user")} imported with no reported errors: ${breakdown(imp)}.`;
 }
 
 /**
@@ -85,10 +109,14 @@ const Outcome: FC<{ imp: ImportView }> = ({ imp }) => {
       </Notice>
     );
   }
-  const clean = imp.failed === 0 && imp.warnings === 0;
+  const imported = imp.created + imp.updated + imp.unchanged;
   return (
-    <Notice kind={clean ? "success" : imp.failed ? "warning" : "info"}>
-      <p class="summary">{summarise(imp)}</p>
+    <Notice kind={clean(imp) ? "success" : imp.failed ? "warning" : "info"}>
+      <p class="summary">
+        {clean(imp) ? <SuccessIcon /> : null}
+        {summarise(imp)}
+      </p>
+      {!clean(imp) && imported ? <p>Of those, {breakdown(imp)}.</p> : null}
       {imp.failed ? (
         <p>
           {plural(imp.failed, "line was", "lines were")} not imported. Download the failed lines, fix them and import that file

@@ -6,6 +6,7 @@ import { mapColumns } from "../../src/imports/read/map-columns";
 import { templateFields, type TemplateField } from "../../src/imports/template";
 import { formatDateTime } from "../../src/web/format";
 import { headerExamples } from "../../src/web/import-upload-view";
+import { storedUser } from "../helpers";
 import { Browser, csrfIn, db, signedIn, unique } from "./helpers";
 
 type Person = [first: string, last: string, email: string];
@@ -239,7 +240,8 @@ describe("Import Users", () => {
     expect(imported).toContain(" (by an import)</dd>");
     expect(imported).not.toContain("Last changed by");
 
-    const saved = await browser.post(`/users/${prefix}1/locks`, { _csrf: csrfIn(imported), role_locked: "on" });
+    const roleId = String((await storedUser(`${prefix}1`))?.roleId);
+    const saved = await browser.post(`/users/${prefix}1`, { _csrf: csrfIn(imported), role_id: roleId, location_id: "", role_locked: "on" });
     const html = await (await browser.fetch(saved.headers.get("Location") ?? "")).text();
     expect(html).toContain(" (not by an import: for example, the locks were saved)</dd>");
     expect(html).toContain(`<dt>Last imported by</dt><dd><a href="${path}">users.csv</a> on <time`);
@@ -250,8 +252,31 @@ describe("Import Users", () => {
     const prefix = unique("k");
     const csv = `employee_number,first_name,last_name,location,email\r\n${prefix}1,Ada,Lovelace,${location},${prefix}1@example.com\r\n${prefix}2,Alan,Turing,${location},${prefix}2@example.com\r\n`;
     const html = await waitForReport(browser, await uploadAndStart(browser, csv));
-    expect(html).toContain("2 users successfully imported with no reported errors. 👍");
+    expect(html).toContain("2 users imported with no reported errors: 2 created.");
+    expect(html).toContain('<svg class="icon icon-success"');
+    expect(html).not.toContain("👍");
     expect(html).not.toContain("failed.csv");
+  });
+
+  it("says what a clean re-import did: updated and unchanged, or nothing to change", async () => {
+    const { browser, location } = await adminWithLocation();
+    const prefix = unique("u");
+    const row = (n: number, first: string) => `${prefix}${n},${first},Lovelace,${location},${prefix}${n}@example.com`;
+    const header = "employee_number,first_name,last_name,location,email";
+    await waitForReport(browser, await uploadAndStart(browser, [header, row(1, "Ada"), row(2, "Alan"), ""].join("\r\n")));
+    const again = await waitForReport(browser, await uploadAndStart(browser, [header, row(1, "Ada"), row(2, "Alan"), ""].join("\r\n")));
+    expect(again).toContain("Nothing to change: All 2 users in the file were already up to date.");
+    expect(again).not.toContain("successfully imported");
+    const mixed = await waitForReport(browser, await uploadAndStart(browser, [header, row(1, "Ada"), row(2, "Alana"), row(3, "Grace"), ""].join("\r\n")));
+    expect(mixed).toContain("3 users imported with no reported errors: 1 created, 1 updated and 1 unchanged.");
+  });
+
+  it("says what happened to the lines that imported when some failed", async () => {
+    const { browser, location } = await adminWithLocation();
+    const html = await waitForReport(browser, await uploadAndStart(browser, helpArticleCsv(location, unique("o"))));
+    expect(html).toContain("5 out of 6 users imported.");
+    expect(html).toContain("Of those, 5 created.");
+    expect(html).not.toContain('<svg class="icon icon-success"');
   });
 
   it("pages through lines with Next page", async () => {
