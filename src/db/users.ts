@@ -122,6 +122,20 @@ export async function changeUser(db: Db, employeeNumber: string, change: UserCha
   return changed.length > 0;
 }
 
+/**
+ * Which of these employee numbers belong to users, as given: the report links only those. One
+ * statement for a page of report lines (at most 100, D1's limit on bound parameters).
+ */
+export async function findExistingEmployeeNumbers(db: Db, employeeNumbers: string[]): Promise<Set<string>> {
+  const byKey = new Map(employeeNumbers.filter(Boolean).map((n) => [toKey(n), n]));
+  if (byKey.size === 0) return new Set();
+  const rows = await db
+    .select({ key: users.employeeKey })
+    .from(users)
+    .where(inArray(users.employeeKey, [...byKey.keys()].slice(0, 100)));
+  return new Set(rows.flatMap(({ key }) => byKey.get(key) ?? []));
+}
+
 /** Finds a user for signing in, with the password hash. */
 export async function findUserForSignIn(db: Db, employeeNumber: string) {
   const [row] = await db

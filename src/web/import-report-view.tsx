@@ -1,14 +1,17 @@
 import type { FC } from "hono/jsx";
 import type { ImportView } from "../db/imports";
-import type { ImportLine } from "../db/schema";
+import type { ImportLine, LineMessage } from "../db/schema";
 import { Badge, DataTable, Notice, Pager, SuccessIcon, Time } from "./components";
 import { formatCount, plural, queryString } from "./format";
+import { userHref } from "./users-view";
 
 export type LineFilterName = "all" | "errors" | "warnings";
 
 export type ReportPageProps = {
   imp: ImportView;
   lines: ImportLine[];
+  /** The lines' employee numbers that belong to users, which link to their pages. */
+  users: Set<string>;
   show: LineFilterName;
   nextCursor: number | null;
   /** Whether this page is past the first page of lines. */
@@ -138,7 +141,30 @@ const filters: { name: LineFilterName; label: (imp: ImportView) => string }[] = 
   { name: "warnings", label: (imp) => `Warnings (${formatCount(imp.warnings)})` },
 ];
 
-const Lines: FC<ReportPageProps> = ({ imp, lines, show, nextCursor, paged }) => {
+/**
+ * The words of a message that name a page, by message code, and where that page is. The
+ * messages stay plain text in the API and the CSV; here those words become the link.
+ */
+const pageLinks: Record<string, { words: string; href: (line: ImportLine) => string }> = {
+  unknown_location: { words: "Locations", href: () => "/locations" },
+  unknown_role: { words: "the user's page", href: (line) => userHref(line.employeeNumber) },
+};
+
+const Message: FC<{ message: LineMessage; line: ImportLine; linked: boolean }> = ({ message, line, linked }) => {
+  const link = pageLinks[message.code];
+  const at = link ? message.message.lastIndexOf(link.words) : -1;
+  // A user's page link only for a user there is: a failed line may name someone never created.
+  if (!link || at === -1 || (message.code === "unknown_role" && !linked)) return <>{message.message}</>;
+  return (
+    <>
+      {message.message.slice(0, at)}
+      <a href={link.href(line)}>{link.words}</a>
+      {message.message.slice(at + link.words.length)}
+    </>
+  );
+};
+
+const Lines: FC<ReportPageProps> = ({ imp, lines, users, show, nextCursor, paged }) => {
   const base = `/imports/${imp.id}`;
   const showParam = show === "all" ? undefined : show;
   return (
@@ -174,7 +200,15 @@ const Lines: FC<ReportPageProps> = ({ imp, lines, show, nextCursor, paged }) => 
               <th scope="row" class="num" data-label="Line">
                 {line.line}
               </th>
-              <td data-label="Employee number">{line.employeeNumber || <span class="muted">(empty)</span>}</td>
+              <td data-label="Employee number">
+                {!line.employeeNumber ? (
+                  <span class="muted">(empty)</span>
+                ) : users.has(line.employeeNumber) ? (
+                  <a href={userHref(line.employeeNumber)}>{line.employeeNumber}</a>
+                ) : (
+                  line.employeeNumber
+                )}
+              </td>
               <td>
                 <Badge value={line.outcome} />
               </td>
@@ -183,7 +217,9 @@ const Lines: FC<ReportPageProps> = ({ imp, lines, show, nextCursor, paged }) => 
                 {line.messages.length ? (
                   <ul class="messages">
                     {line.messages.map((m) => (
-                      <li class={`message-${m.level}`}>{m.message}</li>
+                      <li class={`message-${m.level}`}>
+                        <Message message={m} line={line} linked={users.has(line.employeeNumber)} />
+                      </li>
                     ))}
                   </ul>
                 ) : (

@@ -6,6 +6,7 @@ import { canManageUsers } from "../auth/permissions";
 import { requireSession } from "../auth/sessions";
 import { findImport, listImportLines, listImports, type ImportView } from "../db/imports";
 import type { Db } from "../db/client";
+import { findExistingEmployeeNumbers } from "../db/users";
 import { AppError } from "../errors";
 import { csvAttachment } from "../http/csv-attachment";
 import { failedLinesCsv, reportCsv, templateCsv } from "../imports/report-csv";
@@ -95,8 +96,9 @@ importsApp.get("/:id", requireViewUsers, async (c) => {
     cursor: after,
   });
   const running = imp.status === "queued" || imp.status === "processing";
+  const known = await findExistingEmployeeNumbers(c.var.db, page.lines.map((line) => line.employeeNumber));
   return c.render(
-    <ReportPage imp={imp} lines={page.lines} show={show} nextCursor={page.nextCursor} paged={after !== undefined} />,
+    <ReportPage imp={imp} lines={page.lines} users={known} show={show} nextCursor={page.nextCursor} paged={after !== undefined} />,
     { title: `Import report: ${imp.fileName}`, refresh: running },
   );
 });

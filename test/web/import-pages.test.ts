@@ -279,6 +279,27 @@ describe("Import Users", () => {
     expect(html).not.toContain('<svg class="icon icon-success"');
   });
 
+  it("links the report's employee numbers to the users, and its messages to the pages they name", async () => {
+    const { browser, location } = await adminWithLocation();
+    const prefix = unique("r");
+    const csv = [
+      "employee_number,first_name,last_name,location,email,role",
+      `${prefix}1,Ada,Lovelace,${location},${prefix}1@example.com,Wizard`,
+      `${prefix}2,Alan,Turing,Atlantis,${prefix}2@example.com,Standard`,
+      "",
+    ].join("\r\n");
+    const html = await waitForReport(browser, await uploadAndStart(browser, csv));
+    expect(html).toContain(`<a href="/users/${prefix}1">${prefix}1</a>`);
+    // Line 3 failed and its user was never created: nothing to link to.
+    expect(html).not.toContain(`href="/users/${prefix}2"`);
+    expect(html).toContain(`>${prefix}2</td>`);
+    expect(html).toContain(`Choose another on <a href="/users/${prefix}1">the user&#39;s page</a>, or put one of`);
+    expect(html).toContain('or add it under <a href="/locations">Locations</a> first.');
+    const [id] = /\/imports\/([^"/?#]+)\/report\.csv/.exec(html)?.slice(1) ?? [];
+    const api = await (await browser.fetch(`/imports/${id}/report.csv`)).text();
+    expect(api).toContain("or add it under Locations first.");
+  });
+
   it("pages through lines with Next page", async () => {
     const { browser, location } = await adminWithLocation();
     const prefix = unique("n");
