@@ -9,7 +9,8 @@ import type { Db } from "../db/client";
 import { findExistingEmployeeNumbers } from "../db/users";
 import { AppError } from "../errors";
 import { csvAttachment } from "../http/csv-attachment";
-import { failedLinesCsv, reportCsv, templateCsv } from "../imports/report-csv";
+import { templateDownload } from "../http/template-download";
+import { failedLinesCsv, reportCsv } from "../imports/report-csv";
 import { cancelImport, startImport } from "../imports/start-import";
 import { createImport } from "../imports/upload-file";
 import { queryString } from "./format";
@@ -59,7 +60,7 @@ importsApp.get("/new", requireManageUsers, (c) =>
   ),
 );
 
-importsApp.get("/template.csv", requireViewUsers, (c) => c.body(templateCsv(), 200, csvAttachment("users-template.csv")));
+importsApp.get("/template.csv", requireViewUsers, () => templateDownload());
 
 importsApp.post("/", requireManageUsers, verifyUploadCsrf, async (c) => {
   const file = c.var.upload?.file;

@@ -89,6 +89,15 @@ describe("Import Users", () => {
     expect(await template.text()).toContain("employee_number,first_name,last_name,location,email,role");
   });
 
+  it("names the template file the same on the page and from the API", async () => {
+    const { browser } = await adminWithLocation();
+    const page = await browser.fetch("/imports/template.csv");
+    const api = await browser.fetch("/api/template.csv");
+    expect(page.headers.get("Content-Disposition")).toContain('filename="users-template.csv"');
+    expect(api.headers.get("Content-Disposition")).toBe(page.headers.get("Content-Disposition"));
+    expect(await api.text()).toBe(await page.text());
+  });
+
   it("says the header may use common names, and that only new users need an email", async () => {
     const { browser } = await adminWithLocation();
     const html = await (await browser.fetch("/imports/new")).text();
