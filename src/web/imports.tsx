@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { HTTPException } from "hono/http-exception";
 import { requireManageUsers, requireViewUsers } from "../auth/bearer";
 import { verifyCsrf, verifyUploadCsrf } from "../auth/csrf";
@@ -53,30 +54,41 @@ importsApp.get("/", requireViewUsers, async (c) => {
   );
 });
 
-importsApp.get("/new", requireManageUsers, (c) =>
-  c.render(
-    <UploadPage csrfToken={c.var.csrfToken} maxBytes={Number(c.env.MAX_UPLOAD_BYTES)} cancelled={c.req.query("cancelled") === "1"} />,
+// A refused upload redirects to the upload page (post, redirect, get), so a refresh shows the
+// page again instead of sending the file again; the reason travels in a cookie read once, as a
+// reason in the address could be put there by anyone's link.
+const refusalCookie = "roster_upload_refused";
+const refusalCookieOptions = { httpOnly: true, secure: true, sameSite: "Strict", path: "/imports/new" } as const;
+
+importsApp.get("/new", requireManageUsers, (c) => {
+  const error = getCookie(c, refusalCookie);
+  if (error !== undefined) deleteCookie(c, refusalCookie, refusalCookieOptions);
+  return c.render(
+    <UploadPage
+      csrfToken={c.var.csrfToken}
+      maxBytes={Number(c.env.MAX_UPLOAD_BYTES)}
+      cancelled={c.req.query("cancelled") === "1"}
+      error={error || undefined}
+    />,
     { title: "Import Users" },
-  ),
-);
+  );
+});
 
 importsApp.get("/template.csv", requireViewUsers, () => templateDownload());
 
 importsApp.post("/", requireManageUsers, verifyUploadCsrf, async (c) => {
   const file = c.var.upload?.file;
-  const refuse = (status: AppError["status"], error: string) => {
-    c.status(status);
-    return c.render(<UploadPage csrfToken={c.var.csrfToken} maxBytes={Number(c.env.MAX_UPLOAD_BYTES)} error={error} />, {
-      title: "Import Users",
-    });
+  const refuse = (error: string) => {
+    setCookie(c, refusalCookie, error.slice(0, 1000), { ...refusalCookieOptions, maxAge: 300 });
+    return c.redirect("/imports/new", 303);
   };
-  if (!file?.name) return refuse(400, "No file was chosen. Choose your CSV file, then click Upload.");
+  if (!file?.name) return refuse("No file was chosen. Choose your CSV file, then click Upload.");
   try {
     // The file streams from the form into storage, so a large one never sits in memory.
     const imp = await createImport(c.env, c.var.db, { uploadedBy: c.var.viewer.id, fileName: file.name, body: file.body, size: null });
     return c.redirect(`/imports/${imp.id}`, 303);
   } catch (err) {
-    if (err instanceof AppError && err.status >= 400 && err.status < 500) return refuse(err.status, err.message);
+    if (err instanceof AppError && err.status >= 400 && err.status < 500) return refuse(err.message);
     throw err;
   }
 });
