@@ -24,6 +24,16 @@
     });
   }
 
+  // Times read local, so a day chosen in a filter must mean the reader's day too: the form
+  // sends their time zone, and the page keeps UTC without the script, as its times do.
+  function timeZoneFields(root) {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (!zone) return;
+    root.querySelectorAll("input[data-time-zone]").forEach(function (field) {
+      field.value = zone;
+    });
+  }
+
   function copyButtons(root) {
     root.querySelectorAll("button[data-copy]").forEach(function (button) {
       var field = document.getElementById(button.getAttribute("data-copy"));
@@ -138,6 +148,7 @@
 
   function enhance(root) {
     localTimes(root);
+    timeZoneFields(root);
     copyButtons(root);
     busyForms(root);
   }

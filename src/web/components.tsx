@@ -45,16 +45,31 @@ export const Badge: FC<{ value: string; label?: string }> = ({ value, label }) =
   <span class={`badge badge-${value}`}>{label ?? value[0]?.toUpperCase() + value.slice(1)}</span>
 );
 
-/** "Next page" for keyset pagination: a link that carries the cursor and the page's filters. */
-export const Pager: FC<{ next: string | null; first?: string | null; label?: string }> = ({ next, first, label }) =>
-  next || first ? (
+/**
+ * "Previous page" and "Next page" for keyset pagination, and "First page" once past it: links
+ * that carry the cursor and the page's filters.
+ */
+export const Pager: FC<{ next: string | null; previous?: string | null; first?: string | null; label?: string }> = ({
+  next,
+  previous,
+  first,
+  label,
+}) =>
+  next || previous || first ? (
     <nav class="pager" aria-label={label ?? "Pages"}>
       {first ? <a href={first}>First page</a> : <span />}
-      {next ? (
-        <a class="button button-secondary" href={next} rel="next">
-          Next page
-        </a>
-      ) : null}
+      <span class="pager-steps">
+        {previous ? (
+          <a class="button button-secondary" href={previous} rel="prev">
+            Previous page
+          </a>
+        ) : null}
+        {next ? (
+          <a class="button button-secondary" href={next} rel="next">
+            Next page
+          </a>
+        ) : null}
+      </span>
     </nav>
   ) : null;
 

@@ -9,7 +9,8 @@ import { findImport, listImports } from "../db/imports";
 import type { Db } from "../db/client";
 import { findLocation, listLocations } from "../db/locations";
 import { findRole, listRoles } from "../db/roles";
-import { changeUser, findUser, listUsers, type UserView } from "../db/users";
+import { isTimeZone } from "../day-bounds";
+import { changeUser, countUsers, findUser, listUsers, type UserView } from "../db/users";
 import { queryString } from "./format";
 import { layout } from "./layout";
 import { UserPage, type UserPageProps } from "./user-view";
@@ -27,25 +28,30 @@ const importChoices = 50;
 
 usersApp.get("/", async (c) => {
   const day = c.req.query("imported_on") ?? "";
+  const tz = c.req.query("tz") ?? "";
   const filters: UserFilters = {
     q: (c.req.query("q") ?? "").trim().slice(0, 200),
     importedOn: /^\d{4}-\d{2}-\d{2}$/.test(day) && !Number.isNaN(Date.parse(day)) ? day : "",
+    // The page script sends the reader's time zone, so a day means the day their times show.
+    timeZone: isTimeZone(tz) ? tz : "",
     importId: (c.req.query("import") ?? "").trim(),
     locationId: positiveInt(c.req.query("location")),
     roleId: positiveInt(c.req.query("role")),
   };
-  const after = c.req.query("after");
+  const after = c.req.query("after") || undefined;
+  const before = after ? undefined : c.req.query("before") || undefined;
   const db = c.var.db;
-  const [page, locations, roles, recent] = await Promise.all([
-    listUsers(db, {
-      q: filters.q || undefined,
-      importedOn: filters.importedOn || undefined,
-      importId: filters.importId || undefined,
-      locationId: filters.locationId,
-      roleId: filters.roleId,
-      limit: usersPerPage,
-      cursor: after || undefined,
-    }),
+  const filter = {
+    q: filters.q || undefined,
+    importedOn: filters.importedOn || undefined,
+    timeZone: filters.timeZone || undefined,
+    importId: filters.importId || undefined,
+    locationId: filters.locationId,
+    roleId: filters.roleId,
+  };
+  const [page, total, locations, roles, recent] = await Promise.all([
+    listUsers(db, { ...filter, limit: usersPerPage, cursor: after, before }),
+    countUsers(db, filter),
     listLocations(db),
     listRoles(db),
     listImports(db, { limit: importChoices }),
@@ -58,6 +64,7 @@ usersApp.get("/", async (c) => {
   const params = {
     q: filters.q,
     imported_on: filters.importedOn,
+    tz: filters.importedOn ? filters.timeZone : "",
     import: filters.importId,
     location: filters.locationId,
     role: filters.roleId,
@@ -65,12 +72,14 @@ usersApp.get("/", async (c) => {
   return c.render(
     <UserListPage
       users={page.users}
+      total={total}
       filters={filters}
       locations={locations}
       roles={roles}
       imports={imports}
       next={page.nextCursor ? `/users${queryString({ ...params, after: page.nextCursor })}` : null}
-      first={after ? `/users${queryString(params)}` : null}
+      previous={page.previousCursor ? `/users${queryString({ ...params, before: page.previousCursor })}` : null}
+      first={page.previousCursor ? `/users${queryString(params)}` : null}
     />,
     { title: "All Users" },
   );
