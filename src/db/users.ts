@@ -94,9 +94,9 @@ export async function listUsers(
   filter: UserPageFilter,
 ): Promise<{ users: UserView[]; nextCursor: string | null; previousCursor: string | null }> {
   const where = userConditions(db, filter);
-  const back = filter.before !== undefined && filter.cursor === undefined;
-  if (back && filter.before) where.push(lt(users.employeeKey, filter.before));
-  else if (filter.cursor) where.push(gt(users.employeeKey, filter.cursor));
+  const back = !filter.cursor && !!filter.before;
+  if (filter.cursor) where.push(gt(users.employeeKey, filter.cursor));
+  else if (filter.before) where.push(lt(users.employeeKey, filter.before));
   const rows = await db
     .select(userColumns)
     .from(users)
@@ -113,7 +113,7 @@ export async function listUsers(
   return {
     users: page.map(({ employeeKey: _key, ...u }) => u),
     // Going back, the page came from one after it; going forward from a cursor, from one before.
-    nextCursor: back ? last : more ? last : null,
+    nextCursor: back || more ? last : null,
     previousCursor: back ? (more ? first : null) : filter.cursor ? first : null,
   };
 }
