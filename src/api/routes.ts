@@ -2,8 +2,7 @@ import { Hono } from "hono";
 import { requireToken, requireViewUsers } from "../auth/bearer";
 import type { AppEnv } from "../context";
 import { listRoles } from "../db/roles";
-import { csvAttachment } from "../http/csv-attachment";
-import { templateCsv } from "../imports/report-csv";
+import { templateDownload } from "../http/template-download";
 import { importsApi } from "./imports";
 import { locationsApi } from "./locations";
 import { openApiDocument } from "./openapi";
@@ -12,9 +11,7 @@ import { usersApi } from "./users";
 export const api = new Hono<AppEnv>();
 
 api.get("/openapi.json", (c) => c.json(openApiDocument()));
-api.get("/template.csv", (c) =>
-  c.body(templateCsv(), 200, csvAttachment("roster-users-template.csv")),
-);
+api.get("/template.csv", () => templateDownload());
 
 api.use(requireToken, requireViewUsers);
 api.route("/imports", importsApi);

@@ -1,15 +1,18 @@
 import { Hono } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { HTTPException } from "hono/http-exception";
 import { requireManageUsers, requireViewUsers } from "../auth/bearer";
-import { verifyCsrf } from "../auth/csrf";
+import { verifyCsrf, verifyUploadCsrf } from "../auth/csrf";
 import { canManageUsers } from "../auth/permissions";
 import { requireSession } from "../auth/sessions";
 import { findImport, listImports, type ImportView } from "../db/imports";
 import { listImportLines } from "../imports/read-lines";
 import type { Db } from "../db/client";
+import { findExistingEmployeeNumbers } from "../db/users";
 import { AppError } from "../errors";
 import { csvAttachment } from "../http/csv-attachment";
-import { failedLinesCsv, reportCsv, templateCsv } from "../imports/report-csv";
+import { templateDownload } from "../http/template-download";
+import { failedLinesCsv, reportCsv } from "../imports/report-csv";
 import { cancelImport, startImport } from "../imports/start-import";
 import { createImport } from "../imports/upload-file";
 import { queryString } from "./format";
@@ -23,7 +26,9 @@ import { positiveInt } from "./query";
 
 export const importsApp = new Hono<WebEnv>();
 
-importsApp.use(requireSession, verifyCsrf, layout);
+// Every form here is checked by verifyCsrf except the upload, whose check streams the form
+// instead of reading a whole file into memory.
+importsApp.use(requireSession, layout);
 
 const linesPerPage = 50;
 const importsPerPage = 25;
@@ -50,30 +55,41 @@ importsApp.get("/", requireViewUsers, async (c) => {
   );
 });
 
-importsApp.get("/new", requireManageUsers, (c) =>
-  c.render(
-    <UploadPage csrfToken={c.var.csrfToken} maxBytes={Number(c.env.MAX_UPLOAD_BYTES)} cancelled={c.req.query("cancelled") === "1"} />,
+// A refused upload redirects to the upload page (post, redirect, get), so a refresh shows the
+// page again instead of sending the file again; the reason travels in a cookie read once, as a
+// reason in the address could be put there by anyone's link.
+const refusalCookie = "roster_upload_refused";
+const refusalCookieOptions = { httpOnly: true, secure: true, sameSite: "Strict", path: "/imports/new" } as const;
+
+importsApp.get("/new", requireManageUsers, (c) => {
+  const error = getCookie(c, refusalCookie);
+  if (error !== undefined) deleteCookie(c, refusalCookie, refusalCookieOptions);
+  return c.render(
+    <UploadPage
+      csrfToken={c.var.csrfToken}
+      maxBytes={Number(c.env.MAX_UPLOAD_BYTES)}
+      cancelled={c.req.query("cancelled") === "1"}
+      error={error || undefined}
+    />,
     { title: "Import Users" },
-  ),
-);
+  );
+});
 
-importsApp.get("/template.csv", requireViewUsers, (c) => c.body(templateCsv(), 200, csvAttachment("users-template.csv")));
+importsApp.get("/template.csv", requireViewUsers, () => templateDownload());
 
-importsApp.post("/", requireManageUsers, async (c) => {
+importsApp.post("/", requireManageUsers, verifyUploadCsrf, async (c) => {
   const file = c.var.upload?.file;
-  const refuse = (status: AppError["status"], error: string) => {
-    c.status(status);
-    return c.render(<UploadPage csrfToken={c.var.csrfToken} maxBytes={Number(c.env.MAX_UPLOAD_BYTES)} error={error} />, {
-      title: "Import Users",
-    });
+  const refuse = (error: string) => {
+    setCookie(c, refusalCookie, error.slice(0, 1000), { ...refusalCookieOptions, maxAge: 300 });
+    return c.redirect("/imports/new", 303);
   };
-  if (!file?.name) return refuse(400, "No file was chosen. Choose your CSV file, then click Upload.");
+  if (!file?.name) return refuse("No file was chosen. Choose your CSV file, then click Upload.");
   try {
     // The file streams from the form into storage, so a large one never sits in memory.
     const imp = await createImport(c.env, c.var.db, { uploadedBy: c.var.viewer.id, fileName: file.name, body: file.body, size: null });
     return c.redirect(`/imports/${imp.id}`, 303);
   } catch (err) {
-    if (err instanceof AppError && err.status >= 400 && err.status < 500) return refuse(err.status, err.message);
+    if (err instanceof AppError && err.status >= 400 && err.status < 500) return refuse(err.message);
     throw err;
   }
 });
@@ -94,19 +110,20 @@ importsApp.get("/:id", requireViewUsers, async (c) => {
     cursor: after,
   });
   const running = imp.status === "queued" || imp.status === "processing";
+  const known = await findExistingEmployeeNumbers(c.var.db, page.lines.map((line) => line.employeeNumber));
   return c.render(
-    <ReportPage imp={imp} lines={page.lines} show={show} nextCursor={page.nextCursor} paged={after !== undefined} />,
+    <ReportPage imp={imp} lines={page.lines} users={known} show={show} nextCursor={page.nextCursor} paged={after !== undefined} />,
     { title: `Import report: ${imp.fileName}`, refresh: running },
   );
 });
 
-importsApp.post("/:id/start", requireManageUsers, async (c) => {
+importsApp.post("/:id/start", requireManageUsers, verifyCsrf, async (c) => {
   const id = c.req.param("id");
   await startImport(c.env, c.var.db, id);
   return c.redirect(`/imports/${id}`, 303);
 });
 
-importsApp.post("/:id/cancel", requireManageUsers, async (c) => {
+importsApp.post("/:id/cancel", requireManageUsers, verifyCsrf, async (c) => {
   const id = c.req.param("id");
   if (await cancelImport(c.env, c.var.db, id)) return c.redirect("/imports/new?cancelled=1", 303);
   // Already started (another tab, another admin): its report is where it stands.
