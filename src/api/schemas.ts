@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { cleanText } from "../clean-text";
 import { importStatuses, lineOutcomes } from "../db/schema";
 
 /*
@@ -13,7 +14,7 @@ export const errorBody = z.object({
 export const importIdParam = z.object({ id: z.uuid() });
 
 export const uploadQuery = z.object({
-  filename: z.string().max(200).optional(),
+  filename: z.string().overwrite(cleanText).max(200).optional(),
   start: z.enum(["true", "false"]).optional(),
 });
 
@@ -124,7 +125,8 @@ export const userChange = z
     message: "Send at least one of role_locked, location_locked (true or false), role_id or location_id (an id from /api/roles or /api/locations; null for no location).",
   });
 
-const locationText = z.string().trim().min(1).max(200);
+// Cleaned as a file's values are (cleanText) before the length is checked: an invisible character is no name.
+const locationText = z.string().overwrite(cleanText).min(1).max(200);
 
 export const locationInput = z.object({
   name: locationText,

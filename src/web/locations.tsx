@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { requireManageUsers, requireViewUsers } from "../auth/bearer";
 import { verifyCsrf } from "../auth/csrf";
+import { cleanText } from "../clean-text";
 import { canManageUsers } from "../auth/permissions";
 import { requireSession } from "../auth/sessions";
 import {
@@ -26,7 +27,7 @@ const text = (value: unknown) => (typeof value === "string" ? value : "");
 
 async function readLocationForm(req: { parseBody: () => Promise<Record<string, unknown>> }): Promise<LocationForm> {
   const body = await req.parseBody();
-  return { name: text(body.name).trim(), code: text(body.code).trim(), aliases: text(body.aliases).trim() };
+  return { name: cleanText(text(body.name)), code: cleanText(text(body.code)), aliases: cleanText(text(body.aliases)) };
 }
 
 const toInput = (form: LocationForm): LocationInput => ({
@@ -34,7 +35,7 @@ const toInput = (form: LocationForm): LocationInput => ({
   code: form.code || null,
   aliases: form.aliases
     .split(",")
-    .map((a) => a.trim())
+    .map(cleanText)
     .filter(Boolean),
 });
 
