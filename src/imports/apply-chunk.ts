@@ -134,8 +134,6 @@ export function jsonParts(rows: unknown[][]): string[] {
   return parts;
 }
 
-const nonAscii = /[^\x00-\x7F]/;
-
 type ChunkTally = { created: number; updated: number; unchanged: number; failed: number; warnings: number };
 
 /** A line with at least one warning needs attention, and counts once as a warning however many it has. */
@@ -187,11 +185,7 @@ export async function applyChunk(
     lines.flatMap((l) => {
       const w = l.write;
       if (!w) return [];
-      const row: unknown[] = [w.employeeNumber, w.employeeKey, w.firstName, w.lastName, w.email, w.emailKey, w.locationId, w.roleId];
-      // SQLite's lower() makes the name key of an ASCII name itself (below); only a name beyond
-      // ASCII carries its key, so the common row sends no more than before.
-      if (nonAscii.test(w.firstName) || nonAscii.test(w.lastName)) row.push(nameKeyOf(w.firstName, w.lastName));
-      return [row];
+      return [[w.employeeNumber, w.employeeKey, w.firstName, w.lastName, w.email, w.emailKey, w.locationId, w.roleId, nameKeyOf(w.firstName, w.lastName)]];
     }),
   );
   const isLast = chunk.index + 1 >= imp.chunkCount;
@@ -208,7 +202,7 @@ export async function applyChunk(
       statement(db, sql`INSERT INTO users (employee_number, employee_key, first_name, last_name, email, email_key, location_id, role_id, name_key,
         created_at, updated_at, created_import_id, last_import_id, last_imported_at)
       SELECT j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5, j.value->>6, j.value->>7,
-        coalesce(j.value->>8, lower(trim((j.value->>2) || ' ' || (j.value->>3)))),
+        j.value->>8,
         ${at}, ${at}, ${imp.id}, ${imp.id}, ${at}
       FROM json_each(${rows}) j WHERE true
       ON CONFLICT (employee_key) DO UPDATE SET first_name = excluded.first_name, last_name = excluded.last_name, name_key = excluded.name_key,
