@@ -146,3 +146,24 @@ export const locationList = z.object({ locations: z.array(location) });
 export const roleList = z.object({
   roles: z.array(z.object({ id: z.number().int(), name: z.string(), description: z.string(), permissions: z.array(z.string()) })),
 });
+
+const collidingRow = z.object({
+  id: z.number().int(),
+  employee_number: z.string().nullable().describe("For users; null for locations and roles."),
+  name: z.string().describe("The user's full name, or the location's or role's name."),
+  value: z.string().describe("The value whose key is the same: an employee number, an email, or a location's name, code or alias."),
+});
+
+export const keyCollisionList = z.object({
+  collisions: z.array(
+    z.object({
+      kind: z.enum(["user", "location", "role"]),
+      field: z.enum(["employee_number", "email", "name", "code", "alias"]),
+      key: z.string().describe("The key both values make now."),
+      found_at: z.iso.datetime(),
+      kept: collidingRow.describe("The one that kept its old key: imports no longer match it by this value."),
+      holder: collidingRow.describe("The one that holds the key: imports match it."),
+    }),
+  ),
+  rebuilding: z.boolean().describe("True while stored keys are still being remade; more collisions may be found."),
+});

@@ -27,3 +27,12 @@ export function toKey(value: string): string {
 export function nameKeyOf(firstName: string, lastName: string): string {
   return toKey(`${firstName} ${lastName}`);
 }
+
+/**
+ * A key as Roster made it before keys folded look-alike forms (trimmed, NFC, lower-cased). A user
+ * keeps such a key until the scheduled job has remade it, or for good when the remade key is
+ * another user's (see keyCollisions), so look-ups by employee number try it too.
+ */
+export function legacyKeyOf(value: string): string {
+  return value.trim().normalize("NFC").toLowerCase();
+}

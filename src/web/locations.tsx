@@ -15,6 +15,7 @@ import {
   type LocationView,
 } from "../db/locations";
 import type { Db } from "../db/client";
+import { listKeyCollisions } from "../db/key-rebuilds";
 import { layout } from "./layout";
 import { emptyLocationForm, LocationEditPage, LocationsPage, type LocationForm } from "./locations-view";
 import type { WebEnv } from "./web-env";
@@ -66,6 +67,7 @@ locationsApp.get("/", async (c) => {
   return c.render(
     <LocationsPage
       locations={await listLocations(c.var.db)}
+      collisions={await listKeyCollisions(c.var.db, "location")}
       canManage={canManageUsers(c.var.viewer)}
       csrfToken={c.var.csrfToken}
       form={emptyLocationForm}
@@ -82,7 +84,7 @@ locationsApp.post("/", requireManageUsers, async (c) => {
   if (errors.length) {
     c.status(422);
     return c.render(
-      <LocationsPage locations={await listLocations(c.var.db)} canManage csrfToken={c.var.csrfToken} form={form} errors={errors} />,
+      <LocationsPage locations={await listLocations(c.var.db)} collisions={await listKeyCollisions(c.var.db, "location")} canManage csrfToken={c.var.csrfToken} form={form} errors={errors} />,
       { title: "Locations" },
     );
   }

@@ -1,10 +1,12 @@
 import type { FC } from "hono/jsx";
 import type { ImportView } from "../db/imports";
+import type { KeyCollisionView } from "../db/key-rebuilds";
 import type { LocationView } from "../db/locations";
 import type { Role } from "../db/schema";
 import type { UserView } from "../db/users";
 import { DataTable, Pager, Time } from "./components";
 import { formatCount, formatDateTime, plural } from "./format";
+import { KeyCollisionNotice } from "./key-collisions-view";
 
 export type UserFilters = {
   q: string;
@@ -22,6 +24,7 @@ export type UserListProps = {
   imports: ImportView[];
   next: string | null;
   first: string | null;
+  collisions: KeyCollisionView[];
 };
 
 export const userHref = (employeeNumber: string) => `/users/${encodeURIComponent(employeeNumber)}`;
@@ -74,11 +77,12 @@ const LastImportedByNote: FC<{ imp: ImportView | undefined }> = ({ imp }) => (
 );
 
 /** All Users: search, filters, and a page of users in employee-number order. */
-export const UserListPage: FC<UserListProps> = ({ users, filters, locations, roles, imports, next, first }) => (
+export const UserListPage: FC<UserListProps> = ({ users, filters, locations, roles, imports, next, first, collisions }) => (
   <>
     <div class="page-head">
       <h1>All Users</h1>
     </div>
+    <KeyCollisionNotice collisions={collisions} />
     <form class="card filters" method="get" action="/users" role="search" aria-label="Find users">
       <div class="field">
         <label for="q">Search</label>

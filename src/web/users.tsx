@@ -6,6 +6,7 @@ import { canGiveRole, canManageUsers, isSelf, roleChangeRefusal } from "../auth/
 import { requireSession } from "../auth/sessions";
 import { findImport, listImports } from "../db/imports";
 import type { Db } from "../db/client";
+import { listKeyCollisions } from "../db/key-rebuilds";
 import { findLocation, listLocations } from "../db/locations";
 import { findRole, listRoles } from "../db/roles";
 import { changeUser, findUser, listUsers } from "../db/users";
@@ -35,7 +36,7 @@ usersApp.get("/", async (c) => {
   };
   const after = c.req.query("after");
   const db = c.var.db;
-  const [page, locations, roles, recent] = await Promise.all([
+  const [page, locations, roles, recent, collisions] = await Promise.all([
     listUsers(db, {
       q: filters.q || undefined,
       importedOn: filters.importedOn || undefined,
@@ -48,6 +49,7 @@ usersApp.get("/", async (c) => {
     listLocations(db),
     listRoles(db),
     listImports(db, { limit: importChoices }),
+    listKeyCollisions(db, "user"),
   ]);
   const imports = recent.imports;
   if (filters.importId && !imports.some((i) => i.id === filters.importId)) {
@@ -70,6 +72,7 @@ usersApp.get("/", async (c) => {
       imports={imports}
       next={page.nextCursor ? `/users${queryString({ ...params, after: page.nextCursor })}` : null}
       first={after ? `/users${queryString(params)}` : null}
+      collisions={collisions}
     />,
     { title: "All Users" },
   );
