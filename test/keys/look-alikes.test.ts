@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { toKey } from "../../src/db/keys";
+import { csvAttachment } from "../../src/http/csv-attachment";
 import { sessions, users } from "../../src/db/schema";
 import { call, createTestLocation, createUserWithToken, csvOf, db, header, importCsv, storedUser, unique } from "../helpers";
 import { Browser, createUser, csrfIn, signedIn } from "../web/helpers";
@@ -42,6 +43,14 @@ describe("identifiers that look the same are one", () => {
       csvOf([header, [n, "An\u00ADn", "Lee\u200F", site.name, `${n}\u200B@example.com`, ""], [`${n}b`, "Bo", "Lee", site.name, fullwidth(`${n}@example.com`), ""]]),
     );
     expect(imp.counts).toMatchObject({ created: 1, failed: 1 });
+    expect(await storedUser(n)).toMatchObject({ firstName: "Ann", lastName: "Lee", email: `${n}@example.com` });
+  });
+
+  it("reads headers written in look-alike forms", async () => {
+    const n = unique("hd");
+    const looks = ["Ｅmployee\u00A0Number", "First\u00ADName", "ＬＡＳＴ_NAME", "Location\u200B", "Ｅ-mail", "Role\uFE0F"];
+    const { imp } = await importCsv(token, csvOf([looks, [n, "Ann", "Lee", site.name, `${n}@example.com`, ""]]));
+    expect(imp.counts).toMatchObject({ created: 1 });
     expect(await storedUser(n)).toMatchObject({ firstName: "Ann", lastName: "Lee", email: `${n}@example.com` });
   });
 
@@ -115,7 +124,25 @@ describe("signing in by a look-alike username", () => {
   });
 });
 
+describe("values typed on pages", () => {
+  it("names a token without the invisible characters typed, and refuses a name of only those", async () => {
+    const { browser } = await signedIn("Admin");
+    const empty = await browser.post("/tokens", { _csrf: await browser.csrf(), name: "\u200B\u00AD" });
+    expect(empty.status).toBe(422);
+    expect(await empty.text()).toContain("Give the token a name");
+    const res = await browser.post("/tokens", { _csrf: await browser.csrf(), name: "HR\u00AD sync\u200E" });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("HR sync");
+  });
+});
+
 describe("CSV downloads", () => {
+  it("name the file without invisible controls that could disguise its extension", () => {
+    const headers = csvAttachment("report\u202Evsc.csv");
+    expect(headers["Content-Disposition"]).toBe(`attachment; filename="reportvsc.csv"; filename*=UTF-8''reportvsc.csv`);
+  });
+
+
   it("neutralises a formula with invisible characters before it", async () => {
     const n = unique("csv");
     const { imp } = await importCsv(token, csvOf([header, [n, "\u200B=1+1", "\u00AD@SUM(A1)", "Atlantis", `${n}@example.com`, ""]]));
