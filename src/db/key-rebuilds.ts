@@ -1,8 +1,8 @@
-import { and, asc, eq, isNull, sql } from "drizzle-orm";
+import { asc, isNull, sql, type SQL } from "drizzle-orm";
 import type { Db } from "./client";
 import { nameKeyOf, toKey } from "./keys";
 import { keyCollisions, keyRebuilds } from "./schema";
-import { rowsOf, statement } from "./statements";
+import { jsonArrays, rowsOf, statement } from "./statements";
 
 /** Ids looked at per window: each window is a few bounded statements whose rows travel as one JSON parameter. */
 const defaultIdsPerWindow = 1_000;
@@ -38,49 +38,67 @@ function planMoves(entries: KeyEntry[], holders: Map<string, number>) {
   return { moves, redundant, collisions };
 }
 
-const json = (rows: unknown[]) => JSON.stringify(rows);
-const distinctKeys = (entries: KeyEntry[]) => json([...new Set(entries.filter((e) => e.newKey !== e.oldKey).map((e) => e.newKey))]);
+/** One statement per part of `items` that fits D1's value limit (jsonArrays); none for no items. */
+const inParts = (items: unknown[], make: (json: string) => D1PreparedStatement) => jsonArrays(items).map(make);
+
+/** The rows of one read made in parts (inParts), together. */
+async function readInParts<Row>(db: Db, items: unknown[], make: (json: string) => D1PreparedStatement): Promise<Row[]> {
+  const reads = inParts(items, make);
+  return reads.length ? (await db.$client.batch(reads)).flatMap((result) => rowsOf<Row>(result)) : [];
+}
+
+const changedKeys = (entries: KeyEntry[]) => [...new Set(entries.filter((e) => e.newKey !== e.oldKey).map((e) => e.newKey))];
+
+/** The rows holding any of these keys now, by key. */
+async function holdersOf(db: Db, keys: string[], query: (json: string) => SQL): Promise<Map<string, number>> {
+  const rows = await readInParts<{ key: string; id: number }>(db, keys, (part) => statement(db, query(part)));
+  return new Map(rows.map((h) => [h.key, h.id]));
+}
 
 function recordCollisions(db: Db, kind: Collision["kind"], collisions: (KeyEntry & { otherId: number })[]): D1PreparedStatement[] {
-  if (collisions.length === 0) return [];
-  const rows = json(collisions.map((c) => [c.field, c.rowId, c.otherId, c.newKey, c.oldKey]));
-  return [
-    statement(db, sql`INSERT INTO key_collisions (kind, field, row_id, other_id, key, kept_key)
-      SELECT ${kind}, j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4 FROM json_each(${rows}) j WHERE true
-      ON CONFLICT (kind, field, kept_key) DO NOTHING`),
-  ];
+  return inParts(
+    collisions.map((c) => [c.field, c.rowId, c.otherId, c.newKey, c.oldKey]),
+    (rows) =>
+      statement(db, sql`INSERT INTO key_collisions (kind, field, row_id, other_id, key, kept_key)
+        SELECT ${kind}, j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4 FROM json_each(${rows}) j WHERE true
+        ON CONFLICT (kind, field, kept_key) DO NOTHING`),
+  );
 }
 
 type UserRow = { id: number; employee_number: string; employee_key: string; email: string; email_key: string; first_name: string; last_name: string; name_key: string };
 
 /**
- * The statements that remake these users' keys. Each write is guarded by the value its key was
- * made from, so a user an import changed in the meantime keeps the key that import made.
+ * The statements that remake these users' keys. Each write is guarded by the old key, so a user
+ * an import changed in the meantime keeps the key that import made.
  */
 async function remakeUserKeys(db: Db, rows: UserRow[]): Promise<{ writes: D1PreparedStatement[]; remade: number; collided: number }> {
   const employee = rows.map((r) => ({ rowId: r.id, field: "employee_number" as const, oldKey: r.employee_key, newKey: toKey(r.employee_number) }));
   const email = rows.map((r) => ({ rowId: r.id, field: "email" as const, oldKey: r.email_key, newKey: toKey(r.email) }));
   const names = rows.flatMap((r) => {
     const key = nameKeyOf(r.first_name, r.last_name);
-    return key === r.name_key ? [] : [[r.id, key, r.first_name, r.last_name]];
+    return key === r.name_key ? [] : [[r.id, key, r.name_key]];
   });
   const changed = (e: KeyEntry) => e.newKey !== e.oldKey;
   if (names.length === 0 && !employee.some(changed) && !email.some(changed)) return { writes: [], remade: 0, collided: 0 };
-  const [employeeHolders, emailHolders] = await db.$client.batch([
-    statement(db, sql`SELECT id, employee_key AS key FROM users WHERE employee_key IN (SELECT value FROM json_each(${distinctKeys(employee)}))`),
-    statement(db, sql`SELECT id, email_key AS key FROM users WHERE email_key IN (SELECT value FROM json_each(${distinctKeys(email)}))`),
-  ]);
-  const holdersOf = (result: D1Result | undefined) => new Map(rowsOf<{ id: number; key: string }>(result).map((h) => [h.key, h.id]));
-  const employeePlan = planMoves(employee, holdersOf(employeeHolders));
-  const emailPlan = planMoves(email, holdersOf(emailHolders));
-  const emailOf = new Map(rows.map((r) => [r.id, r.email]));
+  const employeePlan = planMoves(
+    employee,
+    await holdersOf(db, changedKeys(employee), (keys) => sql`SELECT id, employee_key AS key FROM users WHERE employee_key IN (SELECT value FROM json_each(${keys}))`),
+  );
+  const emailPlan = planMoves(
+    email,
+    await holdersOf(db, changedKeys(email), (keys) => sql`SELECT id, email_key AS key FROM users WHERE email_key IN (SELECT value FROM json_each(${keys}))`),
+  );
+  const moves = (plan: { moves: KeyEntry[] }) => plan.moves.map((m) => [m.rowId, m.newKey, m.oldKey]);
   const writes = [
-    statement(db, sql`UPDATE users SET employee_key = j.value->>1 FROM json_each(${json(employeePlan.moves.map((m) => [m.rowId, m.newKey, m.oldKey]))}) j
-      WHERE users.id = j.value->>0 AND users.employee_key = j.value->>2`),
-    statement(db, sql`UPDATE users SET email_key = j.value->>1 FROM json_each(${json(emailPlan.moves.map((m) => [m.rowId, m.newKey, emailOf.get(m.rowId)]))}) j
-      WHERE users.id = j.value->>0 AND users.email = j.value->>2`),
-    statement(db, sql`UPDATE users SET name_key = j.value->>1 FROM json_each(${json(names)}) j
-      WHERE users.id = j.value->>0 AND users.first_name = j.value->>2 AND users.last_name = j.value->>3`),
+    ...inParts(moves(employeePlan), (rows) =>
+      statement(db, sql`UPDATE users SET employee_key = j.value->>1 FROM json_each(${rows}) j WHERE users.id = j.value->>0 AND users.employee_key = j.value->>2`),
+    ),
+    ...inParts(moves(emailPlan), (rows) =>
+      statement(db, sql`UPDATE users SET email_key = j.value->>1 FROM json_each(${rows}) j WHERE users.id = j.value->>0 AND users.email_key = j.value->>2`),
+    ),
+    ...inParts(names, (rows) =>
+      statement(db, sql`UPDATE users SET name_key = j.value->>1 FROM json_each(${rows}) j WHERE users.id = j.value->>0 AND users.name_key = j.value->>2`),
+    ),
     ...recordCollisions(db, "user", [...employeePlan.collisions, ...emailPlan.collisions]),
   ];
   return {
@@ -96,12 +114,21 @@ type LocationKeyRow = { key: string; location_id: number; kind: "name" | "code" 
 async function remakeLocationKeys(db: Db, rows: LocationKeyRow[]): Promise<{ writes: D1PreparedStatement[]; remade: number; collided: number }> {
   const entries = rows.map((r) => ({ rowId: r.location_id, field: r.kind, oldKey: r.key, newKey: toKey(r.label) }));
   if (entries.every((e) => e.newKey === e.oldKey)) return { writes: [], remade: 0, collided: 0 };
-  const holders = await db.$client.prepare(`SELECT key, location_id AS id FROM location_keys WHERE key IN (SELECT value FROM json_each(?1))`).bind(distinctKeys(entries)).all<{ key: string; id: number }>();
-  const plan = planMoves(entries, new Map(holders.results.map((h) => [h.key, h.id])));
+  const holders = await holdersOf(
+    db,
+    changedKeys(entries),
+    (keys) => sql`SELECT key, location_id AS id FROM location_keys WHERE key IN (SELECT value FROM json_each(${keys}))`,
+  );
+  const plan = planMoves(entries, holders);
   const writes = [
-    statement(db, sql`DELETE FROM location_keys WHERE key IN (SELECT value FROM json_each(${json(plan.redundant.map((r) => r.oldKey))}))`),
-    statement(db, sql`UPDATE location_keys SET key = j.value->>1 FROM json_each(${json(plan.moves.map((m) => [m.oldKey, m.newKey]))}) j
-      WHERE location_keys.key = j.value->>0`),
+    ...inParts(
+      plan.redundant.map((r) => r.oldKey),
+      (keys) => statement(db, sql`DELETE FROM location_keys WHERE key IN (SELECT value FROM json_each(${keys}))`),
+    ),
+    ...inParts(
+      plan.moves.map((m) => [m.oldKey, m.newKey]),
+      (rows) => statement(db, sql`UPDATE location_keys SET key = j.value->>1 FROM json_each(${rows}) j WHERE location_keys.key = j.value->>0`),
+    ),
     ...recordCollisions(db, "location", plan.collisions),
   ];
   return { writes, remade: plan.moves.length + plan.redundant.length, collided: plan.collisions.length };
@@ -113,11 +140,13 @@ type RoleRow = { id: number; name: string; name_key: string };
 async function remakeRoleKeys(db: Db, rows: RoleRow[]): Promise<{ writes: D1PreparedStatement[]; remade: number; collided: number }> {
   const entries = rows.map((r) => ({ rowId: r.id, field: "name" as const, oldKey: r.name_key, newKey: toKey(r.name) }));
   if (entries.every((e) => e.newKey === e.oldKey)) return { writes: [], remade: 0, collided: 0 };
-  const holders = await db.$client.prepare(`SELECT id, name_key AS key FROM roles WHERE name_key IN (SELECT value FROM json_each(?1))`).bind(distinctKeys(entries)).all<{ key: string; id: number }>();
-  const plan = planMoves(entries, new Map(holders.results.map((h) => [h.key, h.id])));
+  const holders = await holdersOf(db, changedKeys(entries), (keys) => sql`SELECT id, name_key AS key FROM roles WHERE name_key IN (SELECT value FROM json_each(${keys}))`);
+  const plan = planMoves(entries, holders);
   const writes = [
-    statement(db, sql`UPDATE roles SET name_key = j.value->>1 FROM json_each(${json(plan.moves.map((m) => [m.rowId, m.newKey, m.oldKey]))}) j
-      WHERE roles.id = j.value->>0 AND roles.name_key = j.value->>2`),
+    ...inParts(
+      plan.moves.map((m) => [m.rowId, m.newKey, m.oldKey]),
+      (rows) => statement(db, sql`UPDATE roles SET name_key = j.value->>1 FROM json_each(${rows}) j WHERE roles.id = j.value->>0 AND roles.name_key = j.value->>2`),
+    ),
     ...recordCollisions(db, "role", plan.collisions),
   ];
   return { writes, remade: plan.moves.length, collided: plan.collisions.length };
@@ -201,18 +230,18 @@ async function retryCollisions(db: Db): Promise<void> {
     .orderBy(asc(keyCollisions.id))
     .limit(collisionsPerRun);
   if (open.length === 0) return;
-  const ids = (kind: Collision["kind"]) => json([...new Set(open.filter((c) => c.kind === kind).map((c) => c.rowId))]);
-  const [userRows, locationRows, roleRows] = await db.$client.batch([
-    db.$client.prepare(`SELECT ${userColumns} FROM users WHERE id IN (SELECT value FROM json_each(?1))`).bind(ids("user")),
-    db.$client.prepare("SELECT key, location_id, kind, label FROM location_keys WHERE key IN (SELECT value FROM json_each(?1))").bind(
-      json(open.filter((c) => c.kind === "location").map((c) => c.keptKey)),
-    ),
-    db.$client.prepare("SELECT id, name, name_key FROM roles WHERE id IN (SELECT value FROM json_each(?1))").bind(ids("role")),
-  ]);
+  const ids = (kind: Collision["kind"]) => [...new Set(open.filter((c) => c.kind === kind).map((c) => c.rowId))];
+  const read = <Row>(items: unknown[], query: string) => readInParts<Row>(db, items, (part) => db.$client.prepare(query).bind(part));
   const remade = await Promise.all([
-    remakeUserKeys(db, rowsOf<UserRow>(userRows)),
-    remakeLocationKeys(db, rowsOf<LocationKeyRow>(locationRows)),
-    remakeRoleKeys(db, rowsOf<RoleRow>(roleRows)),
+    remakeUserKeys(db, await read<UserRow>(ids("user"), `SELECT ${userColumns} FROM users WHERE id IN (SELECT value FROM json_each(?1))`)),
+    remakeLocationKeys(
+      db,
+      await read<LocationKeyRow>(
+        open.filter((c) => c.kind === "location").map((c) => c.keptKey),
+        "SELECT key, location_id, kind, label FROM location_keys WHERE key IN (SELECT value FROM json_each(?1))",
+      ),
+    ),
+    remakeRoleKeys(db, await read<RoleRow>(ids("role"), "SELECT id, name, name_key FROM roles WHERE id IN (SELECT value FROM json_each(?1))")),
   ]);
   await db.$client.batch([
     ...remade.flatMap((r) => r.writes),

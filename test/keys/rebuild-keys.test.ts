@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { hashPassword } from "../../src/auth/passwords";
 import { keyRebuildPending, listKeyCollisions, rebuildKeys } from "../../src/db/key-rebuilds";
 import { legacyKeyOf, nameKeyOf, toKey } from "../../src/db/keys";
+import { jsonArrays } from "../../src/db/statements";
 import { findUser } from "../../src/db/users";
 import { keyCollisions, keyRebuilds, locationKeys, roles, sessions, users } from "../../src/db/schema";
 import worker from "../../src/index";
@@ -94,6 +95,15 @@ describe("the key rebuild after migration 0011", () => {
     await call(token, "/api/locations", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ name: site }) });
     const { imp } = await importCsv(token, csvOf([header, [`U\u00AD${n}`, "Zoë", "Straße", site, `${n}-1@example.com`, ""]]));
     expect(imp.counts).toMatchObject({ created: 0, updated: 1 });
+  });
+
+  it("sends a window's long values in parts that each fit D1's 2 MB value limit", () => {
+    const rows = Array.from({ length: 60 }, (_, i) => [i, "Ｌ".repeat(40_000), "l".repeat(40_000)]);
+    const parts = jsonArrays(rows);
+    expect(parts.length).toBeGreaterThan(1);
+    for (const part of parts) expect(new TextEncoder().encode(part).length).toBeLessThan(2 * 1024 * 1024);
+    expect(parts.flatMap((p) => JSON.parse(p) as unknown[])).toEqual(rows);
+    expect(jsonArrays([])).toEqual([]);
   });
 
   it("keeps both users of a collision apart, each with its own key, and reports the pair", async () => {
