@@ -163,7 +163,8 @@ const targets = {
   },
   locations: {
     maxId: "SELECT max(id) AS id FROM locations",
-    read: "SELECT key, location_id, kind, label FROM location_keys WHERE location_id > ?1 AND location_id <= ?2",
+    // A location's name first, then its code: of two of its keys that become one, the first is kept.
+    read: "SELECT key, location_id, kind, label FROM location_keys WHERE location_id > ?1 AND location_id <= ?2 ORDER BY location_id, kind = 'alias', kind = 'code'",
     remake: (db: Db, rows: unknown[]) => remakeLocationKeys(db, rows as LocationKeyRow[]),
   },
   roles: {
