@@ -179,10 +179,10 @@ export type KeyRebuildRun = { remade: number; collided: number; pending: boolean
 
 /**
  * Remakes stored keys in JavaScript, as toKey makes them now, for the tables a migration listed in
- * key_rebuilds: a window of `idsPerWindow` ids at a time, each window's writes and the resume point
- * in one batch, at most `idsPerRun` ids per call. A key another row already holds is not merged: the row keeps
- * its old key and the pair goes to key_collisions. Then collisions whose holder has let go of the
- * key are remade, and those no longer true are removed.
+ * key_rebuilds: a window of `idsPerWindow` ids at a time, each window's writes and the resume
+ * point in one batch, at most `idsPerRun` ids per call. A key another row already holds is not
+ * merged: the row keeps its old key and the pair goes to key_collisions. Then collisions whose
+ * holder has let go of the key are remade, and those no longer true are removed.
  */
 export async function rebuildKeys(db: Db, idsPerRun: number, idsPerWindow = defaultIdsPerWindow): Promise<KeyRebuildRun> {
   const run: KeyRebuildRun = { remade: 0, collided: 0, pending: false };
