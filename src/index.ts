@@ -5,10 +5,10 @@ import { deliveryBudgetMs } from "./imports/limits";
 import type { ImportMessage } from "./imports/messages";
 import { purgeOldImports, restartStalledImports } from "./imports/sweep";
 import { purgeSignInFailures } from "./db/sign-in-failures";
-import { refreshStaleNameKeys } from "./db/users";
+import { rebuildKeys } from "./db/key-rebuilds";
 
-/** Name keys remade per scheduled run: a few seconds of D1 work at most. */
-const nameKeysPerRun = 10_000;
+/** Ids whose keys one scheduled run looks at while keys are rebuilt: a few seconds of D1 work at most. */
+const keyRebuildIdsPerRun = 200_000;
 
 export default {
   fetch: app.fetch,
@@ -42,7 +42,7 @@ export default {
       restartStalledImports(env, db, now),
       purgeOldImports(env, db, now, Number(env.RETENTION_DAYS)),
       purgeSignInFailures(db, now),
-      refreshStaleNameKeys(db, nameKeysPerRun),
+      rebuildKeys(db, keyRebuildIdsPerRun),
     ]);
     const failures = jobs.flatMap((job) => (job.status === "rejected" ? [job.reason] : []));
     for (const reason of failures) console.error("A scheduled job failed", reason);

@@ -103,6 +103,12 @@ export function openApiDocument(): object {
           responses: { 201: ok("The location.", s.location), 409: failure("location_exists"), ...denied },
         },
       },
+      "/api/key-collisions": {
+        get: {
+          summary: "Users, locations and roles kept apart because their identifiers now match as one (look-alike or invisible characters).",
+          responses: { 200: ok("The collisions still to resolve.", s.keyCollisionList), ...denied },
+        },
+      },
       "/api/roles": { get: { summary: "Roles and their permissions.", responses: { 200: ok("Every role.", s.roleList), ...denied } } },
     },
   };

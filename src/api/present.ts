@@ -1,10 +1,11 @@
 import type { z } from "zod";
 import type { ImportView } from "../db/imports";
+import type { CollidingRow, KeyCollisionView } from "../db/key-rebuilds";
 import type { LocationView } from "../db/locations";
 import type { Import } from "../db/schema";
 import type { ReportLine } from "../imports/read-lines";
 import type { UserView } from "../db/users";
-import type { importSummary, location, uploadedImport, user } from "./schemas";
+import type { importSummary, keyCollisionList, location, uploadedImport, user } from "./schemas";
 
 /*
  * Rows become the API's snake_case shapes here, and only here.
@@ -64,4 +65,10 @@ export function presentUser(u: UserView): z.input<typeof user> {
 
 export function presentLocation(l: LocationView): z.input<typeof location> {
   return { id: l.id, name: l.name, code: l.code, aliases: l.aliases };
+}
+
+const presentCollidingRow = (row: CollidingRow) => ({ id: row.id, employee_number: row.employeeNumber, name: row.name, value: row.value });
+
+export function presentKeyCollision(c: KeyCollisionView): z.input<typeof keyCollisionList>["collisions"][number] {
+  return { kind: c.kind, field: c.field, key: c.key, found_at: c.foundAt.toISOString(), kept: presentCollidingRow(c.kept), holder: presentCollidingRow(c.holder) };
 }

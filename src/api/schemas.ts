@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { cleanText } from "../clean-text";
 import { importStatuses, lineOutcomes } from "../db/schema";
 
 /*
@@ -13,7 +14,7 @@ export const errorBody = z.object({
 export const importIdParam = z.object({ id: z.uuid() });
 
 export const uploadQuery = z.object({
-  filename: z.string().max(200).optional(),
+  filename: z.string().overwrite(cleanText).max(200).optional(),
   start: z.enum(["true", "false"]).optional(),
 });
 
@@ -124,7 +125,8 @@ export const userChange = z
     message: "Send at least one of role_locked, location_locked (true or false), role_id or location_id (an id from /api/roles or /api/locations; null for no location).",
   });
 
-const locationText = z.string().trim().min(1).max(200);
+// Cleaned as a file's values are (cleanText) before the length is checked: an invisible character is no name.
+const locationText = z.string().overwrite(cleanText).min(1).max(200);
 
 export const locationInput = z.object({
   name: locationText,
@@ -143,4 +145,25 @@ export const locationList = z.object({ locations: z.array(location) });
 
 export const roleList = z.object({
   roles: z.array(z.object({ id: z.number().int(), name: z.string(), description: z.string(), permissions: z.array(z.string()) })),
+});
+
+const collidingRow = z.object({
+  id: z.number().int(),
+  employee_number: z.string().nullable().describe("For users; null for locations and roles."),
+  name: z.string().describe("The user's full name, or the location's or role's name."),
+  value: z.string().describe("The value whose key is the same: an employee number, an email, or a location's name, code or alias."),
+});
+
+export const keyCollisionList = z.object({
+  collisions: z.array(
+    z.object({
+      kind: z.enum(["user", "location", "role"]),
+      field: z.enum(["employee_number", "email", "name", "code", "alias"]),
+      key: z.string().describe("The key both values make now."),
+      found_at: z.iso.datetime(),
+      kept: collidingRow.describe("The one that kept its old key: imports no longer match it by this value."),
+      holder: collidingRow.describe("The one that holds the key: imports match it."),
+    }),
+  ),
+  rebuilding: z.boolean().describe("True while stored keys are still being remade; more collisions may be found."),
 });

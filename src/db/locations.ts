@@ -1,4 +1,5 @@
 import { and, asc, eq, sql, type SQL } from "drizzle-orm";
+import { cleanText } from "../clean-text";
 import type { Db } from "./client";
 import { toKey } from "./keys";
 import { locationKeys, locations } from "./schema";
@@ -40,16 +41,19 @@ type KeyEntry = { key: string; kind: "name" | "code" | "alias"; label: string };
  * than refused: "London, LDN, London HQ" for London (LDN) keeps London HQ.
  */
 function keysOf(input: LocationInput): KeyEntry[] {
-  const entries: KeyEntry[] = [
-    { key: toKey(input.name), kind: "name", label: input.name.trim() },
-  ];
-  if (input.code?.trim()) entries.push({ key: toKey(input.code), kind: "code", label: input.code.trim() });
-  for (const alias of input.aliases ?? []) {
+  const name = cleanText(input.name);
+  const code = cleanText(input.code ?? "");
+  const entries: KeyEntry[] = [{ key: toKey(name), kind: "name", label: name }];
+  if (code) entries.push({ key: toKey(code), kind: "code", label: code });
+  for (const alias of (input.aliases ?? []).map(cleanText)) {
     const key = toKey(alias);
-    if (alias.trim() && !entries.some((e) => e.key === key)) entries.push({ key, kind: "alias", label: alias.trim() });
+    if (alias && !entries.some((e) => e.key === key)) entries.push({ key, kind: "alias", label: alias });
   }
   return entries;
 }
+
+/** The location's own row as stored: the name and code cleaned as every value is (cleanText). */
+const locationRow = (input: LocationInput) => ({ name: cleanText(input.name), code: cleanText(input.code ?? "") || null });
 
 /** A name, code or alias that cannot be saved: another location's (`owner`), or a code that repeats the name (null). */
 export type LocationKeyClash = { label: string; owner: { name: string; kind: KeyEntry["kind"] } | null };
@@ -94,7 +98,7 @@ export async function createLocation(db: Db, input: LocationInput): Promise<Loca
   // Within the batch's transaction the new location is the one with the highest id.
   const created = sql`SELECT max(id) FROM locations`;
   const results = await db.$client.batch([
-    statement(db, db.insert(locations).values({ name: input.name.trim(), code: input.code?.trim() || null }).getSQL()),
+    statement(db, db.insert(locations).values(locationRow(input)).getSQL()),
     insertKeys(db, keys, created),
     statement(db, sql`SELECT id, name, code FROM locations WHERE id = (${created})`),
   ]);
@@ -106,7 +110,7 @@ export async function createLocation(db: Db, input: LocationInput): Promise<Loca
 /** Replaces a location's name, code and aliases in one batch; the caller checks clashes first. */
 export async function updateLocation(db: Db, id: number, input: LocationInput): Promise<void> {
   await db.$client.batch([
-    statement(db, db.update(locations).set({ name: input.name.trim(), code: input.code?.trim() || null }).where(eq(locations.id, id)).getSQL()),
+    statement(db, db.update(locations).set(locationRow(input)).where(eq(locations.id, id)).getSQL()),
     statement(db, db.delete(locationKeys).where(eq(locationKeys.locationId, id)).getSQL()),
     insertKeys(db, keysOf(input), sql`${id}`),
   ]);

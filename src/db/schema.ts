@@ -3,9 +3,10 @@ import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "driz
 import type { StoredPieces } from "../imports/stored-file";
 
 /*
- * Every "..._key" column holds the value a person typed, normalised for matching
- * (trimmed, NFC, lower-cased): uniqueness and look-ups are case-insensitive through it,
- * while the column beside it keeps the value as written.
+ * Every "..._key" column holds the value a person typed, normalised for matching by toKey
+ * (src/db/keys.ts: NFKC, case-folded, invisible characters removed, trimmed): uniqueness and
+ * look-ups ignore case and look-alike forms through it, while the column beside it keeps the
+ * value as written.
  */
 
 const createdAt = () =>
@@ -59,16 +60,10 @@ export const users = sqliteTable(
     firstName: text("first_name").notNull().default(""),
     lastName: text("last_name").notNull().default(""),
     /**
-     * The full name as searched: toKey("first last"). SQLite's lower() folds only ASCII, so a
-     * search for "ñúñez" could not find "Ñúñez" by lower-casing in SQL; every write sets it.
+     * The full name as searched: nameKeyOf(first, last), made in JavaScript by every write, as
+     * every key is (SQLite has no NFKC, and its lower() folds only ASCII).
      */
     nameKey: text("name_key").notNull().default(""),
-    /**
-     * Set (migration 0010) on users whose name_key SQLite made when the column was added
-     * (migration 0008): a name beyond ASCII may keep a capital there. The scheduled job remakes
-     * each such key as every write makes it, and clears the flag.
-     */
-    nameKeyStale: integer("name_key_stale", { mode: "boolean" }).notNull().default(false),
     email: text("email").notNull(),
     emailKey: text("email_key").notNull(),
     locationId: integer("location_id").references(() => locations.id),
@@ -90,7 +85,6 @@ export const users = sqliteTable(
     uniqueIndex("users_employee_key_idx").on(t.employeeKey),
     uniqueIndex("users_email_key_idx").on(t.emailKey),
     index("users_last_import_id_idx").on(t.lastImportId, t.employeeKey),
-    index("users_name_key_stale_idx").on(t.id).where(sql`${t.nameKeyStale} = 1`),
   ],
 );
 
@@ -322,6 +316,42 @@ export const apiTokens = sqliteTable(
     index("api_tokens_user_id_idx").on(t.userId),
     uniqueIndex("api_tokens_form_key_idx").on(t.formKey),
   ],
+);
+
+/**
+ * Key rebuilds still to run. When toKey changes, a migration adds a row for each table whose keys
+ * it makes, and the scheduled job remakes those keys in JavaScript (SQLite has no NFKC), a
+ * bounded window of ids at a time from `after_id`, so a run cut short resumes where it stopped.
+ */
+export const keyRebuilds = sqliteTable("key_rebuilds", {
+  target: text("target", { enum: ["users", "locations", "roles"] }).primaryKey(),
+  afterId: integer("after_id").notNull().default(0),
+  finishedAt: integer("finished_at", { mode: "timestamp_ms" }),
+});
+
+/**
+ * A row whose remade key another row already holds: rather than merge two users or two locations
+ * silently, the row keeps its old key (`kept_key`) and the pair is listed for admins. It stays
+ * listed while the row still holds the old key, and the scheduled job remakes the key once the
+ * other row no longer holds it.
+ */
+export const keyCollisions = sqliteTable(
+  "key_collisions",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    kind: text("kind", { enum: ["user", "location", "role"] }).notNull(),
+    field: text("field", { enum: ["employee_number", "email", "name", "code", "alias"] }).notNull(),
+    /** The user, location or role that kept its old key. */
+    rowId: integer("row_id").notNull(),
+    /** The one that holds the key both now make. */
+    otherId: integer("other_id").notNull(),
+    key: text("key").notNull(),
+    keptKey: text("kept_key").notNull(),
+    foundAt: integer("found_at", { mode: "timestamp_ms" })
+      .notNull()
+      .default(sql`(unixepoch('subsec') * 1000)`),
+  },
+  (t) => [uniqueIndex("key_collisions_kind_field_kept_key_idx").on(t.kind, t.field, t.keptKey)],
 );
 
 export type User = typeof users.$inferSelect;

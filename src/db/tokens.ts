@@ -1,5 +1,6 @@
 import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
 import { createSecret, hashSecret } from "../auth/secrets";
+import { cleanText } from "../clean-text";
 import type { Db } from "./client";
 import { apiTokens } from "./schema";
 
@@ -14,7 +15,7 @@ export async function createApiToken(db: Db, userId: number, name: string, formK
   const token = createSecret(tokenPrefix);
   const created = await db
     .insert(apiTokens)
-    .values({ userId, name, tokenHash: await hashSecret(token), prefix: token.slice(0, 10), formKey })
+    .values({ userId, name: cleanText(name), tokenHash: await hashSecret(token), prefix: token.slice(0, 10), formKey })
     .onConflictDoNothing({ target: apiTokens.formKey })
     .returning({ id: apiTokens.id });
   return created.length ? token : null;

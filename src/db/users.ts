@@ -1,7 +1,7 @@
 import { and, asc, count, desc, eq, gt, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
 import { dayBounds } from "../day-bounds";
 import type { Db } from "./client";
-import { nameKeyOf, toKey } from "./keys";
+import { legacyKeyOf, toKey } from "./keys";
 import { imports, locations, roles, users } from "./schema";
 
 export type UserView = {
@@ -128,13 +128,30 @@ export async function countUsers(db: Db, filter: UserFilter): Promise<number> {
 }
 
 /** One user by employee number, compared case-insensitively. */
+/**
+ * Which user an employee number names: the user with this key, or with the key as Roster made
+ * it before keys folded look-alikes (a user not yet rebuilt, or kept apart by a collision). When
+ * both exist, the one whose employee number is exactly this wins, then the one with the key.
+ */
+function employeeMatch(employeeNumber: string) {
+  const key = toKey(employeeNumber);
+  const legacy = legacyKeyOf(employeeNumber);
+  return {
+    where: key === legacy ? eq(users.employeeKey, key) : inArray(users.employeeKey, [key, legacy]),
+    order: [desc(sql`${users.employeeNumber} = ${employeeNumber.trim()}`), desc(sql`${users.employeeKey} = ${key}`)],
+  };
+}
+
+/** One user by employee number, compared as keys are (toKey). */
 export async function findUser(db: Db, employeeNumber: string): Promise<UserView | null> {
+  const match = employeeMatch(employeeNumber);
   const [row] = await db
     .select(userColumns)
     .from(users)
     .innerJoin(roles, eq(roles.id, users.roleId))
     .leftJoin(locations, eq(locations.id, users.locationId))
-    .where(eq(users.employeeKey, toKey(employeeNumber)))
+    .where(match.where)
+    .orderBy(...match.order)
     .limit(1);
   if (!row) return null;
   const { employeeKey: _key, ...user } = row;
@@ -149,10 +166,12 @@ export type UserChange = { roleLocked?: boolean; locationLocked?: boolean; roleI
  * location from imports, not from this.
  */
 export async function changeUser(db: Db, employeeNumber: string, change: UserChange): Promise<boolean> {
+  const match = employeeMatch(employeeNumber);
+  const one = db.select({ id: users.id }).from(users).where(match.where).orderBy(...match.order).limit(1);
   const changed = await db
     .update(users)
     .set({ ...change, updatedAt: new Date() })
-    .where(eq(users.employeeKey, toKey(employeeNumber)))
+    .where(eq(users.id, one))
     .returning({ id: users.id });
   return changed.length > 0;
 }
@@ -171,40 +190,17 @@ export async function findExistingEmployeeNumbers(db: Db, employeeNumbers: strin
   return new Set(rows.flatMap(({ key }) => byKey.get(key) ?? []));
 }
 
-/** Finds a user for signing in, with the password hash. */
+/**
+ * Finds the one user a username names for signing in, with the password hash: the same user
+ * findUser finds, so two users kept apart by a key collision each sign in as themselves.
+ */
 export async function findUserForSignIn(db: Db, employeeNumber: string) {
+  const match = employeeMatch(employeeNumber);
   const [row] = await db
     .select({ id: users.id, passwordHash: users.passwordHash })
     .from(users)
-    .where(eq(users.employeeKey, toKey(employeeNumber)))
+    .where(match.where)
+    .orderBy(...match.order)
     .limit(1);
   return row ?? null;
-}
-
-/** Name keys remade per statement: one JSON parameter of a few hundred kilobytes at most. */
-const nameKeysPerStatement = 1_000;
-
-/**
- * Remakes the name keys flagged stale (see users.nameKeyStale), at most `limit` per call, and
- * returns how many it remade. A user renamed between the read and the write is skipped: the
- * write that renamed it made its key, and the flag brings it back next time.
- */
-export async function refreshStaleNameKeys(db: Db, limit: number): Promise<number> {
-  let refreshed = 0;
-  for (let done = 0; done < limit; ) {
-    const stale = await db
-      .select({ id: users.id, firstName: users.firstName, lastName: users.lastName })
-      .from(users)
-      // Written out, not bound, so SQLite can use the partial index on flagged users.
-      .where(sql`${users.nameKeyStale} = 1`)
-      .orderBy(asc(users.id))
-      .limit(Math.min(nameKeysPerStatement, limit - done));
-    if (stale.length === 0) break;
-    const keys = JSON.stringify(stale.map((u) => [u.id, u.firstName, u.lastName, nameKeyOf(u.firstName, u.lastName)]));
-    const result = await db.run(sql`UPDATE users SET name_key = j.value->>3, name_key_stale = 0 FROM json_each(${keys}) j
-      WHERE users.id = j.value->>0 AND users.first_name = j.value->>1 AND users.last_name = j.value->>2`);
-    refreshed += result.meta.changes ?? 0;
-    done += stale.length;
-  }
-  return refreshed;
 }

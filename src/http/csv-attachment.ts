@@ -1,8 +1,12 @@
+import { removeIgnorables } from "../clean-text";
+
 /**
  * A CSV download's headers: a plain ASCII name for old clients and the real one for the rest.
  * Reports hold people's data, so no cache keeps a copy.
  */
-export function csvAttachment(fileName: string): Record<string, string> {
+export function csvAttachment(name: string): Record<string, string> {
+  // An invisible bidi control in an uploaded file's name could make "report.csv" show as another extension.
+  const fileName = removeIgnorables(name);
   const ascii = fileName.replace(/[^\x20-\x7e]/g, "_").replace(/["\\]/g, "_");
   return {
     "Content-Type": "text/csv; charset=utf-8",

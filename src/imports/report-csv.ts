@@ -2,6 +2,7 @@ import Papa from "papaparse";
 import type { Db } from "../db/client";
 import type { LineFilter } from "../db/imports";
 import type { Import } from "../db/schema";
+import { guardFormula } from "./formula-cells";
 import { walkImportLines, type ReportLine } from "./read-lines";
 import { templateFields } from "./template";
 
@@ -9,15 +10,8 @@ import { templateFields } from "./template";
 const bom = "\uFEFF";
 const pageSize = 1_000;
 
-/**
- * A cell a spreadsheet would run as a formula (=, +, -, @, tab, carriage return at the start)
- * is prefixed with an apostrophe, so opening a report never executes what a file contained.
- */
-function neutraliseCell(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-}
-
-const toCsv = (rows: string[][]) => Papa.unparse(rows.map((r) => r.map(neutraliseCell)), { newline: "\r\n" }) + "\r\n";
+/** Formula-like cells are guarded (guardFormula), so opening a report never executes what a file contained. */
+const toCsv = (rows: string[][]) => Papa.unparse(rows.map((r) => r.map(guardFormula)), { newline: "\r\n" }) + "\r\n";
 
 function streamLines(
   bucket: R2Bucket,

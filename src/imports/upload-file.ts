@@ -1,3 +1,4 @@
+import { cleanText } from "../clean-text";
 import type { Db } from "../db/client";
 import { recordUpload } from "../db/imports";
 import type { Import } from "../db/schema";
@@ -34,7 +35,7 @@ const refusal = (err: unknown) => (err instanceof FileRefused ? new AppError(sta
 /** A file name fit to show and to store: no folders, no control characters, not endless. */
 function cleanFileName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? "";
-  const clean = base.replace(/[\u0000-\u001f\u007f]/g, "").trim().slice(0, 200);
+  const clean = cleanText(base.replace(/[\u0000-\u001f\u007f]/g, "")).slice(0, 200);
   return clean || "users.csv";
 }
 

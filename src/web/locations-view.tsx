@@ -1,6 +1,8 @@
 import type { FC } from "hono/jsx";
+import type { KeyCollisionView } from "../db/key-rebuilds";
 import type { LocationView } from "../db/locations";
 import { CsrfField, DataTable, Notice } from "./components";
+import { KeyCollisionNotice } from "./key-collisions-view";
 
 export type LocationForm = { name: string; code: string; aliases: string };
 
@@ -47,14 +49,16 @@ export type LocationsPageProps = {
   form: LocationForm;
   errors: string[];
   notice?: string;
+  collisions: KeyCollisionView[];
 };
 
 /** Locations: the list, and a form to add one. */
-export const LocationsPage: FC<LocationsPageProps> = ({ locations, canManage, csrfToken, form, errors, notice }) => (
+export const LocationsPage: FC<LocationsPageProps> = ({ locations, canManage, csrfToken, form, errors, notice, collisions }) => (
   <>
     <div class="page-head">
       <h1>Locations</h1>
     </div>
+    <KeyCollisionNotice collisions={collisions} />
     <p class="lead">An import matches each user's location by a location's name, code or alias, ignoring upper and lower case.</p>
     {notice ? <Notice kind="success">{notice}</Notice> : null}
     <DataTable

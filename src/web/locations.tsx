@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { requireManageUsers, requireViewUsers } from "../auth/bearer";
 import { verifyCsrf } from "../auth/csrf";
+import { cleanText } from "../clean-text";
 import { canManageUsers } from "../auth/permissions";
 import { requireSession } from "../auth/sessions";
 import {
@@ -14,6 +15,7 @@ import {
   type LocationView,
 } from "../db/locations";
 import type { Db } from "../db/client";
+import { listKeyCollisions } from "../db/key-rebuilds";
 import { layout } from "./layout";
 import { emptyLocationForm, LocationEditPage, LocationsPage, type LocationForm } from "./locations-view";
 import type { WebEnv } from "./web-env";
@@ -26,7 +28,7 @@ const text = (value: unknown) => (typeof value === "string" ? value : "");
 
 async function readLocationForm(req: { parseBody: () => Promise<Record<string, unknown>> }): Promise<LocationForm> {
   const body = await req.parseBody();
-  return { name: text(body.name).trim(), code: text(body.code).trim(), aliases: text(body.aliases).trim() };
+  return { name: cleanText(text(body.name)), code: cleanText(text(body.code)), aliases: cleanText(text(body.aliases)) };
 }
 
 const toInput = (form: LocationForm): LocationInput => ({
@@ -34,7 +36,7 @@ const toInput = (form: LocationForm): LocationInput => ({
   code: form.code || null,
   aliases: form.aliases
     .split(",")
-    .map((a) => a.trim())
+    .map(cleanText)
     .filter(Boolean),
 });
 
@@ -65,6 +67,7 @@ locationsApp.get("/", async (c) => {
   return c.render(
     <LocationsPage
       locations={await listLocations(c.var.db)}
+      collisions={await listKeyCollisions(c.var.db, "location")}
       canManage={canManageUsers(c.var.viewer)}
       csrfToken={c.var.csrfToken}
       form={emptyLocationForm}
@@ -81,7 +84,7 @@ locationsApp.post("/", requireManageUsers, async (c) => {
   if (errors.length) {
     c.status(422);
     return c.render(
-      <LocationsPage locations={await listLocations(c.var.db)} canManage csrfToken={c.var.csrfToken} form={form} errors={errors} />,
+      <LocationsPage locations={await listLocations(c.var.db)} collisions={await listKeyCollisions(c.var.db, "location")} canManage csrfToken={c.var.csrfToken} form={form} errors={errors} />,
       { title: "Locations" },
     );
   }

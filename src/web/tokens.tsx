@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { verifyCsrf } from "../auth/csrf";
+import { cleanText } from "../clean-text";
 import { canViewUsers } from "../auth/permissions";
 import { requireSession } from "../auth/sessions";
 import { createApiToken, listApiTokens, revokeApiToken } from "../db/tokens";
@@ -31,7 +32,7 @@ tokensApp.get("/", async (c) => {
 
 tokensApp.post("/", async (c) => {
   const body = await c.req.parseBody();
-  const name = typeof body.name === "string" ? body.name.trim() : "";
+  const name = typeof body.name === "string" ? cleanText(body.name) : "";
   const props: Omit<TokensPageProps, "tokens"> = {
     csrfToken: c.var.csrfToken,
     formKey: crypto.randomUUID(),

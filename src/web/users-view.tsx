@@ -1,10 +1,12 @@
 import type { FC } from "hono/jsx";
 import type { ImportView } from "../db/imports";
+import type { KeyCollisionView } from "../db/key-rebuilds";
 import type { LocationView } from "../db/locations";
 import type { Role } from "../db/schema";
 import type { UserView } from "../db/users";
 import { DataTable, Pager, Time } from "./components";
 import { formatCount, formatDateTime, plural } from "./format";
+import { KeyCollisionNotice } from "./key-collisions-view";
 
 export type UserFilters = {
   q: string;
@@ -27,6 +29,7 @@ export type UserListProps = {
   next: string | null;
   previous: string | null;
   first: string | null;
+  collisions: KeyCollisionView[];
 };
 
 export const userHref = (employeeNumber: string) => `/users/${encodeURIComponent(employeeNumber)}`;
@@ -79,11 +82,12 @@ const LastImportedByNote: FC<{ imp: ImportView | undefined }> = ({ imp }) => (
 );
 
 /** All Users: search, filters, and a page of users in employee-number order. */
-export const UserListPage: FC<UserListProps> = ({ users, total, filters, locations, roles, imports, next, previous, first }) => (
+export const UserListPage: FC<UserListProps> = ({ users, total, filters, locations, roles, imports, next, previous, first, collisions }) => (
   <>
     <div class="page-head">
       <h1>All Users</h1>
     </div>
+    <KeyCollisionNotice collisions={collisions} />
     <form class="card filters" method="get" action="/users" role="search" aria-label="Find users">
       <div class="field field-search">
         <label for="q">Search</label>

@@ -7,6 +7,7 @@ import { canGiveRole, canManageUsers, isSelf, roleChangeRefusal } from "../auth/
 import { requireSession } from "../auth/sessions";
 import { findImport, listImports } from "../db/imports";
 import type { Db } from "../db/client";
+import { listKeyCollisions } from "../db/key-rebuilds";
 import { findLocation, listLocations } from "../db/locations";
 import { findRole, listRoles } from "../db/roles";
 import { isTimeZone } from "../day-bounds";
@@ -49,12 +50,13 @@ usersApp.get("/", async (c) => {
     locationId: filters.locationId,
     roleId: filters.roleId,
   };
-  const [page, total, locations, roles, recent] = await Promise.all([
+  const [page, total, locations, roles, recent, collisions] = await Promise.all([
     listUsers(db, { ...filter, limit: usersPerPage, cursor: after, before }),
     countUsers(db, filter),
     listLocations(db),
     listRoles(db),
     listImports(db, { limit: importChoices }),
+    listKeyCollisions(db, "user"),
   ]);
   const imports = recent.imports;
   if (filters.importId && !imports.some((i) => i.id === filters.importId)) {
@@ -80,6 +82,7 @@ usersApp.get("/", async (c) => {
       next={page.nextCursor ? `/users${queryString({ ...params, after: page.nextCursor })}` : null}
       previous={page.previousCursor ? `/users${queryString({ ...params, before: page.previousCursor })}` : null}
       first={page.previousCursor ? `/users${queryString(params)}` : null}
+      collisions={collisions}
     />,
     { title: "All Users" },
   );

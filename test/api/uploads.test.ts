@@ -1,10 +1,8 @@
-import { createExecutionContext, createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { count, inArray, sql } from "drizzle-orm";
+import { count } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { imports, users } from "../../src/db/schema";
-import { nameKeyOf, toKey } from "../../src/db/keys";
-import worker from "../../src/index";
+import { nameKeyOf } from "../../src/db/keys";
 import { pieceBytes } from "../../src/imports/stored-file";
 import { call, createTestLocation, createUserWithToken, csvOf, db, header, importCsv, storedUser, unique, uploadCsv, waitForImport } from "../helpers";
 
@@ -208,34 +206,12 @@ describe("users, locations and roles", () => {
       token,
       csvOf([header, [n, "Zoë", "Ñúñez-Ørsted", site.name, `${n}@example.com`, ""], [`${n}-a`, "Ada", "LoveLace", site.name, `${n}-a@example.com`, ""]]),
     );
-    // An ASCII name's key is made in SQL, any other in the Worker: both as nameKeyOf makes it.
+    // Every name key is made in the Worker, as nameKeyOf makes it.
     expect((await storedUser(n))?.nameKey).toBe(nameKeyOf("Zoë", "Ñúñez-Ørsted"));
     expect((await storedUser(`${n}-a`))?.nameKey).toBe("ada lovelace");
     for (const q of ["Ñúñez", "ñúñez", "ÑÚÑEZ", "zoë ñ", "ZOË", "ørsted", "Zoe\u0308"]) expect(await searchFinds(q, n), q).toBe(true);
     // Wildcards are plain characters, and a long search is no pattern D1 would refuse (over 50 bytes).
     for (const q of ["nunez", "Zoë *", "Z?ë", "Zo%", "Ñúñez-Ørsted ".repeat(6)]) expect(await searchFinds(q, n), q).toBe(false);
-  });
-
-  it("finds users whose name keys SQLite made once the scheduled job has remade them", async () => {
-    const n = unique("old");
-    await importCsv(
-      token,
-      csvOf([header, [n, "Zoë", "Ñúñez", site.name, `${n}@example.com`, ""], [`${n}-a`, "Ada", "Byron", site.name, `${n}-a@example.com`, ""]]),
-    );
-    // Back to the keys migration 0008 made for users already stored, then migration 0010's own flagging.
-    const mine = inArray(users.employeeKey, [toKey(n), toKey(`${n}-a`)]);
-    await db.update(users).set({ nameKey: sql`lower(trim(${users.firstName} || ' ' || ${users.lastName}))`, nameKeyStale: false }).where(mine);
-    const migration = env.TEST_MIGRATIONS.find((m) => m.name.startsWith("0010_"));
-    const flagging = migration?.queries.find((q) => q.includes("SET `name_key_stale` = 1"));
-    if (!flagging) throw new Error("migration 0010 no longer flags names beyond ASCII");
-    await env.DB.prepare(flagging).run();
-    expect((await storedUser(n))?.nameKeyStale).toBe(true);
-    expect((await storedUser(`${n}-a`))?.nameKeyStale).toBe(false);
-
-    expect(await searchFinds("ñúñez", n)).toBe(false);
-    await worker.scheduled(createScheduledController({ scheduledTime: new Date(), cron: "*/5 * * * *" }), env, createExecutionContext());
-    expect(await searchFinds("ñúñez", n)).toBe(true);
-    expect(await storedUser(n)).toMatchObject({ nameKey: nameKeyOf("Zoë", "Ñúñez"), nameKeyStale: false });
   });
 
   it("filters users by the role and location ids the API lists", async () => {

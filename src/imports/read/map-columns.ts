@@ -1,3 +1,4 @@
+import { toKey } from "../../db/keys";
 import type { ColumnMapping } from "../../db/schema";
 import { requiredFields, templateFields, type TemplateField } from "../template";
 import { cleanValue } from "./clean-value";
@@ -24,9 +25,9 @@ const namesByField: Record<TemplateField, readonly string[]> = {
   role: ["role", "role name", "user role", "access role", "access level", "permission role"],
 };
 
-/** A header as it is compared: lower case, without spaces, underscores, hyphens, dots or #. */
+/** A header as it is compared: as keys are (toKey), without spaces, underscores, hyphens, dots or #. */
 function headerKey(header: string): string {
-  return cleanValue(header).toLowerCase().replace(/[\s_\-.#]/g, "");
+  return toKey(header).replace(/[\s_\-.#]/g, "");
 }
 
 const fieldByKey = new Map<string, TemplateField>();
