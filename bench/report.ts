@@ -50,7 +50,7 @@ export type SizeResult = {
   };
   stateBytes: number;
   latencies: Latency[];
-  /** The floor: papaparse and better-sqlite3 with only the unique keys the rules need. */
+  /** The floor: papaparse and node:sqlite with only the unique keys the rules need. */
   floor: FloorResult | null;
   /** The same on Roster's own schema (all its indexes and foreign keys). */
   floorRosterSchema: FloorResult | null;
