@@ -42,10 +42,18 @@ async function openD1(target: Target) {
   // Loaded when needed: wrangler takes seconds to load, and a mistyped option needs none of it.
   const { getPlatformProxy } = await import("wrangler");
   Object.assign(process.env, quietWranglerEnv);
+  // The script says what it did; wrangler's progress lines would only come between.
+  process.env.WRANGLER_LOG ??= "warn";
   const options: GetPlatformProxyOptions = target.remote
     ? { configPath: await writeRemoteConfig(), persist: false, remoteBindings: true }
     : { configPath, persist: { path: join(stateDir(target), "v3") }, remoteBindings: false };
-  return getPlatformProxy<{ DB: D1Database }>(options);
+  try {
+    return await getPlatformProxy<{ DB: D1Database }>(options);
+  } catch (err) {
+    if (!target.remote) throw err;
+    const reason = err instanceof Error ? err.message.split("\n")[0] : String(err);
+    throw new CommandError(`Could not reach the deployed database (sign in with npx wrangler login, or set CLOUDFLARE_API_TOKEN): ${reason}`);
+  }
 }
 
 async function countAppliedMigrations(d1: D1Database): Promise<number> {
