@@ -2,6 +2,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { GetPlatformProxyOptions } from "wrangler";
 import { createDb, type Db } from "../../src/db/client.ts";
+import { countAppliedMigrations, hasTable } from "../../src/db/migration-state.ts";
 import { CommandError } from "./command-error.ts";
 import { projectRoot, stateDir, targetFlags, type Target } from "./target.ts";
 import { quietWranglerEnv, runWrangler } from "./wrangler.ts";
@@ -14,7 +15,7 @@ type WranglerConfig = {
   account_id?: string;
   compatibility_date?: string;
   compatibility_flags: string[];
-  d1_databases: { binding: string; database_name?: string; database_id?: string; migrations_dir?: string }[];
+  d1_databases: { binding: string; database_name?: string; database_id?: string }[];
 };
 
 /**
@@ -32,7 +33,7 @@ async function writeRemoteConfig(): Promise<string> {
     account_id: config.account_id,
     compatibility_date: config.compatibility_date,
     compatibility_flags: config.compatibility_flags,
-    d1_databases: config.d1_databases.map((d) => ({ ...d, migrations_dir: join(projectRoot, d.migrations_dir ?? "migrations"), remote: true })),
+    d1_databases: config.d1_databases.map((d) => ({ binding: d.binding, database_name: d.database_name, database_id: d.database_id, remote: true })),
   };
   await writeFile(path, JSON.stringify(remote, null, 2));
   return path;
@@ -56,19 +57,14 @@ async function openD1(target: Target) {
   }
 }
 
-async function countAppliedMigrations(d1: D1Database): Promise<number> {
-  const table = await d1.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'd1_migrations'").first<{ n: number }>();
-  if (!table?.n) return 0;
-  return (await d1.prepare("SELECT count(*) AS n FROM d1_migrations").first<{ n: number }>())?.n ?? 0;
-}
-
 /** Applies the D1 migrations wrangler's way, to the local or deployed database; returns how many were new. */
 export async function migrateDatabase(target: Target): Promise<number> {
   const proxy = await openD1(target);
   try {
-    const before = await countAppliedMigrations(proxy.env.DB);
+    const db = createDb(proxy.env.DB);
+    const before = await countAppliedMigrations(db);
     await runWrangler(["d1", "migrations", "apply", "DB", ...targetFlags(target)]);
-    return (await countAppliedMigrations(proxy.env.DB)) - before;
+    return (await countAppliedMigrations(db)) - before;
   } finally {
     await proxy.dispose();
   }
@@ -81,15 +77,15 @@ export async function migrateDatabase(target: Target): Promise<number> {
 export async function withDatabase<T>(target: Target, work: (db: Db) => Promise<T>): Promise<T> {
   const proxy = await openD1(target);
   try {
-    const users = await proxy.env.DB.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'users'").first<{ n: number }>();
-    if (!users?.n) {
+    const db = createDb(proxy.env.DB);
+    if (!(await hasTable(db, "users"))) {
       throw new CommandError(
         target.remote
           ? "The deployed database has no tables yet: run npm run db:migrate first."
           : `The local database in ${stateDir(target)} has no tables yet: run npm start first, which applies the migrations.`,
       );
     }
-    return await work(createDb(proxy.env.DB));
+    return await work(db);
   } finally {
     await proxy.dispose();
   }
