@@ -16,9 +16,19 @@ export default defineConfig(async () => {
           test: {
             name: "workers",
             include: ["test/**/*.test.ts"],
-            exclude: ["test/browser/**"],
+            exclude: ["test/browser/**", "test/scripts/**"],
             setupFiles: ["./test/apply-migrations.ts"],
             testTimeout: 60_000,
+          },
+        },
+        {
+          // The npm scripts, run as a person runs them, in child processes on temporary local state.
+          test: {
+            name: "scripts",
+            include: ["test/scripts/**/*.test.ts"],
+            environment: "node",
+            testTimeout: 120_000,
+            hookTimeout: 120_000,
           },
         },
         {

@@ -1,15 +1,15 @@
 // The in-process floor: the least work an import of this file can be on this machine.
-// Plain JavaScript on purpose: better-sqlite3 is built against the system Node (20), so the
-// benchmark runs this file with that Node, not with the project's Node 24.
+// SQLite is Node's own (node:sqlite), so this runs with the project's Node 24 and needs no native
+// addon to build at install time.
 //
 // Usage: node bench/floor.mjs <file.csv> <database file> [minimal|roster]   → one JSON line on stdout.
 //   minimal: users with unique employee and email keys, import_lines keyed by (import, line): the floor.
 //   roster:  Roster's own migrations, every index and foreign key: what its schema alone costs.
 import { createReadStream, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { DatabaseSync } from "node:sqlite";
 
 const require = createRequire(import.meta.url);
-const Database = require("better-sqlite3");
 const Papa = require("papaparse");
 
 const [file, dbPath, schema = "minimal"] = process.argv.slice(2);
@@ -23,10 +23,10 @@ const toKey = (v) => v.trim().normalize("NFC").toLowerCase();
 const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const fields = ["employee_number", "first_name", "last_name", "location", "email", "role"];
 
-const db = new Database(dbPath);
+const db = new DatabaseSync(dbPath);
 // WAL with synchronous=NORMAL: the usual settings for a fast, crash-safe SQLite application.
-db.pragma("journal_mode = WAL");
-db.pragma("synchronous = NORMAL");
+db.exec("PRAGMA journal_mode = WAL");
+db.exec("PRAGMA synchronous = NORMAL");
 
 const minimalSchema = `
   CREATE TABLE roles (id INTEGER PRIMARY KEY, name TEXT NOT NULL, name_key TEXT NOT NULL UNIQUE);
@@ -134,10 +134,18 @@ function applyRecord(values, line, now) {
   if (warned) tally.warnings++;
 }
 
-const applyBatch = db.transaction((batch, firstLine) => {
+/** One transaction per batch; a failure rolls the batch back and stops the run. */
+function applyBatch(batch, firstLine) {
   const now = Date.now();
-  batch.forEach((values, i) => applyRecord(values, firstLine + i, now));
-});
+  db.exec("BEGIN");
+  try {
+    batch.forEach((values, i) => applyRecord(values, firstLine + i, now));
+    db.exec("COMMIT");
+  } catch (err) {
+    db.exec("ROLLBACK");
+    throw err;
+  }
+}
 
 const started = performance.now();
 let pending = [];

@@ -1,9 +1,8 @@
-import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { createRequire } from "node:module";
 
-export type Machine = { cpu: string; cores: number; memoryBytes: number; node: string; systemNode: string | null; wrangler: string; workerd: string };
+export type Machine = { cpu: string; cores: number; memoryBytes: number; node: string; wrangler: string; workerd: string };
 
 const packageVersion = (name: string) => {
   const require = createRequire(import.meta.url);
@@ -11,15 +10,13 @@ const packageVersion = (name: string) => {
 };
 
 /** What the numbers were measured on, recorded beside them. */
-export function describeMachine(systemNode: string | null): Machine {
+export function describeMachine(): Machine {
   const model = /^model name\s*:\s*(.*)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? cpus()[0]?.model ?? "unknown";
-  const version = systemNode ? spawnSync(systemNode, ["--version"], { encoding: "utf8" }).stdout.trim() : null;
   return {
     cpu: model,
     cores: cpus().length,
     memoryBytes: totalmem(),
     node: process.version,
-    systemNode: systemNode && version ? `${version} (${systemNode})` : null,
     wrangler: packageVersion("wrangler"),
     workerd: packageVersion("workerd"),
   };

@@ -55,7 +55,7 @@ export type SizeResult = {
   costs: Record<"created" | "updated" | "unchanged", ImportCost>;
   /** With concurrent clients on the report page, the status and the lines during the updating import. */
   loadLatencies: Percentiles[] | null;
-  /** The floor: papaparse and better-sqlite3 with only the unique keys the rules need. */
+  /** The floor: papaparse and node:sqlite with only the unique keys the rules need. */
   floor: FloorResult | null;
   /** The same on Roster's own schema (all its indexes and foreign keys). */
   floorRosterSchema: FloorResult | null;

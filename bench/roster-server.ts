@@ -5,9 +5,10 @@ import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { seedLocations } from "../scripts/demo-data.ts";
-import { createToken, upsertAdmin } from "../scripts/lib/admins.ts";
-import { applyMigrations, type Target } from "../scripts/lib/wrangler.ts";
+import { demoLocations, seedLocations } from "../scripts/demo-data.ts";
+import { createAdmin, createToken } from "../scripts/lib/admins.ts";
+import { migrateDatabase, withDatabase } from "../scripts/lib/database.ts";
+import type { Target } from "../scripts/lib/target.ts";
 import { freePort, killGroup } from "../scripts/lib/processes.ts";
 
 export type Roster = WranglerDev & { token: string; admin: { username: string; password: string } };
@@ -116,11 +117,14 @@ export async function stopWranglerDev(dev: WranglerDev): Promise<void> {
 export async function startRoster(logPath: string, options: { v8Flags?: string } = {}): Promise<Roster> {
   const stateDir = await mkdtemp(join(tmpdir(), "roster-bench-"));
   const target: Target = { remote: false, persistTo: stateDir };
-  applyMigrations(target);
-  seedLocations(target);
+  await migrateDatabase(target);
   const admin = { username: "bench-admin", email: "bench-admin@example.com", password: randomBytes(18).toString("base64url") };
-  await upsertAdmin(target, admin);
-  const token = await createToken(target, admin.username, "benchmark");
+  const token = await withDatabase(target, async (db) => {
+    await seedLocations(db, demoLocations);
+    await createAdmin(db, admin);
+    return createToken(db, admin.username, "benchmark");
+  });
+  if (token === null) throw new Error("The benchmark's admin was not created.");
   return { ...(await startWranglerDev(stateDir, logPath, { v8Flags: options.v8Flags, readyPath: "/healthz" })), token, admin };
 }
 

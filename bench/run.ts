@@ -12,7 +12,7 @@ import { describeMachine } from "./machine.ts";
 import { processTree, runtimeSnapshot, workerdOf } from "./process-memory.ts";
 import { printReport, type ImportCost, type MemoryTracePoint, type SizeResult } from "./report.ts";
 import { queueDeliveries, startRoster, stateBytes, stopRoster } from "./roster-server.ts";
-import { findSystemNode, runFloor } from "./run-floor.ts";
+import { runFloor } from "./run-floor.ts";
 import { isolateHeapSampler, measureRetainedHeap } from "./isolate-heap.ts";
 import { runtimeIsolatesSampler, runtimePid } from "./runtime-isolates.ts";
 
@@ -112,7 +112,7 @@ async function importWhole(api: Api, path: string, fileName: string, rows: numbe
 }
 
 const results: SizeResult[] = [];
-const machine = describeMachine(findSystemNode());
+const machine = describeMachine();
 log(`${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, wrangler ${machine.wrangler}, workerd ${machine.workerd}`);
 
 for (const rows of sizes) {
@@ -267,7 +267,7 @@ for (const rows of sizes) {
   }
 
   if (!args["no-floor"]) {
-    log(`floor: papaparse + better-sqlite3 on the same file`);
+    log(`floor: papaparse + node:sqlite on the same file`);
     result.floor = await runFloor(file.path, "minimal");
     log(result.floor.ok ? `floor ${(result.floor.ms / 1000).toFixed(2)} s` : `floor not measured: ${result.floor.reason}`);
     result.floorRosterSchema = await runFloor(file.path, "roster");

@@ -1,29 +1,39 @@
-import { toKey } from "../src/db/keys.ts";
-import { executeSql, sqlText, type Target } from "./lib/wrangler.ts";
+import type { Db } from "../src/db/client.ts";
+import { createLocation, findLocationKeyClashes, type LocationInput } from "../src/db/locations.ts";
+import type { AdminOutcome } from "../src/db/users.ts";
+import { createAdmin } from "./lib/admins.ts";
 
-export type SeedLocation = { name: string; code: string; aliases: string[] };
-
-/** The locations of the help article's example and a few more, with codes and aliases. */
-export const demoLocations: SeedLocation[] = [
+/** The locations examples/users.csv names, by name, code and alias, and one more. */
+export const demoLocations: LocationInput[] = [
   { name: "London", code: "LDN", aliases: ["London HQ"] },
   { name: "Manchester", code: "MAN", aliases: [] },
   { name: "Edinburgh", code: "EDI", aliases: ["Edinburgh Office"] },
   { name: "Bristol", code: "BRS", aliases: [] },
 ];
 
-/** Adds the locations (the demo ones by default) that are not there yet; running it again changes nothing. */
-export function seedLocations(target: Target, locations: SeedLocation[] = demoLocations): void {
-  const statements = locations.flatMap((l) => {
-    const exists = `EXISTS (SELECT 1 FROM location_keys WHERE key = ${sqlText(toKey(l.name))})`;
-    const id = `(SELECT location_id FROM location_keys WHERE key = ${sqlText(toKey(l.name))})`;
-    return [
-      `INSERT INTO locations (name, code) SELECT ${sqlText(l.name)}, ${sqlText(l.code)} WHERE NOT ${exists};`,
-      `INSERT OR IGNORE INTO location_keys (key, location_id, kind, label) VALUES (${sqlText(toKey(l.name))}, (SELECT max(id) FROM locations WHERE name = ${sqlText(l.name)}), 'name', ${sqlText(l.name)});`,
-      `INSERT OR IGNORE INTO location_keys (key, location_id, kind, label) VALUES (${sqlText(toKey(l.code))}, ${id}, 'code', ${sqlText(l.code)});`,
-      ...l.aliases.map(
-        (a) => `INSERT OR IGNORE INTO location_keys (key, location_id, kind, label) VALUES (${sqlText(toKey(a))}, ${id}, 'alias', ${sqlText(a)});`,
-      ),
-    ];
-  });
-  executeSql(target, statements.join("\n"));
+/** The admin a local Roster starts with; its password is printed by npm start and in the README. */
+export const demoAdmin = { username: "admin", email: "admin@example.com", password: "roster-demo-admin", firstName: "Demo", lastName: "Admin" };
+
+/**
+ * Adds each location whose name, code and aliases are all free, as the Locations page would, and
+ * returns the names added: running it again adds nothing, and a location someone has since
+ * edited is left as it is.
+ */
+export async function seedLocations(db: Db, locations: LocationInput[]): Promise<string[]> {
+  const added: string[] = [];
+  for (const location of locations) {
+    if ((await findLocationKeyClashes(db, location)).length > 0) continue;
+    added.push((await createLocation(db, location)).name);
+  }
+  return added;
+}
+
+/** What seeding the demo data did. */
+export type DemoSeed = { locationsAdded: string[]; admin: AdminOutcome };
+
+/** The demo locations and the demo admin, each added only when not there yet (npm start runs it every time). */
+export async function seedDemoData(db: Db): Promise<DemoSeed> {
+  const locationsAdded = await seedLocations(db, demoLocations);
+  const admin = await createAdmin(db, demoAdmin, { keepExisting: true });
+  return { locationsAdded, admin };
 }

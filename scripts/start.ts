@@ -1,49 +1,105 @@
 import { spawn } from "node:child_process";
-import { upsertAdmin } from "./lib/admins.ts";
-import { applyMigrations } from "./lib/wrangler.ts";
-import { seedLocations } from "./demo-data.ts";
+import { createServer } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import { seedDemoData, demoAdmin, type DemoSeed } from "./demo-data.ts";
+import { CommandError, readOptions, runCommand } from "./lib/command.ts";
+import { migrateDatabase, withDatabase } from "./lib/database.ts";
+import { stateDir, type Target } from "./lib/target.ts";
+import { quietWranglerEnv, wranglerBin } from "./lib/wrangler.ts";
 
 // Roster on this machine: local D1, R2 and Queues inside wrangler dev, no account needed.
-const port = process.env.PORT ?? "8787";
-const host = process.env.HOST ?? "127.0.0.1";
-const demoAdmin = { username: "admin", email: "admin@example.com", password: "roster-demo-admin", firstName: "Demo", lastName: "Admin" };
+const usage = "npm start [-- --persist-to DIR], with PORT and HOST to choose where it listens";
 
-console.log("Applying database migrations…");
-applyMigrations({ remote: false });
-seedLocations({ remote: false });
-await upsertAdmin({ remote: false }, demoAdmin, { keepExisting: true });
-
-const dev = spawn(
-  "wrangler",
-  ["dev", "--local", "--port", port, "--ip", host, "--test-scheduled", "--show-interactive-dev-session=false"],
-  { stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
-);
-
-const base = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
-// wrangler dev runs no cron triggers on its own: run the scheduled sweep here, every minute, so a
-// stalled local import is picked up sooner than production's five-minute cron would.
-const sweep = setInterval(() => {
-  fetch(`${base}/__scheduled?cron=*/5+*+*+*+*`).catch(() => undefined);
-}, 60_000);
-
-let announced = false;
-const ready = setInterval(async () => {
+/** Fails early, with what to do, when something already listens where wrangler dev would. */
+async function checkPortFree(host: string, port: number): Promise<void> {
+  const server = createServer();
   try {
-    if ((await fetch(`${base}/healthz`)).ok && !announced) {
-      announced = true;
-      clearInterval(ready);
-      console.log(`\nRoster is running at ${base}\nSign in as "${demoAdmin.username}" with the password "${demoAdmin.password}" (local demo admin).\n`);
-    }
-  } catch {
-    // Not listening yet.
+    await new Promise<void>((resolve, reject) => server.once("error", reject).listen(port, host, resolve));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE") throw new CommandError(`Port ${port} on ${host} is in use: stop what runs there, or choose another port, as in PORT=${port + 1} npm start.`);
+    if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") throw new CommandError(`HOST=${host} is not an address of this machine: leave HOST out, or use 127.0.0.1 or 0.0.0.0.`);
+    throw err;
   }
-}, 500);
+  await new Promise((resolve) => server.close(resolve));
+}
 
-const stop = () => {
+function describeSeed(seed: DemoSeed): string[] {
+  const lines: string[] = [];
+  const added = seed.locationsAdded;
+  if (added.length) lines.push(`Seeded the demo locations ${added.length > 1 ? `${added.slice(0, -1).join(", ")} and ${added.at(-1)}` : added[0]}.`);
+  if (seed.admin.outcome === "created") lines.push(`Created the demo admin "${demoAdmin.username}".`);
+  if (seed.admin.outcome === "email_taken") {
+    lines.push(`The demo admin was not created: ${demoAdmin.email} is already user ${seed.admin.owner}'s. Create an admin with npm run admin:create.`);
+  }
+  if (!lines.length) lines.push("The demo locations and admin are there from an earlier start.");
+  return lines;
+}
+
+function howToBegin(base: string, seed: DemoSeed): string {
+  const signIn =
+    seed.admin.outcome === "email_taken"
+      ? "Sign in as an admin you create with npm run admin:create."
+      : `Sign in as "${demoAdmin.username}" with the password "${demoAdmin.password}" (the local demo admin).`;
+  return [
+    "",
+    `Roster is running at ${base}`,
+    signIn,
+    "To try an import, upload examples/users.csv on the Import Users page: 5 of its 6 users import, and line 5 fails for its missing email.",
+    "Press Ctrl+C to stop.",
+    "",
+  ].join("\n");
+}
+
+await runCommand(async () => {
+  const options = readOptions({ "persist-to": { type: "string" } }, usage);
+  const host = process.env.HOST || "127.0.0.1";
+  const port = Number(process.env.PORT || "8787");
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new CommandError(`PORT=${process.env.PORT} is not a port number: use one from 1 to 65535, such as 8787.`, 2);
+  await checkPortFree(host, port);
+
+  const target: Target = { remote: false, persistTo: options["persist-to"] };
+  const applied = await migrateDatabase(target);
+  console.log(applied ? `Applied ${applied} database migration${applied === 1 ? "" : "s"} to the local database (${stateDir(target)}).` : "The local database is up to date.");
+  const seed = await withDatabase(target, seedDemoData);
+  for (const line of describeSeed(seed)) console.log(line);
+  console.log("Starting wrangler dev…");
+
+  const dev = spawn(
+    process.execPath,
+    [wranglerBin, "dev", "--local", "--persist-to", stateDir(target), "--port", String(port), "--ip", host, "--test-scheduled", "--show-interactive-dev-session=false"],
+    // Warnings and errors only: not the bindings table, printed again whenever a dev session starts
+    // or stops anywhere on the machine, nor a line for every request (WRANGLER_LOG=info shows those).
+    { stdio: "inherit", env: { ...quietWranglerEnv, WRANGLER_LOG: "warn", ...process.env } },
+  );
+
+  const base = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
+  // wrangler dev runs no cron triggers on its own: run the scheduled sweep here, every minute, so a
+  // stalled local import is picked up sooner than production's five-minute cron would.
+  const sweep = setInterval(() => {
+    fetch(`${base}/__scheduled?cron=*/5+*+*+*+*`).catch(() => undefined);
+  }, 60_000);
+  const exited = new Promise<number | null>((resolve) => dev.on("exit", resolve));
+  let running = true;
+  void exited.then(() => (running = false));
+  let stopping = false;
+  const stop = () => {
+    stopping = true;
+    clearInterval(sweep);
+    dev.kill("SIGINT");
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+
+  while (running) {
+    const up = await fetch(`${base}/healthz`).then((r) => r.ok, () => false);
+    if (up) {
+      console.log(howToBegin(base, seed));
+      break;
+    }
+    await sleep(500);
+  }
+  const code = await exited;
   clearInterval(sweep);
-  clearInterval(ready);
-  dev.kill("SIGINT");
-};
-process.on("SIGINT", stop);
-process.on("SIGTERM", stop);
-dev.on("exit", (code) => process.exit(code ?? 0));
+  if (code && !stopping) throw new CommandError(`wrangler dev stopped with exit code ${code}; its errors are above.`, code);
+});

@@ -1,47 +1,51 @@
+import { z } from "zod";
 import { hashPassword } from "../../src/auth/passwords.ts";
-import { createSecret, hashSecret } from "../../src/auth/secrets.ts";
-import { nameKeyOf, toKey } from "../../src/db/keys.ts";
-import { executeSql, sqlText, type Target } from "./wrangler.ts";
+import type { Db } from "../../src/db/client.ts";
+import { createApiToken } from "../../src/db/tokens.ts";
+import { findUserId, upsertAdmin, type AdminOutcome } from "../../src/db/users.ts";
+import { CommandError } from "./command-error.ts";
 
-export type AdminInput = { username: string; email: string; password: string; firstName?: string; lastName?: string };
+/** An admin as the command line describes one; names left out become "Admin" and the username. */
+export const adminInput = z.object({
+  username: z.string().trim().min(1, "Give the admin a username with --username."),
+  email: z.string().trim().pipe(z.email("Give the admin an email address, as name@example.com, with --email.")),
+  password: z.string().min(10, "Choose a password of at least 10 characters."),
+  firstName: z.string().trim().min(1).optional(),
+  lastName: z.string().trim().min(1).optional(),
+});
+export type AdminInput = z.input<typeof adminInput>;
 
-/** Creates or updates a user with the Admin role and this password. */
-export async function upsertAdmin(target: Target, input: AdminInput, options: { keepExisting?: boolean } = {}): Promise<void> {
-  const hash = await hashPassword(input.password);
-  const firstName = input.firstName ?? "Admin";
-  const lastName = input.lastName ?? input.username.trim();
-  const values = [
-    sqlText(input.username.trim()),
-    sqlText(toKey(input.username)),
-    sqlText(firstName),
-    sqlText(lastName),
-    sqlText(nameKeyOf(firstName, lastName)),
-    sqlText(input.email.trim()),
-    sqlText(toKey(input.email)),
-    "(SELECT id FROM roles WHERE name_key = 'admin')",
-    sqlText(hash),
-  ].join(", ");
-  const onConflict = options.keepExisting
-    ? "DO NOTHING"
-    : `DO UPDATE SET email = excluded.email, email_key = excluded.email_key, first_name = excluded.first_name,
-       last_name = excluded.last_name, name_key = excluded.name_key, role_id = excluded.role_id, password_hash = excluded.password_hash,
-       updated_at = unixepoch('subsec') * 1000`;
-  executeSql(
-    target,
-    `INSERT INTO users (employee_number, employee_key, first_name, last_name, name_key, email, email_key, role_id, password_hash)
-     VALUES (${values}) ON CONFLICT (employee_key) ${onConflict};`,
+/** The admin's details checked and trimmed; what is wrong with them is a usage error saying what to give. */
+export function checkAdminInput(input: AdminInput): z.output<typeof adminInput> {
+  const parsed = adminInput.safeParse(input);
+  if (!parsed.success) throw new CommandError(parsed.error.issues[0]?.message ?? "Check the admin's details.", 2);
+  return parsed.data;
+}
+
+/**
+ * Creates or updates a user with the Admin role and this password (stored as the Worker stores
+ * passwords); with `keepExisting`, a user already there is left alone. Bad input is a CommandError.
+ */
+export async function createAdmin(db: Db, input: AdminInput, options: { keepExisting?: boolean } = {}): Promise<AdminOutcome> {
+  const admin = checkAdminInput(input);
+  return upsertAdmin(
+    db,
+    {
+      username: admin.username,
+      email: admin.email,
+      firstName: admin.firstName ?? "Admin",
+      lastName: admin.lastName ?? admin.username,
+      passwordHash: await hashPassword(admin.password),
+    },
+    options,
   );
 }
 
-/** Creates an API token for a user and returns it; only its hash is stored. */
-export async function createToken(target: Target, username: string, name: string): Promise<string> {
-  const rows = executeSql<{ id: number }>(target, `SELECT id FROM users WHERE employee_key = ${sqlText(toKey(username))};`);
-  const user = rows[0];
-  if (!user) throw new Error(`There is no user ${username}. Create one with npm run admin:create first.`);
-  const token = createSecret("rst_");
-  executeSql(
-    target,
-    `INSERT INTO api_tokens (user_id, name, token_hash, prefix) VALUES (${user.id}, ${sqlText(name)}, ${sqlText(await hashSecret(token))}, ${sqlText(token.slice(0, 10))});`,
-  );
+/** Creates an API token for the user with this username and returns it (only its hash is stored), or null when there is no such user. */
+export async function createToken(db: Db, username: string, name: string): Promise<string | null> {
+  const userId = await findUserId(db, username);
+  if (userId === null) return null;
+  const token = await createApiToken(db, userId, name);
+  if (token === null) throw new Error("The token was not stored.");
   return token;
 }

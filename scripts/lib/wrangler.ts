@@ -1,40 +1,38 @@
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { CommandError } from "./command-error.ts";
+import { projectRoot } from "./target.ts";
 
-export type Target = { remote: boolean; persistTo?: string };
+export const wranglerBin = join(projectRoot, "node_modules/wrangler/bin/wrangler.js");
 
-/** Quotes a value as an SQLite string literal: the only escape SQLite needs is a doubled quote. */
-export function sqlText(value: string | null | undefined): string {
-  return value === null || value === undefined ? "NULL" : `'${value.replaceAll("'", "''")}'`;
-}
+/**
+ * What wrangler needs to run quietly and without a network: no telemetry, no banner (nor the
+ * update check behind it), no fetch of the `Request.cf` object (its placeholder will do).
+ */
+export const quietWranglerEnv = {
+  WRANGLER_SEND_METRICS: "false",
+  WRANGLER_HIDE_BANNER: "true",
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+};
 
-function targetFlags(target: Target): string[] {
-  if (target.remote) return ["--remote"];
-  return ["--local", ...(target.persistTo ? ["--persist-to", target.persistTo] : [])];
-}
-
-/** Runs wrangler from this project's node_modules, with the project's Node, and fails loudly. */
-export function wrangler(args: string[], options: { quiet?: boolean } = {}): string {
-  const result = spawnSync("wrangler", args, {
-    encoding: "utf8",
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+/**
+ * Runs this project's wrangler on the Node running this script (the project's own), without
+ * prompts, and returns what it printed; a failure is a CommandError with wrangler's error line.
+ */
+export async function runWrangler(args: string[]): Promise<string> {
+  const child = spawn(process.execPath, [wranglerBin, ...args], {
+    cwd: projectRoot,
+    env: { ...process.env, ...quietWranglerEnv, CI: "true", NO_COLOR: "1" },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  if (result.status !== 0) {
-    process.stderr.write(result.stdout + result.stderr);
-    throw new Error(`wrangler ${args.slice(0, 3).join(" ")} failed`);
+  let out = "";
+  child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (out += chunk.toString()));
+  const code = await new Promise<number | null>((resolve, reject) => child.on("error", reject).on("close", resolve));
+  if (code !== 0) {
+    const lines = out.split("\n").map((l) => l.trim()).filter(Boolean);
+    const reason = lines.find((l) => l.includes("[ERROR]"))?.replace(/^.*\[ERROR\]\s*/, "") ?? lines.at(-1) ?? `exit code ${code}`;
+    throw new CommandError(`wrangler ${args.slice(0, 3).join(" ")} failed: ${reason}`);
   }
-  if (!options.quiet) process.stderr.write(result.stderr);
-  return result.stdout;
-}
-
-/** Applies the D1 migrations to the local or deployed database. */
-export function applyMigrations(target: Target): void {
-  wrangler(["d1", "migrations", "apply", "DB", ...targetFlags(target)], { quiet: true });
-}
-
-/** Runs SQL against the local or deployed D1 database and returns the rows of the last statement. */
-export function executeSql<Row = Record<string, unknown>>(target: Target, command: string): Row[] {
-  const out = wrangler(["d1", "execute", "DB", ...targetFlags(target), "--json", "--command", command], { quiet: true });
-  const results = JSON.parse(out) as { results: Row[] }[];
-  return results.at(-1)?.results ?? [];
+  return out;
 }

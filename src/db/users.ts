@@ -1,7 +1,7 @@
 import { and, asc, count, desc, eq, gt, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
 import { dayBounds } from "../day-bounds";
 import type { Db } from "./client";
-import { legacyKeyOf, toKey } from "./keys";
+import { legacyKeyOf, nameKeyOf, toKey } from "./keys";
 import { imports, locations, roles, users } from "./schema";
 
 export type UserView = {
@@ -203,4 +203,47 @@ export async function findUserForSignIn(db: Db, employeeNumber: string) {
     .orderBy(...match.order)
     .limit(1);
   return row ?? null;
+}
+
+/** The id of the user with this employee number (compared as imports compare them), or null. */
+export async function findUserId(db: Db, employeeNumber: string): Promise<number | null> {
+  const [row] = await db.select({ id: users.id }).from(users).where(eq(users.employeeKey, toKey(employeeNumber))).limit(1);
+  return row?.id ?? null;
+}
+
+/** An admin as the command line makes one: the username is the employee number. */
+export type AdminFields = { username: string; email: string; firstName: string; lastName: string; passwordHash: string };
+
+export type AdminOutcome = { outcome: "created" | "updated" | "kept" } | { outcome: "email_taken"; owner: string };
+
+/**
+ * Makes the user with this username an admin with these details and password, creating the user
+ * when the username is new; with `keepExisting`, an existing user is left as it is ("kept"). An
+ * email that is another user's changes nothing and names that user ("email_taken").
+ */
+export async function upsertAdmin(db: Db, fields: AdminFields, options: { keepExisting?: boolean } = {}): Promise<AdminOutcome> {
+  const employeeKey = toKey(fields.username);
+  const emailKey = toKey(fields.email);
+  const [[existing], [owner], [admin]] = await db.batch([
+    db.select({ id: users.id }).from(users).where(eq(users.employeeKey, employeeKey)).limit(1),
+    db.select({ employeeNumber: users.employeeNumber, employeeKey: users.employeeKey }).from(users).where(eq(users.emailKey, emailKey)).limit(1),
+    db.select({ id: roles.id }).from(roles).where(eq(roles.nameKey, toKey("Admin"))).limit(1),
+  ]);
+  if (existing && options.keepExisting) return { outcome: "kept" };
+  if (owner && owner.employeeKey !== employeeKey) return { outcome: "email_taken", owner: owner.employeeNumber };
+  if (!admin) throw new Error("The database has no Admin role: its migrations have not all been applied.");
+  const details = {
+    firstName: fields.firstName.trim(),
+    lastName: fields.lastName.trim(),
+    nameKey: nameKeyOf(fields.firstName, fields.lastName),
+    email: fields.email.trim(),
+    emailKey,
+    roleId: admin.id,
+    passwordHash: fields.passwordHash,
+  };
+  await db
+    .insert(users)
+    .values({ employeeNumber: fields.username.trim(), employeeKey, ...details })
+    .onConflictDoUpdate({ target: users.employeeKey, set: { ...details, updatedAt: new Date() } });
+  return { outcome: existing ? "updated" : "created" };
 }

@@ -1,6 +1,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { executeSql, sqlText } from "../../scripts/lib/wrangler.ts";
+import { sql } from "drizzle-orm";
+import { withDatabase } from "../../scripts/lib/database.ts";
 import { openBrowser, signInAsAdmin, type screenshotter } from "./chromium";
 
 const baseUrl = inject("baseUrl");
@@ -31,18 +32,17 @@ describe("an admin meets look-alike identifiers", () => {
   });
 
   it("sees the users an upgrade kept apart, with links to both", async () => {
-    // As migration 0011's rebuild leaves two users stored apart before keys folded look-alikes:
+    // As migration 0012's rebuild leaves two users stored apart before keys folded look-alikes:
     // a soft hyphen shows as nothing, so the two employee numbers look the same.
-    const twin = sqlText("80\u00AD01");
-    executeSql(
-      database,
-      `INSERT INTO users (employee_number, employee_key, first_name, last_name, name_key, email, email_key, role_id)
-         SELECT '8001', '8001', 'Grace', 'Hopper', 'grace hopper', 'grace@example.com', 'grace@example.com', id FROM roles WHERE name_key = 'standard';
-       INSERT INTO users (employee_number, employee_key, first_name, last_name, name_key, email, email_key, role_id)
-         SELECT ${twin}, ${twin}, 'Grace', 'Twin', 'grace twin', 'grace.twin@example.com', 'grace.twin@example.com', id FROM roles WHERE name_key = 'standard';
-       INSERT INTO key_collisions (kind, field, row_id, other_id, key, kept_key)
-         SELECT 'user', 'employee_number', t.id, r.id, '8001', ${twin} FROM users t, users r WHERE t.employee_key = ${twin} AND r.employee_key = '8001';`,
-    );
+    const twin = "80\u00AD01";
+    await withDatabase(database, async (db) => {
+      await db.run(sql`INSERT INTO users (employee_number, employee_key, first_name, last_name, name_key, email, email_key, role_id)
+        SELECT '8001', '8001', 'Grace', 'Hopper', 'grace hopper', 'grace@example.com', 'grace@example.com', id FROM roles WHERE name_key = 'standard'`);
+      await db.run(sql`INSERT INTO users (employee_number, employee_key, first_name, last_name, name_key, email, email_key, role_id)
+        SELECT ${twin}, ${twin}, 'Grace', 'Twin', 'grace twin', 'grace.twin@example.com', 'grace.twin@example.com', id FROM roles WHERE name_key = 'standard'`);
+      await db.run(sql`INSERT INTO key_collisions (kind, field, row_id, other_id, key, kept_key)
+        SELECT 'user', 'employee_number', t.id, r.id, '8001', ${twin} FROM users t, users r WHERE t.employee_key = ${twin} AND r.employee_key = '8001'`);
+    });
     await page.goto(`${baseUrl}/users`);
     await page.getByText("Some users' identifiers look the same as another user's.").waitFor();
     await shoot(page, "users-kept-apart");

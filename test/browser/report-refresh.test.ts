@@ -1,6 +1,8 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { executeSql, sqlText } from "../../scripts/lib/wrangler.ts";
+import { eq } from "drizzle-orm";
+import { withDatabase } from "../../scripts/lib/database.ts";
+import { imports } from "../../src/db/schema.ts";
 import { openBrowser, signInAsAdmin, type screenshotter } from "./chromium";
 
 const baseUrl = inject("baseUrl");
@@ -28,9 +30,9 @@ let reportPath = "";
  * its report loads, and locally the consumer holds the Worker while it works, so only an import
  * of many seconds' work is ever seen running; the test puts its import back in that state.
  */
-function setImportProgress(status: "processing" | "completed", processedRows: number) {
+async function setImportProgress(status: "processing" | "completed", processedRows: number) {
   const id = reportPath.split("/").pop() ?? "";
-  executeSql(database, `UPDATE imports SET status = ${sqlText(status)}, processed_rows = ${processedRows} WHERE id = ${sqlText(id)};`);
+  await withDatabase(database, (db) => db.update(imports).set({ status, processedRows }).where(eq(imports.id, id)));
 }
 
 /** Waits until the page script has swapped in the report's content again. */
@@ -64,7 +66,7 @@ describe("an admin follows a running import from the keyboard", () => {
   });
 
   it("keeps focus on the Errors tab while the report refreshes itself", async () => {
-    setImportProgress("processing", 2);
+    await setImportProgress("processing", 2);
     await page.goto(`${baseUrl}${reportPath}`);
     await page.getByText("2 of 6 lines done").waitFor();
     await page.getByRole("link", { name: "Errors (1)" }).focus();
@@ -76,7 +78,7 @@ describe("an admin follows a running import from the keyboard", () => {
   });
 
   it("hears the outcome when the import finishes, still on the Errors tab", async () => {
-    setImportProgress("completed", 6);
+    await setImportProgress("completed", 6);
     await page.getByText("2 of 6 lines done").waitFor({ state: "detached", timeout: 10_000 });
     expect(await page.locator("p.summary").textContent()).toBe("5 out of 6 users imported.");
     expect(await announced()).toBe("5 out of 6 users imported.");

@@ -4,9 +4,10 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { TestProject } from "vitest/node";
-import { upsertAdmin } from "../../scripts/lib/admins.ts";
-import { seedLocations, type SeedLocation } from "../../scripts/demo-data.ts";
-import { applyMigrations } from "../../scripts/lib/wrangler.ts";
+import type { LocationInput } from "../../src/db/locations.ts";
+import { seedLocations } from "../../scripts/demo-data.ts";
+import { createAdmin } from "../../scripts/lib/admins.ts";
+import { migrateDatabase, withDatabase } from "../../scripts/lib/database.ts";
 import { freePort, killGroup } from "../../scripts/lib/processes.ts";
 
 declare module "vitest" {
@@ -26,8 +27,8 @@ const adminPassword = "browser-test-password";
 // Wrangler runs without prompts, telemetry or colours, on the repository's Node.
 const wranglerEnv = { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1", FORCE_COLOR: "0" };
 
-/** The locations the help article's example file names, by name, code and alias. */
-const helpArticleLocations: SeedLocation[] = [
+/** The locations the browser tests' files name, by name, code and alias. */
+const helpArticleLocations: LocationInput[] = [
   { name: "London", code: "LDN", aliases: ["London HQ"] },
   { name: "Manchester", code: "MAN", aliases: [] },
   { name: "Leeds", code: "LDS", aliases: ["Leeds Office"] },
@@ -56,9 +57,11 @@ export default async function setup(project: TestProject) {
   const persistTo = await mkdtemp(join(tmpdir(), "roster-browser-"));
   // The project's own scripts prepare the database, as `npm start` does.
   const target = { remote: false, persistTo };
-  applyMigrations(target);
-  await upsertAdmin(target, { username: adminUsername, email: "avery.admin@example.com", password: adminPassword, firstName: "Avery", lastName: "Admin" });
-  seedLocations(target, helpArticleLocations);
+  await migrateDatabase(target);
+  await withDatabase(target, async (db) => {
+    await createAdmin(db, { username: adminUsername, email: "avery.admin@example.com", password: adminPassword, firstName: "Avery", lastName: "Admin" });
+    await seedLocations(db, helpArticleLocations);
+  });
 
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;

@@ -48,7 +48,7 @@ async function insertOldLocation(name: string, code: string | null, aliases: str
   return row.id;
 }
 
-/** As migration 0011 leaves it: every table's keys still to rebuild. */
+/** As migration 0012 leaves it: every table's keys still to rebuild. */
 async function startRebuild() {
   await db.update(keyRebuilds).set({ afterId: 0, finishedAt: null });
 }
@@ -60,7 +60,7 @@ async function rebuildAll(idsPerWindow?: number) {
 
 const userById = async (id: number) => (await db.select().from(users).where(eq(users.id, id)))[0];
 
-describe("the key rebuild after migration 0011", () => {
+describe("the key rebuild after migration 0012", () => {
   it("is queued by the migration for users, locations and roles", async () => {
     const migration = env.TEST_MIGRATIONS.find((m) => m.name.startsWith("0011_"));
     expect(migration?.queries.join("\n")).toContain("INSERT INTO `key_rebuilds`");

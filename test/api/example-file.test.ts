@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import exampleCsv from "../../examples/users.csv?raw";
+import { demoAdmin, seedDemoData } from "../../scripts/demo-data";
+import { createToken } from "../../scripts/lib/admins";
+import { db, importCsv } from "../helpers";
+
+describe("examples/users.csv on the demo data npm start seeds", () => {
+  it("imports 5 out of 6 users and reports line 5 as missing its email, as the help article shows", async () => {
+    const seed = await seedDemoData(db);
+    expect(seed.locationsAdded).toEqual(["London", "Manchester", "Edinburgh", "Bristol"]);
+    expect(seed.admin.outcome).toBe("created");
+    const token = await createToken(db, demoAdmin.username, "example");
+    if (token === null) throw new Error("The demo admin was not seeded.");
+
+    const { imp, lines, line } = await importCsv(token, exampleCsv);
+    expect(imp.status).toBe("completed");
+    expect(imp.total_rows).toBe(6);
+    expect(imp.counts).toEqual({ created: 5, updated: 0, unchanged: 0, failed: 1, warnings: 0 });
+    expect(lines.filter((l) => l.outcome === "failed").map((l) => l.line)).toEqual([5]);
+    expect(line(5)?.employee_number).toBe("1004");
+    expect(line(5)?.messages.map((m) => m.code)).toEqual(["missing_email"]);
+  });
+
+  it("seeds nothing more when npm start runs again", async () => {
+    const again = await seedDemoData(db);
+    expect(again).toEqual({ locationsAdded: [], admin: { outcome: "kept" } });
+  });
+});
