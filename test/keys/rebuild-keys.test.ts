@@ -62,7 +62,7 @@ const userById = async (id: number) => (await db.select().from(users).where(eq(u
 
 describe("the key rebuild after migration 0012", () => {
   it("is queued by the migration for users, locations and roles", async () => {
-    const migration = env.TEST_MIGRATIONS.find((m) => m.name.startsWith("0011_"));
+    const migration = env.TEST_MIGRATIONS.find((m) => m.name.startsWith("0012_"));
     expect(migration?.queries.join("\n")).toContain("INSERT INTO `key_rebuilds`");
     const targets = (await db.select().from(keyRebuilds)).map((r) => r.target).sort();
     expect(targets).toEqual(["locations", "roles", "users"]);
