@@ -9,6 +9,7 @@ import { readUploadForm } from "../http/read-upload-form";
 import { failedLinesCsv, reportCsv } from "../imports/report-csv";
 import { startImport } from "../imports/start-import";
 import { createImport } from "../imports/upload-file";
+import { decodeCursor, decodeNumberCursor, encodeCursor } from "./cursor";
 import { presentImport, presentLine, presentUpload } from "./present";
 import { importIdParam, linesQuery, pageQuery, uploadQuery } from "./schemas";
 import { validate } from "./validate";
@@ -41,8 +42,9 @@ importsApi.post("/", requireManageUsers, validate("query", uploadQuery), async (
 });
 
 importsApi.get("/", validate("query", pageQuery), async (c) => {
-  const page = await listImports(c.var.db, c.req.valid("query"));
-  return c.json({ imports: page.imports.map(presentImport), next_cursor: page.nextCursor });
+  const { limit, cursor } = c.req.valid("query");
+  const page = await listImports(c.var.db, { limit, cursor: cursor === undefined ? undefined : decodeCursor(cursor) });
+  return c.json({ imports: page.imports.map(presentImport), next_cursor: page.nextCursor === null ? null : encodeCursor(page.nextCursor) });
 });
 
 /** The import with this id, or the API's 404. */
@@ -64,8 +66,9 @@ importsApi.post("/:id/start", requireManageUsers, validate("param", importIdPara
 importsApi.get("/:id/lines", validate("param", importIdParam), validate("query", linesQuery), async (c) => {
   const { id } = c.req.valid("param");
   await requireImport(c.var.db, id);
-  const page = await listImportLines(c.var.db, id, c.req.valid("query"));
-  return c.json({ lines: page.lines.map(presentLine), next_cursor: page.nextCursor });
+  const { cursor, ...filter } = c.req.valid("query");
+  const page = await listImportLines(c.var.db, id, { ...filter, cursor: cursor === undefined ? undefined : decodeNumberCursor(cursor) });
+  return c.json({ lines: page.lines.map(presentLine), next_cursor: page.nextCursor === null ? null : encodeCursor(page.nextCursor) });
 });
 
 importsApi.get("/:id/report.csv", validate("param", importIdParam), async (c) => {

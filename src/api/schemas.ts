@@ -10,7 +10,11 @@ export const errorBody = z.object({
   error: z.object({ code: z.string(), message: z.string() }),
 });
 
-export const importIdParam = z.object({ id: z.uuid() });
+// Any string, so that an id that is not an import's (malformed or not) is the same 404.
+export const importIdParam = z.object({ id: z.string().max(200) });
+
+const cursor = z.string().max(400).optional().describe("The next_cursor of the previous page, as it was given.");
+const nextCursor = z.string().nullable().describe("Pass as `cursor` for the next page; null on the last page.");
 
 export const uploadQuery = z.object({
   filename: z.string().max(200).optional(),
@@ -58,16 +62,16 @@ export const importSummary = z.object({
 
 export const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
-  cursor: z.string().max(200).optional(),
+  cursor,
 });
 
-export const importList = z.object({ imports: z.array(importSummary), next_cursor: z.string().nullable() });
+export const importList = z.object({ imports: z.array(importSummary), next_cursor: nextCursor });
 
 export const linesQuery = z.object({
   outcome: z.enum(lineOutcomes).optional(),
   level: z.enum(["error", "warning"]).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
-  cursor: z.coerce.number().int().min(0).optional(),
+  cursor,
 });
 
 const lineMessage = z.object({ level: z.enum(["error", "warning"]), code: z.string(), message: z.string() });
@@ -81,7 +85,7 @@ export const lineList = z.object({
       messages: z.array(lineMessage),
     }),
   ),
-  next_cursor: z.number().int().nullable(),
+  next_cursor: nextCursor,
 });
 
 export const usersQuery = z.object({
@@ -91,7 +95,7 @@ export const usersQuery = z.object({
   location_id: z.coerce.number().int().optional(),
   role_id: z.coerce.number().int().optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
-  cursor: z.string().max(200).optional(),
+  cursor,
 });
 
 export const user = z.object({
@@ -100,7 +104,9 @@ export const user = z.object({
   last_name: z.string(),
   email: z.string(),
   location: z.string().nullable(),
+  location_id: z.number().int().nullable(),
   role: z.string(),
+  role_id: z.number().int(),
   role_locked: z.boolean(),
   location_locked: z.boolean(),
   created_at: z.iso.datetime(),
@@ -109,7 +115,7 @@ export const user = z.object({
   last_imported_at: z.iso.datetime().nullable(),
 });
 
-export const userList = z.object({ users: z.array(user), next_cursor: z.string().nullable() });
+export const userList = z.object({ users: z.array(user), next_cursor: nextCursor });
 
 export const employeeParam = z.object({ employee_number: z.string().min(1).max(200) });
 

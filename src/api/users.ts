@@ -6,6 +6,7 @@ import { findLocation } from "../db/locations";
 import { findRole } from "../db/roles";
 import { changeUser, findUser, listUsers, type UserChange } from "../db/users";
 import { AppError } from "../errors";
+import { decodeCursor, encodeCursor } from "./cursor";
 import { presentUser } from "./present";
 import { employeeParam, userChange, usersQuery } from "./schemas";
 import { validate } from "./validate";
@@ -21,9 +22,9 @@ usersApi.get("/", validate("query", usersQuery), async (c) => {
     locationId: q.location_id,
     roleId: q.role_id,
     limit: q.limit,
-    cursor: q.cursor,
+    cursor: q.cursor === undefined ? undefined : decodeCursor(q.cursor),
   });
-  return c.json({ users: page.users.map(presentUser), next_cursor: page.nextCursor });
+  return c.json({ users: page.users.map(presentUser), next_cursor: page.nextCursor === null ? null : encodeCursor(page.nextCursor) });
 });
 
 usersApi.get("/:employee_number", validate("param", employeeParam), async (c) => {
