@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "@hono/zod-openapi";
 import { importStatuses, lineOutcomes } from "../db/schema";
 
 /*
@@ -6,12 +6,17 @@ import { importStatuses, lineOutcomes } from "../db/schema";
  * document is generated from them.
  */
 
-export const errorBody = z.object({
-  error: z.object({ code: z.string(), message: z.string() }),
-});
+export const errorBody = z
+  .object({
+    error: z.object({
+      code: z.string().describe("Stable, for programs: invalid_input, not_found, file_too_large, …"),
+      message: z.string().describe("A sentence for people: what is wrong and what to do."),
+    }),
+  })
+  .openapi("Error");
 
 // Any string, so that an id that is not an import's (malformed or not) is the same 404.
-export const importIdParam = z.object({ id: z.string().max(200) });
+export const importIdParam = z.object({ id: z.string().max(200).openapi({ format: "uuid", description: "The import's id." }) });
 
 const cursor = z.string().max(400).optional().describe("The next_cursor of the previous page, as it was given.");
 const nextCursor = z.string().nullable().describe("Pass as `cursor` for the next page; null on the last page.");
@@ -44,7 +49,7 @@ export const uploadedImport = z.object({
   ignored_columns: z.array(z.string()),
   encoding: z.string(),
   delimiter: z.string(),
-});
+}).openapi("UploadedImport");
 
 export const importSummary = z.object({
   id: z.uuid(),
@@ -58,7 +63,7 @@ export const importSummary = z.object({
   started_at: z.iso.datetime().nullable(),
   finished_at: z.iso.datetime().nullable(),
   error: z.string().nullable(),
-});
+}).openapi("Import");
 
 export const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
@@ -113,7 +118,7 @@ export const user = z.object({
   updated_at: z.iso.datetime(),
   last_import_id: z.string().nullable(),
   last_imported_at: z.iso.datetime().nullable(),
-});
+}).openapi("User");
 
 export const userList = z.object({ users: z.array(user), next_cursor: nextCursor });
 
@@ -143,10 +148,12 @@ export const location = z.object({
   name: z.string(),
   code: z.string().nullable(),
   aliases: z.array(z.string()),
-});
+}).openapi("Location");
 
 export const locationList = z.object({ locations: z.array(location) });
 
-export const roleList = z.object({
-  roles: z.array(z.object({ id: z.number().int(), name: z.string(), description: z.string(), permissions: z.array(z.string()) })),
-});
+export const role = z
+  .object({ id: z.number().int(), name: z.string(), description: z.string(), permissions: z.array(z.string()) })
+  .openapi("Role");
+
+export const roleList = z.object({ roles: z.array(role) });

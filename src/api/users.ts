@@ -1,19 +1,29 @@
-import { Hono } from "hono";
+import { createRoute } from "@hono/zod-openapi";
 import { requireManageUsers } from "../auth/bearer";
-import type { AppEnv } from "../context";
 import { roleChangeRefusal } from "../auth/permissions";
 import { findLocation } from "../db/locations";
 import { findRole } from "../db/roles";
 import { changeUser, findUser, listUsers, type UserChange } from "../db/users";
 import { AppError } from "../errors";
+import { createApiApp } from "./api-app";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { presentUser } from "./present";
-import { employeeParam, userChange, usersQuery } from "./schemas";
-import { validate } from "./validate";
+import { errorResponse, invalidInput, jsonResponse, tokenResponses } from "./responses";
+import { employeeParam, user, userChange, userList, usersQuery } from "./schemas";
 
-export const usersApi = new Hono<AppEnv>();
+export const usersApi = createApiApp();
 
-usersApi.get("/", validate("query", usersQuery), async (c) => {
+const userNotFound = { 404: errorResponse("`not_found`: there is no user with this employee number.") };
+
+const list = createRoute({
+  method: "get",
+  path: "/",
+  summary: "List users in employee-number order, filtered",
+  request: { query: usersQuery },
+  responses: { 200: jsonResponse("A page of users.", userList), ...invalidInput, ...tokenResponses },
+});
+
+usersApi.openapi(list, async (c) => {
   const q = c.req.valid("query");
   const page = await listUsers(c.var.db, {
     importId: q.import_id,
@@ -24,25 +34,52 @@ usersApi.get("/", validate("query", usersQuery), async (c) => {
     limit: q.limit,
     cursor: q.cursor === undefined ? undefined : decodeCursor(q.cursor),
   });
-  return c.json({ users: page.users.map(presentUser), next_cursor: page.nextCursor === null ? null : encodeCursor(page.nextCursor) });
+  return c.json({ users: page.users.map(presentUser), next_cursor: page.nextCursor === null ? null : encodeCursor(page.nextCursor) }, 200);
 });
 
-usersApi.get("/:employee_number", validate("param", employeeParam), async (c) => {
+const show = createRoute({
+  method: "get",
+  path: "/{employee_number}",
+  summary: "One user",
+  request: { params: employeeParam },
+  responses: { 200: jsonResponse("The user.", user), ...invalidInput, ...userNotFound, ...tokenResponses },
+});
+
+usersApi.openapi(show, async (c) => {
   const found = await findUser(c.var.db, c.req.valid("param").employee_number);
   if (!found) throw new AppError(404, "not_found", "There is no user with this employee number.");
-  return c.json(presentUser(found));
+  return c.json(presentUser(found), 200);
 });
 
-usersApi.patch("/:employee_number", requireManageUsers, validate("param", employeeParam), validate("json", userChange), async (c) => {
+const change = createRoute({
+  method: "patch",
+  path: "/{employee_number}",
+  summary: "Set a user's role and location by id, and the locks that keep them from imports",
+  description: "Only roles within the token's own permissions can be given, and never to the token's own user.",
+  middleware: [requireManageUsers] as const,
+  request: { params: employeeParam, body: { required: true, content: { "application/json": { schema: userChange } } } },
+  responses: {
+    200: jsonResponse("The user as changed.", user),
+    ...invalidInput,
+    403: errorResponse("`forbidden`: the token's user lacks the permission, or may not give this role (or any role to themselves)."),
+    ...userNotFound,
+    415: errorResponse("`unsupported_media_type`: send the body as `application/json`."),
+    422: errorResponse("`invalid_input`: there is no role or location with the id given."),
+    401: tokenResponses[401],
+    500: tokenResponses[500],
+  },
+});
+
+usersApi.openapi(change, async (c) => {
   const { employee_number } = c.req.valid("param");
   const body = c.req.valid("json");
-  const user = await findUser(c.var.db, employee_number);
-  if (!user) throw new AppError(404, "not_found", "There is no user with this employee number.");
+  const found = await findUser(c.var.db, employee_number);
+  if (!found) throw new AppError(404, "not_found", "There is no user with this employee number.");
   const change: UserChange = { roleLocked: body.role_locked, locationLocked: body.location_locked };
   if (body.role_id !== undefined) {
     const role = await findRole(c.var.db, body.role_id);
     if (!role) throw new AppError(422, "invalid_input", `There is no role with id ${body.role_id}. GET /api/roles lists them.`);
-    const refusal = roleChangeRefusal(c.var.viewer, user, role);
+    const refusal = roleChangeRefusal(c.var.viewer, found, role);
     if (refusal) throw new AppError(403, "forbidden", refusal);
     change.roleId = role.id;
   }
@@ -53,7 +90,7 @@ usersApi.patch("/:employee_number", requireManageUsers, validate("param", employ
     change.locationId = body.location_id;
   }
   await changeUser(c.var.db, employee_number, change);
-  const found = await findUser(c.var.db, employee_number);
-  if (!found) throw new AppError(404, "not_found", "There is no user with this employee number.");
-  return c.json(presentUser(found));
+  const changed = await findUser(c.var.db, employee_number);
+  if (!changed) throw new AppError(404, "not_found", "There is no user with this employee number.");
+  return c.json(presentUser(changed), 200);
 });

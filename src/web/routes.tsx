@@ -7,6 +7,7 @@ import { canManageUsers, canViewUsers, type Viewer } from "../auth/permissions";
 import { endSession, requireSession } from "../auth/sessions";
 import type { AppEnv } from "../context";
 import { appCss } from "./app-css";
+import { apiDocsJs } from "./api-docs-js";
 import { appJs } from "./app-js";
 import { iconSvg } from "./icon-svg";
 import { ErrorPage, errorTitle, WelcomePage } from "./error-view";
@@ -26,6 +27,7 @@ const asset = (body: string, type: string) => () =>
   new Response(body, { headers: { "Content-Type": type, "Cache-Control": "public, max-age=600" } });
 web.get("/assets/app.css", asset(appCss, "text/css; charset=utf-8"));
 web.get("/assets/app.js", asset(appJs, "text/javascript; charset=utf-8"));
+web.get("/assets/api-docs.js", asset(apiDocsJs, "text/javascript; charset=utf-8"));
 web.get("/assets/icon.svg", asset(iconSvg, "image/svg+xml"));
 
 web.route("/sign-in", signIn);
