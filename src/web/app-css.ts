@@ -207,4 +207,9 @@ progress::-moz-progress-bar { background: var(--accent); border-radius: 999px; }
   .user-menu-panel { animation: menu-in .12s ease-out; }
   @keyframes menu-in { from { opacity: 0; transform: translateY(-4px); } to { opacity: 1; transform: none; } }
 }
+
+.api-operation > summary { cursor: pointer; }
+.api-method { display: inline-block; min-width: 3.6em; font-weight: 700; font-size: .85rem; }
+.try-it { border-top: 1px solid var(--line); margin-top: 1rem; padding-top: .5rem; }
+.try-it-answer { display: block; margin-top: .75rem; white-space: pre-wrap; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .9rem; }
 `;

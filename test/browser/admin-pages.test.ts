@@ -82,6 +82,7 @@ describe("an admin looks after locations, locks and tokens", () => {
     await answer.getByText("200", { exact: false }).waitFor();
     expect(await answer.textContent()).toContain('"name": "Manager"');
     await shoot(page, "api-reference");
+    await page.goBack();
   });
 
   it("reads what each role allows", async () => {
