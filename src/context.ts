@@ -9,5 +9,7 @@ export type AppEnv = {
     viewer: Viewer;
     /** Set by the session middleware on pages: the token every form must send back. */
     csrfToken: string;
+    /** Set by the API's rate limit: the bearer token's hash, which is also its key there. */
+    tokenHash: string;
   };
 };

@@ -10,6 +10,7 @@ import { startImport } from "../imports/start-import";
 import { createImport } from "../imports/upload-file";
 import { createApiApp } from "./api-app";
 import { decodeCursor, decodeNumberCursor, encodeCursor } from "./cursor";
+import { limitUploads } from "./rate-limits";
 import { presentImport, presentLine, presentUpload } from "./present";
 import { csvResponse, errorResponse, importNotFound, invalidInput, jsonResponse, tokenResponses } from "./responses";
 import { importIdParam, importList, importSummary, lineList, linesQuery, pageQuery, uploadedImport, uploadQuery } from "./schemas";
@@ -30,7 +31,7 @@ const upload = createRoute({
   path: "/",
   summary: "Upload a CSV of users",
   description: "Send the file as a `text/csv` body (name it with `filename`) or as the multipart field `file`. Roster reads it as it streams in and answers with what it found; with `start=true` it also starts the import.",
-  middleware: [requireManageUsers] as const,
+  middleware: [requireManageUsers, limitUploads] as const,
   request: {
     query: uploadQuery,
     body: {

@@ -10,6 +10,7 @@ import { importsApi } from "./imports";
 import { locationsApi } from "./locations";
 import { describeOperations, documentConfig, type OpenApiDocument } from "./openapi";
 import { csvResponse, jsonResponse, tokenResponses } from "./responses";
+import { limitApiRate } from "./rate-limits";
 import { roleList } from "./schemas";
 import { usersApi } from "./users";
 
@@ -55,8 +56,8 @@ const template = createRoute({
 });
 api.openapi(template, (c) => c.body(templateCsv(), 200, csvAttachment("roster-users-template.csv")));
 
-// Everything after this point needs a token whose user has admin access.
-api.use(requireToken, requireViewUsers);
+// Everything after this point needs a token whose user has admin access, within its allowance.
+api.use(limitApiRate, requireToken, requireViewUsers);
 api.route("/imports", importsApi);
 api.route("/users", usersApi);
 api.route("/locations", locationsApi);

@@ -66,6 +66,7 @@ const change = createRoute({
     415: errorResponse("`unsupported_media_type`: send the body as `application/json`."),
     422: errorResponse("`invalid_input`: there is no role or location with the id given."),
     401: tokenResponses[401],
+    429: tokenResponses[429],
     500: tokenResponses[500],
   },
 });

@@ -33,7 +33,7 @@ describe("the OpenAPI document", () => {
         const where = `${method} ${path}`;
         const publicRoute = Array.isArray(op.security) && op.security.length === 0;
         if (!publicRoute) {
-          for (const status of ["401", "403", "500"]) expect(Object.keys(op.responses), where).toContain(status);
+          for (const status of ["401", "403", "429", "500"]) expect(Object.keys(op.responses), where).toContain(status);
           expect(op.responses["401"]?.content?.["application/json"], where).toEqual({ schema: { $ref: "#/components/schemas/Error" } });
         }
         if (op.parameters?.length) expect(Object.keys(op.responses), `${where} validates input`).toContain("400");
