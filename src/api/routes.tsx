@@ -12,7 +12,7 @@ import { describeOperations, documentConfig, type OpenApiDocument } from "./open
 import { csvResponse, jsonResponse, tokenResponses } from "./responses";
 import { limitApiRate } from "./rate-limits";
 import { roleList } from "./schemas";
-import { usersApi } from "./users";
+import { usersApi, usersExportApi } from "./users";
 
 export const api = createApiApp().basePath("/api");
 
@@ -60,6 +60,7 @@ api.openapi(template, (c) => c.body(templateCsv(), 200, csvAttachment("roster-us
 api.use(limitApiRate, requireToken, requireViewUsers);
 api.route("/imports", importsApi);
 api.route("/users", usersApi);
+api.route("/", usersExportApi);
 api.route("/locations", locationsApi);
 
 const roles = createRoute({

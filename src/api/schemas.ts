@@ -103,6 +103,8 @@ export const usersQuery = z.object({
   cursor,
 });
 
+export const usersCsvQuery = usersQuery.omit({ limit: true, cursor: true });
+
 export const user = z.object({
   employee_number: z.string(),
   first_name: z.string(),

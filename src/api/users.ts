@@ -5,13 +5,17 @@ import { findLocation } from "../db/locations";
 import { findRole } from "../db/roles";
 import { changeUser, findUser, listUsers, type UserChange } from "../db/users";
 import { AppError } from "../errors";
+import { csvAttachment } from "../http/csv-attachment";
+import { usersCsv } from "../http/users-csv";
 import { createApiApp } from "./api-app";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { presentUser } from "./present";
-import { errorResponse, invalidInput, jsonResponse, tokenResponses } from "./responses";
-import { employeeParam, user, userChange, userList, usersQuery } from "./schemas";
+import { csvResponse, errorResponse, invalidInput, jsonResponse, tokenResponses } from "./responses";
+import { employeeParam, user, userChange, userList, usersCsvQuery, usersQuery } from "./schemas";
 
 export const usersApi = createApiApp();
+/** GET /api/users.csv, mounted beside /api/users. */
+export const usersExportApi = createApiApp();
 
 const userNotFound = { 404: errorResponse("`not_found`: there is no user with this employee number.") };
 
@@ -94,4 +98,20 @@ usersApi.openapi(change, async (c) => {
   const changed = await findUser(c.var.db, employee_number);
   if (!changed) throw new AppError(404, "not_found", "There is no user with this employee number.");
   return c.json(presentUser(changed), 200);
+});
+
+const exportCsv = createRoute({
+  method: "get",
+  path: "/users.csv",
+  summary: "Export users as CSV, with the filters of the users list",
+  description:
+    "The template's columns, then role_locked, location_locked, created_at, updated_at, last_import_id and last_imported_at. Streamed; importing the file again changes nothing.",
+  request: { query: usersCsvQuery },
+  responses: { 200: csvResponse("The users."), ...invalidInput, ...tokenResponses },
+});
+
+usersExportApi.openapi(exportCsv, (c) => {
+  const q = c.req.valid("query");
+  const body = usersCsv(c.var.db, { importId: q.import_id, importedOn: q.imported_on, q: q.q, locationId: q.location_id, roleId: q.role_id });
+  return c.body(body, 200, csvAttachment(`roster-users-${new Date().toISOString().slice(0, 10)}.csv`));
 });

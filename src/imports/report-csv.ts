@@ -5,7 +5,7 @@ import type { ImportLine } from "../db/schema";
 import { templateFields } from "./template";
 
 /** Excel shows UTF-8 names correctly only when the file starts with a byte order mark. */
-const bom = "\uFEFF";
+export const bom = "\uFEFF";
 const pageSize = 1_000;
 
 /**
@@ -16,7 +16,8 @@ function neutraliseCell(value: string): string {
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 
-const toCsv = (rows: string[][]) => Papa.unparse(rows.map((r) => r.map(neutraliseCell)), { newline: "\r\n" }) + "\r\n";
+/** Rows as CSV lines, each cell made safe to open in a spreadsheet. */
+export const toCsv = (rows: string[][]) => Papa.unparse(rows.map((r) => r.map(neutraliseCell)), { newline: "\r\n" }) + "\r\n";
 
 function streamLines(
   db: Db,

@@ -20,6 +20,8 @@ export type UserListProps = {
   locations: LocationView[];
   roles: Role[];
   imports: ImportView[];
+  /** The CSV of the users these filters find, all pages. */
+  exportHref: string;
   next: string | null;
   first: string | null;
 };
@@ -74,10 +76,13 @@ const LastImportedByNote: FC<{ imp: ImportView | undefined }> = ({ imp }) => (
 );
 
 /** All Users: search, filters, and a page of users in employee-number order. */
-export const UserListPage: FC<UserListProps> = ({ users, filters, locations, roles, imports, next, first }) => (
+export const UserListPage: FC<UserListProps> = ({ users, filters, locations, roles, imports, exportHref, next, first }) => (
   <>
     <div class="page-head">
       <h1>All Users</h1>
+      <a class="button button-secondary" href={exportHref} download>
+        Export
+      </a>
     </div>
     <form class="card filters" method="get" action="/users" role="search" aria-label="Find users">
       <div class="field">

@@ -9,6 +9,8 @@ import type { Db } from "../db/client";
 import { findLocation, listLocations } from "../db/locations";
 import { findRole, listRoles } from "../db/roles";
 import { changeUser, findUser, listUsers } from "../db/users";
+import { csvAttachment } from "../http/csv-attachment";
+import { usersCsv } from "../http/users-csv";
 import { queryString } from "./format";
 import { layout } from "./layout";
 import { UserPage } from "./user-view";
@@ -24,27 +26,40 @@ const usersPerPage = 50;
 /** The imports offered in the filter: enough to find a recent one; older ones link here from their report. */
 const importChoices = 50;
 
-usersApp.get("/", async (c) => {
-  const day = c.req.query("imported_on") ?? "";
-  const filters: UserFilters = {
-    q: (c.req.query("q") ?? "").trim().slice(0, 200),
+/** The All Users filters a query string gives; what is not valid is left out. */
+function readFilters(query: (name: string) => string | undefined): UserFilters {
+  const day = query("imported_on") ?? "";
+  return {
+    q: (query("q") ?? "").trim().slice(0, 200),
     importedOn: /^\d{4}-\d{2}-\d{2}$/.test(day) && !Number.isNaN(Date.parse(day)) ? day : "",
-    importId: (c.req.query("import") ?? "").trim(),
-    locationId: positiveInt(c.req.query("location")),
-    roleId: positiveInt(c.req.query("role")),
+    importId: (query("import") ?? "").trim(),
+    locationId: positiveInt(query("location")),
+    roleId: positiveInt(query("role")),
   };
+}
+
+/** The filters as the users query takes them. */
+const userFilter = (filters: UserFilters) => ({
+  q: filters.q || undefined,
+  importedOn: filters.importedOn || undefined,
+  importId: filters.importId || undefined,
+  locationId: filters.locationId,
+  roleId: filters.roleId,
+});
+
+/** The users the page's filters find, as a CSV download: the Export button. */
+export const usersExportApp = new Hono<WebEnv>();
+usersExportApp.get("/users.csv", requireSession, requireViewUsers, (c) => {
+  const body = usersCsv(c.var.db, userFilter(readFilters((name) => c.req.query(name))));
+  return c.body(body, 200, csvAttachment(`roster-users-${new Date().toISOString().slice(0, 10)}.csv`));
+});
+
+usersApp.get("/", async (c) => {
+  const filters = readFilters((name) => c.req.query(name));
   const after = c.req.query("after");
   const db = c.var.db;
   const [page, locations, roles, recent] = await Promise.all([
-    listUsers(db, {
-      q: filters.q || undefined,
-      importedOn: filters.importedOn || undefined,
-      importId: filters.importId || undefined,
-      locationId: filters.locationId,
-      roleId: filters.roleId,
-      limit: usersPerPage,
-      cursor: after || undefined,
-    }),
+    listUsers(db, { ...userFilter(filters), limit: usersPerPage, cursor: after || undefined }),
     listLocations(db),
     listRoles(db),
     listImports(db, { limit: importChoices }),
@@ -68,6 +83,7 @@ usersApp.get("/", async (c) => {
       locations={locations}
       roles={roles}
       imports={imports}
+      exportHref={`/users.csv${queryString(params)}`}
       next={page.nextCursor ? `/users${queryString({ ...params, after: page.nextCursor })}` : null}
       first={after ? `/users${queryString(params)}` : null}
     />,
