@@ -39,7 +39,8 @@ export default defineConfig(async () => {
         {
           test: {
             name: "browser",
-            include: ["test/browser/**/*.test.ts"],
+            // The command-line importer's tests run here too, against the same local Roster.
+            include: ["test/browser/**/*.test.ts", "test/cli/**/*.test.ts"],
             environment: "node",
             globalSetup: ["./test/browser/serve.ts"],
             testTimeout: 120_000,
