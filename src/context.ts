@@ -11,5 +11,7 @@ export type AppEnv = {
     csrfToken: string;
     /** Set by the API's rate limit: the bearer token's hash, which is also its key there. */
     tokenHash: string;
+    /** Set by requireToken: the API token the request came with. */
+    tokenId: number;
   };
 };

@@ -5,6 +5,7 @@ import { deliveryBudgetMs } from "./imports/limits";
 import type { ImportMessage } from "./imports/messages";
 import { purgeOldImports, restartStalledImports } from "./imports/sweep";
 import { purgeSignInFailures } from "./db/sign-in-failures";
+import { deleteExpiredIdempotencyKeys } from "./db/idempotency-keys";
 import { refreshStaleNameKeys } from "./db/users";
 
 /** Name keys remade per scheduled run: a few seconds of D1 work at most. */
@@ -43,6 +44,7 @@ export default {
       purgeOldImports(env, db, now, Number(env.RETENTION_DAYS)),
       purgeSignInFailures(db, now),
       refreshStaleNameKeys(db, nameKeysPerRun),
+      deleteExpiredIdempotencyKeys(db, now),
     ]);
     const failures = jobs.flatMap((job) => (job.status === "rejected" ? [job.reason] : []));
     for (const reason of failures) console.error("A scheduled job failed", reason);

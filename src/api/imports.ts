@@ -1,9 +1,11 @@
-import { createRoute } from "@hono/zod-openapi";
+import { createRoute, type z } from "@hono/zod-openapi";
 import { requireManageUsers } from "../auth/bearer";
 import type { Db } from "../db/client";
-import { findImport, listImportLines, listImports, type ImportView } from "../db/imports";
+import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey } from "../db/idempotency-keys";
+import { findEarlierImport, findImport, listImportLines, listImports, type ImportView } from "../db/imports";
 import { AppError } from "../errors";
 import { csvAttachment } from "../http/csv-attachment";
+import { hashBody } from "../http/hash-body";
 import { readUploadForm } from "../http/read-upload-form";
 import { failedLinesCsv, reportCsv } from "../imports/report-csv";
 import { startImport } from "../imports/start-import";
@@ -13,7 +15,7 @@ import { decodeCursor, decodeNumberCursor, encodeCursor } from "./cursor";
 import { limitUploads } from "./rate-limits";
 import { presentImport, presentLine, presentUpload } from "./present";
 import { csvResponse, errorResponse, importNotFound, invalidInput, jsonResponse, tokenResponses } from "./responses";
-import { importIdParam, importList, importSummary, lineList, linesQuery, pageQuery, uploadedImport, uploadQuery } from "./schemas";
+import { importIdParam, importList, importSummary, lineList, linesQuery, pageQuery, uploadedImport, uploadHeaders, uploadQuery } from "./schemas";
 
 export const importsApi = createApiApp();
 
@@ -30,10 +32,12 @@ const upload = createRoute({
   method: "post",
   path: "/",
   summary: "Upload a CSV of users",
-  description: "Send the file as a `text/csv` body (name it with `filename`) or as the multipart field `file`. Roster reads it as it streams in and answers with what it found; with `start=true` it also starts the import.",
+  description:
+    "Send the file as a `text/csv` body (name it with `filename`) or as the multipart field `file`. Roster reads it as it streams in and answers with what it found; with `start=true` it also starts the import. With an `Idempotency-Key`, a retry of the same file answers the first upload again.",
   middleware: [requireManageUsers, limitUploads] as const,
   request: {
     query: uploadQuery,
+    headers: uploadHeaders,
     body: {
       required: true,
       content: {
@@ -47,18 +51,25 @@ const upload = createRoute({
   },
   responses: {
     201: jsonResponse("The file was read: the import is ready to start, or queued with start=true.", uploadedImport),
-    400: errorResponse("`invalid_input`: a query value is not valid; `missing_file`: the form has no field named `file`."),
+    200: jsonResponse("A retry with the Idempotency-Key of an earlier upload of the same file: that upload's answer, again. Nothing was stored.", uploadedImport),
+    400: errorResponse("`invalid_input`: a query value or the Idempotency-Key is not valid; `missing_file`: the form has no field named `file`."),
+    409: errorResponse("`idempotency_key_in_use`: the first request with this Idempotency-Key is still uploading; retry in a moment."),
     413: errorResponse("`file_too_large`: the file is over the size limit, which the message names."),
     415: errorResponse("`not_csv`: a workbook, PDF, image or other binary file."),
-    422: errorResponse("The file is refused, storing nothing: `empty_file`, `no_rows`, `missing_columns`, `duplicate_column` or `line_too_long`."),
+    422: errorResponse(
+      "The file is refused, storing nothing: `empty_file`, `no_rows`, `missing_columns`, `duplicate_column` or `line_too_long`; or `idempotency_key_reused`: the Idempotency-Key was used with a different file in the last 24 hours.",
+    ),
     ...tokenResponses,
   },
 });
 
+type Upload = { fileName: string; body: ReadableStream<Uint8Array>; size: number | null };
+
 importsApi.openapi(upload, async (c) => {
   const query = c.req.valid("query");
+  const key = c.req.valid("header")["idempotency-key"];
   const type = c.req.header("Content-Type") ?? "";
-  let file: { fileName: string; body: ReadableStream<Uint8Array>; size: number | null };
+  let file: Upload;
   if (type.startsWith("multipart/form-data")) {
     // Streamed from the form into storage: a large file never sits in the Worker's memory.
     const form = await readUploadForm(c.req.raw);
@@ -70,12 +81,36 @@ importsApi.openapi(upload, async (c) => {
     const length = c.req.header("Content-Length");
     file = { fileName: query.filename ?? "users.csv", body, size: length === undefined ? null : Number(length) };
   }
-  const imp = await createImport(c.env, c.var.db, { uploadedBy: c.var.viewer.id, ...file });
-  if (query.start === "true") {
-    await startImport(c.env, c.var.db, imp.id);
-    return c.json({ ...presentUpload(imp), status: "queued" as const }, 201);
+  const db = c.var.db;
+  const tokenId = c.var.tokenId;
+  if (key !== undefined) {
+    const stored = await claimIdempotencyKey(db, tokenId, key, new Date());
+    if (stored) {
+      if (stored.importId === null || stored.response === null) {
+        throw new AppError(409, "idempotency_key_in_use", "The first request with this Idempotency-Key is still uploading. Try again in a moment: the answer will then be that upload's.");
+      }
+      if ((await hashBody(file.body)) !== stored.contentHash) {
+        throw new AppError(422, "idempotency_key_reused", "This Idempotency-Key was used in the last 24 hours with a different file. Send a new key with a new file.");
+      }
+      return c.json(uploadedImport.parse(stored.response), 200);
+    }
   }
-  return c.json(presentUpload(imp), 201);
+  let answer: z.input<typeof uploadedImport>;
+  try {
+    const imp = await createImport(c.env, db, { uploadedBy: c.var.viewer.id, ...file });
+    const earlier = imp.contentHash === null ? null : await findEarlierImport(db, imp.contentHash, imp.id);
+    answer = presentUpload(imp, earlier);
+    if (query.start === "true") {
+      await startImport(c.env, db, imp.id);
+      answer = { ...answer, status: "queued" };
+    }
+    if (key !== undefined && imp.contentHash !== null) await completeIdempotencyKey(db, tokenId, key, { importId: imp.id, contentHash: imp.contentHash, response: answer });
+  } catch (err) {
+    // A refused file stored nothing: its key is free for the corrected file.
+    if (key !== undefined) await releaseIdempotencyKey(db, tokenId, key);
+    throw err;
+  }
+  return c.json(answer, 201);
 });
 
 const list = createRoute({

@@ -11,7 +11,7 @@ import type { importSummary, location, uploadedImport, user } from "./schemas";
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-export function presentUpload(imp: Import): z.input<typeof uploadedImport> {
+export function presentUpload(imp: Import, earlier: Pick<Import, "id" | "createdAt"> | null): z.input<typeof uploadedImport> {
   return {
     id: imp.id,
     status: imp.status,
@@ -21,6 +21,7 @@ export function presentUpload(imp: Import): z.input<typeof uploadedImport> {
     ignored_columns: imp.ignoredColumns,
     encoding: imp.encoding,
     delimiter: imp.delimiter,
+    duplicate_of: earlier ? { id: earlier.id, created_at: earlier.createdAt.toISOString() } : null,
   };
 }
 

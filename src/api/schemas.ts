@@ -40,6 +40,19 @@ const columnMapping = z.object({
   field: z.string().nullable().describe("The template column this header feeds; null when ignored."),
 });
 
+export const uploadHeaders = z.object({
+  "idempotency-key": z
+    .string()
+    .regex(/^[\x20-\x7e]{1,255}$/, "send 1 to 255 printable ASCII characters")
+    .optional()
+    .describe("Makes a retry safe for 24 hours: the same key with the same file answers the first upload again (200) instead of importing twice."),
+});
+
+const earlierImport = z
+  .object({ id: z.uuid(), created_at: z.iso.datetime() })
+  .nullable()
+  .describe("An earlier import, started, of exactly this file (by its SHA-256), or null.");
+
 export const uploadedImport = z.object({
   id: z.uuid(),
   status: z.enum(importStatuses),
@@ -49,6 +62,7 @@ export const uploadedImport = z.object({
   ignored_columns: z.array(z.string()),
   encoding: z.string(),
   delimiter: z.string(),
+  duplicate_of: earlierImport,
 }).openapi("UploadedImport");
 
 export const importSummary = z.object({

@@ -21,6 +21,7 @@ export const requireToken = createMiddleware<AppEnv>(async (c, next) => {
   if (!viewer) throw new HTTPException(401, { message: "This API token is not valid or has been revoked." });
   const { tokenId, ...rest } = viewer;
   c.set("viewer", rest);
+  c.set("tokenId", tokenId);
   c.executionCtx.waitUntil(touchApiToken(c.var.db, tokenId, new Date()));
   await next();
 });

@@ -4,7 +4,7 @@ import { requireManageUsers, requireViewUsers } from "../auth/bearer";
 import { verifyCsrf } from "../auth/csrf";
 import { canManageUsers } from "../auth/permissions";
 import { requireSession } from "../auth/sessions";
-import { findImport, listImportLines, listImports, type ImportView } from "../db/imports";
+import { findEarlierImport, findImport, listImportLines, listImports, type ImportView } from "../db/imports";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
 import { csvAttachment } from "../http/csv-attachment";
@@ -80,7 +80,8 @@ importsApp.post("/", requireManageUsers, async (c) => {
 importsApp.get("/:id", requireViewUsers, async (c) => {
   const imp = await requireImport(c.var.db, c.req.param("id"));
   if (imp.status === "ready") {
-    return c.render(<PreviewPage imp={imp} csrfToken={c.var.csrfToken} canStart={canManageUsers(c.var.viewer)} />, {
+    const earlier = imp.contentHash === null ? null : await findEarlierImport(c.var.db, imp.contentHash, imp.id);
+    return c.render(<PreviewPage imp={imp} earlier={earlier} csrfToken={c.var.csrfToken} canStart={canManageUsers(c.var.viewer)} />, {
       title: `Check ${imp.fileName}`,
     });
   }
