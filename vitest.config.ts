@@ -24,7 +24,7 @@ export default defineConfig(async () => {
               },
             }),
           ],
-          test: { name: "workers", include: ["test/**/*.test.ts"], exclude: ["test/browser/**", "test/rate-limits/**"], ...workers },
+          test: { name: "workers", include: ["test/**/*.test.ts"], exclude: ["test/browser/**", "test/cli/**", "test/rate-limits/**"], ...workers },
         },
         {
           // wrangler.toml's allowances as they are deployed.
