@@ -7,6 +7,9 @@ declare namespace Cloudflare {
     IMPORT_QUEUE: Queue<import("./src/imports/messages").ImportMessage>;
     MAX_UPLOAD_BYTES: string;
     RETENTION_DAYS: string;
+    API_READS: RateLimit;
+    API_WRITES: RateLimit;
+    API_UPLOADS: RateLimit;
   }
 }
 interface Env extends Cloudflare.Env {}

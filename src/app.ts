@@ -30,7 +30,7 @@ app.use(async (c, next) => {
 });
 
 app.get("/healthz", (c) => c.text("ok"));
-app.route("/api", api);
+app.route("/", api);
 app.route("/", web);
 
 const isApi = (path: string) => path === "/api" || path.startsWith("/api/");

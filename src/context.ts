@@ -9,5 +9,9 @@ export type AppEnv = {
     viewer: Viewer;
     /** Set by the session middleware on pages: the token every form must send back. */
     csrfToken: string;
+    /** Set by the API's rate limit: the bearer token's hash, which is also its key there. */
+    tokenHash: string;
+    /** Set by requireToken: the API token the request came with. */
+    tokenId: number;
   };
 };

@@ -6,6 +6,7 @@ import type { ImportMessage } from "./imports/messages";
 import { purgeOldImports, restartStalledImports } from "./imports/sweep";
 import { purgeSignInFailures } from "./db/sign-in-failures";
 import { rebuildKeys } from "./db/key-rebuilds";
+import { deleteExpiredIdempotencyKeys } from "./db/idempotency-keys";
 
 /** Ids whose keys one scheduled run looks at while keys are rebuilt: a few seconds of D1 work at most. */
 const keyRebuildIdsPerRun = 200_000;
@@ -43,6 +44,7 @@ export default {
       purgeOldImports(env, db, now, Number(env.RETENTION_DAYS)),
       purgeSignInFailures(db, now),
       rebuildKeys(db, keyRebuildIdsPerRun),
+      deleteExpiredIdempotencyKeys(db, now),
     ]);
     const failures = jobs.flatMap((job) => (job.status === "rejected" ? [job.reason] : []));
     for (const reason of failures) console.error("A scheduled job failed", reason);

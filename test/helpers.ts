@@ -114,11 +114,11 @@ export async function importCsv(token: string, csv: string | Uint8Array) {
   const { id } = (await res.json()) as { id: string };
   const imp = await waitForImport(token, id);
   const lines: LineBody[] = [];
-  let cursor: number | null = null;
+  let cursor: string | null = null;
   do {
     const page = (await (await call(token, `/api/imports/${id}/lines?limit=1000${cursor === null ? "" : `&cursor=${cursor}`}`)).json()) as {
       lines: LineBody[];
-      next_cursor: number | null;
+      next_cursor: string | null;
     };
     lines.push(...page.lines);
     cursor = page.next_cursor;

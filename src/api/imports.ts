@@ -1,50 +1,24 @@
-import { Hono } from "hono";
+import { createRoute, type z } from "@hono/zod-openapi";
 import { requireManageUsers } from "../auth/bearer";
-import type { AppEnv } from "../context";
 import type { Db } from "../db/client";
-import { findImport, listImports, type ImportView } from "../db/imports";
+import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey } from "../db/idempotency-keys";
+import { findEarlierImport, findImport, listImports, type ImportView } from "../db/imports";
 import { listImportLines } from "../imports/read-lines";
 import { AppError } from "../errors";
 import { csvAttachment } from "../http/csv-attachment";
+import { hashBody } from "../http/hash-body";
 import { readUploadForm } from "../http/read-upload-form";
 import { failedLinesCsv, reportCsv } from "../imports/report-csv";
 import { startImport } from "../imports/start-import";
 import { createImport } from "../imports/upload-file";
+import { createApiApp } from "./api-app";
+import { decodeCursor, decodeNumberCursor, encodeCursor } from "./cursor";
+import { limitUploads } from "./rate-limits";
 import { presentImport, presentLine, presentUpload } from "./present";
-import { importIdParam, linesQuery, pageQuery, uploadQuery } from "./schemas";
-import { validate } from "./validate";
+import { csvResponse, errorResponse, importNotFound, invalidInput, jsonResponse, tokenResponses } from "./responses";
+import { importIdParam, importList, importSummary, lineList, linesQuery, pageQuery, uploadedImport, uploadHeaders, uploadQuery } from "./schemas";
 
-export const importsApi = new Hono<AppEnv>();
-
-// Reading imports needs admin access (checked for the whole API); uploading and starting
-// them needs the manage-users permission too.
-importsApi.post("/", requireManageUsers, validate("query", uploadQuery), async (c) => {
-  const query = c.req.valid("query");
-  const type = c.req.header("Content-Type") ?? "";
-  let upload: { fileName: string; body: ReadableStream<Uint8Array>; size: number | null };
-  if (type.startsWith("multipart/form-data")) {
-    // Streamed from the form into storage: a large file never sits in the Worker's memory.
-    const { file } = await readUploadForm(c.req.raw);
-    if (!file) throw new AppError(400, "missing_file", "Send the CSV in a form field named `file`.");
-    upload = { fileName: query.filename ?? file.name, body: file.body, size: null };
-  } else {
-    const body = c.req.raw.body;
-    if (!body) throw new AppError(422, "empty_file", "The request has no file. Send the CSV as the body, or as a form field named `file`.");
-    const length = c.req.header("Content-Length");
-    upload = { fileName: query.filename ?? "users.csv", body, size: length === undefined ? null : Number(length) };
-  }
-  const imp = await createImport(c.env, c.var.db, { uploadedBy: c.var.viewer.id, ...upload });
-  if (query.start === "true") {
-    await startImport(c.env, c.var.db, imp.id);
-    return c.json({ ...presentUpload(imp), status: "queued" as const }, 201);
-  }
-  return c.json(presentUpload(imp), 201);
-});
-
-importsApi.get("/", validate("query", pageQuery), async (c) => {
-  const page = await listImports(c.var.db, c.req.valid("query"));
-  return c.json({ imports: page.imports.map(presentImport), next_cursor: page.nextCursor });
-});
+export const importsApi = createApiApp();
 
 /** The import with this id, or the API's 404. */
 async function requireImport(db: Db, id: string): Promise<ImportView> {
@@ -53,27 +27,171 @@ async function requireImport(db: Db, id: string): Promise<ImportView> {
   return imp;
 }
 
-importsApi.get("/:id", validate("param", importIdParam), async (c) => {
-  return c.json(presentImport(await requireImport(c.var.db, c.req.valid("param").id)));
+// Reading imports needs admin access (checked for the whole API); uploading and starting
+// them needs the manage-users permission too.
+const upload = createRoute({
+  method: "post",
+  path: "/",
+  summary: "Upload a CSV of users",
+  description:
+    "Send the file as a `text/csv` body (name it with `filename`) or as the multipart field `file`. Roster reads it as it streams in and answers with what it found; with `start=true` it also starts the import. With an `Idempotency-Key`, a retry of the same file answers the first upload again.",
+  middleware: [requireManageUsers, limitUploads] as const,
+  request: {
+    query: uploadQuery,
+    headers: uploadHeaders,
+    body: {
+      required: true,
+      content: {
+        // Plain schemas, not zod: the body streams into storage and is never parsed whole.
+        "text/csv": { schema: { type: "string", description: "The CSV file." } },
+        "multipart/form-data": {
+          schema: { type: "object", required: ["file"], properties: { file: { type: "string", format: "binary", description: "The CSV file." } } },
+        },
+      },
+    },
+  },
+  responses: {
+    201: jsonResponse("The file was read: the import is ready to start, or queued with start=true.", uploadedImport),
+    200: jsonResponse("A retry with the Idempotency-Key of an earlier upload of the same file: that upload's answer, again. Nothing was stored.", uploadedImport),
+    400: errorResponse("`invalid_input`: a query value or the Idempotency-Key is not valid; `missing_file`: the form has no field named `file`."),
+    409: errorResponse("`idempotency_key_in_use`: the first request with this Idempotency-Key is still uploading; retry in a moment."),
+    413: errorResponse("`file_too_large`: the file is over the size limit, which the message names."),
+    415: errorResponse("`not_csv`: a workbook, PDF, image or other binary file."),
+    422: errorResponse(
+      "The file is refused, storing nothing: `empty_file`, `no_rows`, `missing_columns`, `duplicate_column` or `line_too_long`; or `idempotency_key_reused`: the Idempotency-Key was used with a different file in the last 24 hours.",
+    ),
+    ...tokenResponses,
+  },
 });
 
-importsApi.post("/:id/start", requireManageUsers, validate("param", importIdParam), async (c) => {
+type Upload = { fileName: string; body: ReadableStream<Uint8Array>; size: number | null };
+
+importsApi.openapi(upload, async (c) => {
+  const query = c.req.valid("query");
+  const key = c.req.valid("header")["idempotency-key"];
+  const type = c.req.header("Content-Type") ?? "";
+  let file: Upload;
+  if (type.startsWith("multipart/form-data")) {
+    // Streamed from the form into storage: a large file never sits in the Worker's memory.
+    const form = await readUploadForm(c.req.raw);
+    if (!form.file) throw new AppError(400, "missing_file", "Send the CSV in a form field named `file`.");
+    file = { fileName: query.filename ?? form.file.name, body: form.file.body, size: null };
+  } else {
+    const body = c.req.raw.body;
+    if (!body) throw new AppError(422, "empty_file", "The request has no file. Send the CSV as the body, or as a form field named `file`.");
+    const length = c.req.header("Content-Length");
+    file = { fileName: query.filename ?? "users.csv", body, size: length === undefined ? null : Number(length) };
+  }
+  const db = c.var.db;
+  const tokenId = c.var.tokenId;
+  if (key !== undefined) {
+    const stored = await claimIdempotencyKey(db, tokenId, key, new Date());
+    if (stored) {
+      if (stored.importId === null || stored.response === null) {
+        throw new AppError(409, "idempotency_key_in_use", "The first request with this Idempotency-Key is still uploading. Try again in a moment: the answer will then be that upload's.");
+      }
+      if ((await hashBody(file.body)) !== stored.contentHash) {
+        throw new AppError(422, "idempotency_key_reused", "This Idempotency-Key was used in the last 24 hours with a different file. Send a new key with a new file.");
+      }
+      return c.json(uploadedImport.parse(stored.response), 200);
+    }
+  }
+  let answer: z.input<typeof uploadedImport>;
+  try {
+    const imp = await createImport(c.env, db, { uploadedBy: c.var.viewer.id, ...file });
+    const earlier = imp.contentHash === null ? null : await findEarlierImport(db, imp.contentHash, imp.id);
+    answer = presentUpload(imp, earlier);
+    if (query.start === "true") {
+      await startImport(c.env, db, imp.id);
+      answer = { ...answer, status: "queued" };
+    }
+    if (key !== undefined && imp.contentHash !== null) await completeIdempotencyKey(db, tokenId, key, { importId: imp.id, contentHash: imp.contentHash, response: answer });
+  } catch (err) {
+    // A refused file stored nothing: its key is free for the corrected file.
+    if (key !== undefined) await releaseIdempotencyKey(db, tokenId, key);
+    throw err;
+  }
+  return c.json(answer, 201);
+});
+
+const list = createRoute({
+  method: "get",
+  path: "/",
+  summary: "List imports, newest first",
+  request: { query: pageQuery },
+  responses: { 200: jsonResponse("A page of imports.", importList), ...invalidInput, ...tokenResponses },
+});
+
+importsApi.openapi(list, async (c) => {
+  const { limit, cursor } = c.req.valid("query");
+  const page = await listImports(c.var.db, { limit, cursor: cursor === undefined ? undefined : decodeCursor(cursor) });
+  return c.json({ imports: page.imports.map(presentImport), next_cursor: page.nextCursor === null ? null : encodeCursor(page.nextCursor) }, 200);
+});
+
+const show = createRoute({
+  method: "get",
+  path: "/{id}",
+  summary: "One import, with its progress and counts",
+  request: { params: importIdParam },
+  responses: { 200: jsonResponse("The import.", importSummary), ...invalidInput, ...importNotFound, ...tokenResponses },
+});
+
+importsApi.openapi(show, async (c) => {
+  return c.json(presentImport(await requireImport(c.var.db, c.req.valid("param").id)), 200);
+});
+
+const start = createRoute({
+  method: "post",
+  path: "/{id}/start",
+  summary: "Start a ready import",
+  description: "Starting an import that is already under way or finished changes nothing.",
+  middleware: [requireManageUsers] as const,
+  request: { params: importIdParam },
+  responses: { 202: jsonResponse("Queued, or already under way or finished.", importSummary), ...invalidInput, ...importNotFound, ...tokenResponses },
+});
+
+importsApi.openapi(start, async (c) => {
   const imp = await startImport(c.env, c.var.db, c.req.valid("param").id);
   return c.json(presentImport(imp), 202);
 });
 
-importsApi.get("/:id/lines", validate("param", importIdParam), validate("query", linesQuery), async (c) => {
-  const imp = await requireImport(c.var.db, c.req.valid("param").id);
-  const page = await listImportLines(c.env.FILES, c.var.db, imp, c.req.valid("query"));
-  return c.json({ lines: page.lines.map(presentLine), next_cursor: page.nextCursor });
+const lines = createRoute({
+  method: "get",
+  path: "/{id}/lines",
+  summary: "Line outcomes, in line order",
+  request: { params: importIdParam, query: linesQuery },
+  responses: { 200: jsonResponse("A page of lines.", lineList), ...invalidInput, ...importNotFound, ...tokenResponses },
 });
 
-importsApi.get("/:id/report.csv", validate("param", importIdParam), async (c) => {
+importsApi.openapi(lines, async (c) => {
+  const imp = await requireImport(c.var.db, c.req.valid("param").id);
+  const { cursor, ...filter } = c.req.valid("query");
+  const page = await listImportLines(c.env.FILES, c.var.db, imp, { ...filter, cursor: cursor === undefined ? undefined : decodeNumberCursor(cursor) });
+  return c.json({ lines: page.lines.map(presentLine), next_cursor: page.nextCursor === null ? null : encodeCursor(page.nextCursor) }, 200);
+});
+
+const report = createRoute({
+  method: "get",
+  path: "/{id}/report.csv",
+  summary: "The report: every line with its outcome and messages, then its values",
+  request: { params: importIdParam },
+  responses: { 200: csvResponse("The report."), ...invalidInput, ...importNotFound, ...tokenResponses },
+});
+
+importsApi.openapi(report, async (c) => {
   const imp = await requireImport(c.var.db, c.req.valid("param").id);
   return c.body(reportCsv(c.env.FILES, c.var.db, imp), 200, csvAttachment(`import-${imp.id}-report.csv`));
 });
 
-importsApi.get("/:id/failed.csv", validate("param", importIdParam), async (c) => {
+const failed = createRoute({
+  method: "get",
+  path: "/{id}/failed.csv",
+  summary: "The failed lines in the template's columns, to fix and import again",
+  request: { params: importIdParam },
+  responses: { 200: csvResponse("The failed lines."), ...invalidInput, ...importNotFound, ...tokenResponses },
+});
+
+importsApi.openapi(failed, async (c) => {
   const imp = await requireImport(c.var.db, c.req.valid("param").id);
   return c.body(failedLinesCsv(c.env.FILES, c.var.db, imp), 200, csvAttachment(`import-${imp.id}-failed-lines.csv`));
 });

@@ -1,116 +1,82 @@
-import { z } from "zod";
-import * as s from "./schemas";
+import type { OpenAPIHono } from "@hono/zod-openapi";
 
-const json = (schema: z.ZodType) => ({ "application/json": { schema: z.toJSONSchema(schema, { io: "output" }) } });
-const ok = (description: string, schema: z.ZodType) => ({ description, content: json(schema) });
-const failure = (description: string) => ({ description, content: json(s.errorBody) });
-const csv = (description: string) => ({ description, content: { "text/csv": { schema: { type: "string" } } } });
+/** The OpenAPI 3.1 document as the generator makes it. */
+export type OpenApiDocument = ReturnType<OpenAPIHono["getOpenAPI31Document"]>;
 
-/** Query or path parameters, described from the same zod object the route validates with. */
-function params(where: "query" | "path", schema: z.ZodObject) {
-  const shape = z.toJSONSchema(schema, { io: "input" }) as { properties?: Record<string, object>; required?: string[] };
-  return Object.entries(shape.properties ?? {}).map(([name, property]) => ({
-    name,
-    in: where,
-    required: where === "path" || (shape.required ?? []).includes(name),
-    schema: property,
-  }));
+export const documentConfig = {
+  openapi: "3.1.0",
+  info: {
+    title: "Roster API",
+    version: "1.0.0",
+    description:
+      "Bulk user import: upload a CSV of users, start the import, poll it, read its report. Send `Authorization: Bearer <token>` on every call but this document, the reference page and the template. Errors are `{ \"error\": { \"code\", \"message\" } }`. Lists page by `next_cursor`, an opaque string to send back as `cursor`.",
+  },
+  security: [{ bearer: [] }],
+};
+
+/** One operation of the document, as the reference page shows it. */
+export type OperationView = {
+  id: string;
+  method: string;
+  path: string;
+  summary: string;
+  description: string | null;
+  needsToken: boolean;
+  parameters: { name: string; in: string; required: boolean; description: string | null; schema: string }[];
+  body: { mediaType: string; schema: string }[];
+  responses: { status: string; description: string; mediaTypes: string[]; schema: string | null }[];
+};
+
+export type SchemaView = { name: string; schema: string };
+
+const methods = ["get", "post", "put", "patch", "delete"] as const;
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null;
+
+/** A schema as a person reads it: a component by its name, anything else as JSON. */
+function showSchema(schema: unknown): string {
+  if (isRecord(schema) && typeof schema.$ref === "string") return schema.$ref.replace("#/components/schemas/", "");
+  return JSON.stringify(schema, null, 2);
 }
 
-const denied = { 401: failure("No valid API token."), 403: failure("The token's user lacks the permission.") };
-const idParam = params("path", s.importIdParam);
-
-let cached: object | undefined;
-
-/** The OpenAPI 3.1 document of the JSON API, generated from the zod schemas the routes validate with. */
-export function openApiDocument(): object {
-  cached ??= {
-    openapi: "3.1.0",
-    info: {
-      title: "Roster API",
-      version: "1.0.0",
-      description: "Bulk user import: upload a CSV of users, start the import, poll it, read its report.",
-    },
-    components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
-    security: [{ bearer: [] }],
-    paths: {
-      "/api/imports": {
-        post: {
-          summary: "Upload a CSV of users (text/csv body or multipart `file`); with start=true it also starts.",
-          parameters: params("query", s.uploadQuery),
-          requestBody: {
-            required: true,
-            content: {
-              "text/csv": { schema: { type: "string" } },
-              "multipart/form-data": { schema: { type: "object", properties: { file: { type: "string", format: "binary" } } } },
-            },
+/** The document's operations and named schemas in the plain shapes the reference page renders. */
+export function describeOperations(doc: OpenApiDocument): { info: typeof documentConfig.info; operations: OperationView[]; schemas: SchemaView[] } {
+  const operations: OperationView[] = [];
+  for (const [path, item] of Object.entries(doc.paths ?? {})) {
+    for (const method of methods) {
+      const op = item[method];
+      if (!op) continue;
+      const parameters = (op.parameters ?? []).flatMap((p) =>
+        "$ref" in p ? [] : [{ name: p.name, in: p.in, required: p.required ?? false, description: p.description ?? null, schema: showSchema(p.schema) }],
+      );
+      const requestBody = op.requestBody && !("$ref" in op.requestBody) ? op.requestBody : undefined;
+      const body = Object.entries(requestBody?.content ?? {}).map(([mediaType, media]) => ({ mediaType, schema: showSchema(media.schema) }));
+      const responses = Object.entries(op.responses ?? {}).flatMap(([status, response]: [string, unknown]) => {
+        if (!isRecord(response)) return [];
+        const content = isRecord(response.content) ? response.content : {};
+        const first = Object.values(content)[0];
+        return [
+          {
+            status,
+            description: typeof response.description === "string" ? response.description : "",
+            mediaTypes: Object.keys(content),
+            schema: isRecord(first) && first.schema !== undefined ? showSchema(first.schema) : null,
           },
-          responses: {
-            201: ok("The file was read; it is ready (or queued).", s.uploadedImport),
-            413: failure("file_too_large"),
-            415: failure("not_csv"),
-            422: failure("empty_file, no_rows, missing_columns, duplicate_column or line_too_long"),
-            ...denied,
-          },
-        },
-        get: {
-          summary: "Imports, newest first.",
-          parameters: params("query", s.pageQuery),
-          responses: { 200: ok("A page of imports.", s.importList), ...denied },
-        },
-      },
-      "/api/imports/{id}": {
-        get: { summary: "One import.", parameters: idParam, responses: { 200: ok("The import.", s.importSummary), 404: failure("not_found"), ...denied } },
-      },
-      "/api/imports/{id}/start": {
-        post: {
-          summary: "Start a ready import. Starting again changes nothing.",
-          parameters: idParam,
-          responses: { 202: ok("Queued or already under way.", s.importSummary), 404: failure("not_found"), ...denied },
-        },
-      },
-      "/api/imports/{id}/lines": {
-        get: {
-          summary: "Line outcomes in line order.",
-          parameters: [...idParam, ...params("query", s.linesQuery)],
-          responses: { 200: ok("A page of lines.", s.lineList), 404: failure("not_found"), ...denied },
-        },
-      },
-      "/api/imports/{id}/report.csv": {
-        get: { summary: "Every line: line, outcome, messages, then its values.", parameters: idParam, responses: { 200: csv("The report."), 404: failure("not_found"), ...denied } },
-      },
-      "/api/imports/{id}/failed.csv": {
-        get: { summary: "The failed lines in the template's columns.", parameters: idParam, responses: { 200: csv("Failed lines."), 404: failure("not_found"), ...denied } },
-      },
-      "/api/template.csv": { get: { summary: "The import template.", security: [], responses: { 200: csv("The template.") } } },
-      "/api/users": {
-        get: { summary: "Users, filtered.", parameters: params("query", s.usersQuery), responses: { 200: ok("A page of users.", s.userList), ...denied } },
-      },
-      "/api/users/{employee_number}": {
-        get: { summary: "One user.", parameters: params("path", s.employeeParam), responses: { 200: ok("The user.", s.user), 404: failure("not_found"), ...denied } },
-        patch: {
-          summary: "Set a user's role and location (by id), and their locks, which keep those from imports.",
-          parameters: params("path", s.employeeParam),
-          requestBody: { required: true, content: json(s.userChange) },
-          responses: { 200: ok("The user.", s.user), 404: failure("not_found"), 422: failure("invalid_input"), ...denied },
-        },
-      },
-      "/api/locations": {
-        get: { summary: "Locations.", responses: { 200: ok("Every location.", s.locationList), ...denied } },
-        post: {
-          summary: "Add a location.",
-          requestBody: { required: true, content: json(s.locationInput) },
-          responses: { 201: ok("The location.", s.location), 409: failure("location_exists"), ...denied },
-        },
-      },
-      "/api/key-collisions": {
-        get: {
-          summary: "Users, locations and roles kept apart because their identifiers now match as one (look-alike or invisible characters).",
-          responses: { 200: ok("The collisions still to resolve.", s.keyCollisionList), ...denied },
-        },
-      },
-      "/api/roles": { get: { summary: "Roles and their permissions.", responses: { 200: ok("Every role.", s.roleList), ...denied } } },
-    },
-  };
-  return cached;
+        ];
+      });
+      operations.push({
+        id: `${method}-${path}`.replace(/[^a-zA-Z0-9]+/g, "-"),
+        method: method.toUpperCase(),
+        path,
+        summary: op.summary ?? "",
+        description: op.description ?? null,
+        needsToken: (op.security ?? doc.security ?? []).length > 0,
+        parameters,
+        body,
+        responses,
+      });
+    }
+  }
+  const schemas = Object.entries(doc.components?.schemas ?? {}).map(([name, schema]) => ({ name, schema: JSON.stringify(schema, null, 2) }));
+  return { info: documentConfig.info, operations, schemas };
 }

@@ -13,7 +13,7 @@ import type { importSummary, keyCollisionList, location, uploadedImport, user } 
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-export function presentUpload(imp: Import): z.input<typeof uploadedImport> {
+export function presentUpload(imp: Import, earlier: Pick<Import, "id" | "createdAt"> | null): z.input<typeof uploadedImport> {
   return {
     id: imp.id,
     status: imp.status,
@@ -23,6 +23,7 @@ export function presentUpload(imp: Import): z.input<typeof uploadedImport> {
     ignored_columns: imp.ignoredColumns,
     encoding: imp.encoding,
     delimiter: imp.delimiter,
+    duplicate_of: earlier ? { id: earlier.id, created_at: earlier.createdAt.toISOString() } : null,
   };
 }
 
@@ -53,7 +54,9 @@ export function presentUser(u: UserView): z.input<typeof user> {
     last_name: u.lastName,
     email: u.email,
     location: u.location,
+    location_id: u.locationId,
     role: u.role,
+    role_id: u.roleId,
     role_locked: u.roleLocked,
     location_locked: u.locationLocked,
     created_at: u.createdAt.toISOString(),

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "@hono/zod-openapi";
 import { cleanText } from "../clean-text";
 import { importStatuses, lineOutcomes } from "../db/schema";
 
@@ -7,11 +7,20 @@ import { importStatuses, lineOutcomes } from "../db/schema";
  * document is generated from them.
  */
 
-export const errorBody = z.object({
-  error: z.object({ code: z.string(), message: z.string() }),
-});
+export const errorBody = z
+  .object({
+    error: z.object({
+      code: z.string().describe("Stable, for programs: invalid_input, not_found, file_too_large, …"),
+      message: z.string().describe("A sentence for people: what is wrong and what to do."),
+    }),
+  })
+  .openapi("Error");
 
-export const importIdParam = z.object({ id: z.uuid() });
+// Any string, so that an id that is not an import's (malformed or not) is the same 404.
+export const importIdParam = z.object({ id: z.string().max(200).openapi({ format: "uuid", description: "The import's id." }) });
+
+const cursor = z.string().max(400).optional().describe("The next_cursor of the previous page, as it was given.");
+const nextCursor = z.string().nullable().describe("Pass as `cursor` for the next page; null on the last page.");
 
 export const uploadQuery = z.object({
   filename: z.string().overwrite(cleanText).max(200).optional(),
@@ -32,6 +41,19 @@ const columnMapping = z.object({
   field: z.string().nullable().describe("The template column this header feeds; null when ignored."),
 });
 
+export const uploadHeaders = z.object({
+  "idempotency-key": z
+    .string()
+    .regex(/^[\x20-\x7e]{1,255}$/, "send 1 to 255 printable ASCII characters")
+    .optional()
+    .describe("Makes a retry safe for 24 hours: the same key with the same file answers the first upload again (200) instead of importing twice."),
+});
+
+const earlierImport = z
+  .object({ id: z.uuid(), created_at: z.iso.datetime() })
+  .nullable()
+  .describe("An earlier import, started, of exactly this file (by its SHA-256), or null.");
+
 export const uploadedImport = z.object({
   id: z.uuid(),
   status: z.enum(importStatuses),
@@ -41,7 +63,8 @@ export const uploadedImport = z.object({
   ignored_columns: z.array(z.string()),
   encoding: z.string(),
   delimiter: z.string(),
-});
+  duplicate_of: earlierImport,
+}).openapi("UploadedImport");
 
 export const importSummary = z.object({
   id: z.uuid(),
@@ -55,20 +78,20 @@ export const importSummary = z.object({
   started_at: z.iso.datetime().nullable(),
   finished_at: z.iso.datetime().nullable(),
   error: z.string().nullable(),
-});
+}).openapi("Import");
 
 export const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
-  cursor: z.string().max(200).optional(),
+  cursor,
 });
 
-export const importList = z.object({ imports: z.array(importSummary), next_cursor: z.string().nullable() });
+export const importList = z.object({ imports: z.array(importSummary), next_cursor: nextCursor });
 
 export const linesQuery = z.object({
   outcome: z.enum(lineOutcomes).optional(),
   level: z.enum(["error", "warning"]).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
-  cursor: z.coerce.number().int().min(0).optional(),
+  cursor,
 });
 
 const lineMessage = z.object({ level: z.enum(["error", "warning"]), code: z.string(), message: z.string() });
@@ -82,7 +105,7 @@ export const lineList = z.object({
       messages: z.array(lineMessage),
     }),
   ),
-  next_cursor: z.number().int().nullable(),
+  next_cursor: nextCursor,
 });
 
 export const usersQuery = z.object({
@@ -92,8 +115,10 @@ export const usersQuery = z.object({
   location_id: z.coerce.number().int().optional(),
   role_id: z.coerce.number().int().optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
-  cursor: z.string().max(200).optional(),
+  cursor,
 });
+
+export const usersCsvQuery = usersQuery.omit({ limit: true, cursor: true });
 
 export const user = z.object({
   employee_number: z.string(),
@@ -101,16 +126,18 @@ export const user = z.object({
   last_name: z.string(),
   email: z.string(),
   location: z.string().nullable(),
+  location_id: z.number().int().nullable(),
   role: z.string(),
+  role_id: z.number().int(),
   role_locked: z.boolean(),
   location_locked: z.boolean(),
   created_at: z.iso.datetime(),
   updated_at: z.iso.datetime(),
   last_import_id: z.string().nullable(),
   last_imported_at: z.iso.datetime().nullable(),
-});
+}).openapi("User");
 
-export const userList = z.object({ users: z.array(user), next_cursor: z.string().nullable() });
+export const userList = z.object({ users: z.array(user), next_cursor: nextCursor });
 
 export const employeeParam = z.object({ employee_number: z.string().min(1).max(200) });
 
@@ -139,13 +166,15 @@ export const location = z.object({
   name: z.string(),
   code: z.string().nullable(),
   aliases: z.array(z.string()),
-});
+}).openapi("Location");
 
 export const locationList = z.object({ locations: z.array(location) });
 
-export const roleList = z.object({
-  roles: z.array(z.object({ id: z.number().int(), name: z.string(), description: z.string(), permissions: z.array(z.string()) })),
-});
+export const role = z
+  .object({ id: z.number().int(), name: z.string(), description: z.string(), permissions: z.array(z.string()) })
+  .openapi("Role");
+
+export const roleList = z.object({ roles: z.array(role) });
 
 const collidingRow = z.object({
   id: z.number().int(),

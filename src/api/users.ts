@@ -1,18 +1,33 @@
-import { Hono } from "hono";
+import { createRoute } from "@hono/zod-openapi";
 import { requireManageUsers } from "../auth/bearer";
-import type { AppEnv } from "../context";
 import { roleChangeRefusal } from "../auth/permissions";
 import { findLocation } from "../db/locations";
 import { findRole } from "../db/roles";
 import { changeUser, findUser, listUsers, type UserChange } from "../db/users";
 import { AppError } from "../errors";
+import { csvAttachment } from "../http/csv-attachment";
+import { usersCsv } from "../http/users-csv";
+import { createApiApp } from "./api-app";
+import { decodeCursor, encodeCursor } from "./cursor";
 import { presentUser } from "./present";
-import { employeeParam, userChange, usersQuery } from "./schemas";
-import { validate } from "./validate";
+import { csvResponse, errorResponse, invalidInput, jsonResponse, tokenResponses } from "./responses";
+import { employeeParam, user, userChange, userList, usersCsvQuery, usersQuery } from "./schemas";
 
-export const usersApi = new Hono<AppEnv>();
+export const usersApi = createApiApp();
+/** GET /api/users.csv, mounted beside /api/users. */
+export const usersExportApi = createApiApp();
 
-usersApi.get("/", validate("query", usersQuery), async (c) => {
+const userNotFound = { 404: errorResponse("`not_found`: there is no user with this employee number.") };
+
+const list = createRoute({
+  method: "get",
+  path: "/",
+  summary: "List users in employee-number order, filtered",
+  request: { query: usersQuery },
+  responses: { 200: jsonResponse("A page of users.", userList), ...invalidInput, ...tokenResponses },
+});
+
+usersApi.openapi(list, async (c) => {
   const q = c.req.valid("query");
   const page = await listUsers(c.var.db, {
     importId: q.import_id,
@@ -21,27 +36,55 @@ usersApi.get("/", validate("query", usersQuery), async (c) => {
     locationId: q.location_id,
     roleId: q.role_id,
     limit: q.limit,
-    cursor: q.cursor,
+    cursor: q.cursor === undefined ? undefined : decodeCursor(q.cursor),
   });
-  return c.json({ users: page.users.map(presentUser), next_cursor: page.nextCursor });
+  return c.json({ users: page.users.map(presentUser), next_cursor: page.nextCursor === null ? null : encodeCursor(page.nextCursor) }, 200);
 });
 
-usersApi.get("/:employee_number", validate("param", employeeParam), async (c) => {
+const show = createRoute({
+  method: "get",
+  path: "/{employee_number}",
+  summary: "One user",
+  request: { params: employeeParam },
+  responses: { 200: jsonResponse("The user.", user), ...invalidInput, ...userNotFound, ...tokenResponses },
+});
+
+usersApi.openapi(show, async (c) => {
   const found = await findUser(c.var.db, c.req.valid("param").employee_number);
   if (!found) throw new AppError(404, "not_found", "There is no user with this employee number.");
-  return c.json(presentUser(found));
+  return c.json(presentUser(found), 200);
 });
 
-usersApi.patch("/:employee_number", requireManageUsers, validate("param", employeeParam), validate("json", userChange), async (c) => {
+const change = createRoute({
+  method: "patch",
+  path: "/{employee_number}",
+  summary: "Set a user's role and location by id, and the locks that keep them from imports",
+  description: "Only roles within the token's own permissions can be given, and never to the token's own user.",
+  middleware: [requireManageUsers] as const,
+  request: { params: employeeParam, body: { required: true, content: { "application/json": { schema: userChange } } } },
+  responses: {
+    200: jsonResponse("The user as changed.", user),
+    ...invalidInput,
+    403: errorResponse("`forbidden`: the token's user lacks the permission, or may not give this role (or any role to themselves)."),
+    ...userNotFound,
+    415: errorResponse("`unsupported_media_type`: send the body as `application/json`."),
+    422: errorResponse("`invalid_input`: there is no role or location with the id given."),
+    401: tokenResponses[401],
+    429: tokenResponses[429],
+    500: tokenResponses[500],
+  },
+});
+
+usersApi.openapi(change, async (c) => {
   const { employee_number } = c.req.valid("param");
   const body = c.req.valid("json");
-  const user = await findUser(c.var.db, employee_number);
-  if (!user) throw new AppError(404, "not_found", "There is no user with this employee number.");
+  const found = await findUser(c.var.db, employee_number);
+  if (!found) throw new AppError(404, "not_found", "There is no user with this employee number.");
   const change: UserChange = { roleLocked: body.role_locked, locationLocked: body.location_locked };
   if (body.role_id !== undefined) {
     const role = await findRole(c.var.db, body.role_id);
     if (!role) throw new AppError(422, "invalid_input", `There is no role with id ${body.role_id}. GET /api/roles lists them.`);
-    const refusal = roleChangeRefusal(c.var.viewer, user, role);
+    const refusal = roleChangeRefusal(c.var.viewer, found, role);
     if (refusal) throw new AppError(403, "forbidden", refusal);
     change.roleId = role.id;
   }
@@ -52,7 +95,23 @@ usersApi.patch("/:employee_number", requireManageUsers, validate("param", employ
     change.locationId = body.location_id;
   }
   await changeUser(c.var.db, employee_number, change);
-  const found = await findUser(c.var.db, employee_number);
-  if (!found) throw new AppError(404, "not_found", "There is no user with this employee number.");
-  return c.json(presentUser(found));
+  const changed = await findUser(c.var.db, employee_number);
+  if (!changed) throw new AppError(404, "not_found", "There is no user with this employee number.");
+  return c.json(presentUser(changed), 200);
+});
+
+const exportCsv = createRoute({
+  method: "get",
+  path: "/users.csv",
+  summary: "Export users as CSV, with the filters of the users list",
+  description:
+    "The template's columns, then role_locked, location_locked, created_at, updated_at, last_import_id and last_imported_at. Streamed; importing the file again changes nothing.",
+  request: { query: usersCsvQuery },
+  responses: { 200: csvResponse("The users."), ...invalidInput, ...tokenResponses },
+});
+
+usersExportApi.openapi(exportCsv, (c) => {
+  const q = c.req.valid("query");
+  const body = usersCsv(c.var.db, { importId: q.import_id, importedOn: q.imported_on, q: q.q, locationId: q.location_id, roleId: q.role_id });
+  return c.body(body, 200, csvAttachment(`roster-users-${new Date().toISOString().slice(0, 10)}.csv`));
 });

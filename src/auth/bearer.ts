@@ -6,17 +6,22 @@ import { findViewerByTokenHash } from "../db/viewers";
 import { canManageUsers, canViewUsers, type Viewer } from "./permissions";
 import { hashSecret } from "./secrets";
 
+/** The token an `Authorization: Bearer <token>` header carries, if it carries one. */
+export function bearerToken(header: string | undefined): string | null {
+  return /^Bearer\s+(\S+)$/i.exec(header ?? "")?.[1] ?? null;
+}
+
 /** API authentication: `Authorization: Bearer <token>`, or 401. */
 export const requireToken = createMiddleware<AppEnv>(async (c, next) => {
-  const header = c.req.header("Authorization") ?? "";
-  const match = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!match?.[1]) {
+  const token = bearerToken(c.req.header("Authorization"));
+  if (!token) {
     throw new HTTPException(401, { message: "Send an API token as `Authorization: Bearer <token>`." });
   }
-  const viewer = await findViewerByTokenHash(c.var.db, await hashSecret(match[1]));
+  const viewer = await findViewerByTokenHash(c.var.db, c.get("tokenHash") ?? (await hashSecret(token)));
   if (!viewer) throw new HTTPException(401, { message: "This API token is not valid or has been revoked." });
   const { tokenId, ...rest } = viewer;
   c.set("viewer", rest);
+  c.set("tokenId", tokenId);
   c.executionCtx.waitUntil(touchApiToken(c.var.db, tokenId, new Date()));
   await next();
 });

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, ne, or, sql, type SQL } from "drizzle-orm";
 import { jsonParts } from "./bulk-rows";
 import type { Db } from "./client";
 import { flaggedLines, importChunks, importLines, imports, users, type FlaggedLine, type Import, type LineOutcome } from "./schema";
@@ -127,6 +127,17 @@ export async function findImport(db: Db, id: string): Promise<ImportView | null>
     .where(eq(imports.id, id))
     .limit(1);
   return row ? { ...row.imp, uploadedByName: row.uploadedByName } : null;
+}
+
+/** The latest other import, started, of a file with this content hash: "you imported this exact file on …". */
+export async function findEarlierImport(db: Db, contentHash: string, exceptId: string): Promise<Pick<Import, "id" | "createdAt"> | null> {
+  const [row] = await db
+    .select({ id: imports.id, createdAt: imports.createdAt })
+    .from(imports)
+    .where(and(eq(imports.contentHash, contentHash), ne(imports.id, exceptId), isNotNull(imports.startedAt)))
+    .orderBy(desc(imports.createdAt))
+    .limit(1);
+  return row ?? null;
 }
 
 /** Imports newest first, a page at a time; the cursor is the last row's `createdAt|id`. */

@@ -138,9 +138,12 @@ export const imports = sqliteTable(
     /** Set when the retention job deleted the source file and line outcomes. */
     purgedAt: integer("purged_at", { mode: "timestamp_ms" }),
     error: text("error"),
+    /** SHA-256 of the file as uploaded, so a second upload of the same file can be pointed out; null before it was kept. */
+    contentHash: text("content_hash"),
   },
   (t) => [
     uniqueIndex("imports_seq_idx").on(t.seq),
+    index("imports_content_hash_idx").on(t.contentHash),
     index("imports_created_at_idx").on(t.createdAt),
     index("imports_started_at_idx").on(t.startedAt),
     index("imports_status_progress_at_idx").on(t.status, t.progressAt),
@@ -361,3 +364,27 @@ export type Import = typeof imports.$inferSelect;
 export type ImportChunk = typeof importChunks.$inferSelect;
 export type ImportLine = typeof importLines.$inferSelect;
 export type FlaggedLine = typeof flaggedLines.$inferSelect;
+
+/**
+ * The Idempotency-Key of an API upload, per token, for 24 hours: a retry with the same key and
+ * the same file gets the first answer again instead of a second import.
+ */
+export const idempotencyKeys = sqliteTable(
+  "idempotency_keys",
+  {
+    tokenId: integer("token_id")
+      .notNull()
+      .references(() => apiTokens.id, { onDelete: "cascade" }),
+    key: text("key").notNull(),
+    /** Null while the first request with the key is still uploading. */
+    importId: text("import_id").references(() => imports.id, { onDelete: "cascade" }),
+    /** SHA-256 of the file the key was first used with. */
+    contentHash: text("content_hash"),
+    /** The answer given, given again to a retry. */
+    response: text("response", { mode: "json" }).$type<Record<string, unknown>>(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.tokenId, t.key] }), index("idempotency_keys_created_at_idx").on(t.createdAt)],
+);
+
+export type IdempotencyKey = typeof idempotencyKeys.$inferSelect;

@@ -22,7 +22,7 @@ export type UserView = {
   lastImportedAt: Date | null;
 };
 
-type UserFilter = {
+export type UserFilter = {
   importId?: string;
   /** A calendar day, YYYY-MM-DD: users created or changed by an import started that day. */
   importedOn?: string;

@@ -7,11 +7,11 @@ import { walkImportLines, type ReportLine } from "./read-lines";
 import { templateFields } from "./template";
 
 /** Excel shows UTF-8 names correctly only when the file starts with a byte order mark. */
-const bom = "\uFEFF";
+export const bom = "\uFEFF";
 const pageSize = 1_000;
 
 /** Formula-like cells are guarded (guardFormula), so opening a report never executes what a file contained. */
-const toCsv = (rows: string[][]) => Papa.unparse(rows.map((r) => r.map(guardFormula)), { newline: "\r\n" }) + "\r\n";
+export const toCsv = (rows: string[][]) => Papa.unparse(rows.map((r) => r.map(guardFormula)), { newline: "\r\n" }) + "\r\n";
 
 function streamLines(
   bucket: R2Bucket,

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { cleanText } from "../clean-text";
 import type { Db } from "../db/client";
 import { recordUpload } from "../db/imports";
@@ -55,6 +56,8 @@ export async function createImport(env: Env, db: Db, input: UploadInput): Promis
   const stream = input.body instanceof Blob ? input.body.stream() : input.body;
   // The file is scanned on its way into R2, so a wrong header is refused before the rest is stored.
   const scanner = new UploadScanner({ chunkRows, chunkBytes, previewRows });
+  // Hashed piece by piece too, so an earlier import of the same file can be named.
+  const hash = createHash("sha256");
   let stored: StoredFile;
   try {
     const { size, pieces } = await storeUpload(
@@ -63,7 +66,10 @@ export async function createImport(env: Env, db: Db, input: UploadInput): Promis
       stream,
       { maxBytes, size: announced },
       { httpMetadata: { contentType: "application/gzip" }, customMetadata: { fileName } },
-      (piece) => scanner.push(piece),
+      (piece) => {
+        hash.update(piece);
+        scanner.push(piece);
+      },
     );
     stored = { key: fileKey, size, pieces };
   } catch (err) {
@@ -97,6 +103,7 @@ export async function createImport(env: Env, db: Db, input: UploadInput): Promis
         headerLine: scan.format.headerLine,
         preview: scan.preview,
         totalRows: scan.totalRows,
+        contentHash: hash.digest("hex"),
       },
       scan.chunks,
     );

@@ -5,12 +5,14 @@ import { delimiterName, encodingName, formatBytes, formatCount, plural } from ".
 
 export type PreviewPageProps = {
   imp: ImportView;
+  /** An earlier import, started, of exactly this file. */
+  earlier: { id: string; createdAt: Date } | null;
   csrfToken: string;
   canStart: boolean;
 };
 
 /** The preview of an uploaded file: how many users, how it was read, and the first rows. */
-export const PreviewPage: FC<PreviewPageProps> = ({ imp, csrfToken, canStart }) => {
+export const PreviewPage: FC<PreviewPageProps> = ({ imp, earlier, csrfToken, canStart }) => {
   const used = imp.columns.filter((col) => col.field !== null);
   return (
     <>
@@ -19,6 +21,14 @@ export const PreviewPage: FC<PreviewPageProps> = ({ imp, csrfToken, canStart }) 
       </div>
       <p class="summary">We found {plural(imp.totalRows, "user")} in this file.</p>
       <p class="lead">Check that this looks right. Nothing changes until you click Import Users.</p>
+      {earlier ? (
+        <Notice kind="warning">
+          <p>
+            You imported this exact file on <Time when={earlier.createdAt} />. <a href={`/imports/${earlier.id}`}>See that import's report</a>; importing
+            it again changes only what has changed since.
+          </p>
+        </Notice>
+      ) : null}
 
       <section class="card" aria-labelledby="file-heading">
         <h2 id="file-heading">The file</h2>

@@ -5,7 +5,7 @@ import { requireManageUsers, requireViewUsers } from "../auth/bearer";
 import { verifyCsrf, verifyUploadCsrf } from "../auth/csrf";
 import { canManageUsers } from "../auth/permissions";
 import { requireSession } from "../auth/sessions";
-import { findImport, listImports, type ImportView } from "../db/imports";
+import { findEarlierImport, findImport, listImports, type ImportView } from "../db/imports";
 import { listImportLines } from "../imports/read-lines";
 import type { Db } from "../db/client";
 import { findExistingEmployeeNumbers } from "../db/users";
@@ -97,7 +97,8 @@ importsApp.post("/", requireManageUsers, verifyUploadCsrf, async (c) => {
 importsApp.get("/:id", requireViewUsers, async (c) => {
   const imp = await requireImport(c.var.db, c.req.param("id"));
   if (imp.status === "ready") {
-    return c.render(<PreviewPage imp={imp} csrfToken={c.var.csrfToken} canStart={canManageUsers(c.var.viewer)} />, {
+    const earlier = imp.contentHash === null ? null : await findEarlierImport(c.var.db, imp.contentHash, imp.id);
+    return c.render(<PreviewPage imp={imp} earlier={earlier} csrfToken={c.var.csrfToken} canStart={canManageUsers(c.var.viewer)} />, {
       title: `Check ${imp.fileName}`,
     });
   }

@@ -14,7 +14,7 @@ import { locationsApp } from "./locations";
 import { rolesApp } from "./roles";
 import { signIn } from "./sign-in";
 import { tokensApp } from "./tokens";
-import { usersApp } from "./users";
+import { usersApp, usersExportApp } from "./users";
 import type { WebEnv } from "./web-env";
 
 export const web = new Hono<WebEnv>();
@@ -34,6 +34,7 @@ web.get("/", requireSession, layout, (c) => {
 
 web.route("/imports", importsApp);
 web.route("/users", usersApp);
+web.route("/", usersExportApp);
 web.route("/locations", locationsApp);
 web.route("/roles", rolesApp);
 web.route("/tokens", tokensApp);

@@ -60,6 +60,10 @@ export const TokensPage: FC<TokensPageProps> = ({ tokens, csrfToken, origin, can
       A token lets a program use Roster's API as you, with your role's permissions. Give each integration its own token, so you
       can revoke one without stopping the others.
     </p>
+    <p>
+      The <a href="/api/docs">API reference</a> lists every call with what it takes and answers, and lets you try each one with a
+      token; the same description is at <a href="/api/openapi.json">/api/openapi.json</a>, for generating a client.
+    </p>
     {canUseApi ? null : (
       <Notice kind="info">Your role has no admin access, so the API will refuse your tokens until your role changes.</Notice>
     )}

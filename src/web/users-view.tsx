@@ -26,6 +26,8 @@ export type UserListProps = {
   locations: LocationView[];
   roles: Role[];
   imports: ImportView[];
+  /** The CSV of the users these filters find, all pages. */
+  exportHref: string;
   next: string | null;
   previous: string | null;
   first: string | null;
@@ -82,10 +84,13 @@ const LastImportedByNote: FC<{ imp: ImportView | undefined }> = ({ imp }) => (
 );
 
 /** All Users: search, filters, and a page of users in employee-number order. */
-export const UserListPage: FC<UserListProps> = ({ users, total, filters, locations, roles, imports, next, previous, first, collisions }) => (
+export const UserListPage: FC<UserListProps> = ({ users, total, filters, locations, roles, imports, exportHref, next, previous, first, collisions }) => (
   <>
     <div class="page-head">
       <h1>All Users</h1>
+      <a class="button button-secondary" href={exportHref} download>
+        Export
+      </a>
     </div>
     <KeyCollisionNotice collisions={collisions} />
     <form class="card filters" method="get" action="/users" role="search" aria-label="Find users">

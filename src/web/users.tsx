@@ -12,6 +12,8 @@ import { findLocation, listLocations } from "../db/locations";
 import { findRole, listRoles } from "../db/roles";
 import { isTimeZone } from "../day-bounds";
 import { changeUser, countUsers, findUser, listUsers, type UserView } from "../db/users";
+import { csvAttachment } from "../http/csv-attachment";
+import { usersCsv } from "../http/users-csv";
 import { queryString } from "./format";
 import { layout } from "./layout";
 import { UserPage, type UserPageProps } from "./user-view";
@@ -27,29 +29,44 @@ const usersPerPage = 50;
 /** The imports offered in the filter: enough to find a recent one; older ones link here from their report. */
 const importChoices = 50;
 
-usersApp.get("/", async (c) => {
-  const day = c.req.query("imported_on") ?? "";
-  const tz = c.req.query("tz") ?? "";
-  const filters: UserFilters = {
-    q: (c.req.query("q") ?? "").trim().slice(0, 200),
+/** The All Users filters a query string gives; what is not valid is left out. */
+function readFilters(query: (name: string) => string | undefined): UserFilters {
+  const day = query("imported_on") ?? "";
+  const tz = query("tz") ?? "";
+  return {
+    q: (query("q") ?? "").trim().slice(0, 200),
     importedOn: /^\d{4}-\d{2}-\d{2}$/.test(day) && !Number.isNaN(Date.parse(day)) ? day : "",
     // The page script sends the reader's time zone, so a day means the day their times show.
     timeZone: isTimeZone(tz) ? tz : "",
-    importId: (c.req.query("import") ?? "").trim(),
-    locationId: positiveInt(c.req.query("location")),
-    roleId: positiveInt(c.req.query("role")),
+    importId: (query("import") ?? "").trim(),
+    locationId: positiveInt(query("location")),
+    roleId: positiveInt(query("role")),
   };
+}
+
+/** The filters as the users query takes them. */
+const userFilter = (filters: UserFilters) => ({
+  q: filters.q || undefined,
+  importedOn: filters.importedOn || undefined,
+  timeZone: filters.timeZone || undefined,
+  importId: filters.importId || undefined,
+  locationId: filters.locationId,
+  roleId: filters.roleId,
+});
+
+/** The users the page's filters find, as a CSV download: the Export button. */
+export const usersExportApp = new Hono<WebEnv>();
+usersExportApp.get("/users.csv", requireSession, requireViewUsers, (c) => {
+  const body = usersCsv(c.var.db, userFilter(readFilters((name) => c.req.query(name))));
+  return c.body(body, 200, csvAttachment(`roster-users-${new Date().toISOString().slice(0, 10)}.csv`));
+});
+
+usersApp.get("/", async (c) => {
+  const filters = readFilters((name) => c.req.query(name));
   const after = c.req.query("after") || undefined;
   const before = after ? undefined : c.req.query("before") || undefined;
   const db = c.var.db;
-  const filter = {
-    q: filters.q || undefined,
-    importedOn: filters.importedOn || undefined,
-    timeZone: filters.timeZone || undefined,
-    importId: filters.importId || undefined,
-    locationId: filters.locationId,
-    roleId: filters.roleId,
-  };
+  const filter = userFilter(filters);
   const [page, total, locations, roles, recent, collisions] = await Promise.all([
     listUsers(db, { ...filter, limit: usersPerPage, cursor: after, before }),
     countUsers(db, filter),
@@ -79,6 +96,7 @@ usersApp.get("/", async (c) => {
       locations={locations}
       roles={roles}
       imports={imports}
+      exportHref={`/users.csv${queryString(params)}`}
       next={page.nextCursor ? `/users${queryString({ ...params, after: page.nextCursor })}` : null}
       previous={page.previousCursor ? `/users${queryString({ ...params, before: page.previousCursor })}` : null}
       first={page.previousCursor ? `/users${queryString(params)}` : null}

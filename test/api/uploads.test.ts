@@ -97,11 +97,16 @@ describe("uploading a file", () => {
     expect(((await third.json()) as { status: string }).status).toBe("completed");
   });
 
-  it("answers 404 for an import that does not exist and 400 for a malformed id", async () => {
-    expect((await call(token, `/api/imports/${crypto.randomUUID()}`)).status).toBe(404);
-    const bad = await call(token, "/api/imports/not-an-id");
-    expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe("invalid_input");
+  it("answers 404 not_found for an import that does not exist, whether or not its id is well formed", async () => {
+    for (const id of [crypto.randomUUID(), "not-an-id"]) {
+      for (const path of [`/api/imports/${id}`, `/api/imports/${id}/lines`, `/api/imports/${id}/report.csv`]) {
+        const res = await call(token, path);
+        expect(res.status, path).toBe(404);
+        expect(((await res.json()) as { error: { code: string } }).error.code, path).toBe("not_found");
+      }
+      const start = await call(token, `/api/imports/${id}/start`, { method: "POST" });
+      expect(start.status).toBe(404);
+    }
   });
 });
 
@@ -120,7 +125,7 @@ describe("reading an import's results", () => {
     const rows = [header];
     for (let i = 0; i < 7; i++) rows.push([`${n}${i}`, "P", "G", i % 3 === 0 ? "Atlantis" : site.name, `${n}${i}@example.com`, i === 1 ? "Wizard" : ""]);
     const { imp } = await importCsv(token, csvOf(rows));
-    const first = (await (await call(token, `/api/imports/${imp.id}/lines?limit=3`)).json()) as { lines: { line: number }[]; next_cursor: number };
+    const first = (await (await call(token, `/api/imports/${imp.id}/lines?limit=3`)).json()) as { lines: { line: number }[]; next_cursor: string };
     expect(first.lines.map((l) => l.line)).toEqual([2, 3, 4]);
     const second = (await (await call(token, `/api/imports/${imp.id}/lines?limit=3&cursor=${first.next_cursor}`)).json()) as { lines: { line: number }[] };
     expect(second.lines.map((l) => l.line)).toEqual([5, 6, 7]);

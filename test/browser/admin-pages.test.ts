@@ -79,6 +79,24 @@ describe("an admin looks after locations, locks and tokens", () => {
     await shoot(page, "token-revoked");
   });
 
+  it("tries the API from the reference the tokens page links to", async () => {
+    await openMenuItem("API tokens");
+    await page.getByLabel("Name").fill("Reference");
+    await page.getByRole("button", { name: "Create token" }).click();
+    const token = await page.getByLabel("Token", { exact: true }).inputValue();
+    await page.getByRole("link", { name: "API reference" }).click();
+    await page.getByRole("heading", { name: "Roster API" }).waitFor();
+    await page.getByText("List roles with their ids and permissions").click();
+    await page.getByLabel("API token for “Try it”").fill(token);
+    await page.getByRole("button", { name: "Send GET /api/roles" }).click();
+    const answer = page.locator("#get-api-roles output");
+    await answer.getByText("200", { exact: false }).waitFor();
+    expect(await answer.textContent()).toContain('"name": "Manager"');
+    await shoot(page, "api-reference");
+    // The reference has no user menu: back to a page that has one.
+    await page.goto(`${baseUrl}/tokens`);
+  });
+
   it("reads what each role allows", async () => {
     await openMenuItem("Roles");
     await page.getByRole("heading", { name: "Roles" }).waitFor();

@@ -1,0 +1,174 @@
+#!/usr/bin/env node
+// Imports a CSV of users into Roster through its API: upload, start, progress, summary, and the
+// failed lines written next to the file. Plain Node 20+, nothing to install.
+import { createReadStream } from "node:fs";
+import { stat, writeFile } from "node:fs/promises";
+import { basename, dirname, extname, join } from "node:path";
+import { Readable } from "node:stream";
+import { setTimeout as sleep } from "node:timers/promises";
+import { parseArgs } from "node:util";
+
+const usage = `Usage: roster-import FILE.csv --url https://roster.example.com --token TOKEN [--quiet]
+
+  --url     Roster's address (or ROSTER_URL)
+  --token   an API token from the API tokens page (or ROSTER_TOKEN)
+  --quiet   no progress bar, only the summary
+
+Exit codes:
+  0  every line imported (some may have warnings)
+  1  some lines failed; they are written next to the file as FILE.failed.csv
+  2  the command was not used correctly (arguments, file)
+  3  Roster refused the file (nothing was imported), or the token
+  4  the import failed, or Roster could not be reached`;
+
+const exit = { ok: 0, linesFailed: 1, usage: 2, refused: 3, failed: 4 };
+
+class Stop extends Error {
+  constructor(code, message) {
+    super(message);
+    this.code = code;
+  }
+}
+
+function readOptions(argv) {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        url: { type: "string" },
+        token: { type: "string" },
+        quiet: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (err) {
+    throw new Stop(exit.usage, `${err.message}\n\n${usage}`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) throw new Stop(exit.ok, usage);
+  const url = values.url ?? process.env.ROSTER_URL;
+  const token = values.token ?? process.env.ROSTER_TOKEN;
+  if (positionals.length !== 1) throw new Stop(exit.usage, `Name one CSV file to import.\n\n${usage}`);
+  if (!url) throw new Stop(exit.usage, `Give Roster's address with --url (or ROSTER_URL).\n\n${usage}`);
+  if (!token) throw new Stop(exit.usage, `Give an API token with --token (or ROSTER_TOKEN).\n\n${usage}`);
+  let base;
+  try {
+    base = new URL(url);
+  } catch {
+    throw new Stop(exit.usage, `--url ${url} is not an address; give one such as https://roster.example.com.`);
+  }
+  return { file: positionals[0], base: base.origin, token, quiet: values.quiet || !process.stderr.isTTY };
+}
+
+/** One API call; a 429 waits as long as Roster says and tries again. */
+async function callApi(options, path, init = {}) {
+  for (;;) {
+    let res;
+    try {
+      res = await fetch(`${options.base}${path}`, { ...init, headers: { ...init.headers, Authorization: `Bearer ${options.token}` } });
+    } catch (err) {
+      throw new Stop(exit.failed, `Could not reach Roster at ${options.base}: ${err.cause?.message ?? err.message}`);
+    }
+    if (res.status === 429 && !init.body) {
+      await sleep(Number(res.headers.get("Retry-After") ?? "5") * 1000);
+      continue;
+    }
+    return res;
+  }
+}
+
+/** The API's error sentence, or the status when the answer is not the API's error shape. */
+async function errorOf(res) {
+  const text = await res.text();
+  try {
+    const { error } = JSON.parse(text);
+    if (error?.message) return `${error.message} (${error.code})`;
+  } catch {
+    // Not JSON: a proxy's page, say.
+  }
+  return `Roster answered ${res.status} ${res.statusText}.`;
+}
+
+async function upload(options) {
+  let size;
+  try {
+    const info = await stat(options.file);
+    if (!info.isFile()) throw new Error("not a file");
+    size = info.size;
+  } catch {
+    throw new Stop(exit.usage, `There is no file at ${options.file}.`);
+  }
+  const query = new URLSearchParams({ filename: basename(options.file), start: "true" });
+  const res = await callApi(options, `/api/imports?${query}`, {
+    method: "POST",
+    headers: { "Content-Type": "text/csv", "Content-Length": String(size) },
+    body: Readable.toWeb(createReadStream(options.file)),
+    duplex: "half",
+  });
+  if (res.status === 401 || res.status === 403) throw new Stop(exit.refused, `The token was refused: ${await errorOf(res)}`);
+  if (res.status !== 201 && res.status !== 200) throw new Stop(exit.refused, `Roster refused the file, and imported nothing: ${await errorOf(res)}`);
+  return res.json();
+}
+
+const number = (n) => n.toLocaleString("en-GB");
+
+function drawProgress(imp) {
+  const width = 30;
+  const share = imp.total_rows ? Math.min(1, imp.processed_rows / imp.total_rows) : 0;
+  const filled = Math.round(share * width);
+  const bar = `[${"#".repeat(filled)}${".".repeat(width - filled)}]`;
+  process.stderr.write(`\r${bar} ${String(Math.floor(share * 100)).padStart(3)}%  ${number(imp.processed_rows)} of ${number(imp.total_rows)} users  ${imp.status}   `);
+}
+
+async function waitForImport(options, id) {
+  for (;;) {
+    const res = await callApi(options, `/api/imports/${id}`);
+    if (!res.ok) throw new Stop(exit.failed, `Could not follow the import: ${await errorOf(res)}`);
+    const imp = await res.json();
+    if (!options.quiet) drawProgress(imp);
+    if (imp.status === "completed" || imp.status === "failed") {
+      if (!options.quiet) process.stderr.write("\n");
+      return imp;
+    }
+    await sleep(1000);
+  }
+}
+
+/** FILE.csv → FILE.failed.csv, in the same folder. */
+function failedPath(file) {
+  const ext = extname(file);
+  return join(dirname(file), `${basename(file, ext)}.failed${ext || ".csv"}`);
+}
+
+async function main(argv) {
+  const options = readOptions(argv);
+  const uploaded = await upload(options);
+  console.log(`Uploaded ${basename(options.file)}: Roster found ${number(uploaded.total_rows)} users. Importing…`);
+  const imp = await waitForImport(options, uploaded.id);
+  if (imp.status === "failed") throw new Stop(exit.failed, `The import failed: ${imp.error ?? "no reason was given"}`);
+  const c = imp.counts;
+  console.log(
+    `${number(c.created + c.updated + c.unchanged)} out of ${number(imp.total_rows)} users imported: ${number(c.created)} created, ${number(c.updated)} updated, ${number(c.unchanged)} unchanged, ${number(c.failed)} failed, ${number(c.warnings)} with warnings.`,
+  );
+  console.log(`Report: ${options.base}/imports/${imp.id}`);
+  if (c.failed === 0) return exit.ok;
+  const res = await callApi(options, `/api/imports/${imp.id}/failed.csv`);
+  if (!res.ok) throw new Stop(exit.failed, `Could not download the failed lines: ${await errorOf(res)}`);
+  const path = failedPath(options.file);
+  await writeFile(path, Buffer.from(await res.arrayBuffer()));
+  console.log(`The ${number(c.failed)} failed lines are in ${path}: fix them there and import that file.`);
+  return exit.linesFailed;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    if (!(err instanceof Stop)) throw err;
+    (err.code === exit.ok ? console.log : console.error)(err.message);
+    process.exitCode = err.code;
+  },
+);
