@@ -2,8 +2,8 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { html } from "hono/html";
 import { requireToken, requireViewUsers } from "../auth/bearer";
 import { listRoles } from "../db/roles";
-import { csvAttachment } from "../http/csv-attachment";
-import { templateCsv } from "../imports/report-csv";
+import { keyRebuildPending, listKeyCollisions } from "../db/key-rebuilds";
+import { templateDownload } from "../http/template-download";
 import { ApiDocsPage } from "../web/api-docs-view";
 import { createApiApp } from "./api-app";
 import { importsApi } from "./imports";
@@ -11,7 +11,8 @@ import { locationsApi } from "./locations";
 import { describeOperations, documentConfig, type OpenApiDocument } from "./openapi";
 import { csvResponse, jsonResponse, tokenResponses } from "./responses";
 import { limitApiRate } from "./rate-limits";
-import { roleList } from "./schemas";
+import { presentKeyCollision } from "./present";
+import { keyCollisionList, roleList } from "./schemas";
 import { usersApi, usersExportApi } from "./users";
 
 export const api = createApiApp().basePath("/api");
@@ -54,7 +55,7 @@ const template = createRoute({
   security: [],
   responses: { 200: csvResponse("The template.") },
 });
-api.openapi(template, (c) => c.body(templateCsv(), 200, csvAttachment("roster-users-template.csv")));
+api.openapi(template, () => templateDownload());
 
 // Everything after this point needs a token whose user has admin access, within its allowance.
 api.use(limitApiRate, requireToken, requireViewUsers);
@@ -72,4 +73,16 @@ const roles = createRoute({
 api.openapi(roles, async (c) => {
   const found = await listRoles(c.var.db);
   return c.json({ roles: found.map((r) => ({ id: r.id, name: r.name, description: r.description, permissions: r.permissions })) }, 200);
+});
+
+const keyCollisions = createRoute({
+  method: "get",
+  path: "/key-collisions",
+  summary: "Users, locations and roles kept apart because their identifiers now look the same",
+  description: "Found while stored keys are remade after an upgrade (the README's \"Upgrading stored keys\"): each pair's `kept` row keeps its old key until an admin tells them apart.",
+  responses: { 200: jsonResponse("Every collision found.", keyCollisionList), ...tokenResponses },
+});
+api.openapi(keyCollisions, async (c) => {
+  const [collisions, rebuilding] = await Promise.all([listKeyCollisions(c.var.db), keyRebuildPending(c.var.db)]);
+  return c.json({ collisions: collisions.map(presentKeyCollision), rebuilding }, 200);
 });
