@@ -1,5 +1,6 @@
 import { and, asc, count, desc, eq, gt, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
 import { dayBounds } from "../day-bounds";
+import { cleanText } from "../clean-text";
 import type { Db } from "./client";
 import { legacyKeyOf, nameKeyOf, toKey } from "./keys";
 import { imports, locations, roles, users } from "./schema";
@@ -205,9 +206,10 @@ export async function findUserForSignIn(db: Db, employeeNumber: string) {
   return row ?? null;
 }
 
-/** The id of the user with this employee number (compared as imports compare them), or null. */
+/** The id of the user with this employee number (the one findUser finds), or null. */
 export async function findUserId(db: Db, employeeNumber: string): Promise<number | null> {
-  const [row] = await db.select({ id: users.id }).from(users).where(eq(users.employeeKey, toKey(employeeNumber))).limit(1);
+  const match = employeeMatch(employeeNumber);
+  const [row] = await db.select({ id: users.id }).from(users).where(match.where).orderBy(...match.order).limit(1);
   return row?.id ?? null;
 }
 
@@ -222,28 +224,29 @@ export type AdminOutcome = { outcome: "created" | "updated" | "kept" } | { outco
  * email that is another user's changes nothing and names that user ("email_taken").
  */
 export async function upsertAdmin(db: Db, fields: AdminFields, options: { keepExisting?: boolean } = {}): Promise<AdminOutcome> {
-  const employeeKey = toKey(fields.username);
-  const emailKey = toKey(fields.email);
+  const username = cleanText(fields.username);
+  const email = cleanText(fields.email);
+  const employeeKey = toKey(username);
+  const emailKey = toKey(email);
+  const match = employeeMatch(username);
   const [[existing], [owner], [admin]] = await db.batch([
-    db.select({ id: users.id }).from(users).where(eq(users.employeeKey, employeeKey)).limit(1),
-    db.select({ employeeNumber: users.employeeNumber, employeeKey: users.employeeKey }).from(users).where(eq(users.emailKey, emailKey)).limit(1),
+    db.select({ id: users.id }).from(users).where(match.where).orderBy(...match.order).limit(1),
+    db.select({ id: users.id, employeeNumber: users.employeeNumber }).from(users).where(eq(users.emailKey, emailKey)).limit(1),
     db.select({ id: roles.id }).from(roles).where(eq(roles.nameKey, toKey("Admin"))).limit(1),
   ]);
   if (existing && options.keepExisting) return { outcome: "kept" };
-  if (owner && owner.employeeKey !== employeeKey) return { outcome: "email_taken", owner: owner.employeeNumber };
+  if (owner && owner.id !== existing?.id) return { outcome: "email_taken", owner: owner.employeeNumber };
   if (!admin) throw new Error("The database has no Admin role: its migrations have not all been applied.");
-  const details = {
-    firstName: fields.firstName.trim(),
-    lastName: fields.lastName.trim(),
-    nameKey: nameKeyOf(fields.firstName, fields.lastName),
-    email: fields.email.trim(),
-    emailKey,
-    roleId: admin.id,
-    passwordHash: fields.passwordHash,
-  };
-  await db
-    .insert(users)
-    .values({ employeeNumber: fields.username.trim(), employeeKey, ...details })
-    .onConflictDoUpdate({ target: users.employeeKey, set: { ...details, updatedAt: new Date() } });
+  const firstName = cleanText(fields.firstName);
+  const lastName = cleanText(fields.lastName);
+  const details = { firstName, lastName, nameKey: nameKeyOf(firstName, lastName), email, emailKey, roleId: admin.id, passwordHash: fields.passwordHash };
+  // The user findUser finds, by id: of two users kept apart by a key collision, the one named, never the other.
+  if (existing) await db.update(users).set({ ...details, updatedAt: new Date() }).where(eq(users.id, existing.id));
+  else {
+    await db
+      .insert(users)
+      .values({ employeeNumber: username, employeeKey, ...details })
+      .onConflictDoUpdate({ target: users.employeeKey, set: { ...details, updatedAt: new Date() } });
+  }
   return { outcome: existing ? "updated" : "created" };
 }

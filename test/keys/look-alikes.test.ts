@@ -150,8 +150,8 @@ describe("CSV downloads", () => {
     expect(failed.trim().split("\r\n")[1]).toBe(`${n},'=1+1,'@SUM(A1),Atlantis,${n}@example.com,`);
 
     // A value stored before invisible characters were removed is guarded all the same.
-    await env.DB.prepare(`UPDATE import_lines SET "values" = json_set("values", '$.first_name', ?) WHERE employee_key = ?`)
-      .bind("\u200B=1+1", toKey(n))
+    await env.DB.prepare(`UPDATE flagged_lines SET "values" = json_set("values", '$.first_name', ?) WHERE employee_number = ?`)
+      .bind("\u200B=1+1", n)
       .run();
     const report = (await (await call(token, `/api/imports/${imp.id}/report.csv`)).text()).replace(/^\uFEFF/, "");
     expect(report).toContain(`,'\u200B=1+1,`);

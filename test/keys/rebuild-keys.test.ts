@@ -6,7 +6,7 @@ import { hashPassword } from "../../src/auth/passwords";
 import { keyRebuildPending, listKeyCollisions, rebuildKeys } from "../../src/db/key-rebuilds";
 import { legacyKeyOf, nameKeyOf, toKey } from "../../src/db/keys";
 import { jsonArrays } from "../../src/db/statements";
-import { findUser } from "../../src/db/users";
+import { findUser, findUserId, upsertAdmin } from "../../src/db/users";
 import { keyCollisions, keyRebuilds, locationKeys, roles, sessions, users } from "../../src/db/schema";
 import worker from "../../src/index";
 import { call, createUserWithToken, csvOf, db, header, importCsv, password, unique } from "../helpers";
@@ -144,6 +144,20 @@ describe("the key rebuild after migration 0012", () => {
     await db.update(users).set({ passwordHash: await hashPassword("the twin's own password") }).where(eq(users.id, twin));
     expect((await new Browser().signIn(`V${n}`, "the twin's own password")).status).toBe(401);
     expect((await new Browser().signIn(fullwidth(`V${n}`), "the twin's own password")).status).toBe(303);
+  });
+
+  it("makes the user named an admin from the command line, never the other of a collision", async () => {
+    const n = unique("ad");
+    const real = await insertOldUser(`M${n}`, `m${n}@example.com`, "Real", "Em");
+    const twin = await insertOldUser(fullwidth(`M${n}`), `m${n}-twin@example.com`, "Twin", "Em");
+    await startRebuild();
+    await rebuildAll();
+    const fields = { email: `m${n}-twin@example.com`, firstName: "Twin", lastName: "Admin\u200B", passwordHash: await hashPassword("the twin's new password") };
+    expect(await upsertAdmin(db, { ...fields, username: fullwidth(`M${n}`) })).toEqual({ outcome: "updated" });
+    expect(await userById(twin)).toMatchObject({ lastName: "Admin", roleId: (await db.select().from(roles).where(eq(roles.nameKey, "admin")))[0]?.id });
+    expect(await userById(real)).toMatchObject({ lastName: "Em", roleId: standardRoleId });
+    expect(await findUserId(db, fullwidth(`M${n}`))).toBe(twin);
+    expect((await new Browser().signIn(`M${n}`, "the twin's new password")).status).toBe(401);
   });
 
   it("remakes a collided key once the other user no longer holds it, and forgets the collision", async () => {
