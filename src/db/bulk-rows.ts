@@ -8,7 +8,7 @@ const maxJsonChars = Math.floor((1.9 * 1024 * 1024) / 3);
  * Rows as JSON arrays of at most D1's value size, in order: a chunk's rows normally fit in
  * one, and a chunk of long values becomes several statements in the same atomic batch.
  */
-export function jsonParts(rows: unknown[][]): string[] {
+export function jsonParts(rows: unknown[]): string[] {
   const parts: string[] = [];
   let part: string[] = [];
   let size = 2;

@@ -2,7 +2,8 @@ import { asc, isNull, sql, type SQL } from "drizzle-orm";
 import type { Db } from "./client";
 import { nameKeyOf, toKey } from "./keys";
 import { keyCollisions, keyRebuilds } from "./schema";
-import { jsonArrays, rowsOf, statement } from "./statements";
+import { jsonParts } from "./bulk-rows";
+import { rowsOf, statement } from "./statements";
 
 /** Ids looked at per window: each window is a few bounded statements whose rows travel as one JSON parameter. */
 const defaultIdsPerWindow = 1_000;
@@ -38,8 +39,8 @@ function planMoves(entries: KeyEntry[], holders: Map<string, number>) {
   return { moves, redundant, collisions };
 }
 
-/** One statement per part of `items` that fits D1's value limit (jsonArrays); none for no items. */
-const inParts = (items: unknown[], make: (json: string) => D1PreparedStatement) => jsonArrays(items).map(make);
+/** One statement per part of `items` that fits D1's value limit (jsonParts); none for no items. */
+const inParts = (items: unknown[], make: (json: string) => D1PreparedStatement) => jsonParts(items).map(make);
 
 /** The rows of one read made in parts (inParts), together. */
 async function readInParts<Row>(db: Db, items: unknown[], make: (json: string) => D1PreparedStatement): Promise<Row[]> {

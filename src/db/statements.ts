@@ -18,28 +18,3 @@ export function statement(db: Db, query: SQL): D1PreparedStatement {
 export function rowsOf<Row>(result: D1Result | undefined): Row[] {
   return (result?.results ?? []) as Row[];
 }
-
-/** D1 takes a value of at most 2 MB; a UTF-16 code unit is at most 3 bytes of UTF-8. */
-const maxJsonChars = Math.floor((1.9 * 1024 * 1024) / 3);
-
-/**
- * Items as JSON arrays of at most D1's value size, in order, for statements that take them as one
- * parameter (json_each): normally one array, and several when the values are long.
- */
-export function jsonArrays(items: unknown[]): string[] {
-  const parts: string[] = [];
-  let part: string[] = [];
-  let size = 2;
-  for (const item of items) {
-    const text = JSON.stringify(item);
-    if (part.length > 0 && size + text.length + 1 > maxJsonChars) {
-      parts.push(`[${part.join(",")}]`);
-      part = [];
-      size = 2;
-    }
-    part.push(text);
-    size += text.length + 1;
-  }
-  if (part.length > 0) parts.push(`[${part.join(",")}]`);
-  return parts;
-}

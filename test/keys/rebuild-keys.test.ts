@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { hashPassword } from "../../src/auth/passwords";
 import { keyRebuildPending, listKeyCollisions, rebuildKeys } from "../../src/db/key-rebuilds";
 import { legacyKeyOf, nameKeyOf, toKey } from "../../src/db/keys";
-import { jsonArrays } from "../../src/db/statements";
+import { jsonParts } from "../../src/db/bulk-rows";
 import { findUser, findUserId, upsertAdmin } from "../../src/db/users";
 import { keyCollisions, keyRebuilds, locationKeys, roles, sessions, users } from "../../src/db/schema";
 import worker from "../../src/index";
@@ -99,11 +99,11 @@ describe("the key rebuild after migration 0012", () => {
 
   it("sends a window's long values in parts that each fit D1's 2 MB value limit", () => {
     const rows = Array.from({ length: 60 }, (_, i) => [i, "Ｌ".repeat(40_000), "l".repeat(40_000)]);
-    const parts = jsonArrays(rows);
+    const parts = jsonParts(rows);
     expect(parts.length).toBeGreaterThan(1);
     for (const part of parts) expect(new TextEncoder().encode(part).length).toBeLessThan(2 * 1024 * 1024);
     expect(parts.flatMap((p) => JSON.parse(p) as unknown[])).toEqual(rows);
-    expect(jsonArrays([])).toEqual([]);
+    expect(jsonParts([])).toEqual([]);
   });
 
   it("keeps both users of a collision apart, each with its own key, and reports the pair", async () => {
