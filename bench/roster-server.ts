@@ -74,6 +74,8 @@ export async function startWranglerDev(
         ...process.env,
         WRANGLER_SEND_METRICS: "false",
         WRANGLER_REGISTRY_PATH: join(stateDir, "registry"),
+        // The benchmark reads the queue deliveries and the rows written from wrangler's log.
+        WRANGLER_LOG: "log",
         ...(options.v8Flags ? { MINIFLARE_WORKERD_V8_FLAGS: options.v8Flags } : {}),
       },
     },

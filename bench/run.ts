@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { ensureCsv } from "./generate-csv.ts";
+import { encodeCursor } from "../src/api/cursor.ts";
 import { d1Bytes, growthOf, rowsWrittenFor } from "./d1-costs.ts";
 import { startImport, timeGet, uploadFile, waitForImport, type Api, type ImportState } from "./import-client.ts";
 import { loadPages, signIn, type Percentiles } from "./page-load.ts";
@@ -182,7 +183,7 @@ for (const rows of sizes) {
       `/api/imports/${id}`,
       `/api/imports/${id}/lines?limit=100`,
       `/api/imports/${id}/lines?level=error&limit=100`,
-      `/api/imports/${id}/lines?limit=100&cursor=${deepCursor}`,
+      `/api/imports/${id}/lines?limit=100&cursor=${encodeCursor(deepCursor)}`,
     ]) {
       latencies.push(await timeGet(api, path, 10));
     }
