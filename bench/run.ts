@@ -5,7 +5,6 @@ import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { ensureCsv } from "./generate-csv.ts";
-import { encodeCursor } from "../src/api/cursor.ts";
 import { d1Bytes, growthOf, rowsWrittenFor } from "./d1-costs.ts";
 import { startImport, timeGet, uploadFile, waitForImport, type Api, type ImportState } from "./import-client.ts";
 import { loadPages, signIn, type Percentiles } from "./page-load.ts";
@@ -183,7 +182,8 @@ for (const rows of sizes) {
       `/api/imports/${id}`,
       `/api/imports/${id}/lines?limit=100`,
       `/api/imports/${id}/lines?level=error&limit=100`,
-      `/api/imports/${id}/lines?limit=100&cursor=${encodeCursor(deepCursor)}`,
+      // The API's cursors are opaque: the position, base64url-encoded (src/api/cursor.ts).
+      `/api/imports/${id}/lines?limit=100&cursor=${Buffer.from(String(deepCursor)).toString("base64url")}`,
     ]) {
       latencies.push(await timeGet(api, path, 10));
     }
