@@ -1,5 +1,5 @@
 import type { Import, ImportChunk } from "../db/schema";
-import { readChunk, type FileFormat, type FileRecord } from "./read";
+import { readChunk, readSpans, splitChunk, type FileFormat, type FileRecord } from "./read";
 import { readStoredRange } from "./stored-file";
 
 /** How an import's stored file is read, as its upload found it. */
@@ -30,4 +30,38 @@ export async function readImportChunk(
     throw new Error(`Chunk ${chunk.index} of import ${imp.id} read ${records.length} rows where the upload counted ${chunk.rowCount}.`);
   }
   return records;
+}
+
+/**
+ * Some records of one planned chunk, by position: the first `max` for which `pick(position, line)`
+ * holds, and whether more would. Only those records are parsed, so a page of a report costs a
+ * page of parsing, not a chunk's; null when the file is no longer in storage.
+ */
+export async function pickImportRecords(
+  bucket: R2Bucket,
+  imp: Import,
+  chunk: Pick<ImportChunk, "index" | "byteStart" | "byteEnd" | "firstLine" | "rowCount">,
+  pick: (position: number, line: number) => boolean,
+  max: number,
+): Promise<{ picked: { position: number; record: FileRecord }[]; more: boolean } | null> {
+  const bytes = await readStoredRange(bucket, { key: imp.fileKey, size: imp.fileSize, pieces: imp.filePieces }, chunk.byteStart, chunk.byteEnd);
+  if (!bytes) return null;
+  const format = formatOf(imp);
+  const spans = splitChunk(bytes, format, chunk.firstLine);
+  if (spans.length !== chunk.rowCount) {
+    throw new Error(`Chunk ${chunk.index} of import ${imp.id} read ${spans.length} rows where the upload counted ${chunk.rowCount}.`);
+  }
+  const positions: number[] = [];
+  let more = false;
+  for (let i = 0; i < spans.length; i++) {
+    const span = spans[i];
+    if (!span || !pick(i, span.line)) continue;
+    if (positions.length === max) {
+      more = true;
+      break;
+    }
+    positions.push(i);
+  }
+  const records = readSpans(bytes, format, positions.flatMap((i) => spans[i] ?? []));
+  return { picked: records.map((record, k) => ({ position: positions[k] ?? 0, record })), more };
 }

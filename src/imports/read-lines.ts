@@ -2,7 +2,7 @@ import type { Db } from "../db/client";
 import { listChunkReports, type ChunkReport } from "../db/import-chunks";
 import { listStoredLines, type LineFilter, type StoredLine } from "../db/imports";
 import type { Import } from "../db/schema";
-import { readImportChunk } from "./import-file";
+import { pickImportRecords } from "./import-file";
 import { decodeOutcomes } from "./line-outcomes";
 
 /** One line of an import's report: what it came to, why, and its values as the file gave them. */
@@ -11,39 +11,56 @@ export type ReportLine = StoredLine;
 /** Chunk reports read per query while walking an import's lines. */
 const chunksPerRead = 8;
 
-/** Lines of one applied chunk, after `cursor`, that pass the outcome filter. */
-async function chunkLines(bucket: R2Bucket, db: Db, imp: Import, chunk: ChunkReport, next: ChunkReport | undefined, filter: LineFilter): Promise<ReportLine[]> {
+/** Lines of one applied chunk after `cursor` that pass the outcome filter, at most `max`, and whether the chunk has more. */
+async function chunkLines(
+  bucket: R2Bucket,
+  db: Db,
+  imp: Import,
+  chunk: ChunkReport,
+  next: ChunkReport | undefined,
+  filter: Omit<LineFilter, "limit">,
+  max: number,
+): Promise<{ lines: ReportLine[]; more: boolean }> {
   const cursor = filter.cursor ?? 0;
   const range = { from: Math.max(chunk.firstLine, cursor + 1), to: next ? next.firstLine - 1 : null };
   if (chunk.outcomes === null) {
     // Applied before chunks kept their outcomes: every line of it is a stored row.
-    return listStoredLines(db, imp.seq, { outcome: filter.outcome, cursor, range, limit: chunk.rowCount, legacy: true });
+    const lines = await listStoredLines(db, imp.seq, { outcome: filter.outcome, cursor, range, limit: max + 1, legacy: true });
+    return { lines: lines.slice(0, max), more: lines.length > max };
   }
   const results = decodeOutcomes(chunk.outcomes);
-  if (filter.outcome !== undefined && !results.some((r) => r.outcome === filter.outcome)) return [];
-  const [records, flagged] = await Promise.all([
-    readImportChunk(bucket, imp, chunk),
-    listStoredLines(db, imp.seq, { cursor, range, limit: chunk.rowCount }),
-  ]);
-  // A file gone from storage leaves the lines that kept a row of their own.
-  if (records === null) return flagged.filter((l) => filter.outcome === undefined || l.outcome === filter.outcome);
+  if (filter.outcome !== undefined && !results.some((r) => r.outcome === filter.outcome)) return { lines: [], more: false };
+  const read = await pickImportRecords(
+    bucket,
+    imp,
+    chunk,
+    (position, line) => line > cursor && (filter.outcome === undefined || results[position]?.outcome === filter.outcome),
+    max,
+  );
+  if (read === null) {
+    // A file gone from storage leaves the lines that kept a row of their own.
+    const flagged = await listStoredLines(db, imp.seq, { outcome: filter.outcome, cursor, range, limit: max + 1 });
+    return { lines: flagged.slice(0, max), more: flagged.length > max };
+  }
+  const first = read.picked[0]?.record.line;
+  const last = read.picked.at(-1)?.record.line;
+  const flagged =
+    first === undefined || last === undefined ? [] : await listStoredLines(db, imp.seq, { outcome: filter.outcome, range: { from: first, to: last }, limit: read.picked.length });
   const byLine = new Map(flagged.map((l) => [l.line, l]));
-  const lines: ReportLine[] = [];
-  records.forEach((record, i) => {
-    const result = results[i];
-    if (!result || record.line <= cursor || (filter.outcome !== undefined && result.outcome !== filter.outcome)) return;
-    lines.push(
+  const lines = read.picked.map(({ position, record }): ReportLine => {
+    const result = results[position];
+    return (
       byLine.get(record.line) ?? {
         line: record.line,
         employeeNumber: record.values.employee_number,
-        outcome: result.outcome,
-        hasWarning: result.warned,
+        outcome: result?.outcome ?? "unchanged",
+        hasWarning: result?.warned ?? false,
         messages: [],
         values: record.values,
-      },
+      }
     );
   });
-  return lines;
+  return { lines, more: read.more };
 }
 
 /**
@@ -65,16 +82,23 @@ export async function* walkImportLines(bucket: R2Bucket, db: Db, imp: Import, fi
   }
   for (;;) {
     const chunks = await listChunkReports(db, imp.id, imp.seq, cursor, chunksPerRead + 1);
-    const applied = chunks.filter((c) => c.index < imp.nextChunk);
-    for (let i = 0; i < Math.min(applied.length, chunksPerRead); i++) {
-      const chunk = applied[i];
-      if (!chunk) continue;
-      const lines = await chunkLines(bucket, db, imp, chunk, chunks[i + 1], { ...filter, cursor, limit: batch });
-      if (lines.length > 0) yield lines;
+    const applied = chunks.filter((c) => c.index < imp.nextChunk).slice(0, chunksPerRead);
+    let stopped = false;
+    for (const [i, chunk] of applied.entries()) {
       const next = chunks[i + 1];
-      if (next) cursor = Math.max(cursor, next.firstLine - 1);
+      const { lines, more } = await chunkLines(bucket, db, imp, chunk, next, { ...filter, cursor }, batch);
+      if (lines.length > 0) yield lines;
+      const last = lines.at(-1);
+      if (more && last) {
+        // The rest of this chunk comes with the next read, from its last line on.
+        cursor = last.line;
+        stopped = true;
+        break;
+      }
+      if (!next) return;
+      cursor = Math.max(cursor, next.firstLine - 1);
     }
-    if (applied.length <= chunksPerRead) return;
+    if (!stopped && (applied.length < chunksPerRead || chunks.length <= chunksPerRead)) return;
   }
 }
 

@@ -1,7 +1,7 @@
 import { templateFields, type RowValues } from "../template";
 import { cleanValue } from "./clean-value";
 import { parseRecords, type Dialect, type RawRecord } from "./parse-records";
-import { classifyUnits, layoutOf, splitRecords } from "./split-records";
+import { classifyUnits, layoutOf, splitRecords, type RecordSpan } from "./split-records";
 import type { Delimiter, Encoding, FileFormat, FileRecord } from "./types";
 
 const delimiterNames: Record<Delimiter, string> = { ",": "comma", ";": "semicolon", "\t": "tab" };
@@ -38,23 +38,38 @@ export function describeMalformed(record: RawRecord, width: number, delimiter: D
 }
 
 /**
- * Reads one planned chunk: `bytes` are exactly file[byteStart, byteEnd). Returns its non-blank
- * records in order, with their physical line numbers. Never throws on content.
+ * The spans of one planned chunk's non-blank records, in order: `bytes` are exactly
+ * file[byteStart, byteEnd). Cheap, since no field is parsed but a record's whose blankness only a
+ * parse can tell (see RecordSpan.exotic); the upload's scan counts records by the same test.
  */
-export function readChunk(bytes: Uint8Array, format: FileFormat, firstLine: number): FileRecord[] {
-  const records: FileRecord[] = [];
+export function splitChunk(bytes: Uint8Array, format: FileFormat, firstLine: number): RecordSpan[] {
+  const dialect: Dialect = { encoding: format.encoding, delimiter: format.delimiter, layout: layoutOf(format.encoding) };
+  return splitRecords(bytes, classifyUnits(format.delimiter), dialect.layout, firstLine).filter(
+    (span) => span.visible || (span.exotic && !parseRecords(bytes, 0, [span], dialect)[0]?.blank),
+  );
+}
+
+/** Reads spans of a chunk's bytes (from splitChunk) as records, by template field, in order. Never throws on content. */
+export function readSpans(bytes: Uint8Array, format: FileFormat, spans: readonly RecordSpan[]): FileRecord[] {
   const width = format.columns.length;
   const mapped = format.columns.flatMap((column) => {
     const field = templateFields.find((name) => name === column.field);
     return field === undefined ? [] : [{ index: column.index, field }];
   });
-  for (const record of readRawRecords(bytes, format.encoding, format.delimiter, firstLine)) {
-    if (record.blank) continue;
+  const dialect: Dialect = { encoding: format.encoding, delimiter: format.delimiter, layout: layoutOf(format.encoding) };
+  return parseRecords(bytes, 0, spans, dialect).map((record) => {
     // Only the template's columns are cleaned: a file may carry many others that are ignored.
     const values: RowValues = { employee_number: "", first_name: "", last_name: "", location: "", email: "", role: "" };
     for (const { index, field } of mapped) values[field] = cleanValue(record.fields[index] ?? "");
     const malformed = describeMalformed(record, width, format.delimiter);
-    records.push(malformed === undefined ? { line: record.line, values } : { line: record.line, values, malformed });
-  }
-  return records;
+    return malformed === undefined ? { line: record.line, values } : { line: record.line, values, malformed };
+  });
+}
+
+/**
+ * Reads one planned chunk: `bytes` are exactly file[byteStart, byteEnd). Returns its non-blank
+ * records in order, with their physical line numbers. Never throws on content.
+ */
+export function readChunk(bytes: Uint8Array, format: FileFormat, firstLine: number): FileRecord[] {
+  return readSpans(bytes, format, splitChunk(bytes, format, firstLine));
 }
