@@ -20,19 +20,19 @@ export const importsApi = new Hono<AppEnv>();
 importsApi.post("/", requireManageUsers, validate("query", uploadQuery), async (c) => {
   const query = c.req.valid("query");
   const type = c.req.header("Content-Type") ?? "";
-  let upload: { fileName: string; body: ReadableStream<Uint8Array>; size: number | null };
+  let upload: { fileName: string; body: ReadableStream<Uint8Array>; size: number | null; contentType: string | null };
   if (type.startsWith("multipart/form-data")) {
     // Streamed from the form into storage: a large file never sits in the Worker's memory.
     const { file } = await readUploadForm(c.req.raw);
-    if (!file) throw new AppError(400, "missing_file", "Send the CSV in a form field named `file`.");
-    upload = { fileName: query.filename ?? file.name, body: file.body, size: null };
+    if (!file) throw new AppError(400, "missing_file", "Send the CSV or workbook in a form field named `file`.");
+    upload = { fileName: query.filename ?? file.name, body: file.body, size: null, contentType: null };
   } else {
     const body = c.req.raw.body;
-    if (!body) throw new AppError(422, "empty_file", "The request has no file. Send the CSV as the body, or as a form field named `file`.");
+    if (!body) throw new AppError(422, "empty_file", "The request has no file. Send the CSV or workbook as the body, or as a form field named `file`.");
     const length = c.req.header("Content-Length");
-    upload = { fileName: query.filename ?? "users.csv", body, size: length === undefined ? null : Number(length) };
+    upload = { fileName: query.filename ?? "users.csv", body, size: length === undefined ? null : Number(length), contentType: type };
   }
-  const imp = await createImport(c.env, c.var.db, { uploadedBy: c.var.viewer.id, ...upload });
+  const imp = await createImport(c.env, c.var.db, { uploadedBy: c.var.viewer.id, ...upload, sheet: query.sheet ?? null });
   if (query.start === "true") {
     await startImport(c.env, c.var.db, imp.id);
     return c.json({ ...presentUpload(imp), status: "queued" as const }, 201);
@@ -63,15 +63,15 @@ importsApi.post("/:id/start", requireManageUsers, validate("param", importIdPara
 
 importsApi.get("/:id/lines", validate("param", importIdParam), validate("query", linesQuery), async (c) => {
   const { id } = c.req.valid("param");
-  await requireImport(c.var.db, id);
+  const imp = await requireImport(c.var.db, id);
   const page = await listImportLines(c.var.db, id, c.req.valid("query"));
-  return c.json({ lines: page.lines.map(presentLine), next_cursor: page.nextCursor });
+  return c.json({ lines: page.lines.map((l) => presentLine(l, imp.workbook !== null)), next_cursor: page.nextCursor });
 });
 
 importsApi.get("/:id/report.csv", validate("param", importIdParam), async (c) => {
   const { id } = c.req.valid("param");
-  await requireImport(c.var.db, id);
-  return c.body(reportCsv(c.var.db, id), 200, csvAttachment(`import-${id}-report.csv`));
+  const imp = await requireImport(c.var.db, id);
+  return c.body(reportCsv(c.var.db, id, imp.workbook !== null), 200, csvAttachment(`import-${id}-report.csv`));
 });
 
 importsApi.get("/:id/failed.csv", validate("param", importIdParam), async (c) => {

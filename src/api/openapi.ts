@@ -42,14 +42,16 @@ export function openApiDocument(): object {
             required: true,
             content: {
               "text/csv": { schema: { type: "string" } },
+              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": { schema: { type: "string", format: "binary" } },
+              "application/vnd.oasis.opendocument.spreadsheet": { schema: { type: "string", format: "binary" } },
               "multipart/form-data": { schema: { type: "object", properties: { file: { type: "string", format: "binary" } } } },
             },
           },
           responses: {
             201: ok("The file was read; it is ready (or queued).", s.uploadedImport),
-            413: failure("file_too_large"),
+            413: failure("file_too_large or workbook_too_large"),
             415: failure("not_csv"),
-            422: failure("empty_file, no_rows, missing_columns, duplicate_column or line_too_long"),
+            422: failure("empty_file, no_rows, missing_columns, duplicate_column, line_too_long, encrypted_workbook or unknown_sheet"),
             ...denied,
           },
         },
@@ -83,6 +85,13 @@ export function openApiDocument(): object {
         get: { summary: "The failed lines in the template's columns.", parameters: idParam, responses: { 200: csv("Failed lines."), 404: failure("not_found"), ...denied } },
       },
       "/api/template.csv": { get: { summary: "The import template.", security: [], responses: { 200: csv("The template.") } } },
+      "/api/template.xlsx": {
+        get: {
+          summary: "The import template as an Excel workbook.",
+          security: [],
+          responses: { 200: { description: "The template.", content: { "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": { schema: { type: "string", format: "binary" } } } } },
+        },
+      },
       "/api/users": {
         get: { summary: "Users, filtered.", parameters: params("query", s.usersQuery), responses: { 200: ok("A page of users.", s.userList), ...denied } },
       },

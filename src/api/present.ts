@@ -3,6 +3,7 @@ import type { ImportView } from "../db/imports";
 import type { LocationView } from "../db/locations";
 import type { Import, ImportLine } from "../db/schema";
 import type { UserView } from "../db/users";
+import { inRows } from "../imports/row-wording";
 import type { importSummary, location, uploadedImport, user } from "./schemas";
 
 /*
@@ -21,6 +22,9 @@ export function presentUpload(imp: Import): z.input<typeof uploadedImport> {
     ignored_columns: imp.ignoredColumns,
     encoding: imp.encoding,
     delimiter: imp.delimiter,
+    kind: imp.workbook?.kind ?? "csv",
+    sheet: imp.workbook?.sheet ?? null,
+    sheets: imp.workbook?.sheets ?? [],
   };
 }
 
@@ -40,8 +44,10 @@ export function presentImport(imp: ImportView): z.input<typeof importSummary> {
   };
 }
 
-export function presentLine(l: ImportLine) {
-  return { line: l.line, employee_number: l.employeeNumber, outcome: l.outcome, messages: l.messages };
+/** A line outcome; a workbook's messages speak of its rows. */
+export function presentLine(l: ImportLine, workbook: boolean) {
+  const messages = workbook ? l.messages.map((m) => ({ ...m, message: inRows(m.message) })) : l.messages;
+  return { line: l.line, employee_number: l.employeeNumber, outcome: l.outcome, messages };
 }
 
 export function presentUser(u: UserView): z.input<typeof user> {

@@ -2,8 +2,9 @@ import { Hono } from "hono";
 import { requireToken, requireViewUsers } from "../auth/bearer";
 import type { AppEnv } from "../context";
 import { listRoles } from "../db/roles";
-import { csvAttachment } from "../http/csv-attachment";
+import { attachment, csvAttachment, xlsxType } from "../http/csv-attachment";
 import { templateCsv } from "../imports/report-csv";
+import { templateXlsx } from "../imports/template-xlsx";
 import { importsApi } from "./imports";
 import { locationsApi } from "./locations";
 import { openApiDocument } from "./openapi";
@@ -15,6 +16,7 @@ api.get("/openapi.json", (c) => c.json(openApiDocument()));
 api.get("/template.csv", (c) =>
   c.body(templateCsv(), 200, csvAttachment("roster-users-template.csv")),
 );
+api.get("/template.xlsx", (c) => c.body(templateXlsx(), 200, attachment("roster-users-template.xlsx", xlsxType)));
 
 api.use(requireToken, requireViewUsers);
 api.route("/imports", importsApi);

@@ -15,6 +15,7 @@ export const importIdParam = z.object({ id: z.uuid() });
 export const uploadQuery = z.object({
   filename: z.string().max(200).optional(),
   start: z.enum(["true", "false"]).optional(),
+  sheet: z.string().min(1).max(200).optional().describe("For a workbook: the sheet to read, by name. Without it, the first sheet that is not hidden."),
 });
 
 export const counts = z.object({
@@ -40,6 +41,11 @@ export const uploadedImport = z.object({
   ignored_columns: z.array(z.string()),
   encoding: z.string(),
   delimiter: z.string(),
+  kind: z.enum(["csv", "xlsx", "ods"]).describe("What was uploaded: a CSV file or a workbook."),
+  sheet: z.string().nullable().describe("For a workbook, the sheet that was read."),
+  sheets: z
+    .array(z.object({ name: z.string(), hidden: z.boolean() }))
+    .describe("For a workbook, all its sheets in order; empty for a CSV file."),
 });
 
 export const importSummary = z.object({

@@ -1,6 +1,8 @@
 import { and, asc, desc, eq, gt, lt, or, sql, type SQL } from "drizzle-orm";
+import type { ChunkPlan } from "../imports/read";
 import type { Db } from "./client";
-import { importLines, imports, users, type Import, type ImportLine, type LineOutcome } from "./schema";
+import { importChunks, importLines, imports, users, type Import, type ImportLine, type LineOutcome } from "./schema";
+import { statement } from "./statements";
 
 export type ImportView = Import & { uploadedByName: string };
 
@@ -109,5 +111,58 @@ export async function deleteReadyImport(db: Db, id: string): Promise<Import | nu
     .delete(imports)
     .where(and(eq(imports.id, id), eq(imports.status, "ready")))
     .returning();
+  return row ?? null;
+}
+
+/** What reading an upload found: the stored file the chunks address, how it reads, and its chunks. */
+export type ImportFile = Pick<
+  Import,
+  "fileKey" | "fileSize" | "filePieces" | "workbook" | "encoding" | "delimiter" | "columns" | "ignoredColumns" | "headerLine" | "preview" | "totalRows"
+> & { chunks: ChunkPlan[] };
+
+/** The chunk plan as rows of import_chunks, in one JSON parameter however many chunks there are. */
+const insertChunks = (id: string, chunks: ChunkPlan[]) =>
+  sql`INSERT INTO import_chunks (import_id, idx, byte_start, byte_end, first_line, row_count)
+    SELECT ${id}, j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4
+    FROM json_each(${JSON.stringify(chunks.map((c, i) => [i, c.byteStart, c.byteEnd, c.firstLine, c.rowCount]))}) j`;
+
+/** Records a read upload as a ready import, with its chunk plan, all or nothing. */
+export async function insertImport(
+  db: Db,
+  values: { id: string; uploadedBy: number; fileName: string },
+  file: ImportFile,
+): Promise<Import> {
+  const { chunks, ...columns } = file;
+  const insert = db.insert(imports).values({
+    ...values,
+    ...columns,
+    // One statement, so two uploads at once cannot take the same number. Only a ready import
+    // can be deleted, and it has no lines yet, so a number taken again finds none.
+    seq: sql`(SELECT coalesce(max(${imports.seq}), 0) + 1 FROM ${imports})`,
+    chunkCount: chunks.length,
+  });
+  const [inserted] = await db.$client.batch([statement(db, insert.getSQL()), statement(db, insertChunks(values.id, chunks))]);
+  const [row] = await db.select().from(imports).where(eq(imports.id, values.id));
+  if (!inserted?.success || !row) throw new Error("The import was not recorded.");
+  return row;
+}
+
+/**
+ * Puts another reading of a ready import's upload (another sheet of its workbook) in place of
+ * the one it has, chunk plan and all. Null when the import is no longer ready (it was started
+ * or cancelled meanwhile), and then nothing changed.
+ */
+export async function replaceImportFile(db: Db, id: string, file: ImportFile): Promise<Import | null> {
+  const { chunks, ...columns } = file;
+  const ready = and(eq(imports.id, id), eq(imports.status, "ready"));
+  // The new file key is new to this import, so finding it tells the later statements the update took.
+  const replaced = sql`EXISTS (SELECT 1 FROM ${imports} WHERE ${ready} AND ${imports.fileKey} = ${file.fileKey})`;
+  const [updated] = await db.$client.batch([
+    statement(db, db.update(imports).set({ ...columns, chunkCount: chunks.length }).where(ready).getSQL()),
+    statement(db, sql`DELETE FROM ${importChunks} WHERE ${importChunks.importId} = ${id} AND ${replaced}`),
+    statement(db, sql`${insertChunks(id, chunks)} WHERE ${replaced}`),
+  ]);
+  if (!updated?.meta.changes) return null;
+  const [row] = await db.select().from(imports).where(eq(imports.id, id));
   return row ?? null;
 }

@@ -3,9 +3,16 @@
  * Reports hold people's data, so no cache keeps a copy.
  */
 export function csvAttachment(fileName: string): Record<string, string> {
+  return attachment(fileName, "text/csv; charset=utf-8");
+}
+
+export const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/** A download's headers, for any type of file; see csvAttachment. */
+export function attachment(fileName: string, contentType: string): Record<string, string> {
   const ascii = fileName.replace(/[^\x20-\x7e]/g, "_").replace(/["\\]/g, "_");
   return {
-    "Content-Type": "text/csv; charset=utf-8",
+    "Content-Type": contentType,
     "Content-Disposition": `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`,
     "Cache-Control": "no-store",
   };

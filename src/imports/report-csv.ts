@@ -2,6 +2,7 @@ import Papa from "papaparse";
 import type { Db } from "../db/client";
 import { listImportLines, type LineFilter } from "../db/imports";
 import type { ImportLine } from "../db/schema";
+import { inRows } from "./row-wording";
 import { templateFields } from "./template";
 
 /** Excel shows UTF-8 names correctly only when the file starts with a byte order mark. */
@@ -44,12 +45,16 @@ function streamLines(
   });
 }
 
-/** Every line of an import: line, outcome, messages, then the line's own values. */
-export function reportCsv(db: Db, importId: string): ReadableStream<Uint8Array> {
-  return streamLines(db, importId, {}, ["line", "outcome", "messages", ...templateFields], (l) => [
+/**
+ * Every line of an import: line, outcome, messages, then the line's own values. A workbook's
+ * report speaks of its sheet's rows.
+ */
+export function reportCsv(db: Db, importId: string, workbook: boolean): ReadableStream<Uint8Array> {
+  const worded = workbook ? inRows : (message: string) => message;
+  return streamLines(db, importId, {}, [workbook ? "row" : "line", "outcome", "messages", ...templateFields], (l) => [
     String(l.line),
     l.outcome,
-    l.messages.map((m) => `${m.level === "error" ? "Error" : "Warning"} (${m.code}): ${m.message}`).join(" | "),
+    l.messages.map((m) => `${m.level === "error" ? "Error" : "Warning"} (${m.code}): ${worded(m.message)}`).join(" | "),
     ...templateFields.map((f) => l.values[f] ?? ""),
   ]);
 }

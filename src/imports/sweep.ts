@@ -33,14 +33,14 @@ const purgeLinesPerRun = 50_000;
 export async function purgeOldImports(env: Env, db: Db, now: Date, retentionDays: number): Promise<number> {
   const cutoff = new Date(now.getTime() - retentionDays * 86_400_000);
   const old = await db
-    .select({ id: imports.id, seq: imports.seq, fileKey: imports.fileKey })
+    .select({ id: imports.id, seq: imports.seq, fileKey: imports.fileKey, workbook: imports.workbook })
     .from(imports)
     .where(and(lt(imports.createdAt, cutoff), isNull(imports.purgedAt), inArray(imports.status, ["completed", "failed", "ready"])))
     .limit(20);
   let budget = purgeLinesPerRun;
   let purged = 0;
   for (const imp of old) {
-    await env.FILES.delete(imp.fileKey);
+    await env.FILES.delete(imp.workbook ? [imp.fileKey, imp.workbook.key] : imp.fileKey);
     const deleted = await db.run(sql`DELETE FROM import_lines WHERE rowid IN
       (SELECT rowid FROM import_lines WHERE import_seq = ${imp.seq} LIMIT ${budget})`);
     const count = deleted.meta.changes ?? 0;

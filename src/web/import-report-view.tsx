@@ -1,6 +1,7 @@
 import type { FC } from "hono/jsx";
 import type { ImportView } from "../db/imports";
 import type { ImportLine } from "../db/schema";
+import { inRows } from "../imports/row-wording";
 import { Badge, DataTable, Notice, Pager, Time } from "./components";
 import { formatCount, plural, queryString } from "./format";
 
@@ -38,11 +39,15 @@ function announcement(imp: ImportView): string {
   return summarise(imp);
 }
 
+/** A workbook's report speaks of its sheet's rows, a CSV file's of its lines. */
+const inWords = (imp: ImportView, text: string) => (imp.workbook ? inRows(text) : text);
+const lineWord = (imp: ImportView) => (imp.workbook ? "row" : "line");
+
 const Progress: FC<{ imp: ImportView }> = ({ imp }) => (
   <section class="card" data-live="" aria-labelledby="progress-heading">
     <h2 id="progress-heading">{imp.status === "queued" ? "Waiting to start…" : "Importing…"}</h2>
     <label for="progress">
-      {formatCount(imp.processedRows)} of {plural(imp.totalRows, "line")} done
+      {formatCount(imp.processedRows)} of {plural(imp.totalRows, lineWord(imp))} done
     </label>
     <progress id="progress" max={Math.max(imp.totalRows, 1)} value={imp.processedRows}>
       {formatCount(imp.processedRows)} of {formatCount(imp.totalRows)}
@@ -79,8 +84,8 @@ const Outcome: FC<{ imp: ImportView }> = ({ imp }) => {
       <Notice kind="error" title="The import stopped before the end.">
         <p>{imp.error ?? "Something went wrong on our side."}</p>
         <p>
-          {formatCount(imp.processedRows)} of {plural(imp.totalRows, "line")} were processed; the lines below are what
-          happened to them.
+          {formatCount(imp.processedRows)} of {plural(imp.totalRows, lineWord(imp))} were processed; the {lineWord(imp)}s below
+          are what happened to them.
         </p>
       </Notice>
     );
@@ -91,13 +96,12 @@ const Outcome: FC<{ imp: ImportView }> = ({ imp }) => {
       <p class="summary">{summarise(imp)}</p>
       {imp.failed ? (
         <p>
-          {plural(imp.failed, "line was", "lines were")} not imported. Download the failed lines, fix them and import that file
-          again.
+          {inWords(imp, `${plural(imp.failed, "line was", "lines were")} not imported. Download the failed lines, fix them and import that file again.`)}
         </p>
       ) : null}
       {imp.warnings ? (
         <p>
-          {plural(imp.warnings, "line has", "lines have")} warnings: those users were imported, but check them.
+          {inWords(imp, `${plural(imp.warnings, "line has", "lines have")} warnings: those users were imported, but check them.`)}
         </p>
       ) : null}
     </Notice>
@@ -105,7 +109,7 @@ const Outcome: FC<{ imp: ImportView }> = ({ imp }) => {
 };
 
 const filters: { name: LineFilterName; label: (imp: ImportView) => string }[] = [
-  { name: "all", label: () => "All lines" },
+  { name: "all", label: (imp) => `All ${lineWord(imp)}s` },
   { name: "errors", label: (imp) => `Errors (${formatCount(imp.failed)})` },
   { name: "warnings", label: (imp) => `Warnings (${formatCount(imp.warnings)})` },
 ];
@@ -115,7 +119,7 @@ const Lines: FC<ReportPageProps> = ({ imp, lines, show, nextCursor, paged }) => 
   const showParam = show === "all" ? undefined : show;
   return (
     <section aria-labelledby="lines-heading">
-      <h2 id="lines-heading">Lines</h2>
+      <h2 id="lines-heading">{inWords(imp, "Lines")}</h2>
       <ul class="tabs" aria-label="Show">
         {filters.map((f) => (
           <li>
@@ -134,16 +138,16 @@ const Lines: FC<ReportPageProps> = ({ imp, lines, show, nextCursor, paged }) => 
         <DataTable
           caption={
             <>
-              {show === "errors" ? "Lines that were not imported" : show === "warnings" ? "Lines with warnings" : "Every line of the file"}
+              {inWords(imp, show === "errors" ? "Lines that were not imported" : show === "warnings" ? "Lines with warnings" : "Every line of the file")}
               {paged ? ", continued" : ""}
             </>
           }
-          columns={[{ label: "Line", numeric: true }, "Employee number", "Outcome", "Messages"]}
+          columns={[{ label: inWords(imp, "Line"), numeric: true }, "Employee number", "Outcome", "Messages"]}
           empty={running(imp) ? "No lines done yet." : "No lines to show."}
           stacked
           rows={lines.map((line) => (
             <tr>
-              <th scope="row" class="num" data-label="Line">
+              <th scope="row" class="num" data-label={inWords(imp, "Line")}>
                 {line.line}
               </th>
               <td data-label="Employee number">{line.employeeNumber || <span class="muted">(empty)</span>}</td>
@@ -155,7 +159,7 @@ const Lines: FC<ReportPageProps> = ({ imp, lines, show, nextCursor, paged }) => 
                 {line.messages.length ? (
                   <ul class="messages">
                     {line.messages.map((m) => (
-                      <li class={`message-${m.level}`}>{m.message}</li>
+                      <li class={`message-${m.level}`}>{inWords(imp, m.message)}</li>
                     ))}
                   </ul>
                 ) : (

@@ -7,10 +7,11 @@ import { requireSession } from "../auth/sessions";
 import { findImport, listImportLines, listImports, type ImportView } from "../db/imports";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
-import { csvAttachment } from "../http/csv-attachment";
+import { attachment, csvAttachment, xlsxType } from "../http/csv-attachment";
 import { failedLinesCsv, reportCsv, templateCsv } from "../imports/report-csv";
 import { cancelImport, startImport } from "../imports/start-import";
-import { createImport } from "../imports/upload-file";
+import { templateXlsx } from "../imports/template-xlsx";
+import { createImport, readAnotherSheet } from "../imports/upload-file";
 import { queryString } from "./format";
 import { ImportListPage } from "./import-list-view";
 import { PreviewPage } from "./import-preview-view";
@@ -57,6 +58,7 @@ importsApp.get("/new", requireManageUsers, (c) =>
 );
 
 importsApp.get("/template.csv", requireViewUsers, (c) => c.body(templateCsv(), 200, csvAttachment("users-template.csv")));
+importsApp.get("/template.xlsx", requireViewUsers, (c) => c.body(templateXlsx(), 200, attachment("users-template.xlsx", xlsxType)));
 
 importsApp.post("/", requireManageUsers, async (c) => {
   const file = c.var.upload?.file;
@@ -99,6 +101,23 @@ importsApp.get("/:id", requireViewUsers, async (c) => {
   );
 });
 
+importsApp.post("/:id/sheet", requireManageUsers, async (c) => {
+  const imp = await requireImport(c.var.db, c.req.param("id"));
+  const body = await c.req.parseBody();
+  const sheet = typeof body.sheet === "string" ? body.sheet : "";
+  if (imp.status !== "ready") return c.redirect(`/imports/${imp.id}`, 303);
+  try {
+    await readAnotherSheet(c.env, c.var.db, imp, sheet);
+    return c.redirect(`/imports/${imp.id}`, 303);
+  } catch (err) {
+    if (!(err instanceof AppError) || err.status >= 500) throw err;
+    c.status(err.status);
+    return c.render(<PreviewPage imp={imp} csrfToken={c.var.csrfToken} canStart={canManageUsers(c.var.viewer)} error={err.message} />, {
+      title: `Check ${imp.fileName}`,
+    });
+  }
+});
+
 importsApp.post("/:id/start", requireManageUsers, async (c) => {
   const id = c.req.param("id");
   await startImport(c.env, c.var.db, id);
@@ -115,7 +134,7 @@ importsApp.post("/:id/cancel", requireManageUsers, async (c) => {
 
 importsApp.get("/:id/report.csv", requireViewUsers, async (c) => {
   const imp = await requireImport(c.var.db, c.req.param("id"));
-  return c.body(reportCsv(c.var.db, imp.id), 200, csvAttachment(`${stem(imp.fileName)}-report.csv`));
+  return c.body(reportCsv(c.var.db, imp.id, imp.workbook !== null), 200, csvAttachment(`${stem(imp.fileName)}-report.csv`));
 });
 
 importsApp.get("/:id/failed.csv", requireViewUsers, async (c) => {
