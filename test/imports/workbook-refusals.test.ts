@@ -90,7 +90,7 @@ describe("workbooks refused, storing nothing", () => {
   });
 
   it("refuses bytes sent as a workbook that are not one", async () => {
-    const csv = new TextEncoder().encode("employee_number,first_name\n1,Ann\n");
+    const csv = new TextEncoder().encode("employee_number,first_name\n1,Ann\n").slice();
     expect(await expectRefused(csv, 415, "not_csv")).toContain("sent as a workbook");
   });
 });
