@@ -34,17 +34,19 @@ const SheetChoice: FC<{ imp: ImportView; csrfToken: string; canStart: boolean }>
         .
       </p>
       {canStart ? (
-        <form method="post" action={`/imports/${imp.id}/sheet`} class="inline-form" data-busy="Reading…">
+        <form method="post" action={`/imports/${imp.id}/sheet`} class="filters" data-busy="Reading…">
           <CsrfField token={csrfToken} />
-          <label for="sheet">Read another sheet</label>
-          <select id="sheet" name="sheet">
-            {book.sheets.map((s) => (
-              <option value={s.name} selected={s.name === book.sheet}>
-                {s.name}
-                {s.hidden ? " (hidden)" : ""}
-              </option>
-            ))}
-          </select>
+          <div class="field">
+            <label for="sheet">Read another sheet</label>
+            <select id="sheet" name="sheet">
+              {book.sheets.map((s) => (
+                <option value={s.name} selected={s.name === book.sheet}>
+                  {s.name}
+                  {s.hidden ? " (hidden)" : ""}
+                </option>
+              ))}
+            </select>
+          </div>
           <button type="submit" class="button-secondary">
             Read this sheet
           </button>
