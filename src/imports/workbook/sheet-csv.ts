@@ -43,54 +43,66 @@ class Bytes {
 
 /**
  * A workbook's shared strings, held as their CSV fields' UTF-8 bytes in large pages rather than
- * as a million JavaScript strings: about the size of the text itself, whatever the count.
+ * as a million JavaScript strings: about the size of the text itself, plus eight bytes a string,
+ * whatever the count.
  */
 export class SharedStrings {
   private static readonly pageBytes = 4 * 1024 * 1024;
   private readonly pages: Uint8Array[] = [];
   private page = new Uint8Array(0);
+  private pageStart = 0;
   private used = 0;
+  /** Where each string starts, counted over all pages as if they were one run of bytes. */
   private starts = new Uint32Array(1024);
   private lengths = new Uint32Array(1024);
-  private pageOf = new Uint32Array(1024);
   count = 0;
 
   add(text: string): void {
     const field = encoder.encode(csvField(text));
     if (this.used + field.length > this.page.length) {
+      this.pageStart += this.page.length;
       this.page = new Uint8Array(Math.max(SharedStrings.pageBytes, field.length));
       this.pages.push(this.page);
+      this.pageStarts.push(this.pageStart);
       this.used = 0;
     }
     this.page.set(field, this.used);
     if (this.count === this.starts.length) {
-      const grow = (a: Uint32Array) => {
-        const next = new Uint32Array(a.length * 2);
-        next.set(a);
-        return next;
-      };
-      this.starts = grow(this.starts);
-      this.lengths = grow(this.lengths);
-      this.pageOf = grow(this.pageOf);
+      const starts = new Uint32Array(this.starts.length * 2);
+      starts.set(this.starts);
+      this.starts = starts;
+      const lengths = new Uint32Array(this.lengths.length * 2);
+      lengths.set(this.lengths);
+      this.lengths = lengths;
     }
-    this.starts[this.count] = this.used;
+    this.starts[this.count] = this.pageStart + this.used;
     this.lengths[this.count] = field.length;
-    this.pageOf[this.count] = this.pages.length - 1;
     this.count++;
     this.used += field.length;
   }
 
+  private readonly pageStarts: number[] = [];
+
   /** The CSV field of string `index`, or null when the workbook has no such string. */
   field(index: number): Uint8Array | null {
     if (!(index >= 0 && index < this.count)) return null;
-    const page = this.pages[this.pageOf[index] ?? 0];
     const start = this.starts[index] ?? 0;
-    return page ? page.subarray(start, start + (this.lengths[index] ?? 0)) : null;
+    // Pages are looked up by binary search: there are a few dozen at most.
+    let lo = 0;
+    let hi = this.pageStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((this.pageStarts[mid] ?? 0) <= start) lo = mid;
+      else hi = mid - 1;
+    }
+    const page = this.pages[lo];
+    const at = start - (this.pageStarts[lo] ?? 0);
+    return page ? page.subarray(at, at + (this.lengths[index] ?? 0)) : null;
   }
 
   /** Bytes held, for measuring. */
   get heldBytes(): number {
-    return this.pages.reduce((n, p) => n + p.length, 0) + this.starts.byteLength * 3;
+    return this.pages.reduce((n, p) => n + p.length, 0) + this.starts.byteLength + this.lengths.byteLength;
   }
 }
 
