@@ -1,6 +1,7 @@
 // Bindings declared in wrangler.toml; `Env` is what the handlers and `cloudflare:workers` see.
 declare namespace Cloudflare {
   interface Env {
+    ASSETS: Fetcher;
     DB: D1Database;
     FILES: R2Bucket;
     IMPORT_QUEUE: Queue<import("./src/imports/messages").ImportMessage>;

@@ -41,7 +41,7 @@ const pick = <T>(list: readonly T[], random: () => number): T => list[Math.floor
  * of lines name an unknown location, 0.5% an unknown role and 0.2% carry a broken email; the
  * kinds never overlap, so the expected counts are exact.
  */
-export async function generateCsv(path: string, rows: number): Promise<FileStats> {
+export async function generateCsv(path: string, rows: number, options: { renamed?: boolean } = {}): Promise<FileStats> {
   const random = mulberry32(rows);
   const stats: FileStats = { rows, bytes: 0, unknownLocation: 0, unknownRole: 0, invalidEmail: 0 };
   const partial = `${path}.partial`;
@@ -65,7 +65,8 @@ export async function generateCsv(path: string, rows: number): Promise<FileStats
       email = `${first}.${last}.${number}-at-example.com`;
       stats.invalidEmail++;
     }
-    batch += `E${number},${first},${last},${location},${email},${role}\r\n`;
+    // The renamed file gives every user another first name and keeps the rest: each line updates.
+    batch += `E${number},${options.renamed ? `${first}-Ann` : first},${last},${location},${email},${role}\r\n`;
     if (batch.length > 64 * 1024 || i === rows) {
       stats.bytes += Buffer.byteLength(batch);
       if (!out.write(batch)) await once(out, "drain");
@@ -80,8 +81,8 @@ export async function generateCsv(path: string, rows: number): Promise<FileStats
 }
 
 /** The file for this size, generated once and reused while its description is beside it. */
-export async function ensureCsv(dir: string, rows: number): Promise<{ path: string; stats: FileStats; generatedMs: number | null }> {
-  const path = `${dir}/users-${rows}.csv`;
+export async function ensureCsv(dir: string, rows: number, options: { renamed?: boolean } = {}): Promise<{ path: string; stats: FileStats; generatedMs: number | null }> {
+  const path = `${dir}/users-${rows}${options.renamed ? "-renamed" : ""}.csv`;
   try {
     const stats = JSON.parse(await readFile(`${path}.json`, "utf8")) as FileStats;
     if ((await stat(path)).size === stats.bytes && stats.rows === rows) return { path, stats, generatedMs: null };
@@ -89,6 +90,6 @@ export async function ensureCsv(dir: string, rows: number): Promise<{ path: stri
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
   }
   const started = performance.now();
-  const stats = await generateCsv(path, rows);
+  const stats = await generateCsv(path, rows, options);
   return { path, stats, generatedMs: performance.now() - started };
 }

@@ -10,7 +10,7 @@ import { createToken, upsertAdmin } from "../scripts/lib/admins.ts";
 import { applyMigrations, type Target } from "../scripts/lib/wrangler.ts";
 import { freePort, killGroup } from "../scripts/lib/processes.ts";
 
-export type Roster = WranglerDev & { token: string };
+export type Roster = WranglerDev & { token: string; admin: { username: string; password: string } };
 
 const running = new Set<number>();
 
@@ -67,7 +67,14 @@ export async function startWranglerDev(
       detached: true,
       stdio: ["ignore", log, log],
       // Miniflare passes MINIFLARE_WORKERD_V8_FLAGS to workerd: every isolate of the runtime gets them.
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", ...(options.v8Flags ? { MINIFLARE_WORKERD_V8_FLAGS: options.v8Flags } : {}) },
+      // A dev registry of its own: when another wrangler dev on this machine starts or stops, wrangler
+      // reloads every runtime that shares the registry, and a run would end mid-import.
+      env: {
+        ...process.env,
+        WRANGLER_SEND_METRICS: "false",
+        WRANGLER_REGISTRY_PATH: join(stateDir, "registry"),
+        ...(options.v8Flags ? { MINIFLARE_WORKERD_V8_FLAGS: options.v8Flags } : {}),
+      },
     },
   );
   closeSync(log);
@@ -114,7 +121,7 @@ export async function startRoster(logPath: string, options: { v8Flags?: string }
   const admin = { username: "bench-admin", email: "bench-admin@example.com", password: randomBytes(18).toString("base64url") };
   await upsertAdmin(target, admin);
   const token = await createToken(target, admin.username, "benchmark");
-  return { ...(await startWranglerDev(stateDir, logPath, { v8Flags: options.v8Flags, readyPath: "/healthz" })), token };
+  return { ...(await startWranglerDev(stateDir, logPath, { v8Flags: options.v8Flags, readyPath: "/healthz" })), token, admin };
 }
 
 export const stopRoster = stopWranglerDev;

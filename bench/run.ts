@@ -5,10 +5,12 @@ import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { ensureCsv } from "./generate-csv.ts";
-import { startImport, timeGet, uploadFile, waitForImport } from "./import-client.ts";
+import { d1Bytes, growthOf, rowsWrittenFor } from "./d1-costs.ts";
+import { startImport, timeGet, uploadFile, waitForImport, type Api, type ImportState } from "./import-client.ts";
+import { loadPages, signIn, type Percentiles } from "./page-load.ts";
 import { describeMachine } from "./machine.ts";
 import { processTree, runtimeSnapshot, workerdOf } from "./process-memory.ts";
-import { printReport, type MemoryTracePoint, type SizeResult } from "./report.ts";
+import { printReport, type ImportCost, type MemoryTracePoint, type SizeResult } from "./report.ts";
 import { queueDeliveries, startRoster, stateBytes, stopRoster } from "./roster-server.ts";
 import { findSystemNode, runFloor } from "./run-floor.ts";
 import { isolateHeapSampler, measureRetainedHeap } from "./isolate-heap.ts";
@@ -80,6 +82,38 @@ function memorySampler(pid: number, progress: () => Pick<MemoryTracePoint, "phas
   };
 }
 
+/** Concurrent clients on the report page, the status and the lines while an import runs. */
+const loadClients = 20;
+
+/**
+ * Uploads and imports a file to the end, optionally with `loadClients` clients asking for the
+ * import's report page, status and first lines all the while; returns the import and the
+ * latencies they saw.
+ */
+async function importWhole(api: Api, path: string, fileName: string, rows: number, load: { cookie: string } | null) {
+  const t0 = performance.now();
+  const uploaded = await uploadFile(api, path, fileName);
+  const id = uploaded.id;
+  const auth = { Authorization: `Bearer ${api.token}` };
+  const pages = load
+    ? loadPages(
+        api.baseUrl,
+        [
+          { name: "report page", path: `/imports/${id}`, headers: { Cookie: load.cookie } },
+          { name: "GET import", path: `/api/imports/${id}`, headers: auth },
+          { name: "lines", path: `/api/imports/${id}/lines?limit=100`, headers: auth },
+        ],
+        loadClients,
+        120_000 + rows * 2,
+      )
+    : null;
+  const t1 = performance.now();
+  await startImport(api, id);
+  const progress = await waitForImport(api, id, t1, { everyMs: 250, timeoutMs: 120_000 + rows * 2 });
+  const latencies = pages ? await pages.stop() : null;
+  return { id, ms: performance.now() - t0, final: progress.final, latencies };
+}
+
 const results: SizeResult[] = [];
 const workbooks: WorkbookResult[] = [];
 const machine = describeMachine(findSystemNode());
@@ -104,6 +138,7 @@ for (const rows of sizes) {
     const atIdle = runtimeSnapshot(roster.pid);
     const snapshots = { idle: atIdle, afterUpload: atIdle, afterImport: atIdle };
 
+    const bytesAtStart = await d1Bytes(roster.stateDir);
     const t0 = performance.now();
     const uploaded = await uploadFile(api, file.path, `users-${rows}.csv`);
     const uploadMs = performance.now() - t0;
@@ -144,6 +179,7 @@ for (const rows of sizes) {
     );
 
     const id = uploaded.id;
+    const totalMs0 = () => uploadMs + progress.finishedMs;
     const deepCursor = Math.floor(rows / 2);
     const latencies = [];
     for (const path of [
@@ -161,7 +197,35 @@ for (const rows of sizes) {
     const workerd = workerdOf(tree);
     // Last, once the process peaks are read: serialising a snapshot costs the runtime memory of its own.
     const isolateHeap = { max: heapMax, retainedAfter: await measureRetainedHeap(roster.inspectorPort) };
-    const totalMs = uploadMs + progress.finishedMs;
+
+    // What D1 bills and keeps: the import above created every user; the same users renamed update
+    // every one (with clients on the pages meanwhile); the same file again changes nothing.
+    const bytesAfterCreate = await d1Bytes(roster.stateDir);
+    const renamed = await ensureCsv(filesDir, rows, { renamed: true });
+    const cookie = await signIn(roster.baseUrl, roster.admin.username, roster.admin.password);
+    log(`re-importing ${rows} renamed users with ${loadClients} clients on the pages, then the same file unchanged`);
+    const update = await importWhole(api, renamed.path, `users-${rows}-renamed.csv`, rows, { cookie });
+    const bytesAfterUpdate = await d1Bytes(roster.stateDir);
+    const same = await importWhole(api, renamed.path, `users-${rows}-renamed.csv`, rows, null);
+    const bytesAfterSame = await d1Bytes(roster.stateDir);
+    await sleep(1000);
+    const costOf = (importId: string, ms: number, final: ImportState, before: Record<string, number>, after: Record<string, number>): ImportCost => ({
+      importId,
+      ms,
+      counts: final.counts ?? {},
+      rowsWritten: rowsWrittenFor(roster.logPath, importId),
+      bytesGrowth: growthOf(before, after),
+    });
+    const costs = {
+      created: costOf(id, totalMs0(), progress.final, bytesAtStart, bytesAfterCreate),
+      updated: costOf(update.id, update.ms, update.final, bytesAfterCreate, bytesAfterUpdate),
+      unchanged: costOf(same.id, same.ms, same.final, bytesAfterUpdate, bytesAfterSame),
+    };
+    const loadLatencies: Percentiles[] | null = update.latencies;
+    log(
+      `rows written per line: created ${(costs.created.rowsWritten / rows).toFixed(3)}, updated ${(costs.updated.rowsWritten / rows).toFixed(3)}, unchanged ${(costs.unchanged.rowsWritten / rows).toFixed(3)}`,
+    );
+    const totalMs = totalMs0();
     result = {
       rows,
       collectedGarbage: args["collect-garbage"],
@@ -197,6 +261,8 @@ for (const rows of sizes) {
       },
       stateBytes: await stateBytes(roster.stateDir),
       latencies,
+      costs,
+      loadLatencies,
       floor: null,
       floorRosterSchema: null,
     };

@@ -2,7 +2,8 @@ import { Hono } from "hono";
 import { requireManageUsers } from "../auth/bearer";
 import type { AppEnv } from "../context";
 import type { Db } from "../db/client";
-import { findImport, listImportLines, listImports, type ImportView } from "../db/imports";
+import { findImport, listImports, type ImportView } from "../db/imports";
+import { listImportLines } from "../imports/read-lines";
 import { AppError } from "../errors";
 import { csvAttachment } from "../http/csv-attachment";
 import { readUploadForm } from "../http/read-upload-form";
@@ -62,20 +63,17 @@ importsApi.post("/:id/start", requireManageUsers, validate("param", importIdPara
 });
 
 importsApi.get("/:id/lines", validate("param", importIdParam), validate("query", linesQuery), async (c) => {
-  const { id } = c.req.valid("param");
-  const imp = await requireImport(c.var.db, id);
-  const page = await listImportLines(c.var.db, id, c.req.valid("query"));
+  const imp = await requireImport(c.var.db, c.req.valid("param").id);
+  const page = await listImportLines(c.env.FILES, c.var.db, imp, c.req.valid("query"));
   return c.json({ lines: page.lines.map((l) => presentLine(l, imp.workbook !== null)), next_cursor: page.nextCursor });
 });
 
 importsApi.get("/:id/report.csv", validate("param", importIdParam), async (c) => {
-  const { id } = c.req.valid("param");
-  const imp = await requireImport(c.var.db, id);
-  return c.body(reportCsv(c.var.db, id, imp.workbook !== null), 200, csvAttachment(`import-${id}-report.csv`));
+  const imp = await requireImport(c.var.db, c.req.valid("param").id);
+  return c.body(reportCsv(c.env.FILES, c.var.db, imp), 200, csvAttachment(`import-${imp.id}-report.csv`));
 });
 
 importsApi.get("/:id/failed.csv", validate("param", importIdParam), async (c) => {
-  const { id } = c.req.valid("param");
-  await requireImport(c.var.db, id);
-  return c.body(failedLinesCsv(c.var.db, id), 200, csvAttachment(`import-${id}-failed-lines.csv`));
+  const imp = await requireImport(c.var.db, c.req.valid("param").id);
+  return c.body(failedLinesCsv(c.env.FILES, c.var.db, imp), 200, csvAttachment(`import-${imp.id}-failed-lines.csv`));
 });

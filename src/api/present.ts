@@ -1,7 +1,8 @@
 import type { z } from "zod";
 import type { ImportView } from "../db/imports";
 import type { LocationView } from "../db/locations";
-import type { Import, ImportLine } from "../db/schema";
+import type { Import } from "../db/schema";
+import type { ReportLine } from "../imports/read-lines";
 import type { UserView } from "../db/users";
 import { inRows } from "../imports/row-wording";
 import type { importSummary, location, uploadedImport, user } from "./schemas";
@@ -45,7 +46,7 @@ export function presentImport(imp: ImportView): z.input<typeof importSummary> {
 }
 
 /** A line outcome; a workbook's messages speak of its rows. */
-export function presentLine(l: ImportLine, workbook: boolean) {
+export function presentLine(l: ReportLine, workbook: boolean) {
   const messages = workbook ? l.messages.map((m) => ({ ...m, message: inRows(m.message) })) : l.messages;
   return { line: l.line, employee_number: l.employeeNumber, outcome: l.outcome, messages };
 }

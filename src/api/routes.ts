@@ -2,8 +2,8 @@ import { Hono } from "hono";
 import { requireToken, requireViewUsers } from "../auth/bearer";
 import type { AppEnv } from "../context";
 import { listRoles } from "../db/roles";
-import { attachment, csvAttachment, xlsxType } from "../http/csv-attachment";
-import { templateCsv } from "../imports/report-csv";
+import { attachment, xlsxType } from "../http/csv-attachment";
+import { templateDownload } from "../http/template-download";
 import { templateXlsx } from "../imports/template-xlsx";
 import { importsApi } from "./imports";
 import { locationsApi } from "./locations";
@@ -13,10 +13,8 @@ import { usersApi } from "./users";
 export const api = new Hono<AppEnv>();
 
 api.get("/openapi.json", (c) => c.json(openApiDocument()));
-api.get("/template.csv", (c) =>
-  c.body(templateCsv(), 200, csvAttachment("roster-users-template.csv")),
-);
-api.get("/template.xlsx", (c) => c.body(templateXlsx(), 200, attachment("roster-users-template.xlsx", xlsxType)));
+api.get("/template.csv", () => templateDownload());
+api.get("/template.xlsx", (c) => c.body(templateXlsx(), 200, attachment("users-template.xlsx", xlsxType)));
 
 api.use(requireToken, requireViewUsers);
 api.route("/imports", importsApi);

@@ -1,10 +1,120 @@
-import { and, asc, desc, eq, gt, lt, or, sql, type SQL } from "drizzle-orm";
-import type { ChunkPlan } from "../imports/read";
+import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, lte, or, sql, type SQL } from "drizzle-orm";
+import { jsonParts } from "./bulk-rows";
 import type { Db } from "./client";
-import { importChunks, importLines, imports, users, type Import, type ImportLine, type LineOutcome } from "./schema";
+import { flaggedLines, importChunks, importLines, imports, users, type FlaggedLine, type Import, type LineOutcome } from "./schema";
 import { statement } from "./statements";
 
 export type ImportView = Import & { uploadedByName: string };
+
+/** One import as stored, or null. */
+export async function findImportRow(db: Db, id: string): Promise<Import | null> {
+  const [row] = await db.select().from(imports).where(eq(imports.id, id)).limit(1);
+  return row ?? null;
+}
+
+/** A planned chunk as the upload records it. */
+export type PlannedChunk = {
+  byteStart: number;
+  byteEnd: number;
+  firstLine: number;
+  rowCount: number;
+  employeeRepeats: number[];
+  emailRepeats: number[];
+};
+
+/**
+ * Records an uploaded file as a ready import with its chunk plans, in one batch; returns the
+ * import. Its number is taken in the same statement, so two uploads at once cannot take the same
+ * one; only a ready import can be deleted, and it has no lines yet, so a number taken again finds
+ * none.
+ */
+export async function recordUpload(
+  db: Db,
+  values: Omit<typeof imports.$inferInsert, "seq" | "chunkCount">,
+  chunks: PlannedChunk[],
+): Promise<{ imp: Import; rowsWritten: number }> {
+  const insert = db.insert(imports).values({ ...values, seq: sql`(SELECT coalesce(max(${imports.seq}), 0) + 1 FROM ${imports})`, chunkCount: chunks.length });
+  const plans = jsonParts(chunks.map((c, i) => [i, c.byteStart, c.byteEnd, c.firstLine, c.rowCount, c.employeeRepeats, c.emailRepeats]));
+  const results = await db.$client.batch([
+    statement(db, insert.getSQL()),
+    ...plans.map((part) =>
+      statement(db, sql`INSERT INTO import_chunks (import_id, idx, byte_start, byte_end, first_line, row_count, employee_repeats, email_repeats)
+        SELECT ${values.id}, j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5, j.value->>6 FROM json_each(${part}) j`),
+    ),
+  ]);
+  const imp = values.id === undefined ? null : await findImportRow(db, values.id);
+  if (!results[0]?.success || !imp) throw new Error("The import was not recorded.");
+  return { imp, rowsWritten: results.reduce((sum, r) => sum + (r.meta.rows_written ?? 0), 0) };
+}
+
+/** Moves a queued import to processing, as its first chunk is about to be applied; returns the rows written. */
+export async function markImportProcessing(db: Db, id: string, now: Date): Promise<number> {
+  const result = await db.update(imports).set({ status: "processing", progressAt: now }).where(and(eq(imports.id, id), eq(imports.status, "queued"))).run();
+  return result.meta.rows_written;
+}
+
+/** Notes the last processing failure on a running import, so its page and the API can show it. */
+export async function noteImportProblem(db: Db, id: string, note: string): Promise<void> {
+  await db.update(imports).set({ error: note }).where(and(eq(imports.id, id), eq(imports.status, "processing")));
+}
+
+/**
+ * Marks every import that stopped making progress since `before` as moving again, and returns
+ * their ids: the caller sends each a message.
+ */
+export async function claimStalledImports(db: Db, before: Date, now: Date): Promise<string[]> {
+  const stale = await db
+    .update(imports)
+    .set({ progressAt: now })
+    .where(and(inArray(imports.status, ["queued", "processing"]), or(isNull(imports.progressAt), lt(imports.progressAt, before))))
+    .returning({ id: imports.id });
+  return stale.map((s) => s.id);
+}
+
+/** Finished imports created before `cutoff` whose files and lines are still kept, a few at a time. */
+export async function listPurgeableImports(db: Db, cutoff: Date, limit: number) {
+  return db
+    .select({ id: imports.id, seq: imports.seq, fileKey: imports.fileKey, workbook: imports.workbook })
+    .from(imports)
+    .where(and(lt(imports.createdAt, cutoff), isNull(imports.purgedAt), inArray(imports.status, ["completed", "failed", "ready"])))
+    .limit(limit);
+}
+
+/**
+ * Deletes up to `budget` of an import's kept lines, keys and chunk outcomes, and returns how
+ * many went; once none are left, deletes its chunk plans and marks it purged. An import never
+ * started cannot be started once its file is gone, so it ends as failed with `neverStarted`.
+ */
+export async function purgeImportLines(db: Db, imp: { id: string; seq: number }, budget: number, now: Date, neverStarted: string): Promise<{ deleted: number; done: boolean }> {
+  const seq = imp.seq;
+  // Each a bounded delete by the table's own key; import_lines has a rowid, the others none.
+  const deletes = [
+    (n: number) => sql`DELETE FROM import_lines WHERE rowid IN (SELECT rowid FROM import_lines WHERE import_seq = ${seq} LIMIT ${n})`,
+    (n: number) => sql`DELETE FROM flagged_lines WHERE import_seq = ${seq} AND line IN (SELECT line FROM flagged_lines WHERE import_seq = ${seq} LIMIT ${n})`,
+    (n: number) => sql`DELETE FROM import_keys WHERE import_seq = ${seq} AND (kind, key) IN (SELECT kind, key FROM import_keys WHERE import_seq = ${seq} LIMIT ${n})`,
+    (n: number) => sql`DELETE FROM chunk_outcomes WHERE import_seq = ${seq} AND idx IN (SELECT idx FROM chunk_outcomes WHERE import_seq = ${seq} LIMIT ${n})`,
+  ];
+  let deleted = 0;
+  for (const remove of deletes) {
+    const left = budget - deleted;
+    if (left <= 0) return { deleted, done: false };
+    const result = await db.run(remove(left));
+    deleted += result.meta.changes ?? 0;
+  }
+  if (deleted >= budget) return { deleted, done: false };
+  await db.batch([
+    db.delete(importChunks).where(eq(importChunks.importId, imp.id)),
+    db
+      .update(imports)
+      .set({
+        purgedAt: now,
+        status: sql`CASE WHEN ${imports.status} = 'ready' THEN 'failed' ELSE ${imports.status} END`,
+        error: sql`CASE WHEN ${imports.status} = 'ready' THEN ${neverStarted} ELSE ${imports.error} END`,
+      })
+      .where(eq(imports.id, imp.id)),
+  ]);
+  return { deleted, done: true };
+}
 
 const importWithUploader = { imp: imports, uploadedByName: users.employeeNumber };
 
@@ -55,46 +165,67 @@ export type LineFilter = {
   cursor?: number;
 };
 
+/** A line as the reports read it back from D1: a flagged line, or a line of a chunk applied before chunks kept outcomes. */
+export type StoredLine = Pick<FlaggedLine, "line" | "employeeNumber" | "outcome" | "hasWarning" | "messages" | "values">;
+
 /** The line outcomes of the import with this id: they are keyed by its number, read once per query. */
 export const linesOfImport = (importId: string): SQL =>
   sql`${importLines.importSeq} = (SELECT ${imports.seq} FROM ${imports} WHERE ${imports.id} = ${importId})`;
 
-/** A page of an import's line outcomes in line order, served from the (import, outcome|warning, line) indexes. */
-export async function listImportLines(
+/** A line range, both ends included; `to` open when null. */
+export type LineRange = { from: number; to: number | null };
+
+/**
+ * A page of an import's stored lines in line order: its flagged lines, and every line of the
+ * chunks applied before chunks kept outcomes (`legacy`, the import_lines ranges), filtered. Served
+ * from the (import, line) keys and the partial failed and warning indexes.
+ */
+export async function listStoredLines(
   db: Db,
-  importId: string,
-  filter: LineFilter,
-): Promise<{ lines: ImportLine[]; nextCursor: number | null }> {
-  const where: SQL[] = [linesOfImport(importId)];
-  // The failed and warning filters are written as literals so SQLite can use the partial
-  // indexes that hold just those lines; errors only ever fail a line, so level=error with another
-  // outcome finds nothing.
-  if (filter.outcome === "failed" || filter.level === "error") where.push(sql`${importLines.outcome} = 'failed'`);
-  if (filter.outcome && filter.outcome !== "failed") where.push(eq(importLines.outcome, filter.outcome));
-  if (filter.level === "warning") where.push(sql`${importLines.hasWarning} = 1`);
-  if (filter.cursor !== undefined) where.push(gt(importLines.line, filter.cursor));
-  const rows = await db
-    .select()
-    .from(importLines)
-    .where(and(...where))
-    .orderBy(asc(importLines.line))
-    .limit(filter.limit + 1);
-  const lines = rows.slice(0, filter.limit);
-  const last = lines.at(-1);
-  return { lines, nextCursor: rows.length > filter.limit && last ? last.line : null };
+  importSeq: number,
+  filter: LineFilter & { range?: LineRange; legacy?: boolean },
+): Promise<StoredLine[]> {
+  const pick = <T extends typeof flaggedLines | typeof importLines>(t: T) => {
+    const where: SQL[] = [eq(t.importSeq, importSeq)];
+    // Written as literals so SQLite can use the partial indexes that hold just those lines; errors
+    // only ever fail a line, so level=error with another outcome finds nothing.
+    if (filter.outcome === "failed" || filter.level === "error") where.push(sql`${t.outcome} = 'failed'`);
+    if (filter.outcome && filter.outcome !== "failed") where.push(eq(t.outcome, filter.outcome));
+    if (filter.level === "warning") where.push(sql`${t.hasWarning} = 1`);
+    if (filter.cursor !== undefined) where.push(gt(t.line, filter.cursor));
+    if (filter.range) {
+      where.push(gte(t.line, filter.range.from));
+      if (filter.range.to !== null) where.push(lte(t.line, filter.range.to));
+    }
+    return db
+      .select({ line: t.line, employeeNumber: t.employeeNumber, outcome: t.outcome, hasWarning: t.hasWarning, messages: t.messages, values: t.values })
+      .from(t)
+      .where(and(...where))
+      .orderBy(asc(t.line))
+      .limit(filter.limit);
+  };
+  if (!filter.legacy) return pick(flaggedLines);
+  const [flagged, legacy] = await db.batch([pick(flaggedLines), pick(importLines)]);
+  return [...flagged, ...legacy].sort((a, b) => a.line - b.line).slice(0, filter.limit);
+}
+
+/** Whether any chunk of the import was applied before chunks kept their outcomes (its lines are rows of import_lines). */
+export async function hasLegacyLines(db: Db, importSeq: number): Promise<boolean> {
+  const [row] = await db.select({ line: importLines.line }).from(importLines).where(eq(importLines.importSeq, importSeq)).limit(1);
+  return row !== undefined;
 }
 
 /**
- * Moves a ready import to queued. Returns true only for the call that made the move, so
- * starting twice queues one message.
+ * Moves a ready import to queued, and returns the rows it wrote: none for any call but the one
+ * that made the move, so starting twice queues one message.
  */
-export async function markImportQueued(db: Db, id: string, now: Date): Promise<boolean> {
-  const rows = await db
+export async function markImportQueued(db: Db, id: string, now: Date): Promise<number> {
+  const result = await db
     .update(imports)
     .set({ status: "queued", startedAt: now, progressAt: now })
     .where(and(eq(imports.id, id), eq(imports.status, "ready")))
-    .returning({ id: imports.id });
-  return rows.length > 0;
+    .run();
+  return result.meta.changes > 0 ? result.meta.rows_written : 0;
 }
 
 /** Ends an import as failed with a reason people can act on; a finished import stays as it was. */
@@ -118,51 +249,27 @@ export async function deleteReadyImport(db: Db, id: string): Promise<Import | nu
 export type ImportFile = Pick<
   Import,
   "fileKey" | "fileSize" | "filePieces" | "workbook" | "encoding" | "delimiter" | "columns" | "ignoredColumns" | "headerLine" | "preview" | "totalRows"
-> & { chunks: ChunkPlan[] };
-
-/** The chunk plan as rows of import_chunks, in one JSON parameter however many chunks there are. */
-const insertChunks = (id: string, chunks: ChunkPlan[]) =>
-  sql`INSERT INTO import_chunks (import_id, idx, byte_start, byte_end, first_line, row_count)
-    SELECT ${id}, j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4
-    FROM json_each(${JSON.stringify(chunks.map((c, i) => [i, c.byteStart, c.byteEnd, c.firstLine, c.rowCount]))}) j`;
-
-/** Records a read upload as a ready import, with its chunk plan, all or nothing. */
-export async function insertImport(
-  db: Db,
-  values: { id: string; uploadedBy: number; fileName: string },
-  file: ImportFile,
-): Promise<Import> {
-  const { chunks, ...columns } = file;
-  const insert = db.insert(imports).values({
-    ...values,
-    ...columns,
-    // One statement, so two uploads at once cannot take the same number. Only a ready import
-    // can be deleted, and it has no lines yet, so a number taken again finds none.
-    seq: sql`(SELECT coalesce(max(${imports.seq}), 0) + 1 FROM ${imports})`,
-    chunkCount: chunks.length,
-  });
-  const [inserted] = await db.$client.batch([statement(db, insert.getSQL()), statement(db, insertChunks(values.id, chunks))]);
-  const [row] = await db.select().from(imports).where(eq(imports.id, values.id));
-  if (!inserted?.success || !row) throw new Error("The import was not recorded.");
-  return row;
-}
+> & { chunks: PlannedChunk[] };
 
 /**
  * Puts another reading of a ready import's upload (another sheet of its workbook) in place of
- * the one it has, chunk plan and all. Null when the import is no longer ready (it was started
- * or cancelled meanwhile), and then nothing changed.
+ * the one it has, chunk plans and all, in one batch. Null when the import is no longer ready (it
+ * was started or cancelled meanwhile), and then nothing changed.
  */
 export async function replaceImportFile(db: Db, id: string, file: ImportFile): Promise<Import | null> {
   const { chunks, ...columns } = file;
   const ready = and(eq(imports.id, id), eq(imports.status, "ready"));
   // The new file key is new to this import, so finding it tells the later statements the update took.
   const replaced = sql`EXISTS (SELECT 1 FROM ${imports} WHERE ${ready} AND ${imports.fileKey} = ${file.fileKey})`;
+  const plans = jsonParts(chunks.map((c, i) => [i, c.byteStart, c.byteEnd, c.firstLine, c.rowCount, c.employeeRepeats, c.emailRepeats]));
   const [updated] = await db.$client.batch([
     statement(db, db.update(imports).set({ ...columns, chunkCount: chunks.length }).where(ready).getSQL()),
     statement(db, sql`DELETE FROM ${importChunks} WHERE ${importChunks.importId} = ${id} AND ${replaced}`),
-    statement(db, sql`${insertChunks(id, chunks)} WHERE ${replaced}`),
+    ...plans.map((part) =>
+      statement(db, sql`INSERT INTO import_chunks (import_id, idx, byte_start, byte_end, first_line, row_count, employee_repeats, email_repeats)
+        SELECT ${id}, j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5, j.value->>6 FROM json_each(${part}) j WHERE ${replaced}`),
+    ),
   ]);
   if (!updated?.meta.changes) return null;
-  const [row] = await db.select().from(imports).where(eq(imports.id, id));
-  return row ?? null;
+  return findImportRow(db, id);
 }

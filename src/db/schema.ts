@@ -168,6 +168,10 @@ export const imports = sqliteTable(
   ],
 );
 
+export const lineOutcomes = ["created", "updated", "unchanged", "failed"] as const;
+export type LineOutcome = (typeof lineOutcomes)[number];
+export type LineMessage = { level: "error" | "warning"; code: string; message: string };
+
 /** Byte ranges of the stored file, each a run of whole records, found when the file was uploaded. */
 export const importChunks = sqliteTable(
   "import_chunks",
@@ -180,14 +184,77 @@ export const importChunks = sqliteTable(
     byteEnd: integer("byte_end").notNull(),
     firstLine: integer("first_line").notNull(),
     rowCount: integer("row_count").notNull(),
+    /**
+     * The chunk's records (by position, 0 = its first) whose employee number, or email, the
+     * upload's scan saw more than once in the file: only they can repeat an earlier line, so only
+     * they are looked up in, and recorded to, the import's keys. Null for a chunk planned before
+     * the scan looked: every record is then treated as a repeat.
+     */
+    employeeRepeats: text("employee_repeats", { mode: "json" }).$type<number[]>(),
+    emailRepeats: text("email_repeats", { mode: "json" }).$type<number[]>(),
   },
   (t) => [primaryKey({ columns: [t.importId, t.index] })],
 );
 
-export const lineOutcomes = ["created", "updated", "unchanged", "failed"] as const;
-export type LineOutcome = (typeof lineOutcomes)[number];
-export type LineMessage = { level: "error" | "warning"; code: string; message: string };
+/**
+ * What each line of an applied chunk came to, one letter per record in file order, run-length
+ * encoded (see line-outcomes.ts): a million lines keep a few bytes per chunk here instead of a
+ * row each, and the lines themselves are read back from the stored file. One row per chunk,
+ * keyed by (import, chunk), so applying a chunk twice fails instead of counting twice.
+ */
+export const chunkOutcomes = sqliteTable(
+  "chunk_outcomes",
+  {
+    importSeq: integer("import_seq").notNull(),
+    index: integer("idx").notNull(),
+    outcomes: text("outcomes").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.importSeq, t.index] })],
+);
 
+/**
+ * The lines that need attention, failed or with a warning, with their messages and values; the
+ * other lines keep nothing of their own (chunk_outcomes). A table without rowid, so a row costs
+ * one write plus its partial index.
+ */
+export const flaggedLines = sqliteTable(
+  "flagged_lines",
+  {
+    importSeq: integer("import_seq").notNull(),
+    line: integer("line").notNull(),
+    employeeNumber: text("employee_number").notNull().default(""),
+    outcome: text("outcome", { enum: lineOutcomes }).notNull(),
+    hasWarning: integer("has_warning", { mode: "boolean" }).notNull().default(false),
+    messages: text("messages", { mode: "json" }).$type<LineMessage[]>().notNull(),
+    values: text("values", { mode: "json" }).$type<Record<string, string>>().notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.importSeq, t.line] }),
+    index("flagged_lines_failed_idx").on(t.importSeq, t.line).where(sql`${t.outcome} = 'failed'`),
+    index("flagged_lines_warning_idx").on(t.importSeq, t.line).where(sql`${t.hasWarning} = 1`),
+  ],
+);
+
+/**
+ * The first line of an import that claimed an employee number or an email, for the keys the
+ * file holds more than once (import_chunks' repeats): a later line with the same key is a
+ * duplicate. A key the file holds once needs no row.
+ */
+export const importKeys = sqliteTable(
+  "import_keys",
+  {
+    importSeq: integer("import_seq").notNull(),
+    kind: text("kind", { enum: ["employee", "email"] }).notNull(),
+    key: text("key").notNull(),
+    line: integer("line").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.importSeq, t.kind, t.key] })],
+);
+
+/**
+ * Line outcomes of chunks applied before chunk_outcomes and flagged_lines existed: every line a
+ * row. Read for those chunks only, and emptied by retention; nothing writes here any more.
+ */
 export const importLines = sqliteTable(
   "import_lines",
   {
@@ -278,3 +345,4 @@ export type Location = typeof locations.$inferSelect;
 export type Import = typeof imports.$inferSelect;
 export type ImportChunk = typeof importChunks.$inferSelect;
 export type ImportLine = typeof importLines.$inferSelect;
+export type FlaggedLine = typeof flaggedLines.$inferSelect;

@@ -1,4 +1,5 @@
-import { and, asc, eq, gt, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import { dayBounds } from "../day-bounds";
 import type { Db } from "./client";
 import { nameKeyOf, toKey } from "./keys";
 import { imports, locations, roles, users } from "./schema";
@@ -23,14 +24,21 @@ export type UserView = {
 
 type UserFilter = {
   importId?: string;
-  /** A UTC calendar day, YYYY-MM-DD: users created or changed by an import started that day. */
+  /** A calendar day, YYYY-MM-DD: users created or changed by an import started that day. */
   importedOn?: string;
+  /** The IANA time zone whose day `importedOn` means; UTC when absent. */
+  timeZone?: string;
   q?: string;
   locationId?: number;
   roleId?: number;
+};
+
+type UserPageFilter = UserFilter & {
   limit: number;
   /** The employee key of the last user of the previous page. */
   cursor?: string;
+  /** Instead of `cursor`: the employee key of the first user of the next page, to go back. */
+  before?: string;
 };
 
 const userColumns = {
@@ -52,14 +60,12 @@ const userColumns = {
   lastImportedAt: users.lastImportedAt,
 };
 
-/** A page of users in employee-number order, filtered; keyset pagination keeps every page fast. */
-export async function listUsers(db: Db, filter: UserFilter): Promise<{ users: UserView[]; nextCursor: string | null }> {
+function userConditions(db: Db, filter: UserFilter): SQL[] {
   const where: SQL[] = [];
   if (filter.importId) where.push(eq(users.lastImportId, filter.importId));
   if (filter.importedOn) {
     // Through the day's imports, so the look-up rides the (last_import_id, employee_key) index.
-    const start = new Date(`${filter.importedOn}T00:00:00.000Z`);
-    const end = new Date(start.getTime() + 86_400_000);
+    const { start, end } = dayBounds(filter.importedOn, filter.timeZone);
     where.push(inArray(users.lastImportId, db.select({ id: imports.id }).from(imports).where(and(gte(imports.startedAt, start), lt(imports.startedAt, end)))));
   }
   if (filter.locationId !== undefined) where.push(eq(users.locationId, filter.locationId));
@@ -75,21 +81,50 @@ export async function listUsers(db: Db, filter: UserFilter): Promise<{ users: Us
     );
     if (term) where.push(term);
   }
+  return where;
+}
+
+/**
+ * A page of users in employee-number order, filtered; keyset pagination keeps every page fast,
+ * forwards from `cursor` or backwards from `before`. The cursors say where the next and the
+ * previous pages start, or null where there is none.
+ */
+export async function listUsers(
+  db: Db,
+  filter: UserPageFilter,
+): Promise<{ users: UserView[]; nextCursor: string | null; previousCursor: string | null }> {
+  const where = userConditions(db, filter);
+  const back = !filter.cursor && !!filter.before;
   if (filter.cursor) where.push(gt(users.employeeKey, filter.cursor));
+  else if (filter.before) where.push(lt(users.employeeKey, filter.before));
   const rows = await db
     .select(userColumns)
     .from(users)
     .innerJoin(roles, eq(roles.id, users.roleId))
     .leftJoin(locations, eq(locations.id, users.locationId))
     .where(and(...where))
-    .orderBy(asc(users.employeeKey))
+    .orderBy(back ? desc(users.employeeKey) : asc(users.employeeKey))
     .limit(filter.limit + 1);
+  const more = rows.length > filter.limit;
   const page = rows.slice(0, filter.limit);
-  const last = page.at(-1);
+  if (back) page.reverse();
+  const first = page[0]?.employeeKey ?? null;
+  const last = page.at(-1)?.employeeKey ?? null;
   return {
     users: page.map(({ employeeKey: _key, ...u }) => u),
-    nextCursor: rows.length > filter.limit && last ? last.employeeKey : null,
+    // Going back, the page came from one after it; going forward from a cursor, from one before.
+    nextCursor: back || more ? last : null,
+    previousCursor: back ? (more ? first : null) : filter.cursor ? first : null,
   };
+}
+
+/** How many users match the filters, for the count above the list. */
+export async function countUsers(db: Db, filter: UserFilter): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(users)
+    .where(and(...userConditions(db, filter)));
+  return row?.n ?? 0;
 }
 
 /** One user by employee number, compared case-insensitively. */
@@ -120,6 +155,20 @@ export async function changeUser(db: Db, employeeNumber: string, change: UserCha
     .where(eq(users.employeeKey, toKey(employeeNumber)))
     .returning({ id: users.id });
   return changed.length > 0;
+}
+
+/**
+ * Which of these employee numbers belong to users, as given: the report links only those. One
+ * statement for a page of report lines (at most 100, D1's limit on bound parameters).
+ */
+export async function findExistingEmployeeNumbers(db: Db, employeeNumbers: string[]): Promise<Set<string>> {
+  const byKey = new Map(employeeNumbers.filter(Boolean).map((n) => [toKey(n), n]));
+  if (byKey.size === 0) return new Set();
+  const rows = await db
+    .select({ key: users.employeeKey })
+    .from(users)
+    .where(inArray(users.employeeKey, [...byKey.keys()].slice(0, 100)));
+  return new Set(rows.flatMap(({ key }) => byKey.get(key) ?? []));
 }
 
 /** Finds a user for signing in, with the password hash. */

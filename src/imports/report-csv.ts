@@ -1,7 +1,8 @@
 import Papa from "papaparse";
 import type { Db } from "../db/client";
-import { listImportLines, type LineFilter } from "../db/imports";
-import type { ImportLine } from "../db/schema";
+import type { LineFilter } from "../db/imports";
+import type { Import } from "../db/schema";
+import { walkImportLines, type ReportLine } from "./read-lines";
 import { inRows } from "./row-wording";
 import { templateFields } from "./template";
 
@@ -20,27 +21,30 @@ function neutraliseCell(value: string): string {
 const toCsv = (rows: string[][]) => Papa.unparse(rows.map((r) => r.map(neutraliseCell)), { newline: "\r\n" }) + "\r\n";
 
 function streamLines(
+  bucket: R2Bucket,
   db: Db,
-  importId: string,
+  imp: Import,
   filter: Omit<LineFilter, "limit" | "cursor">,
   header: string[],
-  toRow: (line: ImportLine) => string[],
+  toRow: (line: ReportLine) => string[],
 ): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
-  let cursor: number | undefined;
+  const lines = walkImportLines(bucket, db, imp, filter, pageSize);
   let started = false;
   return new ReadableStream<Uint8Array>({
-    // One page per pull: memory stays at one page however long the report is.
+    // One batch (a page of stored lines, or a chunk) per pull: memory stays at one batch however long the report is.
     async pull(controller) {
       if (!started) {
         started = true;
         controller.enqueue(encoder.encode(bom + toCsv([header])));
         return;
       }
-      const page = await listImportLines(db, importId, { ...filter, limit: pageSize, cursor });
-      if (page.lines.length) controller.enqueue(encoder.encode(toCsv(page.lines.map(toRow))));
-      if (page.nextCursor === null) controller.close();
-      else cursor = page.nextCursor;
+      const next = await lines.next();
+      if (next.done) controller.close();
+      else controller.enqueue(encoder.encode(toCsv(next.value.map(toRow))));
+    },
+    async cancel() {
+      await lines.return(undefined);
     },
   });
 }
@@ -49,9 +53,9 @@ function streamLines(
  * Every line of an import: line, outcome, messages, then the line's own values. A workbook's
  * report speaks of its sheet's rows.
  */
-export function reportCsv(db: Db, importId: string, workbook: boolean): ReadableStream<Uint8Array> {
-  const worded = workbook ? inRows : (message: string) => message;
-  return streamLines(db, importId, {}, [workbook ? "row" : "line", "outcome", "messages", ...templateFields], (l) => [
+export function reportCsv(bucket: R2Bucket, db: Db, imp: Import): ReadableStream<Uint8Array> {
+  const worded = imp.workbook ? inRows : (message: string) => message;
+  return streamLines(bucket, db, imp, {}, [imp.workbook ? "row" : "line", "outcome", "messages", ...templateFields], (l) => [
     String(l.line),
     l.outcome,
     l.messages.map((m) => `${m.level === "error" ? "Error" : "Warning"} (${m.code}): ${worded(m.message)}`).join(" | "),
@@ -60,8 +64,8 @@ export function reportCsv(db: Db, importId: string, workbook: boolean): Readable
 }
 
 /** The failed lines in the template's columns, to fix and import again. */
-export function failedLinesCsv(db: Db, importId: string): ReadableStream<Uint8Array> {
-  return streamLines(db, importId, { outcome: "failed" }, [...templateFields], (l) => templateFields.map((f) => l.values[f] ?? ""));
+export function failedLinesCsv(bucket: R2Bucket, db: Db, imp: Import): ReadableStream<Uint8Array> {
+  return streamLines(bucket, db, imp, { outcome: "failed" }, [...templateFields], (l) => templateFields.map((f) => l.values[f] ?? ""));
 }
 
 /**

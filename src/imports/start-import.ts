@@ -8,10 +8,11 @@ import { AppError } from "../errors";
  */
 export async function startImport(env: Env, db: Db, id: string): Promise<ImportView> {
   const queued = await markImportQueued(db, id, new Date());
+  if (queued > 0) console.log(`Import ${id}: queued, ${queued} rows written`);
   // Read before the message goes: once the consumer runs, local D1 answers only between deliveries.
   const imp = await findImport(db, id);
   if (!imp) throw new AppError(404, "not_found", "There is no import with this id.");
-  if (queued) await env.IMPORT_QUEUE.send({ importId: id });
+  if (queued > 0) await env.IMPORT_QUEUE.send({ importId: id });
   return imp;
 }
 

@@ -1,5 +1,5 @@
 import type { Db } from "../db/client";
-import { insertImport, replaceImportFile, type ImportFile, type ImportView } from "../db/imports";
+import { recordUpload, replaceImportFile, type ImportFile, type ImportView } from "../db/imports";
 import type { Import } from "../db/schema";
 import { AppError } from "../errors";
 import { formatBytes } from "../format-bytes";
@@ -156,7 +156,10 @@ export async function createImport(env: Env, db: Db, input: UploadInput): Promis
       const scan = await scanner.end(reopenStored(env.FILES, upload));
       file = { fileKey: uploadKey, fileSize: upload.size, filePieces: upload.pieces, workbook: null, ...scan.format, preview: scan.preview, totalRows: scan.totalRows, chunks: scan.chunks };
     }
-    return await insertImport(db, { id, uploadedBy: input.uploadedBy, fileName }, file);
+    const { chunks, ...values } = file;
+    const { imp, rowsWritten } = await recordUpload(db, { id, uploadedBy: input.uploadedBy, fileName, ...values }, chunks);
+    console.log(`Import ${id}: uploaded, ${rowsWritten} rows written`);
+    return imp;
   } catch (err) {
     await env.FILES.delete(file !== null && file.fileKey !== uploadKey ? [uploadKey, file.fileKey] : uploadKey);
     throw refusal(err, workbook);

@@ -15,6 +15,17 @@ export const Time: FC<{ when: Date | null }> = ({ when }) =>
     <span class="muted">—</span>
   );
 
+/**
+ * A tick in a circle, drawn inline: an emoji needs a font that has it, and Debian's Chromium
+ * without one shows an empty box. Decorative: the sentence beside it says the same.
+ */
+export const SuccessIcon: FC = () => (
+  <svg class="icon icon-success" viewBox="0 0 24 24" width="24" height="24" aria-hidden="true" focusable="false">
+    <circle cx="12" cy="12" r="11" fill="currentColor" />
+    <path d="M7 12.5l3.2 3.2L17 9" fill="none" stroke="#fff" stroke-width="2.4" stroke-linecap="round" stroke-linejoin="round" />
+  </svg>
+);
+
 export type NoticeKind = "error" | "success" | "warning" | "info";
 
 /** A message box; errors are announced to screen readers as they appear. */
@@ -34,16 +45,31 @@ export const Badge: FC<{ value: string; label?: string }> = ({ value, label }) =
   <span class={`badge badge-${value}`}>{label ?? value[0]?.toUpperCase() + value.slice(1)}</span>
 );
 
-/** "Next page" for keyset pagination: a link that carries the cursor and the page's filters. */
-export const Pager: FC<{ next: string | null; first?: string | null; label?: string }> = ({ next, first, label }) =>
-  next || first ? (
+/**
+ * "Previous page" and "Next page" for keyset pagination, and "First page" once past it: links
+ * that carry the cursor and the page's filters.
+ */
+export const Pager: FC<{ next: string | null; previous?: string | null; first?: string | null; label?: string }> = ({
+  next,
+  previous,
+  first,
+  label,
+}) =>
+  next || previous || first ? (
     <nav class="pager" aria-label={label ?? "Pages"}>
       {first ? <a href={first}>First page</a> : <span />}
-      {next ? (
-        <a class="button button-secondary" href={next} rel="next">
-          Next page
-        </a>
-      ) : null}
+      <span class="pager-steps">
+        {previous ? (
+          <a class="button button-secondary" href={previous} rel="prev">
+            Previous page
+          </a>
+        ) : null}
+        {next ? (
+          <a class="button button-secondary" href={next} rel="next">
+            Next page
+          </a>
+        ) : null}
+      </span>
     </nav>
   ) : null;
 

@@ -1,15 +1,19 @@
 import type { FC } from "hono/jsx";
 import type { ImportView } from "../db/imports";
-import type { ImportLine } from "../db/schema";
+import type { LineMessage } from "../db/schema";
+import type { ReportLine } from "../imports/read-lines";
 import { inRows } from "../imports/row-wording";
-import { Badge, DataTable, Notice, Pager, Time } from "./components";
+import { Badge, DataTable, Notice, Pager, SuccessIcon, Time } from "./components";
 import { formatCount, plural, queryString } from "./format";
+import { userHref } from "./users-view";
 
 export type LineFilterName = "all" | "errors" | "warnings";
 
 export type ReportPageProps = {
   imp: ImportView;
-  lines: ImportLine[];
+  lines: ReportLine[];
+  /** The lines' employee numbers that belong to users, which link to their pages. */
+  users: Set<string>;
   show: LineFilterName;
   nextCursor: number | null;
   /** Whether this page is past the first page of lines. */
@@ -18,11 +22,35 @@ export type ReportPageProps = {
 
 const running = (imp: ImportView) => imp.status === "queued" || imp.status === "processing";
 
-/** The sentence that sums up a finished import, as the help article puts it. */
-function summarise(imp: Pick<ImportView, "created" | "updated" | "unchanged" | "failed" | "warnings" | "totalRows">): string {
+type Counts = Pick<ImportView, "created" | "updated" | "unchanged" | "failed" | "warnings" | "totalRows">;
+
+/** "4 created, 1 updated and 1 unchanged": what happened to the lines that imported. */
+function breakdown(imp: Counts): string {
+  const parts = (
+    [
+      [imp.created, "created"],
+      [imp.updated, "updated"],
+      [imp.unchanged, "unchanged"],
+    ] as const
+  ).flatMap(([n, word]) => (n ? [`${formatCount(n)} ${word}`] : []));
+  if (parts.length < 2) return parts.join("");
+  return `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}`;
+}
+
+const clean = (imp: Counts) => imp.failed === 0 && imp.warnings === 0;
+
+/**
+ * The sentence that sums up a finished import, as the help article puts it: a file with
+ * problems says how many of its users imported; a clean one says what happened to them.
+ */
+function summarise(imp: Counts): string {
   const imported = imp.created + imp.updated + imp.unchanged;
-  if (imp.failed === 0 && imp.warnings === 0) return `${plural(imported, "user")} successfully imported with no reported errors. 👍`;
-  return `${formatCount(imported)} out of ${plural(imp.totalRows, "user")} imported.`;
+  if (!clean(imp)) return `${formatCount(imported)} out of ${plural(imp.totalRows, "user")} imported.`;
+  if (imp.created + imp.updated === 0) {
+    const users = imported === 1 ? "The 1 user in the file was" : `All ${plural(imported, "user")} in the file were`;
+    return `Nothing to change: ${users} already up to date.`;
+  }
+  return `${plural(imported, "user")} imported with no reported errors: ${breakdown(imp)}.`;
 }
 
 /**
@@ -90,10 +118,14 @@ const Outcome: FC<{ imp: ImportView }> = ({ imp }) => {
       </Notice>
     );
   }
-  const clean = imp.failed === 0 && imp.warnings === 0;
+  const imported = imp.created + imp.updated + imp.unchanged;
   return (
-    <Notice kind={clean ? "success" : imp.failed ? "warning" : "info"}>
-      <p class="summary">{summarise(imp)}</p>
+    <Notice kind={clean(imp) ? "success" : imp.failed ? "warning" : "info"}>
+      <p class="summary">
+        {clean(imp) ? <SuccessIcon /> : null}
+        {summarise(imp)}
+      </p>
+      {!clean(imp) && imported ? <p>Of those, {breakdown(imp)}.</p> : null}
       {imp.failed ? (
         <p>
           {inWords(imp, `${plural(imp.failed, "line was", "lines were")} not imported. Download the failed lines, fix them and import that file again.`)}
@@ -114,7 +146,30 @@ const filters: { name: LineFilterName; label: (imp: ImportView) => string }[] = 
   { name: "warnings", label: (imp) => `Warnings (${formatCount(imp.warnings)})` },
 ];
 
-const Lines: FC<ReportPageProps> = ({ imp, lines, show, nextCursor, paged }) => {
+/**
+ * The words of a message that name a page, by message code, and where that page is. The
+ * messages stay plain text in the API and the CSV; here those words become the link.
+ */
+const pageLinks: Record<string, { words: string; href: (line: ReportLine) => string }> = {
+  unknown_location: { words: "Locations", href: () => "/locations" },
+  unknown_role: { words: "the user's page", href: (line) => userHref(line.employeeNumber) },
+};
+
+const Message: FC<{ message: LineMessage; line: ReportLine; linked: boolean }> = ({ message, line, linked }) => {
+  const link = pageLinks[message.code];
+  const at = link ? message.message.lastIndexOf(link.words) : -1;
+  // A user's page link only for a user there is: a failed line may name someone never created.
+  if (!link || at === -1 || (message.code === "unknown_role" && !linked)) return <>{message.message}</>;
+  return (
+    <>
+      {message.message.slice(0, at)}
+      <a href={link.href(line)}>{link.words}</a>
+      {message.message.slice(at + link.words.length)}
+    </>
+  );
+};
+
+const Lines: FC<ReportPageProps> = ({ imp, lines, users, show, nextCursor, paged }) => {
   const base = `/imports/${imp.id}`;
   const showParam = show === "all" ? undefined : show;
   return (
@@ -150,7 +205,15 @@ const Lines: FC<ReportPageProps> = ({ imp, lines, show, nextCursor, paged }) => 
               <th scope="row" class="num" data-label={inWords(imp, "Line")}>
                 {line.line}
               </th>
-              <td data-label="Employee number">{line.employeeNumber || <span class="muted">(empty)</span>}</td>
+              <td data-label="Employee number">
+                {!line.employeeNumber ? (
+                  <span class="muted">(empty)</span>
+                ) : users.has(line.employeeNumber) ? (
+                  <a href={userHref(line.employeeNumber)}>{line.employeeNumber}</a>
+                ) : (
+                  line.employeeNumber
+                )}
+              </td>
               <td>
                 <Badge value={line.outcome} />
               </td>
@@ -159,7 +222,9 @@ const Lines: FC<ReportPageProps> = ({ imp, lines, show, nextCursor, paged }) => 
                 {line.messages.length ? (
                   <ul class="messages">
                     {line.messages.map((m) => (
-                      <li class={`message-${m.level}`}>{inWords(imp, m.message)}</li>
+                      <li class={`message-${m.level}`}>
+                        <Message message={imp.workbook ? { ...m, message: inRows(m.message) } : m} line={line} linked={users.has(line.employeeNumber)} />
+                      </li>
                     ))}
                   </ul>
                 ) : (

@@ -1,14 +1,18 @@
 import { Hono } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { HTTPException } from "hono/http-exception";
 import { requireManageUsers, requireViewUsers } from "../auth/bearer";
-import { verifyCsrf } from "../auth/csrf";
+import { verifyCsrf, verifyUploadCsrf } from "../auth/csrf";
 import { canManageUsers } from "../auth/permissions";
 import { requireSession } from "../auth/sessions";
-import { findImport, listImportLines, listImports, type ImportView } from "../db/imports";
+import { findImport, listImports, type ImportView } from "../db/imports";
+import { listImportLines } from "../imports/read-lines";
 import type { Db } from "../db/client";
+import { findExistingEmployeeNumbers } from "../db/users";
 import { AppError } from "../errors";
 import { attachment, csvAttachment, xlsxType } from "../http/csv-attachment";
-import { failedLinesCsv, reportCsv, templateCsv } from "../imports/report-csv";
+import { templateDownload } from "../http/template-download";
+import { failedLinesCsv, reportCsv } from "../imports/report-csv";
 import { cancelImport, startImport } from "../imports/start-import";
 import { templateXlsx } from "../imports/template-xlsx";
 import { createImport, readAnotherSheet } from "../imports/upload-file";
@@ -23,7 +27,9 @@ import { positiveInt } from "./query";
 
 export const importsApp = new Hono<WebEnv>();
 
-importsApp.use(requireSession, verifyCsrf, layout);
+// Every form here is checked by verifyCsrf except the upload, whose check streams the form
+// instead of reading a whole file into memory.
+importsApp.use(requireSession, layout);
 
 const linesPerPage = 50;
 const importsPerPage = 25;
@@ -50,31 +56,42 @@ importsApp.get("/", requireViewUsers, async (c) => {
   );
 });
 
-importsApp.get("/new", requireManageUsers, (c) =>
-  c.render(
-    <UploadPage csrfToken={c.var.csrfToken} maxBytes={Number(c.env.MAX_UPLOAD_BYTES)} cancelled={c.req.query("cancelled") === "1"} />,
-    { title: "Import Users" },
-  ),
-);
+// A refused upload redirects to the upload page (post, redirect, get), so a refresh shows the
+// page again instead of sending the file again; the reason travels in a cookie read once, as a
+// reason in the address could be put there by anyone's link.
+const refusalCookie = "roster_upload_refused";
+const refusalCookieOptions = { httpOnly: true, secure: true, sameSite: "Strict", path: "/imports/new" } as const;
 
-importsApp.get("/template.csv", requireViewUsers, (c) => c.body(templateCsv(), 200, csvAttachment("users-template.csv")));
+importsApp.get("/new", requireManageUsers, (c) => {
+  const error = getCookie(c, refusalCookie);
+  if (error !== undefined) deleteCookie(c, refusalCookie, refusalCookieOptions);
+  return c.render(
+    <UploadPage
+      csrfToken={c.var.csrfToken}
+      maxBytes={Number(c.env.MAX_UPLOAD_BYTES)}
+      cancelled={c.req.query("cancelled") === "1"}
+      error={error || undefined}
+    />,
+    { title: "Import Users" },
+  );
+});
+
+importsApp.get("/template.csv", requireViewUsers, () => templateDownload());
 importsApp.get("/template.xlsx", requireViewUsers, (c) => c.body(templateXlsx(), 200, attachment("users-template.xlsx", xlsxType)));
 
-importsApp.post("/", requireManageUsers, async (c) => {
+importsApp.post("/", requireManageUsers, verifyUploadCsrf, async (c) => {
   const file = c.var.upload?.file;
-  const refuse = (status: AppError["status"], error: string) => {
-    c.status(status);
-    return c.render(<UploadPage csrfToken={c.var.csrfToken} maxBytes={Number(c.env.MAX_UPLOAD_BYTES)} error={error} />, {
-      title: "Import Users",
-    });
+  const refuse = (error: string) => {
+    setCookie(c, refusalCookie, error.slice(0, 1000), { ...refusalCookieOptions, maxAge: 300 });
+    return c.redirect("/imports/new", 303);
   };
-  if (!file?.name) return refuse(400, "No file was chosen. Choose your CSV file, then click Upload.");
+  if (!file?.name) return refuse("No file was chosen. Choose your CSV file, then click Upload.");
   try {
     // The file streams from the form into storage, so a large one never sits in memory.
     const imp = await createImport(c.env, c.var.db, { uploadedBy: c.var.viewer.id, fileName: file.name, body: file.body, size: null });
     return c.redirect(`/imports/${imp.id}`, 303);
   } catch (err) {
-    if (err instanceof AppError && err.status >= 400 && err.status < 500) return refuse(err.status, err.message);
+    if (err instanceof AppError && err.status >= 400 && err.status < 500) return refuse(err.message);
     throw err;
   }
 });
@@ -89,19 +106,20 @@ importsApp.get("/:id", requireViewUsers, async (c) => {
   const showParam = c.req.query("show");
   const show: LineFilterName = showParam === "errors" || showParam === "warnings" ? showParam : "all";
   const after = positiveInt(c.req.query("after"));
-  const page = await listImportLines(c.var.db, imp.id, {
+  const page = await listImportLines(c.env.FILES, c.var.db, imp, {
     level: show === "errors" ? "error" : show === "warnings" ? "warning" : undefined,
     limit: linesPerPage,
     cursor: after,
   });
   const running = imp.status === "queued" || imp.status === "processing";
+  const known = await findExistingEmployeeNumbers(c.var.db, page.lines.map((line) => line.employeeNumber));
   return c.render(
-    <ReportPage imp={imp} lines={page.lines} show={show} nextCursor={page.nextCursor} paged={after !== undefined} />,
+    <ReportPage imp={imp} lines={page.lines} users={known} show={show} nextCursor={page.nextCursor} paged={after !== undefined} />,
     { title: `Import report: ${imp.fileName}`, refresh: running },
   );
 });
 
-importsApp.post("/:id/sheet", requireManageUsers, async (c) => {
+importsApp.post("/:id/sheet", requireManageUsers, verifyCsrf, async (c) => {
   const imp = await requireImport(c.var.db, c.req.param("id"));
   const body = await c.req.parseBody();
   const sheet = typeof body.sheet === "string" ? body.sheet : "";
@@ -118,13 +136,13 @@ importsApp.post("/:id/sheet", requireManageUsers, async (c) => {
   }
 });
 
-importsApp.post("/:id/start", requireManageUsers, async (c) => {
+importsApp.post("/:id/start", requireManageUsers, verifyCsrf, async (c) => {
   const id = c.req.param("id");
   await startImport(c.env, c.var.db, id);
   return c.redirect(`/imports/${id}`, 303);
 });
 
-importsApp.post("/:id/cancel", requireManageUsers, async (c) => {
+importsApp.post("/:id/cancel", requireManageUsers, verifyCsrf, async (c) => {
   const id = c.req.param("id");
   if (await cancelImport(c.env, c.var.db, id)) return c.redirect("/imports/new?cancelled=1", 303);
   // Already started (another tab, another admin): its report is where it stands.
@@ -134,10 +152,10 @@ importsApp.post("/:id/cancel", requireManageUsers, async (c) => {
 
 importsApp.get("/:id/report.csv", requireViewUsers, async (c) => {
   const imp = await requireImport(c.var.db, c.req.param("id"));
-  return c.body(reportCsv(c.var.db, imp.id, imp.workbook !== null), 200, csvAttachment(`${stem(imp.fileName)}-report.csv`));
+  return c.body(reportCsv(c.env.FILES, c.var.db, imp), 200, csvAttachment(`${stem(imp.fileName)}-report.csv`));
 });
 
 importsApp.get("/:id/failed.csv", requireViewUsers, async (c) => {
   const imp = await requireImport(c.var.db, c.req.param("id"));
-  return c.body(failedLinesCsv(c.var.db, imp.id), 200, csvAttachment(`${stem(imp.fileName)}-failed-lines.csv`));
+  return c.body(failedLinesCsv(c.env.FILES, c.var.db, imp), 200, csvAttachment(`${stem(imp.fileName)}-failed-lines.csv`));
 });

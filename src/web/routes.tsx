@@ -4,11 +4,9 @@ import { html } from "hono/html";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { verifyCsrf } from "../auth/csrf";
 import { canManageUsers, canViewUsers, type Viewer } from "../auth/permissions";
-import { endSession, requireSession } from "../auth/sessions";
+import { endSession, readSession, requireSession } from "../auth/sessions";
 import type { AppEnv } from "../context";
-import { appCss } from "./app-css";
-import { appJs } from "./app-js";
-import { iconSvg } from "./icon-svg";
+import { createDb } from "../db/client";
 import { ErrorPage, errorTitle, WelcomePage } from "./error-view";
 import { importsApp } from "./imports";
 import { Layout, layout } from "./layout";
@@ -20,13 +18,6 @@ import { usersApp } from "./users";
 import type { WebEnv } from "./web-env";
 
 export const web = new Hono<WebEnv>();
-
-// Served by the Worker itself: the CSP allows scripts and styles from this origin only.
-const asset = (body: string, type: string) => () =>
-  new Response(body, { headers: { "Content-Type": type, "Cache-Control": "public, max-age=600" } });
-web.get("/assets/app.css", asset(appCss, "text/css; charset=utf-8"));
-web.get("/assets/app.js", asset(appJs, "text/javascript; charset=utf-8"));
-web.get("/assets/icon.svg", asset(iconSvg, "image/svg+xml"));
 
 web.route("/sign-in", signIn);
 
@@ -47,10 +38,19 @@ web.route("/locations", locationsApp);
 web.route("/roles", rolesApp);
 web.route("/tokens", tokensApp);
 
-/** Renders an error as a page, never a stack trace; signed-in people keep their menu. */
-export function renderErrorPage(c: Context<AppEnv>, status: ContentfulStatusCode, message: string) {
-  const viewer: Viewer | undefined = c.get("viewer");
-  const csrfToken: string | undefined = c.get("csrfToken");
+/**
+ * Renders an error as a page, never a stack trace; signed-in people keep their menu, also where
+ * no session check ran (an address no route has). A server error does not look the session up:
+ * the database may be what failed.
+ */
+export async function renderErrorPage(c: Context<AppEnv>, status: ContentfulStatusCode, message: string) {
+  let viewer: Viewer | undefined = c.get("viewer");
+  let csrfToken: string | undefined = c.get("csrfToken");
+  if (!viewer && status < 500) {
+    const session = await readSession(c, c.get("db") ?? createDb(c.env.DB));
+    if (session) ({ csrfToken, ...viewer } = session);
+  }
+  if (viewer) c.header("Cache-Control", "no-store");
   const page = (
     <Layout title={errorTitle(status)} viewer={viewer} csrfToken={csrfToken} path={c.req.path}>
       <ErrorPage status={status} message={message} signedIn={!!viewer} />

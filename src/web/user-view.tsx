@@ -13,27 +13,36 @@ export type UserPageProps = {
   canManage: boolean;
   /** The page is the signed-in person's own: they cannot change their own role. */
   isViewer: boolean;
-  /** The roles the viewer may give, and every location, for the assignment form. */
+  /** The roles the viewer may give (and the one chosen), and every location, for the form. */
   roles: Role[];
   locations: LocationView[];
   csrfToken: string;
-  saved: "locks" | "assignment" | null;
+  /** What the form shows: the user's own values, or what was sent when saving was refused. */
+  form: { roleId: number; locationId: number | null; roleLocked: boolean; locationLocked: boolean };
+  saved: boolean;
+  error?: string;
 };
 
 /**
- * The role and location set by hand: what a report's unknown-role or unknown-location line asks
- * an admin to do after the import.
+ * The role, the location and the locks that keep each from imports, in one form with one
+ * button, so nothing chosen is lost by saving something else: what a report's unknown-role or
+ * unknown-location line asks an admin to do after the import.
  */
-const Assignment: FC<Pick<UserPageProps, "user" | "isViewer" | "roles" | "locations" | "csrfToken">> = ({
+const Assignment: FC<Pick<UserPageProps, "user" | "isViewer" | "roles" | "locations" | "csrfToken" | "form">> = ({
   user,
   isViewer,
   roles,
   locations,
   csrfToken,
+  form,
 }) => (
   <section class="card" aria-labelledby="assignment-heading">
-    <h2 id="assignment-heading">Role and location</h2>
-    <form method="post" action={`${userHref(user.employeeNumber)}/assignment`}>
+    <h2 id="assignment-heading">Role, location and locks</h2>
+    <p class="muted">
+      A locked role or location stays as it is when an import asks to change it; the report notes it as a warning. Locks do
+      not stop you changing them here.
+    </p>
+    <form method="post" action={userHref(user.employeeNumber)}>
       <CsrfField token={csrfToken} />
       <div class="field">
         <label for="role_id">Role</label>
@@ -44,7 +53,7 @@ const Assignment: FC<Pick<UserPageProps, "user" | "isViewer" | "roles" | "locati
         ) : null}
         <select id="role_id" name="role_id" disabled={isViewer} aria-describedby={isViewer ? "role-hint" : undefined}>
           {roles.map((r) => (
-            <option value={r.id} selected={r.id === user.roleId}>
+            <option value={r.id} selected={r.id === form.roleId}>
               {r.name}
             </option>
           ))}
@@ -52,22 +61,29 @@ const Assignment: FC<Pick<UserPageProps, "user" | "isViewer" | "roles" | "locati
         {/* A disabled select sends nothing; the current role goes with the form instead. */}
         {isViewer ? <input type="hidden" name="role_id" value={String(user.roleId)} /> : null}
       </div>
+      <label class="checkbox">
+        <input type="checkbox" name="role_locked" value="on" checked={form.roleLocked} />
+        <span>Lock the role: imports don't change it</span>
+      </label>
       <div class="field">
         <label for="location_id">Location</label>
         <select id="location_id" name="location_id">
-          <option value="" selected={user.locationId === null}>
+          <option value="" selected={form.locationId === null}>
             No location
           </option>
           {locations.map((l) => (
-            <option value={l.id} selected={l.id === user.locationId}>
+            <option value={l.id} selected={l.id === form.locationId}>
               {l.name}
             </option>
           ))}
         </select>
       </div>
-      <p class="muted small">Locks keep these from imports; they do not stop you changing them here.</p>
+      <label class="checkbox">
+        <input type="checkbox" name="location_locked" value="on" checked={form.locationLocked} />
+        <span>Lock the location: imports don't change it</span>
+      </label>
       <div class="actions">
-        <button type="submit">Save role and location</button>
+        <button type="submit">Save</button>
       </div>
     </form>
   </section>
@@ -93,8 +109,20 @@ const ImportLink: FC<{ imp: ImportView | null; id: string | null; on: Date | nul
 // admin:create) moves updated_at alone.
 const changedOutsideImports = (user: UserView) => user.updatedAt.getTime() !== user.lastImportedAt?.getTime();
 
-/** One user: their fields, their locks, and the imports that created and last imported them. */
-export const UserPage: FC<UserPageProps> = ({ user, createdBy, lastImportedBy, canManage, isViewer, roles, locations, csrfToken, saved }) => (
+/** One user: their fields, the imports that created and last imported them, and the role and locks form. */
+export const UserPage: FC<UserPageProps> = ({
+  user,
+  createdBy,
+  lastImportedBy,
+  canManage,
+  isViewer,
+  roles,
+  locations,
+  csrfToken,
+  form,
+  saved,
+  error,
+}) => (
   <>
     <p class="small">
       <a href="/users">All Users</a>
@@ -104,7 +132,12 @@ export const UserPage: FC<UserPageProps> = ({ user, createdBy, lastImportedBy, c
         {user.firstName} {user.lastName}
       </h1>
     </div>
-    {saved ? <Notice kind="success">{saved === "locks" ? "The locks were saved." : "The role and location were saved."}</Notice> : null}
+    {saved ? <Notice kind="success">The role, location and locks were saved.</Notice> : null}
+    {error ? (
+      <Notice kind="error" title="Nothing was saved">
+        <p>{error}</p>
+      </Notice>
+    ) : null}
     <section class="card" aria-labelledby="details-heading">
       <h2 id="details-heading">Details</h2>
       <dl class="facts">
@@ -153,31 +186,17 @@ export const UserPage: FC<UserPageProps> = ({ user, createdBy, lastImportedBy, c
       </dl>
     </section>
 
-    {canManage ? <Assignment user={user} isViewer={isViewer} roles={roles} locations={locations} csrfToken={csrfToken} /> : null}
-    <section class="card" aria-labelledby="locks-heading">
-      <h2 id="locks-heading">Locks</h2>
-      <p class="muted">A locked role or location stays as it is when an import asks to change it; the report notes it as a warning.</p>
-      {canManage ? (
-        <form method="post" action={`${userHref(user.employeeNumber)}/locks`}>
-          <CsrfField token={csrfToken} />
-          <label class="checkbox">
-            <input type="checkbox" name="role_locked" value="on" checked={user.roleLocked} />
-            <span>Lock the role: imports don't change it</span>
-          </label>
-          <label class="checkbox">
-            <input type="checkbox" name="location_locked" value="on" checked={user.locationLocked} />
-            <span>Lock the location: imports don't change it</span>
-          </label>
-          <div class="actions">
-            <button type="submit">Save locks</button>
-          </div>
-        </form>
-      ) : (
+    {canManage ? (
+      <Assignment user={user} isViewer={isViewer} roles={roles} locations={locations} csrfToken={csrfToken} form={form} />
+    ) : (
+      <section class="card" aria-labelledby="locks-heading">
+        <h2 id="locks-heading">Locks</h2>
+        <p class="muted">A locked role or location stays as it is when an import asks to change it; the report notes it as a warning.</p>
         <p>
           Role: {user.roleLocked ? "locked" : "not locked"}. Location: {user.locationLocked ? "locked" : "not locked"}. Changing
           locks needs the manage-users permission.
         </p>
-      )}
-    </section>
+      </section>
+    )}
   </>
 );

@@ -9,6 +9,8 @@ import { formatCount, formatDateTime, plural } from "./format";
 export type UserFilters = {
   q: string;
   importedOn: string;
+  /** The reader's IANA time zone, which the page script sends; empty means UTC. */
+  timeZone: string;
   importId: string;
   locationId: number | undefined;
   roleId: number | undefined;
@@ -16,11 +18,14 @@ export type UserFilters = {
 
 export type UserListProps = {
   users: UserView[];
+  /** How many users match the filters, on every page. */
+  total: number;
   filters: UserFilters;
   locations: LocationView[];
   roles: Role[];
   imports: ImportView[];
   next: string | null;
+  previous: string | null;
   first: string | null;
 };
 
@@ -74,19 +79,20 @@ const LastImportedByNote: FC<{ imp: ImportView | undefined }> = ({ imp }) => (
 );
 
 /** All Users: search, filters, and a page of users in employee-number order. */
-export const UserListPage: FC<UserListProps> = ({ users, filters, locations, roles, imports, next, first }) => (
+export const UserListPage: FC<UserListProps> = ({ users, total, filters, locations, roles, imports, next, previous, first }) => (
   <>
     <div class="page-head">
       <h1>All Users</h1>
     </div>
     <form class="card filters" method="get" action="/users" role="search" aria-label="Find users">
-      <div class="field">
+      <div class="field field-search">
         <label for="q">Search</label>
         <input type="search" id="q" name="q" value={filters.q} placeholder="Employee number, name or email" />
       </div>
       <div class="field">
         <label for="imported_on">Last imported on</label>
         <input type="date" id="imported_on" name="imported_on" value={filters.importedOn} />
+        <input type="hidden" name="tz" value={filters.timeZone} data-time-zone="" />
       </div>
       <div class="field">
         <label for="import">Last imported by</label>
@@ -125,8 +131,14 @@ export const UserListPage: FC<UserListProps> = ({ users, filters, locations, rol
       </div>
     </form>
     {filters.importedOn ? (
-      <p class="muted small">Days are in UTC: users whose last import, the latest one that created or updated them, ran that day.</p>
+      <p class="muted small">
+        Days are in {filters.timeZone && filters.timeZone !== "UTC" ? `your time zone (${filters.timeZone})` : "UTC"}, as the times
+        on this page: users whose last import, the latest one that created or updated them, ran that day.
+      </p>
     ) : null}
+    <p class="result-count" role="status">
+      {filtered(filters) ? `${plural(total, "user matches", "users match")} the filters.` : `${plural(total, "user")} in all.`}
+    </p>
     {filters.importId ? <LastImportedByNote imp={imports.find((imp) => imp.id === filters.importId)} /> : null}
     <DataTable
       caption={<>{filtered(filters) ? "Users matching the filters" : "Every user"}, by employee number</>}
@@ -150,6 +162,6 @@ export const UserListPage: FC<UserListProps> = ({ users, filters, locations, rol
         </tr>
       ))}
     />
-    <Pager label="Pages of users" first={first} next={next} />
+    <Pager label="Pages of users" first={first} previous={previous} next={next} />
   </>
 );

@@ -1,3 +1,4 @@
+import type { Context } from "hono";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { requireManageUsers, requireViewUsers } from "../auth/bearer";
@@ -8,10 +9,11 @@ import { findImport, listImports } from "../db/imports";
 import type { Db } from "../db/client";
 import { findLocation, listLocations } from "../db/locations";
 import { findRole, listRoles } from "../db/roles";
-import { changeUser, findUser, listUsers } from "../db/users";
+import { isTimeZone } from "../day-bounds";
+import { changeUser, countUsers, findUser, listUsers, type UserView } from "../db/users";
 import { queryString } from "./format";
 import { layout } from "./layout";
-import { UserPage } from "./user-view";
+import { UserPage, type UserPageProps } from "./user-view";
 import { userHref, UserListPage, type UserFilters } from "./users-view";
 import type { WebEnv } from "./web-env";
 import { positiveInt } from "./query";
@@ -26,25 +28,30 @@ const importChoices = 50;
 
 usersApp.get("/", async (c) => {
   const day = c.req.query("imported_on") ?? "";
+  const tz = c.req.query("tz") ?? "";
   const filters: UserFilters = {
     q: (c.req.query("q") ?? "").trim().slice(0, 200),
     importedOn: /^\d{4}-\d{2}-\d{2}$/.test(day) && !Number.isNaN(Date.parse(day)) ? day : "",
+    // The page script sends the reader's time zone, so a day means the day their times show.
+    timeZone: isTimeZone(tz) ? tz : "",
     importId: (c.req.query("import") ?? "").trim(),
     locationId: positiveInt(c.req.query("location")),
     roleId: positiveInt(c.req.query("role")),
   };
-  const after = c.req.query("after");
+  const after = c.req.query("after") || undefined;
+  const before = after ? undefined : c.req.query("before") || undefined;
   const db = c.var.db;
-  const [page, locations, roles, recent] = await Promise.all([
-    listUsers(db, {
-      q: filters.q || undefined,
-      importedOn: filters.importedOn || undefined,
-      importId: filters.importId || undefined,
-      locationId: filters.locationId,
-      roleId: filters.roleId,
-      limit: usersPerPage,
-      cursor: after || undefined,
-    }),
+  const filter = {
+    q: filters.q || undefined,
+    importedOn: filters.importedOn || undefined,
+    timeZone: filters.timeZone || undefined,
+    importId: filters.importId || undefined,
+    locationId: filters.locationId,
+    roleId: filters.roleId,
+  };
+  const [page, total, locations, roles, recent] = await Promise.all([
+    listUsers(db, { ...filter, limit: usersPerPage, cursor: after, before }),
+    countUsers(db, filter),
     listLocations(db),
     listRoles(db),
     listImports(db, { limit: importChoices }),
@@ -57,6 +64,7 @@ usersApp.get("/", async (c) => {
   const params = {
     q: filters.q,
     imported_on: filters.importedOn,
+    tz: filters.importedOn ? filters.timeZone : "",
     import: filters.importId,
     location: filters.locationId,
     role: filters.roleId,
@@ -64,27 +72,43 @@ usersApp.get("/", async (c) => {
   return c.render(
     <UserListPage
       users={page.users}
+      total={total}
       filters={filters}
       locations={locations}
       roles={roles}
       imports={imports}
       next={page.nextCursor ? `/users${queryString({ ...params, after: page.nextCursor })}` : null}
-      first={after ? `/users${queryString(params)}` : null}
+      previous={page.previousCursor ? `/users${queryString({ ...params, before: page.previousCursor })}` : null}
+      first={page.previousCursor ? `/users${queryString(params)}` : null}
     />,
     { title: "All Users" },
   );
 });
 
-usersApp.get("/:employeeNumber", async (c) => {
-  const user = await findUser(c.var.db, c.req.param("employeeNumber"));
+type UserForm = UserPageProps["form"];
+
+const formOf = (user: UserView): UserForm => ({
+  roleId: user.roleId,
+  locationId: user.locationId,
+  roleLocked: user.roleLocked,
+  locationLocked: user.locationLocked,
+});
+
+async function requireUser(db: Db, employeeNumber: string): Promise<UserView> {
+  const user = await findUser(db, employeeNumber);
   if (!user) throw new HTTPException(404, { message: "There is no user with this employee number." });
+  return user;
+}
+
+/** The user's page, with the role and locks form holding `form`: the user's own values, or what was sent. */
+async function renderUserPage(c: Context<WebEnv>, user: UserView, form: UserForm, notice: { saved?: boolean; error?: string } = {}) {
+  const db = c.var.db;
   // A user no import has changed since it created them names the same import twice: read it once.
-  const createdBy = user.createdImportId ? await findImport(c.var.db, user.createdImportId) : null;
+  const createdBy = user.createdImportId ? await findImport(db, user.createdImportId) : null;
   const lastImportedBy =
-    user.lastImportId === user.createdImportId ? createdBy : user.lastImportId ? await findImport(c.var.db, user.lastImportId) : null;
+    user.lastImportId === user.createdImportId ? createdBy : user.lastImportId ? await findImport(db, user.lastImportId) : null;
   const canManage = canManageUsers(c.var.viewer);
-  const [roles, locations] = canManage ? await Promise.all([listRoles(c.var.db), listLocations(c.var.db)]) : [[], []];
-  const saved = c.req.query("saved");
+  const [roles, locations] = canManage ? await Promise.all([listRoles(db), listLocations(db)]) : [[], []];
   return c.render(
     <UserPage
       user={user}
@@ -92,13 +116,20 @@ usersApp.get("/:employeeNumber", async (c) => {
       lastImportedBy={lastImportedBy}
       canManage={canManage}
       isViewer={isSelf(c.var.viewer, user)}
-      roles={roles.filter((r) => canGiveRole(c.var.viewer, r))}
+      roles={roles.filter((r) => canGiveRole(c.var.viewer, r) || r.id === form.roleId)}
       locations={locations}
       csrfToken={c.var.csrfToken}
-      saved={saved === "1" ? "locks" : saved === "assignment" ? "assignment" : null}
+      form={form}
+      saved={notice.saved ?? false}
+      error={notice.error}
     />,
     { title: `${user.firstName} ${user.lastName}` },
   );
+}
+
+usersApp.get("/:employeeNumber", async (c) => {
+  const user = await requireUser(c.var.db, c.req.param("employeeNumber"));
+  return renderUserPage(c, user, formOf(user), { saved: c.req.query("saved") === "1" });
 });
 
 /** The form's location: null for "No location", undefined when it names no location there is. */
@@ -108,30 +139,28 @@ async function chosenLocation(db: Db, value: unknown): Promise<{ id: number } | 
   return id === undefined ? undefined : ((await findLocation(db, id)) ?? undefined);
 }
 
-usersApp.post("/:employeeNumber/assignment", requireManageUsers, async (c) => {
-  const employeeNumber = c.req.param("employeeNumber");
-  const user = await findUser(c.var.db, employeeNumber);
-  if (!user) throw new HTTPException(404, { message: "There is no user with this employee number." });
+// One form holds the role, the location and their locks, so saving one never drops another.
+// A refusal shows the page again with what was chosen, and says what to change.
+usersApp.post("/:employeeNumber", requireManageUsers, async (c) => {
+  const user = await requireUser(c.var.db, c.req.param("employeeNumber"));
   const body = await c.req.parseBody();
   const roleId = typeof body.role_id === "string" ? positiveInt(body.role_id) : undefined;
   const role = roleId === undefined ? null : await findRole(c.var.db, roleId);
   const location = await chosenLocation(c.var.db, body.location_id);
-  if (!role || location === undefined) {
-    throw new HTTPException(422, { message: "Choose the role and the location from the lists on the user's page." });
-  }
-  const refusal = roleChangeRefusal(c.var.viewer, user, role);
-  if (refusal) throw new HTTPException(403, { message: refusal });
-  await changeUser(c.var.db, employeeNumber, { roleId: role.id, locationId: location?.id ?? null });
-  return c.redirect(`${userHref(employeeNumber)}?saved=assignment`, 303);
-});
-
-usersApp.post("/:employeeNumber/locks", requireManageUsers, async (c) => {
-  const employeeNumber = c.req.param("employeeNumber");
-  const body = await c.req.parseBody();
-  const found = await changeUser(c.var.db, employeeNumber, {
+  const form: UserForm = {
+    roleId: role?.id ?? user.roleId,
+    locationId: location === undefined ? user.locationId : (location?.id ?? null),
     roleLocked: body.role_locked === "on",
     locationLocked: body.location_locked === "on",
-  });
-  if (!found) throw new HTTPException(404, { message: "There is no user with this employee number." });
-  return c.redirect(`${userHref(employeeNumber)}?saved=1`, 303);
+  };
+  const refuse = (status: 403 | 422, error: string) => {
+    c.status(status);
+    return renderUserPage(c, user, form, { error });
+  };
+  if (!role || location === undefined) return refuse(422, "Choose the role and the location from the lists on the user's page.");
+  // Keeping a role the viewer could not give is no change of role: the locks may still be saved.
+  const refusal = role.id === user.roleId ? null : roleChangeRefusal(c.var.viewer, user, role);
+  if (refusal) return refuse(403, refusal);
+  await changeUser(c.var.db, user.employeeNumber, form);
+  return c.redirect(`${userHref(user.employeeNumber)}?saved=1`, 303);
 });

@@ -47,10 +47,21 @@ describe("an admin looks after locations, locks and tokens", () => {
   it("locks a user's role from their page", async () => {
     await page.goto(`${baseUrl}/users/${inject("adminUsername")}`);
     await page.getByLabel("Lock the role: imports don't change it").check();
-    await page.getByRole("button", { name: "Save locks" }).click();
-    await page.getByText("The locks were saved.").waitFor();
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.getByText("The role, location and locks were saved.").waitFor();
     expect(await page.getByLabel("Lock the role: imports don't change it").isChecked()).toBe(true);
     await shoot(page, "user-locks");
+  });
+
+  it("keeps the role and the location chosen when it also locks them", async () => {
+    await page.goto(`${baseUrl}/users/${inject("adminUsername")}`);
+    await page.getByLabel("Location", { exact: true }).selectOption({ label: "Manchester" });
+    await page.getByLabel("Lock the location: imports don't change it").check();
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.getByText("The role, location and locks were saved.").waitFor();
+    expect(await page.getByRole("definition").filter({ hasText: "Manchester (locked)" }).count()).toBe(1);
+    expect(await page.getByLabel("Location", { exact: true }).inputValue()).not.toBe("");
+    await shoot(page, "user-location-and-lock");
   });
 
   it("creates an API token, copies it, and revokes it", async () => {

@@ -71,8 +71,25 @@ describe("an admin imports the help article's example file", () => {
 
   it("downloads the template", async () => {
     const template = await downloadText(() => page.getByRole("link", { name: "Download the template" }).click());
-    expect(template.name).toMatch(/\.csv$/);
+    expect(template.name).toBe("users-template.csv");
     expect(template.text).toContain("employee_number,first_name,last_name,location,email,role");
+  });
+
+  it("is told what to fix in a refused file, and a refresh does not send it again", async () => {
+    let posts = 0;
+    page.on("request", (request) => {
+      if (request.method() === "POST") posts += 1;
+    });
+    await page.getByLabel("CSV file").setInputFiles({ name: "short.csv", mimeType: "text/csv", buffer: Buffer.from("employee_number,first_name\r\n1,Ada\r\n") });
+    await page.getByRole("button", { name: "Upload" }).click();
+    await page.getByText("This file can't be imported").waitFor();
+    expect(new URL(page.url()).pathname).toBe("/imports/new");
+    await screenshot("upload-refused");
+    expect(posts).toBe(1);
+    await page.reload();
+    await page.getByRole("heading", { name: "Import Users" }).waitFor();
+    expect(posts).toBe(1);
+    expect(await page.getByText("This file can't be imported").count()).toBe(0);
   });
 
   it("uploads the file and sees 6 users in the preview", async () => {

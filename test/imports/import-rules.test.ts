@@ -1,7 +1,9 @@
-import { and, eq } from "drizzle-orm";
+import { env } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { toKey } from "../../src/db/keys";
-import { importLines, imports, locations, roles, users } from "../../src/db/schema";
+import { imports, locations, roles, users } from "../../src/db/schema";
+import { listImportLines } from "../../src/imports/read-lines";
 import { applyChunk } from "../../src/imports/apply-chunk";
 import { loadRoleBook } from "../../src/imports/consume-import";
 import { chunkRows } from "../../src/imports/limits";
@@ -285,7 +287,9 @@ describe("updates", () => {
     await db.update(users).set({ roleLocked: true, locationLocked: true }).where(eq(users.employeeKey, toKey(n)));
     expect((await applying).updated).toBe(1);
     // The rules saw no lock (no lock warning): what kept the fields is the write itself.
-    const [outcome] = await db.select().from(importLines).where(and(eq(importLines.importSeq, imp.seq), eq(importLines.line, 2)));
+    const [after] = await db.select().from(imports).where(eq(imports.id, id));
+    if (!after) throw new Error("the import is gone");
+    const [outcome] = (await listImportLines(env.FILES, db, after, { limit: 1 })).lines;
     expect(outcome?.messages).toEqual([]);
 
     const stored = await storedUser(n);

@@ -79,12 +79,48 @@ describe("a user's page", () => {
     const html = await page.text();
     expect(html).toContain(user.email);
     expect(html).toContain("Lock the role");
-    const res = await browser.post(`/users/${user.employeeNumber}/locks`, { _csrf: csrfIn(html), role_locked: "on" });
+    const res = await browser.post(`/users/${user.employeeNumber}`, {
+      _csrf: csrfIn(html),
+      role_id: String(user.roleId),
+      location_id: "",
+      role_locked: "on",
+    });
     expect(res.status).toBe(303);
     const [row] = await db.select().from(users).where(eq(users.id, user.id));
     expect(row?.roleLocked).toBe(true);
     expect(row?.locationLocked).toBe(false);
-    expect(await (await browser.fetch(res.headers.get("Location") ?? "")).text()).toContain("The locks were saved.");
+    expect(await (await browser.fetch(res.headers.get("Location") ?? "")).text()).toContain("The role, location and locks were saved.");
+  });
+
+  it("saves a role chosen together with a lock: one form, so neither is dropped", async () => {
+    const user = await createUser("Standard");
+    const place = await createLocation(db, { name: unique("Selby ") });
+    const [manager] = await db.select().from(roles).where(eq(roles.nameKey, "manager"));
+    const { browser } = await signedIn("Admin");
+    const html = await (await browser.fetch(`/users/${user.employeeNumber}`)).text();
+    expect(html.match(/<form method="post" action="\/users\//g)).toHaveLength(1);
+    const res = await browser.post(`/users/${user.employeeNumber}`, {
+      _csrf: csrfIn(html),
+      role_id: String(manager?.id),
+      location_id: String(place.id),
+      location_locked: "on",
+    });
+    expect(res.status).toBe(303);
+    const [row] = await db.select().from(users).where(eq(users.id, user.id));
+    expect(row).toMatchObject({ roleId: manager?.id, locationId: place.id, roleLocked: false, locationLocked: true });
+  });
+
+  it("shows a refused save again with what was chosen, and says why", async () => {
+    const user = await createUser("Standard");
+    const { browser } = await signedIn("Admin");
+    const html = await (await browser.fetch(`/users/${user.employeeNumber}`)).text();
+    const res = await browser.post(`/users/${user.employeeNumber}`, { _csrf: csrfIn(html), role_id: "999999", location_id: "", role_locked: "on" });
+    expect(res.status).toBe(422);
+    const again = await res.text();
+    expect(again).toContain("Choose the role and the location from the lists");
+    expect(again).toMatch(/<input type="checkbox" name="role_locked" value="on" checked=""/);
+    const [row] = await db.select().from(users).where(eq(users.id, user.id));
+    expect(row?.roleLocked).toBe(false);
   });
 
   it("gives a user another role and location by hand, even where imports are locked out", async () => {
@@ -94,16 +130,17 @@ describe("a user's page", () => {
     const [manager] = await db.select().from(roles).where(eq(roles.nameKey, "manager"));
     const { browser } = await signedIn("Admin");
     const html = await (await browser.fetch(`/users/${user.employeeNumber}`)).text();
-    expect(html).toContain("Save role and location");
-    const res = await browser.post(`/users/${user.employeeNumber}/assignment`, {
+    expect(html).toContain("Role, location and locks");
+    const res = await browser.post(`/users/${user.employeeNumber}`, {
       _csrf: csrfIn(html),
       role_id: String(manager?.id),
       location_id: String(place.id),
+      role_locked: "on",
     });
     expect(res.status).toBe(303);
     const [row] = await db.select().from(users).where(eq(users.id, user.id));
     expect(row).toMatchObject({ roleId: manager?.id, locationId: place.id, roleLocked: true });
-    expect(await (await browser.fetch(res.headers.get("Location") ?? "")).text()).toContain("The role and location were saved.");
+    expect(await (await browser.fetch(res.headers.get("Location") ?? "")).text()).toContain("The role, location and locks were saved.");
   });
 
   it("refuses a role or location not on the lists, and an admin's change of their own role", async () => {
@@ -111,15 +148,15 @@ describe("a user's page", () => {
     const html = await (await browser.fetch(`/users/${admin.employeeNumber}`)).text();
     expect(html).toContain("Your own role can be changed only by another admin.");
     const [standard] = await db.select().from(roles).where(eq(roles.nameKey, "standard"));
-    const own = await browser.post(`/users/${admin.employeeNumber}/assignment`, { _csrf: csrfIn(html), role_id: String(standard?.id), location_id: "" });
+    const own = await browser.post(`/users/${admin.employeeNumber}`, { _csrf: csrfIn(html), role_id: String(standard?.id), location_id: "" });
     expect(own.status).toBe(403);
     expect(await own.text()).toContain("You cannot change your own role.");
     const other = await createUser("Standard");
-    const unknown = await browser.post(`/users/${other.employeeNumber}/assignment`, { _csrf: csrfIn(html), role_id: "999999", location_id: "" });
+    const unknown = await browser.post(`/users/${other.employeeNumber}`, { _csrf: csrfIn(html), role_id: "999999", location_id: "" });
     expect(unknown.status).toBe(422);
     // Keeping their own role while moving location is allowed.
     const [row] = await db.select().from(users).where(eq(users.id, admin.id));
-    const kept = await browser.post(`/users/${admin.employeeNumber}/assignment`, { _csrf: csrfIn(html), role_id: String(row?.roleId), location_id: "" });
+    const kept = await browser.post(`/users/${admin.employeeNumber}`, { _csrf: csrfIn(html), role_id: String(row?.roleId), location_id: "" });
     expect(kept.status).toBe(303);
   });
 
@@ -127,9 +164,9 @@ describe("a user's page", () => {
     const user = await createUser("Standard");
     const { browser } = await signedIn("Manager");
     const html = await (await browser.fetch(`/users/${user.employeeNumber}`)).text();
-    expect(html).not.toContain("Save role and location");
+    expect(html).not.toContain("Role, location and locks");
     const [admin] = await db.select().from(roles).where(eq(roles.nameKey, "admin"));
-    const res = await browser.post(`/users/${user.employeeNumber}/assignment`, { _csrf: csrfIn(html), role_id: String(admin?.id), location_id: "" });
+    const res = await browser.post(`/users/${user.employeeNumber}`, { _csrf: csrfIn(html), role_id: String(admin?.id), location_id: "" });
     expect(res.status).toBe(403);
     const [row] = await db.select().from(users).where(eq(users.id, user.id));
     expect(row?.roleId).not.toBe(admin?.id);
@@ -139,7 +176,7 @@ describe("a user's page", () => {
     const user = await createUser("Standard");
     const { browser } = await signedIn("Manager");
     const html = await (await browser.fetch(`/users/${user.employeeNumber}`)).text();
-    expect(html).not.toContain("Save locks");
+    expect(html).not.toContain('<button type="submit">Save</button>');
     expect(html).toContain("Changing locks needs the manage-users permission");
   });
 

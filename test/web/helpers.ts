@@ -31,6 +31,9 @@ export class Browser {
   async fetch(path: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
     for (const [name, value] of Object.entries(this.sent)) headers.set(name, value);
+    // A browser names the page's origin on every form it posts.
+    const method = (init.method ?? "GET").toUpperCase();
+    if (method !== "GET" && method !== "HEAD" && !headers.has("Origin")) headers.set("Origin", origin);
     if (this.cookies.size) headers.set("Cookie", [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; "));
     const res = await exports.default.fetch(new Request(`${origin}${path}`, { ...init, headers, redirect: "manual" }));
     for (const header of res.headers.getSetCookie()) {
@@ -50,7 +53,7 @@ export class Browser {
   post(path: string, fields: Record<string, string>): Promise<Response> {
     return this.fetch(path, {
       method: "POST",
-      headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: origin },
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
       body: new URLSearchParams(fields).toString(),
     });
   }

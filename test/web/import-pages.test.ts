@@ -6,6 +6,7 @@ import { mapColumns } from "../../src/imports/read/map-columns";
 import { templateFields, type TemplateField } from "../../src/imports/template";
 import { formatDateTime } from "../../src/web/format";
 import { headerExamples } from "../../src/web/import-upload-view";
+import { storedUser } from "../helpers";
 import { Browser, csrfIn, db, signedIn, unique } from "./helpers";
 
 type Person = [first: string, last: string, email: string];
@@ -88,6 +89,15 @@ describe("Import Users", () => {
     expect(await template.text()).toContain("employee_number,first_name,last_name,location,email,role");
   });
 
+  it("names the template file the same on the page and from the API", async () => {
+    const { browser } = await adminWithLocation();
+    const page = await browser.fetch("/imports/template.csv");
+    const api = await browser.fetch("/api/template.csv");
+    expect(page.headers.get("Content-Disposition")).toContain('filename="users-template.csv"');
+    expect(api.headers.get("Content-Disposition")).toBe(page.headers.get("Content-Disposition"));
+    expect(await api.text()).toBe(await page.text());
+  });
+
   it("says the header may use common names, and that only new users need an email", async () => {
     const { browser } = await adminWithLocation();
     const html = await (await browser.fetch("/imports/new")).text();
@@ -127,14 +137,17 @@ describe("Import Users", () => {
     expect(html).toContain(">Cancel</button>");
   });
 
-  it("re-renders the upload page with what to fix when the file lacks a column", async () => {
+  it("sends a refused file back to the upload page with what to fix, once, so a refresh sends nothing again", async () => {
     const { browser } = await adminWithLocation();
     const res = await upload(browser, "employee_number,first_name\r\n1,Ada\r\n");
-    expect(res.status).toBe(422);
-    const html = await res.text();
+    expect(res.status).toBe(303);
+    expect(res.headers.get("Location")).toBe("/imports/new");
+    const html = await (await browser.fetch("/imports/new")).text();
     expect(html).toContain("This file can&#39;t be imported");
     expect(html).toContain("email");
     expect(html).toContain('<input type="file"');
+    const again = await (await browser.fetch("/imports/new")).text();
+    expect(again).not.toContain("This file can&#39;t be imported");
   });
 
   it("asks for a file when none was chosen", async () => {
@@ -144,8 +157,8 @@ describe("Import Users", () => {
     form.set("_csrf", csrfIn(await page.text()));
     form.set("file", new File([], ""));
     const res = await browser.fetch("/imports", { method: "POST", body: form });
-    expect(res.status).toBe(400);
-    expect(await res.text()).toContain("No file was chosen");
+    expect(res.status).toBe(303);
+    expect(await (await browser.fetch(res.headers.get("Location") ?? "")).text()).toContain("No file was chosen");
   });
 
   it("cancels a previewed import and discards it", async () => {
@@ -239,7 +252,8 @@ describe("Import Users", () => {
     expect(imported).toContain(" (by an import)</dd>");
     expect(imported).not.toContain("Last changed by");
 
-    const saved = await browser.post(`/users/${prefix}1/locks`, { _csrf: csrfIn(imported), role_locked: "on" });
+    const roleId = String((await storedUser(`${prefix}1`))?.roleId);
+    const saved = await browser.post(`/users/${prefix}1`, { _csrf: csrfIn(imported), role_id: roleId, location_id: "", role_locked: "on" });
     const html = await (await browser.fetch(saved.headers.get("Location") ?? "")).text();
     expect(html).toContain(" (not by an import: for example, the locks were saved)</dd>");
     expect(html).toContain(`<dt>Last imported by</dt><dd><a href="${path}">users.csv</a> on <time`);
@@ -250,8 +264,52 @@ describe("Import Users", () => {
     const prefix = unique("k");
     const csv = `employee_number,first_name,last_name,location,email\r\n${prefix}1,Ada,Lovelace,${location},${prefix}1@example.com\r\n${prefix}2,Alan,Turing,${location},${prefix}2@example.com\r\n`;
     const html = await waitForReport(browser, await uploadAndStart(browser, csv));
-    expect(html).toContain("2 users successfully imported with no reported errors. 👍");
+    expect(html).toContain("2 users imported with no reported errors: 2 created.");
+    expect(html).toContain('<svg class="icon icon-success"');
+    expect(html).not.toContain("👍");
     expect(html).not.toContain("failed.csv");
+  });
+
+  it("says what a clean re-import did: updated and unchanged, or nothing to change", async () => {
+    const { browser, location } = await adminWithLocation();
+    const prefix = unique("u");
+    const row = (n: number, first: string) => `${prefix}${n},${first},Lovelace,${location},${prefix}${n}@example.com`;
+    const header = "employee_number,first_name,last_name,location,email";
+    await waitForReport(browser, await uploadAndStart(browser, [header, row(1, "Ada"), row(2, "Alan"), ""].join("\r\n")));
+    const again = await waitForReport(browser, await uploadAndStart(browser, [header, row(1, "Ada"), row(2, "Alan"), ""].join("\r\n")));
+    expect(again).toContain("Nothing to change: All 2 users in the file were already up to date.");
+    expect(again).not.toContain("successfully imported");
+    const mixed = await waitForReport(browser, await uploadAndStart(browser, [header, row(1, "Ada"), row(2, "Alana"), row(3, "Grace"), ""].join("\r\n")));
+    expect(mixed).toContain("3 users imported with no reported errors: 1 created, 1 updated and 1 unchanged.");
+  });
+
+  it("says what happened to the lines that imported when some failed", async () => {
+    const { browser, location } = await adminWithLocation();
+    const html = await waitForReport(browser, await uploadAndStart(browser, helpArticleCsv(location, unique("o"))));
+    expect(html).toContain("5 out of 6 users imported.");
+    expect(html).toContain("Of those, 5 created.");
+    expect(html).not.toContain('<svg class="icon icon-success"');
+  });
+
+  it("links the report's employee numbers to the users, and its messages to the pages they name", async () => {
+    const { browser, location } = await adminWithLocation();
+    const prefix = unique("r");
+    const csv = [
+      "employee_number,first_name,last_name,location,email,role",
+      `${prefix}1,Ada,Lovelace,${location},${prefix}1@example.com,Wizard`,
+      `${prefix}2,Alan,Turing,Atlantis,${prefix}2@example.com,Standard`,
+      "",
+    ].join("\r\n");
+    const html = await waitForReport(browser, await uploadAndStart(browser, csv));
+    expect(html).toContain(`<a href="/users/${prefix}1">${prefix}1</a>`);
+    // Line 3 failed and its user was never created: nothing to link to.
+    expect(html).not.toContain(`href="/users/${prefix}2"`);
+    expect(html).toContain(`>${prefix}2</td>`);
+    expect(html).toContain(`Choose another on <a href="/users/${prefix}1">the user&#39;s page</a>, or put one of`);
+    expect(html).toContain('or add it under <a href="/locations">Locations</a> first.');
+    const [id] = /\/imports\/([^"/?#]+)\/report\.csv/.exec(html)?.slice(1) ?? [];
+    const api = await (await browser.fetch(`/imports/${id}/report.csv`)).text();
+    expect(api).toContain("or add it under Locations first.");
   });
 
   it("pages through lines with Next page", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { signedIn } from "./helpers";
+import { Browser, signedIn } from "./helpers";
 
 describe("who may open which page", () => {
   it("shows a Standard user a 403 page on Import Users that names what their role lacks", async () => {
@@ -69,5 +69,38 @@ describe("who may open which page", () => {
     expect(res.status).toBe(404);
     expect(res.headers.get("Content-Type")).toContain("text/html");
     expect(await res.text()).toContain("Page not found");
+  });
+});
+
+describe("error pages know who is signed in", () => {
+  it("shows a signed-in user their User menu on a 404 page, and no Sign in link", async () => {
+    const { browser } = await signedIn("Admin", { firstName: "Nadia", lastName: "Found" });
+    for (const path of ["/no-such-page", "/users/no-such-person", "/imports/no-such-import", "/locations/999999"]) {
+      const res = await browser.fetch(path);
+      expect(res.status, path).toBe(404);
+      const html = await res.text();
+      expect(html, path).toContain("<summary>User menu</summary>");
+      expect(html, path).toContain("Nadia Found");
+      expect(html, path).not.toContain('href="/sign-in"');
+      expect(html, path).toContain("Go to the start page");
+    }
+  });
+
+  it("shows a signed-in user their User menu on a 403 page", async () => {
+    const { browser } = await signedIn("Standard", { firstName: "Sam", lastName: "Standard" });
+    const res = await browser.fetch("/users");
+    expect(res.status).toBe(403);
+    const html = await res.text();
+    expect(html).toContain("<summary>User menu</summary>");
+    expect(html).toContain("Sam Standard");
+    expect(html).not.toContain('href="/sign-in"');
+  });
+
+  it("offers a signed-out visitor Sign in on a 404 page", async () => {
+    const res = await new Browser().fetch("/no-such-page");
+    expect(res.status).toBe(404);
+    const html = await res.text();
+    expect(html).toContain('href="/sign-in"');
+    expect(html).not.toContain("User menu");
   });
 });

@@ -1,5 +1,6 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { Browser, signedIn } from "./helpers";
+import { Browser, origin, signedIn } from "./helpers";
 
 describe("security headers on pages", () => {
   it("sends a strict CSP and the other headers on the sign-in page", async () => {
@@ -25,12 +26,19 @@ describe("security headers on pages", () => {
     }
   });
 
-  it("serves the stylesheet and the script from the Worker itself", async () => {
-    const css = await new Browser().fetch("/assets/app.css");
-    expect(css.status).toBe(200);
-    expect(css.headers.get("Content-Type")).toContain("text/css");
-    const js = await new Browser().fetch("/assets/app.js");
-    expect(js.status).toBe(200);
-    expect(js.headers.get("Content-Type")).toContain("javascript");
+  it("serves the stylesheet, the script and the icon as static files, which the CSP allows", async () => {
+    for (const [path, type] of [
+      ["/assets/app.css", "text/css"],
+      ["/assets/app.js", "javascript"],
+      ["/assets/icon.svg", "image/svg+xml"],
+    ] as const) {
+      const res = await env.ASSETS.fetch(`${origin}${path}`);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get("Content-Type"), path).toContain(type);
+      expect(res.headers.get("ETag"), path).toBeTruthy();
+      expect(res.headers.get("X-Content-Type-Options"), path).toBe("nosniff");
+    }
+    const css = await (await env.ASSETS.fetch(`${origin}/assets/app.css`)).text();
+    expect(css).toContain(".notice-success");
   });
 });

@@ -3,9 +3,11 @@ import { formatBytes } from "../../format-bytes";
 import { cleanValue } from "./clean-value";
 import { FileRefused } from "./file-refused";
 import { mapColumns } from "./map-columns";
-import { decodeSpan, parseRecord, type Dialect } from "./parse-records";
+import { decodeSpan, parseRecord, parseRecords, type Dialect, type RawRecord } from "./parse-records";
 import { detectDelimiter, HEAD_BYTES, readSepLine, sniffHead } from "./sniff-file";
+import { RepeatFinder } from "./find-repeats";
 import { classifyUnits, layoutOf, RecordSplitter, type RecordSpan } from "./split-records";
+import { toKey } from "../../db/keys";
 import type { ChunkPlan, Delimiter, Encoding, ScanOptions, ScanResult } from "./types";
 
 const DEFAULT_MAX_RECORD_BYTES = 65536;
@@ -48,7 +50,12 @@ type Scanning = {
   chunks: ChunkPlan[];
   preview: FileLayout["preview"];
   chunk: ChunkPlan;
+  /** Records counted since the last flush, for `onRecords`. */
+  pending: RecordSpan[];
 };
+
+/** Receives the counted records, in file order, as the scan reads them. */
+type RecordSink = (records: RawRecord[]) => void;
 
 /**
  * One pass over the file, fed piece by piece: encoding, delimiter, header, the count of non-blank
@@ -66,6 +73,7 @@ class LayoutScanner {
     private readonly options: ScanOptions,
     private readonly forced: Encoding | null,
     private readonly checkHeader: (headers: string[]) => void,
+    private readonly onRecords: RecordSink | null = null,
   ) {
     this.maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
   }
@@ -126,7 +134,7 @@ class LayoutScanner {
     const dialect: Dialect = { encoding, delimiter, layout: layoutOf(encoding) };
     const splitter = new RecordSplitter(classifyUnits(delimiter), dialect.layout, bomLength, 1, (span) => this.onRecord(span));
     const chunk = { byteStart: 0, firstLine: 0, rowCount: 0, byteEnd: 0 };
-    this.state = { dialect, validate, splitter, buf: head, base: 0, header: null, sepSeen: false, totalRows: 0, chunks: [], preview: [], chunk };
+    this.state = { dialect, validate, splitter, buf: head, base: 0, header: null, sepSeen: false, totalRows: 0, chunks: [], preview: [], chunk, pending: [] };
     this.scan(done);
   }
 
@@ -135,6 +143,11 @@ class LayoutScanner {
     const state = this.state;
     if (state === null) return;
     state.splitter.scan(state.buf, state.base, done);
+    if (state.pending.length > 0 && this.onRecords !== null) {
+      // One parse for every record the window held, while its bytes are still in buf.
+      this.onRecords(parseRecords(state.buf, state.base, state.pending, state.dialect));
+      state.pending = [];
+    }
     if (done) return;
     if (state.splitter.pendingBytes > this.maxRecordBytes) refuseLongRecord(state.splitter.pendingLine, this.maxRecordBytes);
     state.buf = state.buf.slice(state.splitter.recordStart - state.base);
@@ -167,6 +180,7 @@ class LayoutScanner {
     if (this.isBlank(state, span)) return;
     state.totalRows++;
     state.chunk.rowCount++;
+    if (this.onRecords !== null) state.pending.push(span);
     state.chunk.byteEnd = span.next;
     if (state.preview.length < this.options.previewRows) state.preview.push({ line: span.line, fields: parseRecord(buf, base, span, dialect).fields });
     if (state.chunk.rowCount >= this.options.chunkRows || span.next - state.chunk.byteStart >= this.options.chunkBytes) {
@@ -209,8 +223,9 @@ class EncodingScanner {
   constructor(
     private readonly options: ScanOptions,
     private readonly checkHeader: (headers: string[]) => void,
+    private readonly newSink: () => RecordSink | null = () => null,
   ) {
-    this.utf8 = new LayoutScanner(options, null, checkHeader);
+    this.utf8 = new LayoutScanner(options, null, checkHeader, newSink());
   }
 
   /** Whether the file must be read again, so the rest of this pass is not needed. */
@@ -236,7 +251,7 @@ class EncodingScanner {
         if (!(error instanceof NotUtf8)) throw error;
       }
     }
-    const windows1252 = new LayoutScanner(this.options, "windows-1252", this.checkHeader);
+    const windows1252 = new LayoutScanner(this.options, "windows-1252", this.checkHeader, this.newSink());
     await feed(await reopen(), (piece) => windows1252.push(piece));
     return windows1252.end();
   }
@@ -256,8 +271,10 @@ export async function scanLayout(
   return scanner.end(open);
 }
 
-function resultOf(layout: FileLayout, mapped: ReturnType<typeof mapColumns> | null): ScanResult {
-  if (mapped === null) throw new Error("The scan ended without reading a header.");
+function resultOf(layout: FileLayout, mapped: ReturnType<typeof mapColumns> | null, repeats: RepeatFinder | null): ScanResult {
+  if (mapped === null || repeats === null) throw new Error("The scan ended without reading a header.");
+  if (repeats.records !== layout.totalRows) throw new Error(`The scan keyed ${repeats.records} records and counted ${layout.totalRows}.`);
+  const found = repeats.byChunk(layout.chunks);
   const width = mapped.columns.length;
   return {
     format: {
@@ -268,7 +285,7 @@ function resultOf(layout: FileLayout, mapped: ReturnType<typeof mapColumns> | nu
       ignoredColumns: mapped.ignoredColumns,
     },
     totalRows: layout.totalRows,
-    chunks: layout.chunks,
+    chunks: layout.chunks.map((chunk, i) => ({ ...chunk, ...(found[i] ?? { employeeRepeats: [], emailRepeats: [] }) })),
     preview: layout.preview.map(({ line, fields }) => {
       const values = fields.map(cleanValue);
       while (values.length < width) values.push("");
@@ -286,12 +303,30 @@ function resultOf(layout: FileLayout, mapped: ReturnType<typeof mapColumns> | nu
  */
 export class UploadScanner {
   private mapping: ReturnType<typeof mapColumns> | null = null;
+  private repeats: RepeatFinder | null = null;
   private readonly scanner: EncodingScanner;
 
   constructor(options: ScanOptions) {
-    this.scanner = new EncodingScanner(options, (headers) => {
-      this.mapping = mapColumns(headers);
-    });
+    this.scanner = new EncodingScanner(
+      options,
+      (headers) => {
+        this.mapping = mapColumns(headers);
+      },
+      // A scan started again (as Windows-1252) keys the records again, from the first.
+      () => {
+        const repeats = new RepeatFinder();
+        this.repeats = repeats;
+        return (records) => this.keyRecords(repeats, records);
+      },
+    );
+  }
+
+  /** Each record's employee number and email as the import will match them (see checkRow's keys). */
+  private keyRecords(repeats: RepeatFinder, records: RawRecord[]): void {
+    const columns = this.mapping?.columns ?? [];
+    const employee = columns.find((c) => c.field === "employee_number")?.index ?? -1;
+    const email = columns.find((c) => c.field === "email")?.index ?? -1;
+    for (const { fields } of records) repeats.push(toKey(cleanValue(fields[employee] ?? "")), toKey(cleanValue(fields[email] ?? "")));
   }
 
   push(piece: Uint8Array): void {
@@ -299,6 +334,7 @@ export class UploadScanner {
   }
 
   async end(reopen: () => Promise<ReadableStream<Uint8Array>>): Promise<ScanResult> {
-    return resultOf(await this.scanner.end(reopen), this.mapping);
+    const layout = await this.scanner.end(reopen);
+    return resultOf(layout, this.mapping, this.repeats);
   }
 }

@@ -1,5 +1,6 @@
 import type { ColumnMapping } from "../../db/schema";
 import type { RowValues } from "../template";
+import type { ChunkRepeats } from "./find-repeats";
 
 export type Encoding = "utf-8" | "utf-16le" | "utf-16be" | "windows-1252";
 export type Delimiter = "," | ";" | "\t";
@@ -31,7 +32,7 @@ export type FileRecord = {
 export type ScanResult = {
   format: FileFormat;
   totalRows: number;
-  chunks: ChunkPlan[];
+  chunks: (ChunkPlan & ChunkRepeats)[];
   /** The first records, cleaned values in file column order. */
   preview: { line: number; values: string[] }[];
 };

@@ -1,9 +1,9 @@
-/**
- * The page script, served from /assets/app.js. Every page works without it; it only makes
- * things smoother: the report updates in place (keeping focus, and telling screen readers how it
- * goes), the menu closes like a menu, times read local.
+/*
+ * The page script. Every page works without it; it only makes things smoother: the report
+ * updates in place (keeping focus, and telling screen readers how it goes), the menu closes like
+ * a menu, times read local.
  */
-export const appJs = `"use strict";
+"use strict";
 (function () {
   function localTime(when) {
     return when.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
@@ -21,6 +21,16 @@ export const appJs = `"use strict";
       var when = new Date(el.getAttribute("data-local"));
       if (isNaN(when.getTime())) return;
       el.textContent = localTime(when) + el.getAttribute("data-rest");
+    });
+  }
+
+  // Times read local, so a day chosen in a filter must mean the reader's day too: the form
+  // sends their time zone, and the page keeps UTC without the script, as its times do.
+  function timeZoneFields(root) {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (!zone) return;
+    root.querySelectorAll("input[data-time-zone]").forEach(function (field) {
+      field.value = zone;
     });
   }
 
@@ -138,6 +148,7 @@ export const appJs = `"use strict";
 
   function enhance(root) {
     localTimes(root);
+    timeZoneFields(root);
     copyButtons(root);
     busyForms(root);
   }
@@ -146,4 +157,3 @@ export const appJs = `"use strict";
   userMenu();
   followProgress();
 })();
-`;

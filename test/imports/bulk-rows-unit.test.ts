@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { jsonParts } from "../../src/imports/apply-chunk";
+import { jsonParts } from "../../src/db/bulk-rows";
 
 describe("jsonParts", () => {
   it("keeps a chunk's rows in one JSON value when they fit", () => {

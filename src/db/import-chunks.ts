@@ -1,0 +1,191 @@
+import { and, asc, eq, gte, sql } from "drizzle-orm";
+import { bulkShape, type RowOf } from "./bulk-rows";
+import type { Db } from "./client";
+import { chunkOutcomes, flaggedLines, importChunks, importKeys, users, type ImportChunk } from "./schema";
+import { rowsOf, statement } from "./statements";
+
+/** A user as an import writes it: created, or updated where the employee key exists. */
+export const userWrite = bulkShape({
+  employeeNumber: users.employeeNumber,
+  employeeKey: users.employeeKey,
+  firstName: users.firstName,
+  lastName: users.lastName,
+  nameKey: users.nameKey,
+  email: users.email,
+  emailKey: users.emailKey,
+  locationId: users.locationId,
+  roleId: users.roleId,
+});
+export type UserWrite = RowOf<typeof userWrite>;
+
+/** A line that needs attention, with what a report and a failed-lines file show of it. */
+export const flaggedWrite = bulkShape({
+  line: flaggedLines.line,
+  employeeNumber: flaggedLines.employeeNumber,
+  outcome: flaggedLines.outcome,
+  hasWarning: flaggedLines.hasWarning,
+  messages: flaggedLines.messages,
+  values: flaggedLines.values,
+});
+export type FlaggedWrite = RowOf<typeof flaggedWrite>;
+
+/** The first line of the file to claim a key that the file holds more than once. */
+export const keyClaim = bulkShape({ kind: importKeys.kind, key: importKeys.key, line: importKeys.line });
+export type KeyClaim = RowOf<typeof keyClaim>;
+
+/** A stored user as the rules read it, with the name of their location for messages. */
+export type StoredUser = {
+  employee_number: string;
+  employee_key: string;
+  first_name: string;
+  last_name: string;
+  email: string;
+  email_key: string;
+  location_id: number | null;
+  location_name: string | null;
+  role_id: number;
+  role_locked: number;
+  location_locked: number;
+};
+
+/** The keys one chunk looks up; each list is sent as one JSON parameter. */
+export type ChunkLookups = {
+  employeeKeys: string[];
+  emailKeys: string[];
+  locationKeys: string[];
+  /** The chunk's keys that the file holds more than once: only they can have been claimed by an earlier line. */
+  repeatedEmployeeKeys: string[];
+  repeatedEmailKeys: string[];
+};
+
+export type ChunkContextRows = {
+  users: StoredUser[];
+  locations: { key: string; id: number; name: string }[];
+  employeeClaims: { key: string; line: number }[];
+  emailClaims: { key: string; line: number }[];
+};
+
+/** The non-empty keys, each once, as one JSON parameter. */
+const distinct = (values: string[]) => JSON.stringify([...new Set(values.filter((v) => v !== ""))]);
+
+/**
+ * Reads what the rules need for one chunk in a single round trip: the users its employee
+ * numbers and emails name, the locations it mentions, and the earlier lines of this import that
+ * claimed its repeated keys. Every query takes one JSON parameter, so any chunk stays within
+ * D1's 100 bound parameters.
+ */
+export async function readChunkContext(db: Db, importSeq: number, lookups: ChunkLookups): Promise<ChunkContextRows> {
+  const userColumns = sql`u.employee_number, u.employee_key, u.first_name, u.last_name, u.email, u.email_key,
+    u.location_id, l.name AS location_name, u.role_id, u.role_locked, u.location_locked`;
+  const claims = (kind: "employee" | "email", keys: string[]) =>
+    statement(db, sql`SELECT key, line FROM import_keys WHERE import_seq = ${importSeq} AND kind = ${kind}
+      AND key IN (SELECT value FROM json_each(${distinct(keys)}))`);
+  const results = await db.$client.batch([
+    statement(db, sql`SELECT ${userColumns} FROM users u LEFT JOIN locations l ON l.id = u.location_id
+      WHERE u.employee_key IN (SELECT value FROM json_each(${distinct(lookups.employeeKeys)}))`),
+    statement(db, sql`SELECT ${userColumns} FROM users u LEFT JOIN locations l ON l.id = u.location_id
+      WHERE u.email_key IN (SELECT value FROM json_each(${distinct(lookups.emailKeys)}))`),
+    statement(db, sql`SELECT k.key, l.id, l.name FROM location_keys k
+      JOIN locations l ON l.id = k.location_id WHERE k.key IN (SELECT value FROM json_each(${distinct(lookups.locationKeys)}))`),
+    claims("employee", lookups.repeatedEmployeeKeys),
+    claims("email", lookups.repeatedEmailKeys),
+  ]);
+  return {
+    users: [...rowsOf<StoredUser>(results[0]), ...rowsOf<StoredUser>(results[1])],
+    locations: rowsOf(results[2]),
+    employeeClaims: rowsOf(results[3]),
+    emailClaims: rowsOf(results[4]),
+  };
+}
+
+export type ChunkTally = { created: number; updated: number; unchanged: number; failed: number; warnings: number };
+
+/** Everything one applied chunk writes. */
+export type ChunkWrite = {
+  importId: string;
+  importSeq: number;
+  chunkIndex: number;
+  isLast: boolean;
+  rowCount: number;
+  tally: ChunkTally;
+  /** The chunk's results, encoded (line-outcomes.ts). */
+  outcomes: string;
+  flagged: FlaggedWrite[];
+  claims: KeyClaim[];
+  users: UserWrite[];
+  at: number;
+};
+
+const rowsWrittenOf = (results: D1Result[]) => results.reduce((sum, r) => sum + (r.meta.rows_written ?? 0), 0);
+
+/**
+ * Writes one chunk in one D1 batch, which is one transaction: the chunk's outcomes, its flagged
+ * lines and key claims, the users, and the import's progress. The outcomes row comes first and is
+ * keyed by (import, chunk), so a chunk applied twice fails at once and changes nothing. Rows go in
+ * line order, so a later line may take an email an earlier line gave up; a lock set after the
+ * chunk's users were read still holds, because the write itself keeps a locked field. Returns
+ * the rows written, as D1 bills them.
+ */
+export async function writeChunk(db: Db, w: ChunkWrite): Promise<number> {
+  const { tally, at } = w;
+  const results = await db.$client.batch([
+    statement(db, sql`INSERT INTO chunk_outcomes (import_seq, idx, outcomes) VALUES (${w.importSeq}, ${w.chunkIndex}, ${w.outcomes})`),
+    ...flaggedWrite.encode(w.flagged).map((rows) =>
+      statement(db, sql`INSERT INTO flagged_lines (import_seq, ${flaggedWrite.names}) SELECT ${w.importSeq}, ${flaggedWrite.values} FROM json_each(${rows}) j`),
+    ),
+    ...keyClaim.encode(w.claims).map((rows) =>
+      statement(db, sql`INSERT INTO import_keys (import_seq, ${keyClaim.names}) SELECT ${w.importSeq}, ${keyClaim.values} FROM json_each(${rows}) j`),
+    ),
+    ...userWrite.encode(w.users).map((rows) =>
+      statement(db, sql`INSERT INTO users (${userWrite.names}, created_at, updated_at, created_import_id, last_import_id, last_imported_at)
+        SELECT ${userWrite.values}, ${at}, ${at}, ${w.importId}, ${w.importId}, ${at} FROM json_each(${rows}) j WHERE true
+        ON CONFLICT (employee_key) DO UPDATE SET ${userWrite.setFromExcluded(["firstName", "lastName", "nameKey", "email", "emailKey"])},
+          location_id = CASE WHEN users.location_locked THEN users.location_id ELSE excluded.location_id END,
+          role_id = CASE WHEN users.role_locked THEN users.role_id ELSE excluded.role_id END,
+          updated_at = excluded.updated_at, last_import_id = excluded.last_import_id, last_imported_at = excluded.last_imported_at`),
+    ),
+    statement(db, sql`UPDATE imports SET
+        next_chunk = next_chunk + 1,
+        processed_rows = processed_rows + ${w.rowCount},
+        created = created + ${tally.created}, updated = updated + ${tally.updated}, unchanged = unchanged + ${tally.unchanged},
+        failed = failed + ${tally.failed}, warnings = warnings + ${tally.warnings},
+        status = ${w.isLast ? "completed" : "processing"},
+        finished_at = ${w.isLast ? at : null},
+        progress_at = ${at}, error = NULL
+      WHERE id = ${w.importId} AND next_chunk = ${w.chunkIndex}`),
+  ]);
+  return rowsWrittenOf(results);
+}
+
+/** The plans of an import's chunks from `from` on, in order, in one read. */
+export async function listChunkPlans(db: Db, importId: string, from: number): Promise<ImportChunk[]> {
+  return db
+    .select()
+    .from(importChunks)
+    .where(and(eq(importChunks.importId, importId), gte(importChunks.index, from)))
+    .orderBy(asc(importChunks.index));
+}
+
+/** A chunk's plan with what its lines came to: outcomes null while it is not applied, or applied before outcomes were kept per chunk. */
+export type ChunkReport = ImportChunk & { outcomes: string | null };
+
+/** Chunk plans and outcomes of an import, from the chunk holding `afterLine` + 1 on, in order, at most `limit`. */
+export async function listChunkReports(db: Db, importId: string, importSeq: number, afterLine: number, limit: number): Promise<ChunkReport[]> {
+  const rows = await db
+    .select({ chunk: importChunks, outcomes: chunkOutcomes.outcomes })
+    .from(importChunks)
+    .leftJoin(chunkOutcomes, and(eq(chunkOutcomes.importSeq, importSeq), eq(chunkOutcomes.index, importChunks.index)))
+    .where(
+      and(
+        eq(importChunks.importId, importId),
+        // The chunk holding the line after the cursor, and those after it.
+        gte(
+          importChunks.index,
+          sql`coalesce((SELECT max(c.idx) FROM import_chunks c WHERE c.import_id = ${importId} AND c.first_line <= ${afterLine + 1}), 0)`,
+        ),
+      ),
+    )
+    .orderBy(asc(importChunks.index))
+    .limit(limit);
+  return rows.map((r) => ({ ...r.chunk, outcomes: r.outcomes }));
+}

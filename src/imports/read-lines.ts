@@ -1,0 +1,91 @@
+import type { Db } from "../db/client";
+import { listChunkReports, type ChunkReport } from "../db/import-chunks";
+import { listStoredLines, type LineFilter, type StoredLine } from "../db/imports";
+import type { Import } from "../db/schema";
+import { readImportChunk } from "./import-file";
+import { decodeOutcomes } from "./line-outcomes";
+
+/** One line of an import's report: what it came to, why, and its values as the file gave them. */
+export type ReportLine = StoredLine;
+
+/** Chunk reports read per query while walking an import's lines. */
+const chunksPerRead = 8;
+
+/** Lines of one applied chunk, after `cursor`, that pass the outcome filter. */
+async function chunkLines(bucket: R2Bucket, db: Db, imp: Import, chunk: ChunkReport, next: ChunkReport | undefined, filter: LineFilter): Promise<ReportLine[]> {
+  const cursor = filter.cursor ?? 0;
+  const range = { from: Math.max(chunk.firstLine, cursor + 1), to: next ? next.firstLine - 1 : null };
+  if (chunk.outcomes === null) {
+    // Applied before chunks kept their outcomes: every line of it is a stored row.
+    return listStoredLines(db, imp.seq, { outcome: filter.outcome, cursor, range, limit: chunk.rowCount, legacy: true });
+  }
+  const results = decodeOutcomes(chunk.outcomes);
+  if (filter.outcome !== undefined && !results.some((r) => r.outcome === filter.outcome)) return [];
+  const [records, flagged] = await Promise.all([
+    readImportChunk(bucket, imp, chunk),
+    listStoredLines(db, imp.seq, { cursor, range, limit: chunk.rowCount }),
+  ]);
+  // A file gone from storage leaves the lines that kept a row of their own.
+  if (records === null) return flagged.filter((l) => filter.outcome === undefined || l.outcome === filter.outcome);
+  const byLine = new Map(flagged.map((l) => [l.line, l]));
+  const lines: ReportLine[] = [];
+  records.forEach((record, i) => {
+    const result = results[i];
+    if (!result || record.line <= cursor || (filter.outcome !== undefined && result.outcome !== filter.outcome)) return;
+    lines.push(
+      byLine.get(record.line) ?? {
+        line: record.line,
+        employeeNumber: record.values.employee_number,
+        outcome: result.outcome,
+        hasWarning: result.warned,
+        messages: [],
+        values: record.values,
+      },
+    );
+  });
+  return lines;
+}
+
+/**
+ * An import's lines in line order from after `filter.cursor`, a batch at a time: the lines that
+ * failed or warned come from their own rows, and the rest are read back from the stored file chunk
+ * by chunk, with what each came to from the chunk's outcomes. `level` filters and `failed` need
+ * only the stored rows. Ends at the last applied chunk, so a running import's lines grow as it runs.
+ */
+export async function* walkImportLines(bucket: R2Bucket, db: Db, imp: Import, filter: Omit<LineFilter, "limit">, batch: number): AsyncGenerator<ReportLine[]> {
+  let cursor = filter.cursor ?? 0;
+  if (filter.level !== undefined || filter.outcome === "failed") {
+    for (;;) {
+      const lines = await listStoredLines(db, imp.seq, { ...filter, cursor, limit: batch, legacy: true });
+      if (lines.length > 0) yield lines;
+      const last = lines.at(-1);
+      if (lines.length < batch || !last) return;
+      cursor = last.line;
+    }
+  }
+  for (;;) {
+    const chunks = await listChunkReports(db, imp.id, imp.seq, cursor, chunksPerRead + 1);
+    const applied = chunks.filter((c) => c.index < imp.nextChunk);
+    for (let i = 0; i < Math.min(applied.length, chunksPerRead); i++) {
+      const chunk = applied[i];
+      if (!chunk) continue;
+      const lines = await chunkLines(bucket, db, imp, chunk, chunks[i + 1], { ...filter, cursor, limit: batch });
+      if (lines.length > 0) yield lines;
+      const next = chunks[i + 1];
+      if (next) cursor = Math.max(cursor, next.firstLine - 1);
+    }
+    if (applied.length <= chunksPerRead) return;
+  }
+}
+
+/** A page of an import's lines in line order (see walkImportLines), with the cursor for the next. */
+export async function listImportLines(bucket: R2Bucket, db: Db, imp: Import, filter: LineFilter): Promise<{ lines: ReportLine[]; nextCursor: number | null }> {
+  const lines: ReportLine[] = [];
+  for await (const batch of walkImportLines(bucket, db, imp, filter, filter.limit + 1)) {
+    lines.push(...batch);
+    if (lines.length > filter.limit) break;
+  }
+  const page = lines.slice(0, filter.limit);
+  const last = page.at(-1);
+  return { lines: page, nextCursor: lines.length > filter.limit && last ? last.line : null };
+}
