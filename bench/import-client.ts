@@ -31,7 +31,7 @@ async function getJson<T>(api: Api, path: string, init: RequestInit = {}): Promi
  * Streams the file as the request body with its Content-Length. node:http rather than fetch:
  * fetch's default 300 s header timeout would cut off a large upload whose scan is slow.
  */
-export async function uploadFile(api: Api, path: string, fileName: string): Promise<ImportState> {
+export async function uploadFile(api: Api, path: string, fileName: string, contentType = "text/csv"): Promise<ImportState> {
   const size = (await stat(path)).size;
   const url = `${api.baseUrl}/api/imports?filename=${encodeURIComponent(fileName)}`;
   const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
@@ -39,7 +39,7 @@ export async function uploadFile(api: Api, path: string, fileName: string): Prom
       url,
       {
         method: "POST",
-        headers: { Authorization: `Bearer ${api.token}`, "Content-Type": "text/csv", "Content-Length": String(size) },
+        headers: { Authorization: `Bearer ${api.token}`, "Content-Type": contentType, "Content-Length": String(size) },
       },
       (res) => {
         let text = "";

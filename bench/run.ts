@@ -1,4 +1,4 @@
-// npm run bench [-- --sizes 10000,100000] [--no-floor] [--v8-flags=…] [--collect-garbage] (BENCHMARKS.md)
+// npm run bench [-- --sizes 10000,100000] [--no-floor] [--v8-flags=…] [--collect-garbage] [--xlsx] (BENCHMARKS.md)
 // End-to-end import timings of a local Roster (wrangler dev) against the in-process floor.
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -15,6 +15,7 @@ import { queueDeliveries, startRoster, stateBytes, stopRoster } from "./roster-s
 import { runFloor } from "./run-floor.ts";
 import { isolateHeapSampler, measureRetainedHeap } from "./isolate-heap.ts";
 import { runtimeIsolatesSampler, runtimePid } from "./runtime-isolates.ts";
+import { runWorkbook, type WorkbookResult } from "./run-workbook.ts";
 
 const root = dirname(import.meta.dirname);
 // The project's scripts call wrangler by name and read wrangler.toml from the working directory.
@@ -29,6 +30,8 @@ const { values: args } = parseArgs({
     // V8 flags for the local runtime, e.g. --v8-flags=--max-old-space-size=64 to hold every isolate to a heap
     // limit (deployed Workers have one; wrangler dev has none).
     "v8-flags": { type: "string", default: "" },
+    // After each size's CSV, the same users as an .xlsx, and the ratio of the two.
+    xlsx: { type: "boolean", default: false },
   },
 });
 const sizes = args.sizes.split(",").map((s) => Number(s.replaceAll("_", "").trim()));
@@ -112,6 +115,7 @@ async function importWhole(api: Api, path: string, fileName: string, rows: numbe
 }
 
 const results: SizeResult[] = [];
+const workbooks: WorkbookResult[] = [];
 const machine = describeMachine();
 log(`${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, wrangler ${machine.wrangler}, workerd ${machine.workerd}`);
 
@@ -275,9 +279,18 @@ for (const rows of sizes) {
     log(result.floorRosterSchema.ok ? `same with Roster's schema ${(result.floorRosterSchema.ms / 1000).toFixed(2)} s` : `not measured: ${result.floorRosterSchema.reason}`);
   }
   results.push(result);
+
+  if (args.xlsx) {
+    const book = await runWorkbook(file.path, rows, join(resultsDir, `${stamp}-wrangler-${rows}-xlsx.log`), { v8Flags: args["v8-flags"] }, log);
+    workbooks.push(book);
+    log(
+      `xlsx ${book.status}: upload ${(book.uploadMs / 1000).toFixed(2)} s, import ${(book.importMs / 1000).toFixed(2)} s, total ${(book.totalMs / 1000).toFixed(2)} s, ` +
+        `${(book.totalMs / result.totalMs).toFixed(2)}x the CSV's ${(result.totalMs / 1000).toFixed(2)} s; workerd peak ${(book.workerdPeakBytes / 2 ** 20).toFixed(0)} MiB`,
+    );
+  }
 }
 
 const outPath = join(resultsDir, `${stamp}.json`);
-await writeFile(outPath, `${JSON.stringify({ at: new Date().toISOString(), machine, results }, null, 2)}\n`);
+await writeFile(outPath, `${JSON.stringify({ at: new Date().toISOString(), machine, results, ...(args.xlsx ? { workbooks } : {}) }, null, 2)}\n`);
 printReport(results);
 console.log(`\nResults written to ${outPath}`);

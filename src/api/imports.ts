@@ -44,8 +44,10 @@ const upload = createRoute({
       content: {
         // Plain schemas, not zod: the body streams into storage and is never parsed whole.
         "text/csv": { schema: { type: "string", description: "The CSV file." } },
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": { schema: { type: "string", format: "binary", description: "An Excel workbook (.xlsx)." } },
+        "application/vnd.oasis.opendocument.spreadsheet": { schema: { type: "string", format: "binary", description: "An OpenDocument spreadsheet (.ods)." } },
         "multipart/form-data": {
-          schema: { type: "object", required: ["file"], properties: { file: { type: "string", format: "binary", description: "The CSV file." } } },
+          schema: { type: "object", required: ["file"], properties: { file: { type: "string", format: "binary", description: "The CSV file or workbook." } } },
         },
       },
     },
@@ -55,16 +57,16 @@ const upload = createRoute({
     200: jsonResponse("A retry with the Idempotency-Key of an earlier upload of the same file: that upload's answer, again. Nothing was stored.", uploadedImport),
     400: errorResponse("`invalid_input`: a query value or the Idempotency-Key is not valid; `missing_file`: the form has no field named `file`."),
     409: errorResponse("`idempotency_key_in_use`: the first request with this Idempotency-Key is still uploading; retry in a moment."),
-    413: errorResponse("`file_too_large`: the file is over the size limit, which the message names."),
+    413: errorResponse("`file_too_large`: the file is over the size limit, which the message names; `workbook_too_large`: a workbook's sheet inflates past its limit."),
     415: errorResponse("`not_csv`: a workbook, PDF, image or other binary file."),
     422: errorResponse(
-      "The file is refused, storing nothing: `empty_file`, `no_rows`, `missing_columns`, `duplicate_column` or `line_too_long`; or `idempotency_key_reused`: the Idempotency-Key was used with a different file in the last 24 hours.",
+      "The file is refused, storing nothing: `empty_file`, `no_rows`, `missing_columns`, `duplicate_column`, `line_too_long`, `encrypted_workbook` or `unknown_sheet`; or `idempotency_key_reused`: the Idempotency-Key was used with a different file in the last 24 hours.",
     ),
     ...tokenResponses,
   },
 });
 
-type Upload = { fileName: string; body: ReadableStream<Uint8Array>; size: number | null };
+type Upload = { fileName: string; body: ReadableStream<Uint8Array>; size: number | null; contentType: string | null };
 
 importsApi.openapi(upload, async (c) => {
   const query = c.req.valid("query");
@@ -74,13 +76,13 @@ importsApi.openapi(upload, async (c) => {
   if (type.startsWith("multipart/form-data")) {
     // Streamed from the form into storage: a large file never sits in the Worker's memory.
     const form = await readUploadForm(c.req.raw);
-    if (!form.file) throw new AppError(400, "missing_file", "Send the CSV in a form field named `file`.");
-    file = { fileName: query.filename ?? form.file.name, body: form.file.body, size: null };
+    if (!form.file) throw new AppError(400, "missing_file", "Send the CSV or workbook in a form field named `file`.");
+    file = { fileName: query.filename ?? form.file.name, body: form.file.body, size: null, contentType: null };
   } else {
     const body = c.req.raw.body;
-    if (!body) throw new AppError(422, "empty_file", "The request has no file. Send the CSV as the body, or as a form field named `file`.");
+    if (!body) throw new AppError(422, "empty_file", "The request has no file. Send the CSV or workbook as the body, or as a form field named `file`.");
     const length = c.req.header("Content-Length");
-    file = { fileName: query.filename ?? "users.csv", body, size: length === undefined ? null : Number(length) };
+    file = { fileName: query.filename ?? "users.csv", body, size: length === undefined ? null : Number(length), contentType: type };
   }
   const db = c.var.db;
   const tokenId = c.var.tokenId;
@@ -98,7 +100,7 @@ importsApi.openapi(upload, async (c) => {
   }
   let answer: z.input<typeof uploadedImport>;
   try {
-    const imp = await createImport(c.env, db, { uploadedBy: c.var.viewer.id, ...file });
+    const imp = await createImport(c.env, db, { uploadedBy: c.var.viewer.id, ...file, sheet: query.sheet ?? null });
     const earlier = imp.contentHash === null ? null : await findEarlierImport(db, imp.contentHash, imp.id);
     answer = presentUpload(imp, earlier);
     if (query.start === "true") {
@@ -167,7 +169,7 @@ importsApi.openapi(lines, async (c) => {
   const imp = await requireImport(c.var.db, c.req.valid("param").id);
   const { cursor, ...filter } = c.req.valid("query");
   const page = await listImportLines(c.env.FILES, c.var.db, imp, { ...filter, cursor: cursor === undefined ? undefined : decodeNumberCursor(cursor) });
-  return c.json({ lines: page.lines.map(presentLine), next_cursor: page.nextCursor === null ? null : encodeCursor(page.nextCursor) }, 200);
+  return c.json({ lines: page.lines.map((l) => presentLine(l, imp.workbook !== null)), next_cursor: page.nextCursor === null ? null : encodeCursor(page.nextCursor) }, 200);
 });
 
 const report = createRoute({

@@ -5,6 +5,7 @@ import type { LocationView } from "../db/locations";
 import type { Import } from "../db/schema";
 import type { ReportLine } from "../imports/read-lines";
 import type { UserView } from "../db/users";
+import { inRows } from "../imports/row-wording";
 import type { importSummary, keyCollisionList, location, uploadedImport, user } from "./schemas";
 
 /*
@@ -24,6 +25,9 @@ export function presentUpload(imp: Import, earlier: Pick<Import, "id" | "created
     encoding: imp.encoding,
     delimiter: imp.delimiter,
     duplicate_of: earlier ? { id: earlier.id, created_at: earlier.createdAt.toISOString() } : null,
+    kind: imp.workbook?.kind ?? "csv",
+    sheet: imp.workbook?.sheet ?? null,
+    sheets: imp.workbook?.sheets ?? [],
   };
 }
 
@@ -43,8 +47,10 @@ export function presentImport(imp: ImportView): z.input<typeof importSummary> {
   };
 }
 
-export function presentLine(l: ReportLine) {
-  return { line: l.line, employee_number: l.employeeNumber, outcome: l.outcome, messages: l.messages };
+/** A line outcome; a workbook's messages speak of its rows. */
+export function presentLine(l: ReportLine, workbook: boolean) {
+  const messages = workbook ? l.messages.map((m) => ({ ...m, message: inRows(m.message) })) : l.messages;
+  return { line: l.line, employee_number: l.employeeNumber, outcome: l.outcome, messages };
 }
 
 export function presentUser(u: UserView): z.input<typeof user> {

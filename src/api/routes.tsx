@@ -3,7 +3,9 @@ import { html } from "hono/html";
 import { requireToken, requireViewUsers } from "../auth/bearer";
 import { listRoles } from "../db/roles";
 import { keyRebuildPending, listKeyCollisions } from "../db/key-rebuilds";
+import { attachment, xlsxType } from "../http/csv-attachment";
 import { templateDownload } from "../http/template-download";
+import { templateXlsx } from "../imports/template-xlsx";
 import { ApiDocsPage } from "../web/api-docs-view";
 import { createApiApp } from "./api-app";
 import { importsApi } from "./imports";
@@ -56,6 +58,17 @@ const template = createRoute({
   responses: { 200: csvResponse("The template.") },
 });
 api.openapi(template, () => templateDownload());
+
+const templateWorkbook = createRoute({
+  method: "get",
+  path: "/template.xlsx",
+  summary: "The import template as an Excel workbook: the header row, the employee number column as text",
+  security: [],
+  responses: {
+    200: { description: "The template.", content: { [xlsxType]: { schema: { type: "string", format: "binary" } } } },
+  },
+});
+api.openapi(templateWorkbook, (c) => c.body(templateXlsx(), 200, attachment("users-template.xlsx", xlsxType)));
 
 // Everything after this point needs a token whose user has admin access, within its allowance.
 api.use(limitApiRate, requireToken, requireViewUsers);

@@ -24,6 +24,7 @@ const nextCursor = z.string().nullable().describe("Pass as `cursor` for the next
 
 export const uploadQuery = z.object({
   filename: z.string().overwrite(cleanText).max(200).optional(),
+  sheet: z.string().min(1).max(200).optional().describe("For a workbook: the sheet to read, by name. Without it, the first sheet that is not hidden."),
   start: z.enum(["true", "false"]).optional(),
 });
 
@@ -64,6 +65,11 @@ export const uploadedImport = z.object({
   encoding: z.string(),
   delimiter: z.string(),
   duplicate_of: earlierImport,
+  kind: z.enum(["csv", "xlsx", "ods"]).describe("What was uploaded: a CSV file or a workbook."),
+  sheet: z.string().nullable().describe("For a workbook, the sheet that was read."),
+  sheets: z
+    .array(z.object({ name: z.string(), hidden: z.boolean() }))
+    .describe("For a workbook, all its sheets in order; empty for a CSV file."),
 }).openapi("UploadedImport");
 
 export const importSummary = z.object({

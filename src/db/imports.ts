@@ -74,7 +74,7 @@ export async function claimStalledImports(db: Db, before: Date, now: Date): Prom
 /** Finished imports created before `cutoff` whose files and lines are still kept, a few at a time. */
 export async function listPurgeableImports(db: Db, cutoff: Date, limit: number) {
   return db
-    .select({ id: imports.id, seq: imports.seq, fileKey: imports.fileKey })
+    .select({ id: imports.id, seq: imports.seq, fileKey: imports.fileKey, workbook: imports.workbook })
     .from(imports)
     .where(and(lt(imports.createdAt, cutoff), isNull(imports.purgedAt), inArray(imports.status, ["completed", "failed", "ready"])))
     .limit(limit);
@@ -254,4 +254,33 @@ export async function deleteReadyImport(db: Db, id: string): Promise<Import | nu
     .where(and(eq(imports.id, id), eq(imports.status, "ready")))
     .returning();
   return row ?? null;
+}
+
+/** What reading an upload found: the stored file the chunks address, how it reads, and its chunks. */
+export type ImportFile = Pick<
+  Import,
+  "fileKey" | "fileSize" | "filePieces" | "workbook" | "encoding" | "delimiter" | "columns" | "ignoredColumns" | "headerLine" | "preview" | "totalRows"
+> & { chunks: PlannedChunk[] };
+
+/**
+ * Puts another reading of a ready import's upload (another sheet of its workbook) in place of
+ * the one it has, chunk plans and all, in one batch. Null when the import is no longer ready (it
+ * was started or cancelled meanwhile), and then nothing changed.
+ */
+export async function replaceImportFile(db: Db, id: string, file: ImportFile): Promise<Import | null> {
+  const { chunks, ...columns } = file;
+  const ready = and(eq(imports.id, id), eq(imports.status, "ready"));
+  // The new file key is new to this import, so finding it tells the later statements the update took.
+  const replaced = sql`EXISTS (SELECT 1 FROM ${imports} WHERE ${ready} AND ${imports.fileKey} = ${file.fileKey})`;
+  const plans = jsonParts(chunks.map((c, i) => [i, c.byteStart, c.byteEnd, c.firstLine, c.rowCount, c.employeeRepeats, c.emailRepeats]));
+  const [updated] = await db.$client.batch([
+    statement(db, db.update(imports).set({ ...columns, chunkCount: chunks.length }).where(ready).getSQL()),
+    statement(db, sql`DELETE FROM ${importChunks} WHERE ${importChunks.importId} = ${id} AND ${replaced}`),
+    ...plans.map((part) =>
+      statement(db, sql`INSERT INTO import_chunks (import_id, idx, byte_start, byte_end, first_line, row_count, employee_repeats, email_repeats)
+        SELECT ${id}, j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5, j.value->>6 FROM json_each(${part}) j WHERE ${replaced}`),
+    ),
+  ]);
+  if (!updated?.meta.changes) return null;
+  return findImportRow(db, id);
 }

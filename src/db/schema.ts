@@ -2,6 +2,16 @@ import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import type { StoredPieces } from "../imports/stored-file";
 
+/** A workbook upload: where it is stored, which sheet was read and which it has (hidden or not). */
+export type ImportWorkbook = {
+  kind: "xlsx" | "ods";
+  key: string;
+  size: number;
+  pieces: StoredPieces;
+  sheet: string;
+  sheets: { name: string; hidden: boolean }[];
+};
+
 /*
  * Every "..._key" column holds the value a person typed, normalised for matching by toKey
  * (src/db/keys.ts: NFKC, case-folded, invisible characters removed, trimmed): uniqueness and
@@ -112,6 +122,11 @@ export const imports = sqliteTable(
     fileKey: text("file_key").notNull(),
     /** Where the stored file's compressed pieces lie; null for a file stored as uploaded, before files were compressed. */
     filePieces: text("file_pieces", { mode: "json" }).$type<StoredPieces>(),
+    /**
+     * Set when the upload was a workbook: the file above is then its chosen sheet as CSV, and the
+     * workbook itself is kept as uploaded so another sheet can be read from it.
+     */
+    workbook: text("workbook", { mode: "json" }).$type<ImportWorkbook>(),
     encoding: text("encoding").notNull(),
     delimiter: text("delimiter").notNull(),
     headerLine: integer("header_line").notNull().default(1),

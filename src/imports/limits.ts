@@ -20,3 +20,18 @@ export const deliveryBudgetMs = 3_000;
 
 /** An import with no progress for this long is restarted by the sweep. */
 export const staleAfterMs = 2 * 60_000;
+
+/**
+ * A workbook's parts together may inflate to this much. A million-row sheet's XML is about
+ * 250 MB; four times that is still read in the one upload request's CPU allowance.
+ */
+export const maxWorkbookInflatedBytes = 1024 * 1024 * 1024;
+
+/**
+ * A part inflating to more than this many times its compressed size is a zip bomb, not a
+ * spreadsheet: a sheet of users compresses 5 to 20 times, and deflate's limit is about 1,000.
+ */
+export const maxWorkbookRatio = 100;
+
+/** Below this a part is not held to the ratio: a small part of repeated markup may compress far. */
+export const workbookRatioFloorBytes = 8 * 1024 * 1024;

@@ -4,6 +4,7 @@ import type { LineFilter } from "../db/imports";
 import type { Import } from "../db/schema";
 import { guardFormula } from "./formula-cells";
 import { walkImportLines, type ReportLine } from "./read-lines";
+import { inRows } from "./row-wording";
 import { templateFields } from "./template";
 
 /** Excel shows UTF-8 names correctly only when the file starts with a byte order mark. */
@@ -42,12 +43,16 @@ function streamLines(
   });
 }
 
-/** Every line of an import: line, outcome, messages, then the line's own values. */
+/**
+ * Every line of an import: line, outcome, messages, then the line's own values. A workbook's
+ * report speaks of its sheet's rows.
+ */
 export function reportCsv(bucket: R2Bucket, db: Db, imp: Import): ReadableStream<Uint8Array> {
-  return streamLines(bucket, db, imp, {}, ["line", "outcome", "messages", ...templateFields], (l) => [
+  const worded = imp.workbook ? inRows : (message: string) => message;
+  return streamLines(bucket, db, imp, {}, [imp.workbook ? "row" : "line", "outcome", "messages", ...templateFields], (l) => [
     String(l.line),
     l.outcome,
-    l.messages.map((m) => `${m.level === "error" ? "Error" : "Warning"} (${m.code}): ${m.message}`).join(" | "),
+    l.messages.map((m) => `${m.level === "error" ? "Error" : "Warning"} (${m.code}): ${worded(m.message)}`).join(" | "),
     ...templateFields.map((f) => l.values[f] ?? ""),
   ]);
 }

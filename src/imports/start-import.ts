@@ -16,10 +16,10 @@ export async function startImport(env: Env, db: Db, id: string): Promise<ImportV
   return imp;
 }
 
-/** Discards an import that was never started, with its file; false when there was none to discard. */
+/** Discards an import that was never started, with its file (and its workbook); false when there was none to discard. */
 export async function cancelImport(env: Env, db: Db, id: string): Promise<boolean> {
   const removed = await deleteReadyImport(db, id);
   if (!removed) return false;
-  await env.FILES.delete(removed.fileKey);
+  await env.FILES.delete(removed.workbook ? [removed.fileKey, removed.workbook.key] : removed.fileKey);
   return true;
 }

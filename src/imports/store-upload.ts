@@ -123,7 +123,9 @@ async function* piecesOf(body: ReadableStream<Uint8Array>, size: number): AsyncG
  * the stream passes `maxBytes`. With an announced size (Content-Length), a body of any other
  * length is refused. `inspect` sees every piece before it is stored; when it throws, nothing
  * more is stored, the rest of the body is read and dropped (so the client, still sending, gets
- * the answer), and its error is thrown. Nothing is left in R2 when it throws.
+ * the answer), and its error is thrown. When it returns false, that piece and the rest are not
+ * stored but still inspected, and `pieces` is null: the file is only looked through. Nothing is
+ * left in R2 when it throws or declines.
  */
 export async function storeUpload(
   bucket: R2Bucket,
@@ -131,32 +133,56 @@ export async function storeUpload(
   body: ReadableStream<Uint8Array>,
   limits: { maxBytes: number; size: number | null },
   options: R2PutOptions & R2MultipartOptions,
-  inspect: (piece: Uint8Array) => void = () => undefined,
-): Promise<{ size: number; pieces: StoredPieces }> {
+  inspect?: (piece: Uint8Array) => void,
+): Promise<{ size: number; pieces: StoredPieces }>;
+export async function storeUpload(
+  bucket: R2Bucket,
+  key: string,
+  body: ReadableStream<Uint8Array>,
+  limits: { maxBytes: number; size: number | null },
+  options: R2PutOptions & R2MultipartOptions,
+  inspect: (piece: Uint8Array) => boolean | void,
+): Promise<{ size: number; pieces: StoredPieces | null }>;
+export async function storeUpload(
+  bucket: R2Bucket,
+  key: string,
+  body: ReadableStream<Uint8Array>,
+  limits: { maxBytes: number; size: number | null },
+  options: R2PutOptions & R2MultipartOptions,
+  inspect: (piece: Uint8Array) => boolean | void = () => undefined,
+): Promise<{ size: number; pieces: StoredPieces | null }> {
   const { maxBytes, size } = limits;
   if (size !== null && size > maxBytes) throw new UploadTooLarge(maxBytes);
   const writer = new PartWriter(bucket, key, options);
   const offsets = [0];
   let total = 0;
   let refused: { error: unknown } | null = null;
+  let declined = false;
   try {
     for await (const piece of piecesOf(body, pieceBytes)) {
       total += piece.length;
       if (total > maxBytes) throw new UploadTooLarge(maxBytes);
       if (refused !== null) continue;
+      let keep: boolean | void;
       try {
-        inspect(piece);
+        keep = inspect(piece);
       } catch (error) {
         refused = { error };
         await writer.abort();
         continue;
       }
+      if (keep === false && !declined) {
+        declined = true;
+        await writer.abort();
+      }
+      if (declined) continue;
       const member = gzip(piece);
       await writer.write(member);
       offsets.push((offsets.at(-1) ?? 0) + member.length);
     }
     if (refused !== null) throw refused.error;
     if (size !== null && total !== size) throw new Error(`The upload ended after ${total} bytes of the ${size} announced.`);
+    if (declined) return { size: total, pieces: null };
     await writer.close();
     return { size: total, pieces: { pieceBytes, offsets } };
   } catch (err) {

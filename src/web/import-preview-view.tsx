@@ -9,11 +9,59 @@ export type PreviewPageProps = {
   earlier: { id: string; createdAt: Date } | null;
   csrfToken: string;
   canStart: boolean;
+  /** Why the sheet asked for could not be read. */
+  error?: string;
+};
+
+const workbookNames = { xlsx: "Excel workbook (.xlsx)", ods: "OpenDocument spreadsheet (.ods)" };
+
+/** Which sheet of a workbook was read, and a choice of another. */
+const SheetChoice: FC<{ imp: ImportView; csrfToken: string; canStart: boolean }> = ({ imp, csrfToken, canStart }) => {
+  const book = imp.workbook;
+  if (book === null) return null;
+  const others = book.sheets.filter((s) => s.name !== book.sheet);
+  if (others.length === 0) return null;
+  return (
+    <section class="card" aria-labelledby="sheets-heading">
+      <h2 id="sheets-heading">Sheets</h2>
+      <p>
+        We read the sheet <strong>{book.sheet}</strong>. This workbook also has{" "}
+        {others.map((s, i) => (
+          <>
+            {i > 0 ? ", " : ""}
+            {s.name}
+            {s.hidden ? " (hidden)" : ""}
+          </>
+        ))}
+        .
+      </p>
+      {canStart ? (
+        <form method="post" action={`/imports/${imp.id}/sheet`} class="filters" data-busy="Reading…">
+          <CsrfField token={csrfToken} />
+          <div class="field">
+            <label for="sheet">Read another sheet</label>
+            <select id="sheet" name="sheet">
+              {book.sheets.map((s) => (
+                <option value={s.name} selected={s.name === book.sheet}>
+                  {s.name}
+                  {s.hidden ? " (hidden)" : ""}
+                </option>
+              ))}
+            </select>
+          </div>
+          <button type="submit" class="button-secondary">
+            Read this sheet
+          </button>
+        </form>
+      ) : null}
+    </section>
+  );
 };
 
 /** The preview of an uploaded file: how many users, how it was read, and the first rows. */
-export const PreviewPage: FC<PreviewPageProps> = ({ imp, earlier, csrfToken, canStart }) => {
+export const PreviewPage: FC<PreviewPageProps> = ({ imp, earlier, csrfToken, canStart, error }) => {
   const used = imp.columns.filter((col) => col.field !== null);
+  const book = imp.workbook;
   return (
     <>
       <div class="page-head">
@@ -21,6 +69,11 @@ export const PreviewPage: FC<PreviewPageProps> = ({ imp, earlier, csrfToken, can
       </div>
       <p class="summary">We found {plural(imp.totalRows, "user")} in this file.</p>
       <p class="lead">Check that this looks right. Nothing changes until you click Import Users.</p>
+      {error ? (
+        <Notice kind="error">
+          <p>{error}</p>
+        </Notice>
+      ) : null}
       {earlier ? (
         <Notice kind="warning">
           <p>
@@ -35,18 +88,33 @@ export const PreviewPage: FC<PreviewPageProps> = ({ imp, earlier, csrfToken, can
         <dl class="facts">
           <dt>File name</dt>
           <dd>{imp.fileName}</dd>
-          <dt>Size</dt>
-          <dd>{formatBytes(imp.fileSize)}</dd>
-          <dt>Encoding</dt>
-          <dd>{encodingName(imp.encoding)}</dd>
-          <dt>Delimiter</dt>
-          <dd>{delimiterName(imp.delimiter)}</dd>
+          {book ? (
+            <>
+              <dt>Size</dt>
+              <dd>{formatBytes(book.size)}</dd>
+              <dt>Format</dt>
+              <dd>{workbookNames[book.kind]}</dd>
+              <dt>Sheet</dt>
+              <dd>{book.sheet}</dd>
+            </>
+          ) : (
+            <>
+              <dt>Size</dt>
+              <dd>{formatBytes(imp.fileSize)}</dd>
+              <dt>Encoding</dt>
+              <dd>{encodingName(imp.encoding)}</dd>
+              <dt>Delimiter</dt>
+              <dd>{delimiterName(imp.delimiter)}</dd>
+            </>
+          )}
           <dt>Uploaded</dt>
           <dd>
             <Time when={imp.createdAt} /> by {imp.uploadedByName}
           </dd>
         </dl>
       </section>
+
+      <SheetChoice imp={imp} csrfToken={csrfToken} canStart={canStart} />
 
       <section class="card" aria-labelledby="columns-heading">
         <h2 id="columns-heading">Columns</h2>
@@ -78,7 +146,7 @@ export const PreviewPage: FC<PreviewPageProps> = ({ imp, earlier, csrfToken, can
               The first {plural(imp.preview.length, "row")} of {formatCount(imp.totalRows)}
             </>
           }
-          columns={[{ label: "Line", numeric: true }, ...used.map((col) => col.field ?? "")]}
+          columns={[{ label: book ? "Row" : "Line", numeric: true }, ...used.map((col) => col.field ?? "")]}
           rows={imp.preview.map((row) => (
             <tr>
               <th scope="row" class="num">

@@ -2,6 +2,7 @@ import type { FC } from "hono/jsx";
 import type { ImportView } from "../db/imports";
 import type { LineMessage } from "../db/schema";
 import type { ReportLine } from "../imports/read-lines";
+import { inRows } from "../imports/row-wording";
 import { Badge, DataTable, Notice, Pager, SuccessIcon, Time } from "./components";
 import { formatCount, plural, queryString } from "./format";
 import { userHref } from "./users-view";
@@ -66,11 +67,15 @@ function announcement(imp: ImportView): string {
   return summarise(imp);
 }
 
+/** A workbook's report speaks of its sheet's rows, a CSV file's of its lines. */
+const inWords = (imp: ImportView, text: string) => (imp.workbook ? inRows(text) : text);
+const lineWord = (imp: ImportView) => (imp.workbook ? "row" : "line");
+
 const Progress: FC<{ imp: ImportView }> = ({ imp }) => (
   <section class="card" data-live="" aria-labelledby="progress-heading">
     <h2 id="progress-heading">{imp.status === "queued" ? "Waiting to start…" : "Importing…"}</h2>
     <label for="progress">
-      {formatCount(imp.processedRows)} of {plural(imp.totalRows, "line")} done
+      {formatCount(imp.processedRows)} of {plural(imp.totalRows, lineWord(imp))} done
     </label>
     <progress id="progress" max={Math.max(imp.totalRows, 1)} value={imp.processedRows}>
       {formatCount(imp.processedRows)} of {formatCount(imp.totalRows)}
@@ -107,8 +112,8 @@ const Outcome: FC<{ imp: ImportView }> = ({ imp }) => {
       <Notice kind="error" title="The import stopped before the end.">
         <p>{imp.error ?? "Something went wrong on our side."}</p>
         <p>
-          {formatCount(imp.processedRows)} of {plural(imp.totalRows, "line")} were processed; the lines below are what
-          happened to them.
+          {formatCount(imp.processedRows)} of {plural(imp.totalRows, lineWord(imp))} were processed; the {lineWord(imp)}s below
+          are what happened to them.
         </p>
       </Notice>
     );
@@ -123,13 +128,12 @@ const Outcome: FC<{ imp: ImportView }> = ({ imp }) => {
       {!clean(imp) && imported ? <p>Of those, {breakdown(imp)}.</p> : null}
       {imp.failed ? (
         <p>
-          {plural(imp.failed, "line was", "lines were")} not imported. Download the failed lines, fix them and import that file
-          again.
+          {inWords(imp, `${plural(imp.failed, "line was", "lines were")} not imported. Download the failed lines, fix them and import that file again.`)}
         </p>
       ) : null}
       {imp.warnings ? (
         <p>
-          {plural(imp.warnings, "line has", "lines have")} warnings: those users were imported, but check them.
+          {inWords(imp, `${plural(imp.warnings, "line has", "lines have")} warnings: those users were imported, but check them.`)}
         </p>
       ) : null}
     </Notice>
@@ -137,7 +141,7 @@ const Outcome: FC<{ imp: ImportView }> = ({ imp }) => {
 };
 
 const filters: { name: LineFilterName; label: (imp: ImportView) => string }[] = [
-  { name: "all", label: () => "All lines" },
+  { name: "all", label: (imp) => `All ${lineWord(imp)}s` },
   { name: "errors", label: (imp) => `Errors (${formatCount(imp.failed)})` },
   { name: "warnings", label: (imp) => `Warnings (${formatCount(imp.warnings)})` },
 ];
@@ -170,7 +174,7 @@ const Lines: FC<ReportPageProps> = ({ imp, lines, users, show, nextCursor, paged
   const showParam = show === "all" ? undefined : show;
   return (
     <section aria-labelledby="lines-heading">
-      <h2 id="lines-heading">Lines</h2>
+      <h2 id="lines-heading">{inWords(imp, "Lines")}</h2>
       <ul class="tabs" aria-label="Show">
         {filters.map((f) => (
           <li>
@@ -189,16 +193,16 @@ const Lines: FC<ReportPageProps> = ({ imp, lines, users, show, nextCursor, paged
         <DataTable
           caption={
             <>
-              {show === "errors" ? "Lines that were not imported" : show === "warnings" ? "Lines with warnings" : "Every line of the file"}
+              {inWords(imp, show === "errors" ? "Lines that were not imported" : show === "warnings" ? "Lines with warnings" : "Every line of the file")}
               {paged ? ", continued" : ""}
             </>
           }
-          columns={[{ label: "Line", numeric: true }, "Employee number", "Outcome", "Messages"]}
+          columns={[{ label: inWords(imp, "Line"), numeric: true }, "Employee number", "Outcome", "Messages"]}
           empty={running(imp) ? "No lines done yet." : "No lines to show."}
           stacked
           rows={lines.map((line) => (
             <tr>
-              <th scope="row" class="num" data-label="Line">
+              <th scope="row" class="num" data-label={inWords(imp, "Line")}>
                 {line.line}
               </th>
               <td data-label="Employee number">
@@ -219,7 +223,7 @@ const Lines: FC<ReportPageProps> = ({ imp, lines, users, show, nextCursor, paged
                   <ul class="messages">
                     {line.messages.map((m) => (
                       <li class={`message-${m.level}`}>
-                        <Message message={m} line={line} linked={users.has(line.employeeNumber)} />
+                        <Message message={imp.workbook ? { ...m, message: inRows(m.message) } : m} line={line} linked={users.has(line.employeeNumber)} />
                       </li>
                     ))}
                   </ul>

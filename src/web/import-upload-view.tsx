@@ -52,7 +52,7 @@ export const UploadPage: FC<UploadPageProps> = ({ csrfToken, maxBytes, error, ca
       <h1>Import Users</h1>
       <a href="/imports">Past imports</a>
     </div>
-    <p class="lead">Upload a CSV file to add or update many users at once, instead of one by one.</p>
+    <p class="lead">Upload a CSV file or a spreadsheet workbook to add or update many users at once, instead of one by one.</p>
     {cancelled ? <Notice kind="info">The import was cancelled and its file discarded. Nothing was changed.</Notice> : null}
     {error ? (
       <Notice kind="error" title="This file can't be imported">
@@ -68,16 +68,20 @@ export const UploadPage: FC<UploadPageProps> = ({ csrfToken, maxBytes, error, ca
       <form method="post" action="/imports" enctype="multipart/form-data" data-busy="Uploading…">
         <CsrfField token={csrfToken} />
         <div class="field">
-          <label for="file">CSV file</label>
+          <label for="file">CSV file or workbook</label>
           <span class="hint" id="file-hint">
-            A .csv file saved from your spreadsheet, up to {formatBytes(maxBytes)}. Comma, semicolon or tab separated.
+            A .csv file (comma, semicolon or tab separated), or an Excel (.xlsx) or LibreOffice (.ods) workbook as it is, up to{" "}
+            {formatBytes(maxBytes)}. From a workbook, the first sheet that is not hidden is read; you can pick another next.
           </span>
-          <input type="file" id="file" name="file" accept=".csv,.txt,text/csv" required aria-describedby="file-hint" />
+          <input type="file" id="file" name="file" accept=".csv,.txt,text/csv,.xlsx,.ods,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,application/vnd.oasis.opendocument.spreadsheet" required aria-describedby="file-hint" />
         </div>
         <div class="actions">
           <button type="submit">Upload</button>
           <a class="button button-secondary" href="/imports/template.csv" download>
             Download the template
+          </a>
+          <a class="button button-secondary" href="/imports/template.xlsx" download>
+            Excel template (.xlsx)
           </a>
         </div>
       </form>

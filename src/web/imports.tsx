@@ -10,11 +10,12 @@ import { listImportLines } from "../imports/read-lines";
 import type { Db } from "../db/client";
 import { findExistingEmployeeNumbers } from "../db/users";
 import { AppError } from "../errors";
-import { csvAttachment } from "../http/csv-attachment";
+import { attachment, csvAttachment, xlsxType } from "../http/csv-attachment";
 import { templateDownload } from "../http/template-download";
 import { failedLinesCsv, reportCsv } from "../imports/report-csv";
 import { cancelImport, startImport } from "../imports/start-import";
-import { createImport } from "../imports/upload-file";
+import { templateXlsx } from "../imports/template-xlsx";
+import { createImport, readAnotherSheet } from "../imports/upload-file";
 import { queryString } from "./format";
 import { ImportListPage } from "./import-list-view";
 import { PreviewPage } from "./import-preview-view";
@@ -76,6 +77,7 @@ importsApp.get("/new", requireManageUsers, (c) => {
 });
 
 importsApp.get("/template.csv", requireViewUsers, () => templateDownload());
+importsApp.get("/template.xlsx", requireViewUsers, (c) => c.body(templateXlsx(), 200, attachment("users-template.xlsx", xlsxType)));
 
 importsApp.post("/", requireManageUsers, verifyUploadCsrf, async (c) => {
   const file = c.var.upload?.file;
@@ -116,6 +118,24 @@ importsApp.get("/:id", requireViewUsers, async (c) => {
     <ReportPage imp={imp} lines={page.lines} users={known} show={show} nextCursor={page.nextCursor} paged={after !== undefined} />,
     { title: `Import report: ${imp.fileName}`, refresh: running },
   );
+});
+
+importsApp.post("/:id/sheet", requireManageUsers, verifyCsrf, async (c) => {
+  const imp = await requireImport(c.var.db, c.req.param("id"));
+  const body = await c.req.parseBody();
+  const sheet = typeof body.sheet === "string" ? body.sheet : "";
+  if (imp.status !== "ready") return c.redirect(`/imports/${imp.id}`, 303);
+  try {
+    await readAnotherSheet(c.env, c.var.db, imp, sheet);
+    return c.redirect(`/imports/${imp.id}`, 303);
+  } catch (err) {
+    if (!(err instanceof AppError) || err.status >= 500) throw err;
+    c.status(err.status);
+    const earlier = imp.contentHash === null ? null : await findEarlierImport(c.var.db, imp.contentHash, imp.id);
+    return c.render(<PreviewPage imp={imp} earlier={earlier} csrfToken={c.var.csrfToken} canStart={canManageUsers(c.var.viewer)} error={err.message} />, {
+      title: `Check ${imp.fileName}`,
+    });
+  }
 });
 
 importsApp.post("/:id/start", requireManageUsers, verifyCsrf, async (c) => {

@@ -81,7 +81,7 @@ describe("Import Users", () => {
     }
     expect(html).toContain("the username they sign in with");
     expect(html).toContain("the user gets the Standard role");
-    expect(html).toContain('<label for="file">CSV file</label>');
+    expect(html).toContain('<label for="file">CSV file or workbook</label>');
     expect(html).toContain('enctype="multipart/form-data"');
     const template = await browser.fetch("/imports/template.csv");
     expect(template.status).toBe(200);
