@@ -43,10 +43,15 @@ describe("the OpenAPI document", () => {
     expect(Object.keys(upload?.responses ?? {})).toEqual(expect.arrayContaining(["201", "400", "413", "415", "422"]));
   });
 
-  it("documents the CSV and multipart bodies of an upload", async () => {
+  it("documents the CSV, workbook and multipart bodies of an upload", async () => {
     const doc = await fetchDocument();
     const upload = doc.paths["/api/imports"]?.post as unknown as { requestBody: { content: Record<string, unknown> } };
-    expect(Object.keys(upload.requestBody.content)).toEqual(["text/csv", "multipart/form-data"]);
+    expect(Object.keys(upload.requestBody.content)).toEqual([
+      "text/csv",
+      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+      "application/vnd.oasis.opendocument.spreadsheet",
+      "multipart/form-data",
+    ]);
   });
 
   it("keeps one error shape for bad input: 400 invalid_input naming the field", async () => {
