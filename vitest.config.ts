@@ -24,7 +24,12 @@ export default defineConfig(async () => {
               },
             }),
           ],
-          test: { name: "workers", include: ["test/**/*.test.ts"], exclude: ["test/browser/**", "test/cli/**", "test/rate-limits/**", "test/scripts/**"], ...workers },
+          test: {
+            name: "workers",
+            include: ["test/**/*.test.ts"],
+            exclude: ["test/browser/**", "test/cli/**", "test/rate-limits/**", "test/scripts/**"],
+            ...workers,
+          },
         },
         {
           // wrangler.toml's allowances as they are deployed.

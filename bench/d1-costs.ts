@@ -11,7 +11,8 @@ import { DatabaseSync } from "node:sqlite";
 export function rowsWrittenFor(logPath: string, importId: string): number {
   const text = readFileSync(logPath, "utf8").replace(/\u001b\[[0-9;]*m/g, "");
   let total = 0;
-  for (const m of text.matchAll(new RegExp(`Import ${importId}: [^\\n]*?(\\d+) rows written`, "g"))) total += Number(m[1]);
+  for (const m of text.matchAll(new RegExp(`Import ${importId}: [^\\n]*?(\\d+) rows written`, "g")))
+    total += Number(m[1]);
   return total;
 }
 
@@ -19,7 +20,8 @@ export function rowsWrittenFor(logPath: string, importId: string): number {
 async function d1File(stateDir: string): Promise<string> {
   const dir = join(stateDir, "v3/d1/miniflare-D1DatabaseObject");
   const files = (await readdir(dir)).filter((f) => f.endsWith(".sqlite") && f !== "metadata.sqlite");
-  if (files.length !== 1 || !files[0]) throw new Error(`Expected one D1 database in ${dir}, found ${files.join(", ") || "none"}.`);
+  if (files.length !== 1 || !files[0])
+    throw new Error(`Expected one D1 database in ${dir}, found ${files.join(", ") || "none"}.`);
   return join(dir, files[0]);
 }
 
@@ -27,7 +29,11 @@ async function d1File(stateDir: string): Promise<string> {
 export async function d1Bytes(stateDir: string): Promise<Record<string, number>> {
   const db = new DatabaseSync(await d1File(stateDir), { readOnly: true });
   try {
-    const rows = db.prepare("SELECT s.name AS name, coalesce(m.tbl_name, s.name) AS owner, sum(s.pgsize) AS bytes FROM dbstat s LEFT JOIN sqlite_schema m ON m.name = s.name GROUP BY s.name").all() as {
+    const rows = db
+      .prepare(
+        "SELECT s.name AS name, coalesce(m.tbl_name, s.name) AS owner, sum(s.pgsize) AS bytes FROM dbstat s LEFT JOIN sqlite_schema m ON m.name = s.name GROUP BY s.name",
+      )
+      .all() as {
       name: string;
       owner: string;
       bytes: number;

@@ -50,7 +50,9 @@ const minimalSchema = `
 if (schema === "roster") {
   // Roster's own schema, from its migrations, so every index and foreign key costs what it costs there.
   const migrations = new URL("../migrations/", import.meta.url);
-  for (const name of readdirSync(migrations).filter((n) => /^\d{4}_.*\.sql$/.test(n)).sort()) {
+  for (const name of readdirSync(migrations)
+    .filter((n) => /^\d{4}_.*\.sql$/.test(n))
+    .sort()) {
     db.exec(readFileSync(new URL(name, migrations), "utf8").replaceAll("--> statement-breakpoint", ""));
   }
 } else {
@@ -71,7 +73,9 @@ for (const [name, code, aliases] of demo) {
 }
 const adminRole = db.prepare("SELECT id FROM roles WHERE name_key = 'admin'").get().id;
 const { lastInsertRowid: adminId } = db
-  .prepare("INSERT INTO users (employee_number, employee_key, email, email_key, role_id) VALUES ('admin', 'admin', 'a@example.com', 'a@example.com', ?)")
+  .prepare(
+    "INSERT INTO users (employee_number, employee_key, email, email_key, role_id) VALUES ('admin', 'admin', 'a@example.com', 'a@example.com', ?)",
+  )
   .run(adminRole);
 // On Roster's schema, the import as Roster records it: a UUID, and its number keys the lines.
 const importId = schema === "roster" ? crypto.randomUUID() : "floor";
@@ -82,13 +86,26 @@ db.prepare(
 const lineKey = schema === "roster" ? { column: "import_seq", value: 1 } : { column: "import_id", value: importId };
 if (schema === "roster") db.prepare("UPDATE imports SET seq = ? WHERE id = ?").run(lineKey.value, importId);
 
-const locations = new Map(db.prepare("SELECT key, location_id AS id FROM location_keys").all().map((r) => [r.key, r.id]));
-const roles = new Map(db.prepare("SELECT name_key AS key, id FROM roles").all().map((r) => [r.key, r.id]));
+const locations = new Map(
+  db
+    .prepare("SELECT key, location_id AS id FROM location_keys")
+    .all()
+    .map((r) => [r.key, r.id]),
+);
+const roles = new Map(
+  db
+    .prepare("SELECT name_key AS key, id FROM roles")
+    .all()
+    .map((r) => [r.key, r.id]),
+);
 const standard = roles.get("standard");
 
 const findUser = db.prepare("SELECT id FROM users WHERE employee_key = ?");
 // On Roster's schema the user also gets the searched name key, as Roster writes it.
-const nameKey = schema === "roster" ? { column: ", name_key", value: ", ?", update: " name_key = excluded.name_key," } : { column: "", value: "", update: "" };
+const nameKey =
+  schema === "roster"
+    ? { column: ", name_key", value: ", ?", update: " name_key = excluded.name_key," }
+    : { column: "", value: "", update: "" };
 const upsertUser = db.prepare(
   `INSERT INTO users (employee_number, employee_key, first_name, last_name, email, email_key, location_id, role_id,
      created_at, updated_at, created_import_id, last_import_id, last_imported_at${nameKey.column})
@@ -109,12 +126,15 @@ function applyRecord(values, line, now) {
   const v = Object.fromEntries(fields.map((f, i) => [f, (values[i] ?? "").trim()]));
   const messages = [];
   const employeeKey = v.employee_number ? toKey(v.employee_number) : null;
-  if (!employeeKey) messages.push({ level: "error", code: "missing_employee_number", message: "The employee number is empty." });
+  if (!employeeKey)
+    messages.push({ level: "error", code: "missing_employee_number", message: "The employee number is empty." });
   const emailOk = emailPattern.test(v.email);
   const emailKey = emailOk ? toKey(v.email) : null;
-  if (!emailOk) messages.push({ level: "error", code: "invalid_email", message: `"${v.email}" is not an email address.` });
+  if (!emailOk)
+    messages.push({ level: "error", code: "invalid_email", message: `"${v.email}" is not an email address.` });
   const locationId = locations.get(toKey(v.location));
-  if (locationId === undefined) messages.push({ level: "error", code: "unknown_location", message: `No location is named "${v.location}".` });
+  if (locationId === undefined)
+    messages.push({ level: "error", code: "unknown_location", message: `No location is named "${v.location}".` });
   let roleId = roles.get(toKey(v.role));
   if (roleId === undefined) {
     roleId = standard;
@@ -125,10 +145,34 @@ function applyRecord(values, line, now) {
   let outcome = "failed";
   if (!failed) {
     outcome = findUser.get(employeeKey) ? "updated" : "created";
-    const row = [v.employee_number, employeeKey, v.first_name, v.last_name, v.email, emailKey, locationId, roleId, now, now, importId, importId, now];
+    const row = [
+      v.employee_number,
+      employeeKey,
+      v.first_name,
+      v.last_name,
+      v.email,
+      emailKey,
+      locationId,
+      roleId,
+      now,
+      now,
+      importId,
+      importId,
+      now,
+    ];
     upsertUser.run(...(nameKey.column ? [...row, toKey(`${v.first_name} ${v.last_name}`)] : row));
   }
-  insertLine.run(lineKey.value, line, v.employee_number, employeeKey, emailKey, outcome, warned ? 1 : 0, JSON.stringify(messages), JSON.stringify(v));
+  insertLine.run(
+    lineKey.value,
+    line,
+    v.employee_number,
+    employeeKey,
+    emailKey,
+    outcome,
+    warned ? 1 : 0,
+    JSON.stringify(messages),
+    JSON.stringify(v),
+  );
   tally.rows++;
   tally[outcome]++;
   if (warned) tally.warnings++;

@@ -15,10 +15,47 @@ export type FileStats = {
 };
 
 const header = "employee_number,first_name,last_name,location,email,role";
-const firstNames = ["Olivia", "Amelia", "Isla", "Ava", "Noah", "Oliver", "George", "Arthur", "Leo", "Muhammad", "Freya", "Harry"];
-const lastNames = ["Smith", "Jones", "Taylor", "Brown", "Wilson", "Evans", "Thomas", "Roberts", "Walker", "Wright", "Khan", "Patel"];
+const firstNames = [
+  "Olivia",
+  "Amelia",
+  "Isla",
+  "Ava",
+  "Noah",
+  "Oliver",
+  "George",
+  "Arthur",
+  "Leo",
+  "Muhammad",
+  "Freya",
+  "Harry",
+];
+const lastNames = [
+  "Smith",
+  "Jones",
+  "Taylor",
+  "Brown",
+  "Wilson",
+  "Evans",
+  "Thomas",
+  "Roberts",
+  "Walker",
+  "Wright",
+  "Khan",
+  "Patel",
+];
 // Names and codes both, in mixed case, as exports from other systems write them.
-const locations = ["London", "Manchester", "Edinburgh", "Bristol", "LDN", "MAN", "EDI", "BRS", "london", "Edinburgh Office"];
+const locations = [
+  "London",
+  "Manchester",
+  "Edinburgh",
+  "Bristol",
+  "LDN",
+  "MAN",
+  "EDI",
+  "BRS",
+  "london",
+  "Edinburgh Office",
+];
 const roles = ["Standard", "Standard", "Standard", "Manager", "Admin"];
 
 // Deterministic, so the same size always gives the same file and runs compare like for like.
@@ -81,7 +118,11 @@ export async function generateCsv(path: string, rows: number, options: { renamed
 }
 
 /** The file for this size, generated once and reused while its description is beside it. */
-export async function ensureCsv(dir: string, rows: number, options: { renamed?: boolean } = {}): Promise<{ path: string; stats: FileStats; generatedMs: number | null }> {
+export async function ensureCsv(
+  dir: string,
+  rows: number,
+  options: { renamed?: boolean } = {},
+): Promise<{ path: string; stats: FileStats; generatedMs: number | null }> {
   const path = `${dir}/users-${rows}${options.renamed ? "-renamed" : ""}.csv`;
   try {
     const stats = JSON.parse(await readFile(`${path}.json`, "utf8")) as FileStats;

@@ -62,7 +62,9 @@ export async function generateXlsx(csvPath: string, path: string): Promise<{ byt
     if (line === "") continue;
     row++;
     // The generated CSV has no quoted fields.
-    const cells = line.split(",").map((text, i) => (text === "" ? "" : `<c r="${columns[i]}${row}" t="s"><v>${indexOf(text)}</v></c>`));
+    const cells = line
+      .split(",")
+      .map((text, i) => (text === "" ? "" : `<c r="${columns[i]}${row}" t="s"><v>${indexOf(text)}</v></c>`));
     batch += `<row r="${row}">${cells.join("")}</row>`;
     if (batch.length > 256 * 1024) {
       sheet.push(strToU8(batch));
@@ -94,7 +96,9 @@ export async function generateXlsx(csvPath: string, path: string): Promise<{ byt
 }
 
 /** The workbook of this CSV, generated once and reused while its description is beside it. */
-export async function ensureXlsx(csvPath: string): Promise<{ path: string; bytes: number; generatedMs: number | null }> {
+export async function ensureXlsx(
+  csvPath: string,
+): Promise<{ path: string; bytes: number; generatedMs: number | null }> {
   const path = csvPath.replace(/\.csv$/, ".xlsx");
   try {
     const described = JSON.parse(await readFile(`${path}.json`, "utf8")) as { bytes: number };

@@ -23,7 +23,8 @@ async function getJson<T>(api: Api, path: string, init: RequestInit = {}): Promi
     headers: { Authorization: `Bearer ${api.token}`, ...init.headers },
   });
   const text = await response.text();
-  if (!response.ok) throw new Error(`${init.method ?? "GET"} ${path} answered ${response.status}: ${text.slice(0, 500)}`);
+  if (!response.ok)
+    throw new Error(`${init.method ?? "GET"} ${path} answered ${response.status}: ${text.slice(0, 500)}`);
   return { status: response.status, body: JSON.parse(text) as T };
 }
 
@@ -31,7 +32,12 @@ async function getJson<T>(api: Api, path: string, init: RequestInit = {}): Promi
  * Streams the file as the request body with its Content-Length. node:http rather than fetch:
  * fetch's default 300 s header timeout would cut off a large upload whose scan is slow.
  */
-export async function uploadFile(api: Api, path: string, fileName: string, contentType = "text/csv"): Promise<ImportState> {
+export async function uploadFile(
+  api: Api,
+  path: string,
+  fileName: string,
+  contentType = "text/csv",
+): Promise<ImportState> {
   const size = (await stat(path)).size;
   const url = `${api.baseUrl}/api/imports?filename=${encodeURIComponent(fileName)}`;
   const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
@@ -64,7 +70,13 @@ export async function startImport(api: Api, id: string): Promise<ImportState> {
 
 export const getImport = async (api: Api, id: string) => (await getJson<ImportState>(api, `/api/imports/${id}`)).body;
 
-export type Progress = { firstProgressMs: number | null; finishedMs: number; final: ImportState; polls: number; slowestPollMs: number };
+export type Progress = {
+  firstProgressMs: number | null;
+  finishedMs: number;
+  final: ImportState;
+  polls: number;
+  slowestPollMs: number;
+};
 
 /**
  * Polls the import every `everyMs` until it completes or fails, noting when it was first seen
@@ -89,10 +101,18 @@ export async function waitForImport(
     slowestPollMs = Math.max(slowestPollMs, now - asked);
     polls++;
     options.onPoll?.(state);
-    const takenUp = state.status === "processing" || state.status === "completed" || state.status === "failed" || state.processed_rows > 0;
+    const takenUp =
+      state.status === "processing" ||
+      state.status === "completed" ||
+      state.status === "failed" ||
+      state.processed_rows > 0;
     if (firstProgressMs === null && takenUp) firstProgressMs = now - since;
-    if (state.status === "completed" || state.status === "failed") return { firstProgressMs, finishedMs: now - since, final: state, polls, slowestPollMs };
-    if (now > deadline) throw new Error(`Import ${id} was still ${state.status} after ${options.timeoutMs / 1000} s (${state.processed_rows} rows done).`);
+    if (state.status === "completed" || state.status === "failed")
+      return { firstProgressMs, finishedMs: now - since, final: state, polls, slowestPollMs };
+    if (now > deadline)
+      throw new Error(
+        `Import ${id} was still ${state.status} after ${options.timeoutMs / 1000} s (${state.processed_rows} rows done).`,
+      );
     await sleep(firstProgressMs === null ? 10 : options.everyMs);
   }
 }

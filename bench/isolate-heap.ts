@@ -63,13 +63,16 @@ export async function measureRetainedHeap(inspectorPort: number): Promise<number
       });
       ws.addEventListener("message", (event: MessageEvent) => {
         const message = JSON.parse(String(event.data)) as Message;
-        if (message.method === "HeapProfiler.addHeapSnapshotChunk" && message.params?.chunk) chunks.push(message.params.chunk);
+        if (message.method === "HeapProfiler.addHeapSnapshotChunk" && message.params?.chunk)
+          chunks.push(message.params.chunk);
         else if (message.result !== undefined && chunks.length > 0) {
           clearTimeout(timer);
           resolve(true);
         }
       });
-      ws.addEventListener("open", () => ws.send(JSON.stringify({ id: 1, method: "HeapProfiler.takeHeapSnapshot", params: { reportProgress: false } })));
+      ws.addEventListener("open", () =>
+        ws.send(JSON.stringify({ id: 1, method: "HeapProfiler.takeHeapSnapshot", params: { reportProgress: false } })),
+      );
     });
     if (!done) return null;
   } finally {
@@ -84,7 +87,10 @@ export async function measureRetainedHeap(inspectorPort: number): Promise<number
 }
 
 /** Reads the isolate's heap every `everyMs` until stopped; keeps the largest reading. */
-export function isolateHeapSampler(inspectorPort: number, options: { everyMs?: number; collectGarbage?: boolean } = {}) {
+export function isolateHeapSampler(
+  inspectorPort: number,
+  options: { everyMs?: number; collectGarbage?: boolean } = {},
+) {
   const { everyMs = 500, collectGarbage = false } = options;
   let running = true;
   let samples = 0;

@@ -63,9 +63,19 @@ const { values: args } = parseArgs({
 if (args.via !== "proxy" && args.via !== "direct") throw new Error('--via takes "proxy" or "direct".');
 const variants = args.variants.split(",").map((s) => s.trim());
 const unknown = variants.filter((v) => !(v in presets));
-if (unknown.length > 0) throw new Error(`Unknown variant ${unknown.join(", ")}; choose from ${Object.keys(presets).join(", ")}.`);
-const [windowMs, clients, delivery, users] = [Number(args.window) * 1000, Number(args.clients), Number(args.delivery), Number(args.users)];
-if ([windowMs, clients, delivery, users].some((n) => !Number.isFinite(n) || n <= 0) || windowMs > 15_000 || clients > 50) {
+if (unknown.length > 0)
+  throw new Error(`Unknown variant ${unknown.join(", ")}; choose from ${Object.keys(presets).join(", ")}.`);
+const [windowMs, clients, delivery, users] = [
+  Number(args.window) * 1000,
+  Number(args.clients),
+  Number(args.delivery),
+  Number(args.users),
+];
+if (
+  [windowMs, clients, delivery, users].some((n) => !Number.isFinite(n) || n <= 0) ||
+  windowMs > 15_000 ||
+  clients > 50
+) {
   throw new Error("--window takes seconds up to 15, --clients up to 50, --delivery ms and --users a positive count.");
 }
 
@@ -74,7 +84,14 @@ await mkdir(resultsDir, { recursive: true });
 const stamp = new Date().toISOString().replace(/[:.]/g, "-");
 const log = (line: string) => console.log(`[latency-floor ${new Date().toISOString().slice(11, 19)}] ${line}`);
 
-type Latency = { count: number; p50: number; p90: number; p99: number; max: number; cpu?: { busiest: number; all: number } };
+type Latency = {
+  count: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  cpu?: { busiest: number; all: number };
+};
 function summarise(ms: number[]): Latency {
   const sorted = [...ms].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
@@ -119,13 +136,24 @@ function threadTicks(root: number): Map<string, number> {
 }
 
 /** The busiest thread's and all threads' CPU between two readings, as shares of `ms` of wall time. */
-function cpuShares(before: Map<string, number>, after: Map<string, number>, ms: number): { busiest: number; all: number } {
+function cpuShares(
+  before: Map<string, number>,
+  after: Map<string, number>,
+  ms: number,
+): { busiest: number; all: number } {
   const used = [...after].map(([id, t]) => t - (before.get(id) ?? 0));
   const share = (ticks: number) => (ticks * 10) / ms;
   return { busiest: share(Math.max(0, ...used)), all: share(used.reduce((a, b) => a + b, 0)) };
 }
 
-type Run = { steps: number; stepsMs: number; longestStepMs: number; deliveries: number; started: number; ended?: number };
+type Run = {
+  steps: number;
+  stepsMs: number;
+  longestStepMs: number;
+  deliveries: number;
+  started: number;
+  ended?: number;
+};
 type Status = { current: Run | null; last: Run | null };
 
 const stateDir = await mkdtemp(join(tmpdir(), "roster-latency-floor-"));
@@ -137,12 +165,17 @@ const dev = await startWranglerDev(stateDir, logPath, { config: "bench/latency-f
  * workerd listens on (`ss`), the one where the Worker itself answers /noop.
  */
 async function entryUrl(): Promise<string> {
-  const runtime = workerdOf(processTree(dev.pid)).filter((p) => readFileSync(`/proc/${p.pid}/cmdline`, "utf8").includes("entry="));
+  const runtime = workerdOf(processTree(dev.pid)).filter((p) =>
+    readFileSync(`/proc/${p.pid}/cmdline`, "utf8").includes("entry="),
+  );
   const listening = execFileSync("ss", ["-ltnpH"], { encoding: "utf8" });
   for (const { pid } of runtime) {
     for (const [, port] of listening.matchAll(new RegExp(`127\\.0\\.0\\.1:(\\d+) .*pid=${pid},`, "g"))) {
       const url = `http://127.0.0.1:${port}`;
-      const answer = await fetch(`${url}/noop`, { signal: AbortSignal.timeout(2000) }).then((r) => r.text(), () => "");
+      const answer = await fetch(`${url}/noop`, { signal: AbortSignal.timeout(2000) }).then(
+        (r) => r.text(),
+        () => "",
+      );
       if (answer === "ok") return url;
     }
   }
@@ -151,7 +184,14 @@ async function entryUrl(): Promise<string> {
 const base = args.via === "direct" ? await entryUrl() : dev.baseUrl;
 log(`requests go to ${base} (${args.via})`);
 const status = async () => (await (await fetch(`${dev.baseUrl}/status`)).json()) as Status;
-const results: { name: string; work: Record<string, unknown> | null; consumer: Run | null; noop: Latency; read: Latency; load: number }[] = [];
+const results: {
+  name: string;
+  work: Record<string, unknown> | null;
+  consumer: Run | null;
+  noop: Latency;
+  read: Latency;
+  load: number;
+}[] = [];
 try {
   const setup = await fetch(`${dev.baseUrl}/setup?users=${users}`);
   if (!setup.ok) throw new Error(`/setup answered ${setup.status}: ${await setup.text()}`);
@@ -179,7 +219,8 @@ try {
     const between = (await status()).current?.deliveries ?? 0;
     const read = await measure(`${base}/read`, windowMs);
     const after = (await status()).current?.deliveries ?? 0;
-    if (preset) log(`${name}: deliveries under way ${before}, ${between}, ${after} (before, between and after the windows)`);
+    if (preset)
+      log(`${name}: deliveries under way ${before}, ${between}, ${after} (before, between and after the windows)`);
     if (preset) {
       await fetch(`${dev.baseUrl}/stop`);
       const deadline = Date.now() + 30_000;
@@ -193,7 +234,9 @@ try {
       }
     }
     results.push({ name, work: preset, consumer, noop, read, load });
-    const step = consumer ? `, ${consumer.steps} steps of ${(consumer.stepsMs / Math.max(1, consumer.steps)).toFixed(1)} ms (longest ${consumer.longestStepMs})` : "";
+    const step = consumer
+      ? `, ${consumer.steps} steps of ${(consumer.stepsMs / Math.max(1, consumer.steps)).toFixed(1)} ms (longest ${consumer.longestStepMs})`
+      : "";
     log(`${name}${step}: noop p99 ${noop.p99.toFixed(0)} ms, read p99 ${read.p99.toFixed(0)} ms`);
   }
 } finally {
@@ -202,9 +245,12 @@ try {
   await stopWranglerDev(dev);
 }
 
-const cell = (l: Latency) => `${l.p50.toFixed(0)} / ${l.p90.toFixed(0)} / ${l.p99.toFixed(0)} / ${l.max.toFixed(0)} (${l.count})`;
+const cell = (l: Latency) =>
+  `${l.p50.toFixed(0)} / ${l.p90.toFixed(0)} / ${l.p99.toFixed(0)} / ${l.max.toFixed(0)} (${l.count})`;
 const cpu = (l: Latency) => (l.cpu ? `${(l.cpu.busiest * 100).toFixed(0)}% / ${(l.cpu.all * 100).toFixed(0)}%` : "-");
-console.log(`\n| consumer | its steps: count, mean ms (longest) | noop p50 / p90 / p99 / max, ms (requests) | one D1 read p50 / p90 / p99 / max, ms (requests) | workerd CPU in the read window: busiest thread / all | load average |`);
+console.log(
+  `\n| consumer | its steps: count, mean ms (longest) | noop p50 / p90 / p99 / max, ms (requests) | one D1 read p50 / p90 / p99 / max, ms (requests) | workerd CPU in the read window: busiest thread / all | load average |`,
+);
 console.log("|---|---:|---:|---:|---:|---:|");
 for (const r of results) {
   const c = r.consumer;
@@ -212,5 +258,8 @@ for (const r of results) {
   console.log(`| ${r.name} | ${steps} | ${cell(r.noop)} | ${cell(r.read)} | ${cpu(r.read)} | ${r.load.toFixed(1)} |`);
 }
 const out = join(resultsDir, `${stamp}-latency-floor.json`);
-await writeFile(out, JSON.stringify({ at: new Date().toISOString(), via: args.via, windowMs, clients, delivery, users, results }, null, 2));
+await writeFile(
+  out,
+  JSON.stringify({ at: new Date().toISOString(), via: args.via, windowMs, clients, delivery, users, results }, null, 2),
+);
 console.log(`\nResults: ${out}`);

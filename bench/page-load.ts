@@ -3,7 +3,15 @@ import { setTimeout as sleep } from "node:timers/promises";
 /** A page or endpoint the load asks for, and how to ask. */
 export type Target = { name: string; path: string; headers: Record<string, string> };
 
-export type Percentiles = { name: string; calls: number; errors: number; p50Ms: number; p90Ms: number; p99Ms: number; maxMs: number };
+export type Percentiles = {
+  name: string;
+  calls: number;
+  errors: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  maxMs: number;
+};
 
 /**
  * Signs in through the sign-in form as a person would (its token is a double-submit cookie) and
@@ -13,7 +21,10 @@ export async function signIn(baseUrl: string, username: string, password: string
   const form = await fetch(`${baseUrl}/sign-in`);
   const html = await form.text();
   const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
-  const cookie = form.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const cookie = form.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
   if (!token) throw new Error("The sign-in page has no form token.");
   const response = await fetch(`${baseUrl}/sign-in`, {
     method: "POST",

@@ -1,7 +1,14 @@
 import { readdirSync, readFileSync } from "node:fs";
 
 /** Memory of one process, in bytes, from /proc/<pid>/status. */
-export type ProcessMemory = { pid: number; name: string; rss: number; peakRss: number; rssAnon: number; rssFile: number };
+export type ProcessMemory = {
+  pid: number;
+  name: string;
+  rss: number;
+  peakRss: number;
+  rssAnon: number;
+  rssFile: number;
+};
 
 function readStatus(pid: number): ProcessMemory | null {
   try {
@@ -11,7 +18,14 @@ function readStatus(pid: number): ProcessMemory | null {
       return match?.[1] ? Number(match[1]) * 1024 : 0;
     };
     const name = /^Name:\s+(.*)$/m.exec(status)?.[1] ?? "?";
-    return { pid, name, rss: field("VmRSS"), peakRss: field("VmHWM"), rssAnon: field("RssAnon"), rssFile: field("RssFile") + field("RssShmem") };
+    return {
+      pid,
+      name,
+      rss: field("VmRSS"),
+      peakRss: field("VmHWM"),
+      rssAnon: field("RssAnon"),
+      rssFile: field("RssFile") + field("RssShmem"),
+    };
   } catch {
     // The process ended between listing /proc and reading it.
     return null;
@@ -53,6 +67,12 @@ export const workerdOf = (tree: ProcessMemory[]) => tree.filter((p) => p.name ==
 
 /** The runtime's memory at one moment, summed over its workerd processes: anonymous (heaps, caches) and file-backed. */
 export function runtimeSnapshot(root: number): { rss: number; peakRss: number; rssAnon: number; rssFile: number } {
-  const sum = (pick: (p: ProcessMemory) => number) => workerdOf(processTree(root)).reduce((total, p) => total + pick(p), 0);
-  return { rss: sum((p) => p.rss), peakRss: sum((p) => p.peakRss), rssAnon: sum((p) => p.rssAnon), rssFile: sum((p) => p.rssFile) };
+  const sum = (pick: (p: ProcessMemory) => number) =>
+    workerdOf(processTree(root)).reduce((total, p) => total + pick(p), 0);
+  return {
+    rss: sum((p) => p.rss),
+    peakRss: sum((p) => p.peakRss),
+    rssAnon: sum((p) => p.rssAnon),
+    rssFile: sum((p) => p.rssFile),
+  };
 }

@@ -44,7 +44,10 @@ export type SizeResult = {
     /** Miniflare's isolates in the same process (its D1, R2, Queues): each one's largest heap, and the largest sum. */
     miniflareIsolates: { isolates: IsolatePeak[]; maxSumBytes: number } | null;
     /** Summed workerd memory at three moments; anonymous memory is heaps and caches, file is mapped files. */
-    snapshots: Record<"idle" | "afterUpload" | "afterImport", { rss: number; peakRss: number; rssAnon: number; rssFile: number }>;
+    snapshots: Record<
+      "idle" | "afterUpload" | "afterImport",
+      { rss: number; peakRss: number; rssAnon: number; rssFile: number }
+    >;
     /** The runtime's memory every half second from the upload to the end, with the rows processed by then. */
     trace: MemoryTracePoint[];
     processes: { pid: number; name: string; peakRssBytes: number }[];
@@ -62,15 +65,28 @@ export type SizeResult = {
 };
 
 /** What one import cost in D1: rows written (as billed, index entries included) and the database's growth by table. */
-export type ImportCost = { importId: string; ms: number; counts: Record<string, number>; rowsWritten: number; bytesGrowth: Record<string, number> };
+export type ImportCost = {
+  importId: string;
+  ms: number;
+  counts: Record<string, number>;
+  rowsWritten: number;
+  bytesGrowth: Record<string, number>;
+};
 
 /** Tables whose growth is the users themselves, or the lines that need attention: not counted as what an import keeps. */
 const ownTables = new Set(["users", "flagged_lines"]);
 /** Bytes an import kept in D1 beyond the users and its flagged lines. */
-export const keptBytes = (c: ImportCost) => Object.entries(c.bytesGrowth).reduce((sum, [t, b]) => (ownTables.has(t) ? sum : sum + b), 0);
+export const keptBytes = (c: ImportCost) =>
+  Object.entries(c.bytesGrowth).reduce((sum, [t, b]) => (ownTables.has(t) ? sum : sum + b), 0);
 
 /** A reading of the runtime's memory, in which phase of the run, and how many rows the import had processed then. */
-export type MemoryTracePoint = { ms: number; rss: number; rssAnon: number; phase: "upload" | "import" | "after"; rows: number };
+export type MemoryTracePoint = {
+  ms: number;
+  rss: number;
+  rssAnon: number;
+  phase: "upload" | "import" | "after";
+  rows: number;
+};
 
 /** The targets of the product's issue, on this two-core machine. */
 export const targets = {
@@ -113,7 +129,10 @@ const traceShares = [0.1, 0.25, 0.5, 0.75, 1];
 function traceProfile(trace: MemoryTracePoint[], rows: number): (number | null)[] {
   const highest = (points: MemoryTracePoint[]) => (points.length ? Math.max(...points.map((p) => p.rss)) : null);
   const importing = trace.filter((p) => p.phase === "import");
-  return [highest(trace.filter((p) => p.phase === "upload")), ...traceShares.map((share) => highest(importing.filter((p) => p.rows <= share * rows)))];
+  return [
+    highest(trace.filter((p) => p.phase === "upload")),
+    ...traceShares.map((share) => highest(importing.filter((p) => p.rows <= share * rows))),
+  ];
 }
 
 /** Prints the timings, memory, latencies and the verdict on each target, as Markdown tables. */
@@ -121,7 +140,20 @@ export function printReport(results: SizeResult[]): void {
   console.log("\n## Import end to end (HTTP API, wrangler dev --local)\n");
   console.log(
     table(
-      ["rows", "MB", "upload+count", "queue wait", "processing", "total", "rows/s", "floor", "ratio", "floor, Roster schema", "workerd peak", "counts ok"],
+      [
+        "rows",
+        "MB",
+        "upload+count",
+        "queue wait",
+        "processing",
+        "total",
+        "rows/s",
+        "floor",
+        "ratio",
+        "floor, Roster schema",
+        "workerd peak",
+        "counts ok",
+      ],
       results.map((r) => [
         r.rows.toLocaleString("en"),
         (r.fileBytes / 1e6).toFixed(1),
@@ -141,14 +173,25 @@ export function printReport(results: SizeResult[]): void {
 
   console.log("\n## Memory: the runtime process, Roster's own isolate within it, and Miniflare's isolates beside it\n");
   if (results.some((r) => r.collectedGarbage)) {
-    console.log("Diagnostic run: Roster's garbage was collected before every reading of its heap (--collect-garbage).\n");
+    console.log(
+      "Diagnostic run: Roster's garbage was collected before every reading of its heap (--collect-garbage).\n",
+    );
   }
   const flags = [...new Set(results.map((r) => r.v8Flags).filter((f) => f))];
   if (flags.length) console.log(`Diagnostic run: the runtime's V8 ran with ${flags.join(", ")} (--v8-flags).\n`);
-  const named = (m: SizeResult["memory"]["miniflareIsolates"], id: string) => m?.isolates.find((i) => i.id === id)?.maxBytes;
+  const named = (m: SizeResult["memory"]["miniflareIsolates"], id: string) =>
+    m?.isolates.find((i) => i.id === id)?.maxBytes;
   console.log(
     table(
-      ["rows", "workerd peak RSS", "Roster heap incl. garbage: max", "Roster retained after", "Miniflare isolates: max sum", "its R2", "its D1"],
+      [
+        "rows",
+        "workerd peak RSS",
+        "Roster heap incl. garbage: max",
+        "Roster retained after",
+        "Miniflare isolates: max sum",
+        "its R2",
+        "its D1",
+      ],
       results.map((r) => {
         const h = r.memory.isolateHeap;
         const m = r.memory.miniflareIsolates;
@@ -176,7 +219,11 @@ export function printReport(results: SizeResult[]): void {
       ["rows", "idle", "upload", ...traceShares.map((share) => `≤ ${share * 100}%`)],
       results.map((r) => {
         const upTo = traceProfile(r.memory.trace, r.rows);
-        return [r.rows.toLocaleString("en"), mib(r.memory.workerdIdleBytes), ...upTo.map((bytes) => (bytes === null ? "-" : mib(bytes)))];
+        return [
+          r.rows.toLocaleString("en"),
+          mib(r.memory.workerdIdleBytes),
+          ...upTo.map((bytes) => (bytes === null ? "-" : mib(bytes))),
+        ];
       }),
     ),
   );
@@ -220,25 +267,42 @@ export function printReport(results: SizeResult[]): void {
     table(
       ["rows", "request", "calls", "errors", "p50", "p90", "p99", "max"],
       results.flatMap((r) =>
-        (r.loadLatencies ?? []).map((l) => [r.rows.toLocaleString("en"), l.name, String(l.calls), String(l.errors), l.p50Ms.toFixed(0), l.p90Ms.toFixed(0), l.p99Ms.toFixed(0), l.maxMs.toFixed(0)]),
+        (r.loadLatencies ?? []).map((l) => [
+          r.rows.toLocaleString("en"),
+          l.name,
+          String(l.calls),
+          String(l.errors),
+          l.p50Ms.toFixed(0),
+          l.p90Ms.toFixed(0),
+          l.p99Ms.toFixed(0),
+          l.maxMs.toFixed(0),
+        ]),
       ),
     ),
   );
 
   console.log("\n## Targets\n");
   // A run whose counts are wrong (a failed import, lost lines) is no result, however fast or small.
-  const judged = (runs: SizeResult[], verdict: string) => (runs.every(countsMatch) ? verdict : "invalid run (counts wrong)");
+  const judged = (runs: SizeResult[], verdict: string) =>
+    runs.every(countsMatch) ? verdict : "invalid run (counts wrong)";
   for (const r of results.filter((x) => x.rows >= 100_000)) {
     const ratio = ratioOf(r);
-    const verdict = judged([r], ratio === null ? "not measured (no floor)" : ratio <= targets.ratio ? "met" : "NOT met");
-    console.log(`- ${r.rows.toLocaleString("en")} rows at most ${targets.ratio}× the floor: ${ratio?.toFixed(2) ?? "-"}× — ${verdict}`);
+    const verdict = judged(
+      [r],
+      ratio === null ? "not measured (no floor)" : ratio <= targets.ratio ? "met" : "NOT met",
+    );
+    console.log(
+      `- ${r.rows.toLocaleString("en")} rows at most ${targets.ratio}× the floor: ${ratio?.toFixed(2) ?? "-"}× — ${verdict}`,
+    );
   }
   const small = results.reduce<SizeResult | undefined>((a, b) => (a && a.rows <= b.rows ? a : b), undefined);
   const big = results.reduce<SizeResult | undefined>((a, b) => (a && a.rows >= b.rows ? a : b), undefined);
   if (small && big && small !== big) {
     const growth = big.memory.workerdPeakBytes - small.memory.workerdPeakBytes;
     const verdict = judged([small, big], growth <= targets.memoryGrowthBytes ? "met" : "NOT met");
-    console.log(`- workerd peak, ${big.rows.toLocaleString("en")} minus ${small.rows.toLocaleString("en")} rows, at most 64 MiB: ${mib(growth)} — ${verdict}`);
+    console.log(
+      `- workerd peak, ${big.rows.toLocaleString("en")} minus ${small.rows.toLocaleString("en")} rows, at most 64 MiB: ${mib(growth)} — ${verdict}`,
+    );
     const heapGrowth = big.memory.isolateHeap.max.totalBytes - small.memory.isolateHeap.max.totalBytes;
     console.log(`  (Roster's own isolate, largest heap incl. garbage, the same difference: ${mib(heapGrowth)})`);
   }
@@ -246,13 +310,23 @@ export function printReport(results: SizeResult[]): void {
     for (const kind of ["created", "updated", "unchanged"] as const) {
       const perLine = big.costs[kind].rowsWritten / big.rows;
       const limit = targets.rowsWrittenPerLine[kind];
-      console.log(`- rows written per ${kind} line at ${big.rows.toLocaleString("en")} rows, at most ${limit}: ${perLine.toFixed(3)} — ${judged([big], perLine <= limit ? "met" : "NOT met")}`);
+      console.log(
+        `- rows written per ${kind} line at ${big.rows.toLocaleString("en")} rows, at most ${limit}: ${perLine.toFixed(3)} — ${judged([big], perLine <= limit ? "met" : "NOT met")}`,
+      );
     }
-    const kept = Math.max(...(["created", "updated", "unchanged"] as const).map((k) => keptBytes(big.costs[k]) / big.rows));
-    console.log(`- bytes kept per line beyond users and flagged lines, at most ${targets.keptBytesPerLine}: ${kept.toFixed(1)} — ${judged([big], kept <= targets.keptBytesPerLine ? "met" : "NOT met")}`);
+    const kept = Math.max(
+      ...(["created", "updated", "unchanged"] as const).map((k) => keptBytes(big.costs[k]) / big.rows),
+    );
+    console.log(
+      `- bytes kept per line beyond users and flagged lines, at most ${targets.keptBytesPerLine}: ${kept.toFixed(1)} — ${judged([big], kept <= targets.keptBytesPerLine ? "met" : "NOT met")}`,
+    );
     const worst = Math.max(...(big.loadLatencies ?? []).map((l) => l.p99Ms));
-    console.log(`- p99 of the pages with ${20} clients during the import, at most ${targets.loadP99Ms} ms: ${worst.toFixed(0)} ms — ${judged([big], worst <= targets.loadP99Ms ? "met" : "NOT met")}`);
+    console.log(
+      `- p99 of the pages with ${20} clients during the import, at most ${targets.loadP99Ms} ms: ${worst.toFixed(0)} ms — ${judged([big], worst <= targets.loadP99Ms ? "met" : "NOT met")}`,
+    );
     const slowest = Math.max(...big.latencies.map((l) => l.medianMs));
-    console.log(`- status and lines under ${targets.latencyMs} ms at ${big.rows.toLocaleString("en")} rows: slowest median ${slowest.toFixed(1)} ms — ${judged([big], slowest < targets.latencyMs ? "met" : "NOT met")}`);
+    console.log(
+      `- status and lines under ${targets.latencyMs} ms at ${big.rows.toLocaleString("en")} rows: slowest median ${slowest.toFixed(1)} ms — ${judged([big], slowest < targets.latencyMs ? "met" : "NOT met")}`,
+    );
   }
 }

@@ -34,7 +34,14 @@ function exited(child: ChildProcess): Promise<void> {
 const tail = (path: string) => readFileSync(path, "utf8").split("\n").slice(-40).join("\n");
 
 /** A `wrangler dev` running in a process group of its own, on a fresh state directory. */
-export type WranglerDev = { baseUrl: string; pid: number; stateDir: string; logPath: string; inspectorPort: number; child: ChildProcess };
+export type WranglerDev = {
+  baseUrl: string;
+  pid: number;
+  stateDir: string;
+  logPath: string;
+  inspectorPort: number;
+  child: ChildProcess;
+};
 
 /**
  * Starts `wrangler dev --local` on `stateDir` in a process group of its own and waits until
@@ -120,7 +127,11 @@ export async function startRoster(logPath: string, options: { v8Flags?: string }
   const stateDir = await mkdtemp(join(tmpdir(), "roster-bench-"));
   const target: Target = { remote: false, persistTo: stateDir };
   await migrateDatabase(target);
-  const admin = { username: "bench-admin", email: "bench-admin@example.com", password: randomBytes(18).toString("base64url") };
+  const admin = {
+    username: "bench-admin",
+    email: "bench-admin@example.com",
+    password: randomBytes(18).toString("base64url"),
+  };
   const token = await withDatabase(target, async (db) => {
     await seedLocations(db, demoLocations);
     await createAdmin(db, admin);
@@ -128,7 +139,11 @@ export async function startRoster(logPath: string, options: { v8Flags?: string }
   });
   if (token === null) throw new Error("The benchmark's admin was not created.");
   const config = await benchConfig(stateDir);
-  return { ...(await startWranglerDev(stateDir, logPath, { v8Flags: options.v8Flags, readyPath: "/healthz", config })), token, admin };
+  return {
+    ...(await startWranglerDev(stateDir, logPath, { v8Flags: options.v8Flags, readyPath: "/healthz", config })),
+    token,
+    admin,
+  };
 }
 
 export const stopRoster = stopWranglerDev;
@@ -166,6 +181,12 @@ export async function stateBytes(dir: string): Promise<number> {
 export function queueDeliveries(logPath: string, queue: string): { count: number; totalMs: number; longestMs: number } {
   // wrangler colours its log; strip the escapes before matching.
   const text = readFileSync(logPath, "utf8").replace(/\u001b\[[0-9;]*m/g, "");
-  const durations = [...text.matchAll(new RegExp(`QUEUE ${queue} \\d+/\\d+ \\((\\d+)ms\\)`, "g"))].map((m) => Number(m[1]));
-  return { count: durations.length, totalMs: durations.reduce((a, b) => a + b, 0), longestMs: Math.max(0, ...durations) };
+  const durations = [...text.matchAll(new RegExp(`QUEUE ${queue} \\d+/\\d+ \\((\\d+)ms\\)`, "g"))].map((m) =>
+    Number(m[1]),
+  );
+  return {
+    count: durations.length,
+    totalMs: durations.reduce((a, b) => a + b, 0),
+    longestMs: Math.max(0, ...durations),
+  };
 }

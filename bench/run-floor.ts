@@ -4,7 +4,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 export type FloorResult =
-  | { ok: true; ms: number; schema: string; rows: number; created: number; updated: number; failed: number; warnings: number; node: string; sqlite: string; peakRssBytes: number }
+  | {
+      ok: true;
+      ms: number;
+      schema: string;
+      rows: number;
+      created: number;
+      updated: number;
+      failed: number;
+      warnings: number;
+      node: string;
+      sqlite: string;
+      peakRssBytes: number;
+    }
   | { ok: false; reason: string };
 
 /**
@@ -16,10 +28,16 @@ export async function runFloor(file: string, schema: "minimal" | "roster"): Prom
   const dir = await mkdtemp(join(tmpdir(), "roster-floor-"));
   try {
     const script = new URL("./floor.mjs", import.meta.url).pathname;
-    const run = spawnSync(node, [script, file, join(dir, "floor.sqlite"), schema], { encoding: "utf8", maxBuffer: 1 << 20 });
+    const run = spawnSync(node, [script, file, join(dir, "floor.sqlite"), schema], {
+      encoding: "utf8",
+      maxBuffer: 1 << 20,
+    });
     const last = run.stdout.trim().split("\n").at(-1) ?? "";
     if (run.status !== 0 || !last.startsWith("{")) {
-      return { ok: false, reason: `${node} bench/floor.mjs exited ${run.status}: ${(run.stderr || run.stdout).trim().split("\n").slice(0, 6).join(" | ")}` };
+      return {
+        ok: false,
+        reason: `${node} bench/floor.mjs exited ${run.status}: ${(run.stderr || run.stdout).trim().split("\n").slice(0, 6).join(" | ")}`,
+      };
     }
     return { ok: true, ...(JSON.parse(last) as Omit<Extract<FloorResult, { ok: true }>, "ok">) };
   } finally {

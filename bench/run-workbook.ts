@@ -23,9 +23,17 @@ const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sh
  * Imports the users of the benchmark's CSV again, as an .xlsx, through the API of a fresh local
  * Roster: upload (which reads the sheet into CSV), then start and wait, as for the CSV.
  */
-export async function runWorkbook(csvPath: string, rows: number, logPath: string, options: { v8Flags: string }, log: (line: string) => void): Promise<WorkbookResult> {
+export async function runWorkbook(
+  csvPath: string,
+  rows: number,
+  logPath: string,
+  options: { v8Flags: string },
+  log: (line: string) => void,
+): Promise<WorkbookResult> {
   const book = await ensureXlsx(csvPath);
-  log(`${rows} rows as .xlsx: ${book.path} (${(book.bytes / 1e6).toFixed(1)} MB${book.generatedMs === null ? ", reused" : `, generated in ${(book.generatedMs / 1000).toFixed(1)} s`})`);
+  log(
+    `${rows} rows as .xlsx: ${book.path} (${(book.bytes / 1e6).toFixed(1)} MB${book.generatedMs === null ? ", reused" : `, generated in ${(book.generatedMs / 1000).toFixed(1)} s`})`,
+  );
   const roster = await startRoster(logPath, { v8Flags: options.v8Flags });
   try {
     const api = { baseUrl: roster.baseUrl, token: roster.token };

@@ -35,7 +35,8 @@ const { values: args } = parseArgs({
   },
 });
 const sizes = args.sizes.split(",").map((s) => Number(s.replaceAll("_", "").trim()));
-if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--sizes takes row counts such as 10000,100000; got ${args.sizes}`);
+if (sizes.some((n) => !Number.isInteger(n) || n < 1))
+  throw new Error(`--sizes takes row counts such as 10000,100000; got ${args.sizes}`);
 
 const filesDir = join(root, "bench/files");
 const resultsDir = join(root, "bench/results");
@@ -117,11 +118,15 @@ async function importWhole(api: Api, path: string, fileName: string, rows: numbe
 const results: SizeResult[] = [];
 const workbooks: WorkbookResult[] = [];
 const machine = describeMachine();
-log(`${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, wrangler ${machine.wrangler}, workerd ${machine.workerd}`);
+log(
+  `${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, wrangler ${machine.wrangler}, workerd ${machine.workerd}`,
+);
 
 for (const rows of sizes) {
   const file = await ensureCsv(filesDir, rows);
-  log(`${rows} rows: ${file.path} (${(file.stats.bytes / 1e6).toFixed(1)} MB${file.generatedMs === null ? ", reused" : `, generated in ${(file.generatedMs / 1000).toFixed(1)} s`})`);
+  log(
+    `${rows} rows: ${file.path} (${(file.stats.bytes / 1e6).toFixed(1)} MB${file.generatedMs === null ? ", reused" : `, generated in ${(file.generatedMs / 1000).toFixed(1)} s`})`,
+  );
 
   // A fresh runtime and state for each size, so its memory peak and its database are its own.
   const roster = await startRoster(join(resultsDir, `${stamp}-wrangler-${rows}.log`), { v8Flags: args["v8-flags"] });
@@ -129,12 +134,15 @@ for (const rows of sizes) {
   try {
     const api = { baseUrl: roster.baseUrl, token: roster.token };
     const idle = workerdOf(processTree(roster.pid));
-    log(`wrangler dev on ${roster.baseUrl}, workerd pid ${idle.map((p) => p.pid).join(",")}, idle RSS ${(idle.reduce((s, p) => s + p.rss, 0) / 2 ** 20).toFixed(0)} MiB`);
+    log(
+      `wrangler dev on ${roster.baseUrl}, workerd pid ${idle.map((p) => p.pid).join(",")}, idle RSS ${(idle.reduce((s, p) => s + p.rss, 0) / 2 ** 20).toFixed(0)} MiB`,
+    );
     const progressNow: Pick<MemoryTracePoint, "phase" | "rows"> = { phase: "upload", rows: 0 };
     const sampler = memorySampler(roster.pid, () => ({ ...progressNow }));
     const heapSampler = isolateHeapSampler(roster.inspectorPort, { collectGarbage: args["collect-garbage"] });
     const runtime = runtimePid(idle.map((p) => p.pid));
-    const miniflareSampler = runtime === null ? null : await runtimeIsolatesSampler(runtime, (id) => id === rosterIsolate);
+    const miniflareSampler =
+      runtime === null ? null : await runtimeIsolatesSampler(runtime, (id) => id === rosterIsolate);
     const atIdle = runtimeSnapshot(roster.pid);
     const snapshots = { idle: atIdle, afterUpload: atIdle, afterImport: atIdle };
 
@@ -172,7 +180,8 @@ for (const rows of sizes) {
     // wrangler logs each delivery after it ends; give the log a moment to be written.
     await sleep(1000);
     const deliveries = queueDeliveries(roster.logPath, "roster-imports");
-    const processingMs = deliveries.count > 0 ? deliveries.totalMs : progress.finishedMs - (progress.firstProgressMs ?? 0);
+    const processingMs =
+      deliveries.count > 0 ? deliveries.totalMs : progress.finishedMs - (progress.firstProgressMs ?? 0);
     log(
       `${progress.final.status} ${(progress.finishedMs / 1000).toFixed(2)} s after start: ${deliveries.count} queue deliveries ran ${(deliveries.totalMs / 1000).toFixed(2)} s; ` +
         `start request ${(startRequestMs / 1000).toFixed(2)} s, slowest status poll ${(progress.slowestPollMs / 1000).toFixed(2)} s`,
@@ -210,7 +219,13 @@ for (const rows of sizes) {
     const same = await importWhole(api, renamed.path, `users-${rows}-renamed.csv`, rows, null);
     const bytesAfterSame = await d1Bytes(roster.stateDir);
     await sleep(1000);
-    const costOf = (importId: string, ms: number, final: ImportState, before: Record<string, number>, after: Record<string, number>): ImportCost => ({
+    const costOf = (
+      importId: string,
+      ms: number,
+      final: ImportState,
+      before: Record<string, number>,
+      after: Record<string, number>,
+    ): ImportCost => ({
       importId,
       ms,
       counts: final.counts ?? {},
@@ -274,14 +289,26 @@ for (const rows of sizes) {
   if (!args["no-floor"]) {
     log(`floor: papaparse + node:sqlite on the same file`);
     result.floor = await runFloor(file.path, "minimal");
-    log(result.floor.ok ? `floor ${(result.floor.ms / 1000).toFixed(2)} s` : `floor not measured: ${result.floor.reason}`);
+    log(
+      result.floor.ok ? `floor ${(result.floor.ms / 1000).toFixed(2)} s` : `floor not measured: ${result.floor.reason}`,
+    );
     result.floorRosterSchema = await runFloor(file.path, "roster");
-    log(result.floorRosterSchema.ok ? `same with Roster's schema ${(result.floorRosterSchema.ms / 1000).toFixed(2)} s` : `not measured: ${result.floorRosterSchema.reason}`);
+    log(
+      result.floorRosterSchema.ok
+        ? `same with Roster's schema ${(result.floorRosterSchema.ms / 1000).toFixed(2)} s`
+        : `not measured: ${result.floorRosterSchema.reason}`,
+    );
   }
   results.push(result);
 
   if (args.xlsx) {
-    const book = await runWorkbook(file.path, rows, join(resultsDir, `${stamp}-wrangler-${rows}-xlsx.log`), { v8Flags: args["v8-flags"] }, log);
+    const book = await runWorkbook(
+      file.path,
+      rows,
+      join(resultsDir, `${stamp}-wrangler-${rows}-xlsx.log`),
+      { v8Flags: args["v8-flags"] },
+      log,
+    );
     workbooks.push(book);
     log(
       `xlsx ${book.status}: upload ${(book.uploadMs / 1000).toFixed(2)} s, import ${(book.importMs / 1000).toFixed(2)} s, total ${(book.totalMs / 1000).toFixed(2)} s, ` +
@@ -291,6 +318,9 @@ for (const rows of sizes) {
 }
 
 const outPath = join(resultsDir, `${stamp}.json`);
-await writeFile(outPath, `${JSON.stringify({ at: new Date().toISOString(), machine, results, ...(args.xlsx ? { workbooks } : {}) }, null, 2)}\n`);
+await writeFile(
+  outPath,
+  `${JSON.stringify({ at: new Date().toISOString(), machine, results, ...(args.xlsx ? { workbooks } : {}) }, null, 2)}\n`,
+);
 printReport(results);
 console.log(`\nResults written to ${outPath}`);

@@ -31,7 +31,10 @@ const chunks = numbers(args.chunks);
 const sizes = numbers(args.sizes);
 const rate = Number(args.rate);
 const [pad, garbage] = [Number(args.pad), Number(args.garbage)];
-if ([...chunks, ...sizes, rate].some((n) => !Number.isInteger(n) || n < 1) || [pad, garbage].some((n) => !Number.isInteger(n) || n < 0)) {
+if (
+  [...chunks, ...sizes, rate].some((n) => !Number.isInteger(n) || n < 1) ||
+  [pad, garbage].some((n) => !Number.isInteger(n) || n < 0)
+) {
   throw new Error("--chunks, --sizes, --rate, --pad and --garbage take whole numbers such as 20,300,8000.");
 }
 
@@ -56,12 +59,16 @@ for (const chunk of chunks) {
     try {
       await sleep(2000);
       const idleBytes = workerdOf(processTree(dev.pid)).reduce((sum, p) => sum + p.rss, 0);
-      const response = await fetch(`${dev.baseUrl}/allocate?rows=${rows}&chunk=${chunk}&rate=${rate}&pad=${pad}&garbage=${garbage}`);
+      const response = await fetch(
+        `${dev.baseUrl}/allocate?rows=${rows}&chunk=${chunk}&rate=${rate}&pad=${pad}&garbage=${garbage}`,
+      );
       if (!response.ok) throw new Error(`/allocate answered ${response.status}: ${await response.text()}`);
       const made = (await response.json()) as { ms: number; jsonBytes: number };
       const peakBytes = workerdOf(processTree(dev.pid)).reduce((sum, p) => sum + p.peakRss, 0);
       runs.push({ chunk, rows, idleBytes, peakBytes, ms: made.ms, jsonBytes: made.jsonBytes });
-      log(`${chunk} rows at a time, ${rows} rows in ${(made.ms / 1000).toFixed(1)} s: idle ${MiB(idleBytes)}, peak ${MiB(peakBytes)}`);
+      log(
+        `${chunk} rows at a time, ${rows} rows in ${(made.ms / 1000).toFixed(1)} s: idle ${MiB(idleBytes)}, peak ${MiB(peakBytes)}`,
+      );
     } finally {
       await stopWranglerDev(dev);
     }
@@ -75,5 +82,8 @@ for (const chunk of chunks) {
   console.log(`| ${chunk} | ${MiB(peak(small))} | ${MiB(peak(large))} | ${MiB(peak(large) - peak(small))} |`);
 }
 const out = join(resultsDir, `${stamp}-runtime-floor.json`);
-await writeFile(out, JSON.stringify({ at: new Date().toISOString(), rate, pad, garbage, v8Flags: args["v8-flags"], runs }, null, 2));
+await writeFile(
+  out,
+  JSON.stringify({ at: new Date().toISOString(), rate, pad, garbage, v8Flags: args["v8-flags"], runs }, null, 2),
+);
 console.log(`\nResults: ${out}`);

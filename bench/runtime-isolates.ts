@@ -29,7 +29,8 @@ function listeningPorts(pid: number): number[] {
   for (const row of readFileSync(`/proc/${pid}/net/tcp`, "utf8").split("\n").slice(1)) {
     const cols = row.trim().split(/\s+/);
     // Column 3 is the state (0A: listening), column 9 the inode; the local address ends in :port (hex).
-    if (cols[3] === "0A" && cols[9] && inodes.has(cols[9])) ports.push(Number.parseInt(cols[1]?.split(":")[1] ?? "", 16));
+    if (cols[3] === "0A" && cols[9] && inodes.has(cols[9]))
+      ports.push(Number.parseInt(cols[1]?.split(":")[1] ?? "", 16));
   }
   return ports;
 }
@@ -87,7 +88,9 @@ function openSession(target: Target) {
  */
 export async function runtimeIsolatesSampler(pid: number, skip: (id: string) => boolean, everyMs = 500) {
   const sessions = (await findTargets(pid)).filter((t) => !skip(t.id)).map(openSession);
-  const usable = (await Promise.all(sessions.map(async (s) => ((await s.opened) ? s : null)))).filter((s) => s !== null);
+  const usable = (await Promise.all(sessions.map(async (s) => ((await s.opened) ? s : null)))).filter(
+    (s) => s !== null,
+  );
   const peaks = new Map<string, number>();
   const last = new Map<string, number>();
   let maxSum = 0;
@@ -103,7 +106,10 @@ export async function runtimeIsolatesSampler(pid: number, skip: (id: string) => 
         }),
       );
       // An isolate busy at this reading counts with its last answer.
-      maxSum = Math.max(maxSum, [...last.values()].reduce((a, b) => a + b, 0));
+      maxSum = Math.max(
+        maxSum,
+        [...last.values()].reduce((a, b) => a + b, 0),
+      );
       await sleep(everyMs);
     }
   })();

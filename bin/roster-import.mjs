@@ -67,7 +67,10 @@ async function callApi(options, path, init = {}) {
   for (;;) {
     let res;
     try {
-      res = await fetch(`${options.base}${path}`, { ...init, headers: { ...init.headers, Authorization: `Bearer ${options.token}` } });
+      res = await fetch(`${options.base}${path}`, {
+        ...init,
+        headers: { ...init.headers, Authorization: `Bearer ${options.token}` },
+      });
     } catch (err) {
       throw new Stop(exit.failed, `Could not reach Roster at ${options.base}: ${err.cause?.message ?? err.message}`);
     }
@@ -107,8 +110,10 @@ async function upload(options) {
     body: Readable.toWeb(createReadStream(options.file)),
     duplex: "half",
   });
-  if (res.status === 401 || res.status === 403) throw new Stop(exit.refused, `The token was refused: ${await errorOf(res)}`);
-  if (res.status !== 201 && res.status !== 200) throw new Stop(exit.refused, `Roster refused the file, and imported nothing: ${await errorOf(res)}`);
+  if (res.status === 401 || res.status === 403)
+    throw new Stop(exit.refused, `The token was refused: ${await errorOf(res)}`);
+  if (res.status !== 201 && res.status !== 200)
+    throw new Stop(exit.refused, `Roster refused the file, and imported nothing: ${await errorOf(res)}`);
   return res.json();
 }
 
@@ -119,7 +124,9 @@ function drawProgress(imp) {
   const share = imp.total_rows ? Math.min(1, imp.processed_rows / imp.total_rows) : 0;
   const filled = Math.round(share * width);
   const bar = `[${"#".repeat(filled)}${".".repeat(width - filled)}]`;
-  process.stderr.write(`\r${bar} ${String(Math.floor(share * 100)).padStart(3)}%  ${number(imp.processed_rows)} of ${number(imp.total_rows)} users  ${imp.status}   `);
+  process.stderr.write(
+    `\r${bar} ${String(Math.floor(share * 100)).padStart(3)}%  ${number(imp.processed_rows)} of ${number(imp.total_rows)} users  ${imp.status}   `,
+  );
 }
 
 async function waitForImport(options, id) {

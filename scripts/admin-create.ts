@@ -2,7 +2,8 @@ import { checkAdminInput, createAdmin } from "./lib/admins.ts";
 import { CommandError, readOptions, runCommand } from "./lib/command.ts";
 import { withDatabase } from "./lib/database.ts";
 
-const usage = "npm run admin:create -- --username U --email E --password P [--first-name F --last-name L] [--remote | --persist-to DIR]";
+const usage =
+  "npm run admin:create -- --username U --email E --password P [--first-name F --last-name L] [--remote | --persist-to DIR]";
 
 await runCommand(async () => {
   const options = readOptions(
@@ -17,7 +18,8 @@ await runCommand(async () => {
     },
     usage,
   );
-  if (!options.username || !options.email || !options.password) throw new CommandError(`Give a username, an email and a password. Usage: ${usage}`, 2);
+  if (!options.username || !options.email || !options.password)
+    throw new CommandError(`Give a username, an email and a password. Usage: ${usage}`, 2);
   const { username, email, password } = options;
   const input = { username, email, password, firstName: options["first-name"], lastName: options["last-name"] };
   // Checked before the database is opened, so a typo is answered at once.
@@ -25,8 +27,12 @@ await runCommand(async () => {
   const target = { remote: options.remote, persistTo: options["persist-to"] };
   const result = await withDatabase(target, (db) => createAdmin(db, input));
   if (result.outcome === "email_taken") {
-    throw new CommandError(`The email ${admin.email} is already user ${result.owner}'s: give this admin another with --email.`);
+    throw new CommandError(
+      `The email ${admin.email} is already user ${result.owner}'s: give this admin another with --email.`,
+    );
   }
   const where = target.remote ? "deployed" : "local";
-  console.log(`Admin ${admin.username} ${result.outcome === "created" ? "created" : "updated"} on the ${where} database; sign in with this username and password.`);
+  console.log(
+    `Admin ${admin.username} ${result.outcome === "created" ? "created" : "updated"} on the ${where} database; sign in with this username and password.`,
+  );
 });

@@ -12,7 +12,13 @@ export const demoLocations: LocationInput[] = [
 ];
 
 /** The admin a local Roster starts with; its password is printed by npm start and in the README. */
-export const demoAdmin = { username: "admin", email: "admin@example.com", password: "roster-demo-admin", firstName: "Demo", lastName: "Admin" };
+export const demoAdmin = {
+  username: "admin",
+  email: "admin@example.com",
+  password: "roster-demo-admin",
+  firstName: "Demo",
+  lastName: "Admin",
+};
 
 /**
  * Adds each location whose name, code and aliases are all free, as the Locations page would, and

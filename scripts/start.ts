@@ -17,8 +17,14 @@ async function checkPortFree(host: string, port: number): Promise<void> {
     await new Promise<void>((resolve, reject) => server.once("error", reject).listen(port, host, resolve));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === "EADDRINUSE") throw new CommandError(`Port ${port} on ${host} is in use: stop what runs there, or choose another port, as in PORT=${port + 1} npm start.`);
-    if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") throw new CommandError(`HOST=${host} is not an address of this machine: leave HOST out, or use 127.0.0.1 or 0.0.0.0.`);
+    if (code === "EADDRINUSE")
+      throw new CommandError(
+        `Port ${port} on ${host} is in use: stop what runs there, or choose another port, as in PORT=${port + 1} npm start.`,
+      );
+    if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND")
+      throw new CommandError(
+        `HOST=${host} is not an address of this machine: leave HOST out, or use 127.0.0.1 or 0.0.0.0.`,
+      );
     throw err;
   }
   await new Promise((resolve) => server.close(resolve));
@@ -27,10 +33,15 @@ async function checkPortFree(host: string, port: number): Promise<void> {
 function describeSeed(seed: DemoSeed): string[] {
   const lines: string[] = [];
   const added = seed.locationsAdded;
-  if (added.length) lines.push(`Seeded the demo locations ${added.length > 1 ? `${added.slice(0, -1).join(", ")} and ${added.at(-1)}` : added[0]}.`);
+  if (added.length)
+    lines.push(
+      `Seeded the demo locations ${added.length > 1 ? `${added.slice(0, -1).join(", ")} and ${added.at(-1)}` : added[0]}.`,
+    );
   if (seed.admin.outcome === "created") lines.push(`Created the demo admin "${demoAdmin.username}".`);
   if (seed.admin.outcome === "email_taken") {
-    lines.push(`The demo admin was not created: ${demoAdmin.email} is already user ${seed.admin.owner}'s. Create an admin with npm run admin:create.`);
+    lines.push(
+      `The demo admin was not created: ${demoAdmin.email} is already user ${seed.admin.owner}'s. Create an admin with npm run admin:create.`,
+    );
   }
   if (!lines.length) lines.push("The demo locations and admin are there from an earlier start.");
   return lines;
@@ -55,19 +66,36 @@ await runCommand(async () => {
   const options = readOptions({ "persist-to": { type: "string" } }, usage);
   const host = process.env.HOST || "127.0.0.1";
   const port = Number(process.env.PORT || "8787");
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new CommandError(`PORT=${process.env.PORT} is not a port number: use one from 1 to 65535, such as 8787.`, 2);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new CommandError(`PORT=${process.env.PORT} is not a port number: use one from 1 to 65535, such as 8787.`, 2);
   await checkPortFree(host, port);
 
   const target: Target = { remote: false, persistTo: options["persist-to"] };
   const applied = await migrateDatabase(target);
-  console.log(applied ? `Applied ${applied} database migration${applied === 1 ? "" : "s"} to the local database (${stateDir(target)}).` : "The local database is up to date.");
+  console.log(
+    applied
+      ? `Applied ${applied} database migration${applied === 1 ? "" : "s"} to the local database (${stateDir(target)}).`
+      : "The local database is up to date.",
+  );
   const seed = await withDatabase(target, seedDemoData);
   for (const line of describeSeed(seed)) console.log(line);
   console.log("Starting wrangler dev…");
 
   const dev = spawn(
     process.execPath,
-    [wranglerBin, "dev", "--local", "--persist-to", stateDir(target), "--port", String(port), "--ip", host, "--test-scheduled", "--show-interactive-dev-session=false"],
+    [
+      wranglerBin,
+      "dev",
+      "--local",
+      "--persist-to",
+      stateDir(target),
+      "--port",
+      String(port),
+      "--ip",
+      host,
+      "--test-scheduled",
+      "--show-interactive-dev-session=false",
+    ],
     // Warnings and errors only: not the bindings table, printed again whenever a dev session starts
     // or stops anywhere on the machine, nor a line for every request (WRANGLER_LOG=info shows those).
     { stdio: "inherit", env: { ...quietWranglerEnv, WRANGLER_LOG: "warn", ...process.env } },
@@ -92,7 +120,10 @@ await runCommand(async () => {
   process.on("SIGTERM", stop);
 
   while (running) {
-    const up = await fetch(`${base}/healthz`).then((r) => r.ok, () => false);
+    const up = await fetch(`${base}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (up) {
       console.log(howToBegin(base, seed));
       break;
@@ -101,5 +132,6 @@ await runCommand(async () => {
   }
   const code = await exited;
   clearInterval(sweep);
-  if (code && !stopping) throw new CommandError(`wrangler dev stopped with exit code ${code}; its errors are above.`, code);
+  if (code && !stopping)
+    throw new CommandError(`wrangler dev stopped with exit code ${code}; its errors are above.`, code);
 });

@@ -40,5 +40,8 @@ function midnight(year: number, month: number, day: number, timeZone: string): n
  */
 export function dayBounds(day: string, timeZone = "UTC"): { start: Date; end: Date } {
   const [year = NaN, month = NaN, date = NaN] = day.split("-").map(Number);
-  return { start: new Date(midnight(year, month, date, timeZone)), end: new Date(midnight(year, month, date + 1, timeZone)) };
+  return {
+    start: new Date(midnight(year, month, date, timeZone)),
+    end: new Date(midnight(year, month, date + 1, timeZone)),
+  };
 }

@@ -26,13 +26,22 @@ export const header: string[] = [...templateFields];
 
 /** The stored user with this employee number (compared as Roster compares them), if any. */
 export async function storedUser(employeeNumber: string) {
-  const [row] = await db.select().from(users).where(eq(users.employeeKey, toKey(employeeNumber)));
+  const [row] = await db
+    .select()
+    .from(users)
+    .where(eq(users.employeeKey, toKey(employeeNumber)));
   return row;
 }
 
 /** Inserts a user with a role who can sign in with `password`. */
-export async function createUser(roleName: "Admin" | "Manager" | "Standard", fields: { firstName?: string; lastName?: string } = {}) {
-  const [role] = await db.select().from(roles).where(eq(roles.nameKey, toKey(roleName)));
+export async function createUser(
+  roleName: "Admin" | "Manager" | "Standard",
+  fields: { firstName?: string; lastName?: string } = {},
+) {
+  const [role] = await db
+    .select()
+    .from(roles)
+    .where(eq(roles.nameKey, toKey(roleName)));
   if (!role) throw new Error(`No role ${roleName}`);
   const employeeNumber = unique("e");
   const [user] = await db
@@ -105,7 +114,12 @@ export async function waitForImport(token: string, id: string, timeoutMs = 30_00
   }
 }
 
-export type LineBody = { line: number; employee_number: string; outcome: string; messages: { level: string; code: string; message: string }[] };
+export type LineBody = {
+  line: number;
+  employee_number: string;
+  outcome: string;
+  messages: { level: string; code: string; message: string }[];
+};
 
 /** Uploads, starts and waits for an import; returns the finished import and all of its lines. */
 export async function importCsv(token: string, csv: string | Uint8Array) {
@@ -116,7 +130,9 @@ export async function importCsv(token: string, csv: string | Uint8Array) {
   const lines: LineBody[] = [];
   let cursor: string | null = null;
   do {
-    const page = (await (await call(token, `/api/imports/${id}/lines?limit=1000${cursor === null ? "" : `&cursor=${cursor}`}`)).json()) as {
+    const page = (await (
+      await call(token, `/api/imports/${id}/lines?limit=1000${cursor === null ? "" : `&cursor=${cursor}`}`)
+    ).json()) as {
       lines: LineBody[];
       next_cursor: string | null;
     };

@@ -48,7 +48,9 @@ function writeStatements(env, run, firstLine, rows, perStatement, now) {
   for (let i = 0; i < rows.length; i += perStatement) {
     const part = JSON.stringify(rows.slice(i, i + perStatement));
     const lines = JSON.stringify(
-      rows.slice(i, i + perStatement).map((r, j) => [firstLine + i + j, r[0], "updated", "[]", JSON.stringify({ employee: r[0], email: r[1] })]),
+      rows
+        .slice(i, i + perStatement)
+        .map((r, j) => [firstLine + i + j, r[0], "updated", "[]", JSON.stringify({ employee: r[0], email: r[1] })]),
     );
     statements.push(
       env.DB.prepare(
@@ -80,7 +82,9 @@ async function step(p, env, run, done) {
       await null;
       return 0;
     case "d1-read":
-      await env.DB.prepare("SELECT id, email_key FROM users WHERE employee_key = ?").bind(`e${done % state.users}`).first();
+      await env.DB.prepare("SELECT id, email_key FROM users WHERE employee_key = ?")
+        .bind(`e${done % state.users}`)
+        .first();
       return 1;
     case "d1-write":
     case "chunk": {
@@ -90,8 +94,12 @@ async function step(p, env, run, done) {
         const keys = JSON.stringify(rows.map((r) => r[0]));
         const emails = JSON.stringify(rows.map((r) => r[1]));
         await env.DB.batch([
-          env.DB.prepare("SELECT id, employee_key, email_key FROM users WHERE employee_key IN (SELECT value FROM json_each(?))").bind(keys),
-          env.DB.prepare("SELECT id, employee_key, email_key FROM users WHERE email_key IN (SELECT value FROM json_each(?))").bind(emails),
+          env.DB.prepare(
+            "SELECT id, employee_key, email_key FROM users WHERE employee_key IN (SELECT value FROM json_each(?))",
+          ).bind(keys),
+          env.DB.prepare(
+            "SELECT id, employee_key, email_key FROM users WHERE email_key IN (SELECT value FROM json_each(?))",
+          ).bind(emails),
         ]);
         if (p.yield !== undefined) await scheduler.wait(p.yield);
       }
@@ -135,7 +143,9 @@ export default {
         return new Response("ok");
       case "/read": {
         const n = Math.floor(Math.random() * Math.max(1, state.users));
-        const row = await env.DB.prepare("SELECT id, email_key FROM users WHERE employee_key = ?").bind(`e${n}`).first();
+        const row = await env.DB.prepare("SELECT id, email_key FROM users WHERE employee_key = ?")
+          .bind(`e${n}`)
+          .first();
         return Response.json(row);
       }
       case "/setup": {

@@ -21,7 +21,14 @@ export default {
       const batch = [];
       for (let i = 0; i < chunk && made < rows; i++, made++) {
         if (garbage > 0) garbageBytes += `${made}`.padEnd(garbage, "y").length;
-        batch.push({ employee: `E${made}`, email: `user${made}@example.com`, name: `Name ${made}`, role: "Standard", location: "HQ", note: `${made}`.padEnd(pad, "x") });
+        batch.push({
+          employee: `E${made}`,
+          email: `user${made}@example.com`,
+          name: `Name ${made}`,
+          role: "Standard",
+          location: "HQ",
+          note: `${made}`.padEnd(pad, "x"),
+        });
       }
       bytes += JSON.stringify(batch).length;
       // Held to the rate an import runs at, so the garbage piles up no faster than it would there.

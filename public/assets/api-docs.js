@@ -14,7 +14,8 @@
       var query = new URLSearchParams();
       form.querySelectorAll("input[data-in]").forEach(function (input) {
         if (input.value === "") return;
-        if (input.getAttribute("data-in") === "path") path = path.replace("{" + input.name + "}", encodeURIComponent(input.value));
+        if (input.getAttribute("data-in") === "path")
+          path = path.replace("{" + input.name + "}", encodeURIComponent(input.value));
         else query.append(input.name, input.value);
       });
       var init = { method: form.getAttribute("data-method"), headers: {} };
@@ -27,15 +28,22 @@
       var answer = form.querySelector("output");
       answer.textContent = "Sending…";
       var url = path + (query.toString() ? "?" + query.toString() : "");
-      fetch(url, init).then(function (res) {
-        return res.text().then(function (text) {
-          var shown = text;
-          try { shown = JSON.stringify(JSON.parse(text), null, 2); } catch (e) { /* not JSON: shown as it came */ }
-          answer.textContent = res.status + " " + res.statusText + "\n" + shown;
-        });
-      }, function (err) {
-        answer.textContent = "The call did not reach Roster: " + err.message;
-      });
+      fetch(url, init).then(
+        function (res) {
+          return res.text().then(function (text) {
+            var shown = text;
+            try {
+              shown = JSON.stringify(JSON.parse(text), null, 2);
+            } catch (e) {
+              /* not JSON: shown as it came */
+            }
+            answer.textContent = res.status + " " + res.statusText + "\n" + shown;
+          });
+        },
+        function (err) {
+          answer.textContent = "The call did not reach Roster: " + err.message;
+        },
+      );
     });
   });
 })();

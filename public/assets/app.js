@@ -42,7 +42,9 @@
       button.addEventListener("click", function () {
         navigator.clipboard.writeText(field.value).then(function () {
           button.textContent = "Copied";
-          setTimeout(function () { button.textContent = "Copy"; }, 2000);
+          setTimeout(function () {
+            button.textContent = "Copy";
+          }, 2000);
         });
       });
     });
@@ -128,7 +130,9 @@
           announce();
           if (main.querySelector("[data-live]")) setTimeout(poll, 2000);
         })
-        .catch(function () { location.reload(); });
+        .catch(function () {
+          location.reload();
+        });
     }, 2000);
   }
 

@@ -26,7 +26,11 @@ export function checkAdminInput(input: AdminInput): z.output<typeof adminInput> 
  * Creates or updates a user with the Admin role and this password (stored as the Worker stores
  * passwords); with `keepExisting`, a user already there is left alone. Bad input is a CommandError.
  */
-export async function createAdmin(db: Db, input: AdminInput, options: { keepExisting?: boolean } = {}): Promise<AdminOutcome> {
+export async function createAdmin(
+  db: Db,
+  input: AdminInput,
+  options: { keepExisting?: boolean } = {},
+): Promise<AdminOutcome> {
   const admin = checkAdminInput(input);
   return upsertAdmin(
     db,

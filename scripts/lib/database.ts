@@ -33,7 +33,12 @@ async function writeRemoteConfig(): Promise<string> {
     account_id: config.account_id,
     compatibility_date: config.compatibility_date,
     compatibility_flags: config.compatibility_flags,
-    d1_databases: config.d1_databases.map((d) => ({ binding: d.binding, database_name: d.database_name, database_id: d.database_id, remote: true })),
+    d1_databases: config.d1_databases.map((d) => ({
+      binding: d.binding,
+      database_name: d.database_name,
+      database_id: d.database_id,
+      remote: true,
+    })),
   };
   await writeFile(path, JSON.stringify(remote, null, 2));
   return path;
@@ -53,7 +58,9 @@ async function openD1(target: Target) {
   } catch (err) {
     if (!target.remote) throw err;
     const reason = err instanceof Error ? err.message.split("\n")[0] : String(err);
-    throw new CommandError(`Could not reach the deployed database (sign in with npx wrangler login, or set CLOUDFLARE_API_TOKEN): ${reason}`);
+    throw new CommandError(
+      `Could not reach the deployed database (sign in with npx wrangler login, or set CLOUDFLARE_API_TOKEN): ${reason}`,
+    );
   }
 }
 

@@ -30,8 +30,12 @@ export async function runWrangler(args: string[]): Promise<string> {
   child.stderr.on("data", (chunk: Buffer) => (out += chunk.toString()));
   const code = await new Promise<number | null>((resolve, reject) => child.on("error", reject).on("close", resolve));
   if (code !== 0) {
-    const lines = out.split("\n").map((l) => l.trim()).filter(Boolean);
-    const reason = lines.find((l) => l.includes("[ERROR]"))?.replace(/^.*\[ERROR\]\s*/, "") ?? lines.at(-1) ?? `exit code ${code}`;
+    const lines = out
+      .split("\n")
+      .map((l) => l.trim())
+      .filter(Boolean);
+    const reason =
+      lines.find((l) => l.includes("[ERROR]"))?.replace(/^.*\[ERROR\]\s*/, "") ?? lines.at(-1) ?? `exit code ${code}`;
     throw new CommandError(`wrangler ${args.slice(0, 3).join(" ")} failed: ${reason}`);
   }
   return out;

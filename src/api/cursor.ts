@@ -8,11 +8,18 @@ import { AppError } from "../errors";
 /** The cursor a client sends back for the page after this position. */
 export function encodeCursor(position: string | number): string {
   const bytes = new TextEncoder().encode(String(position));
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
 }
 
 function refused(): AppError {
-  return new AppError(400, "invalid_input", "The request is not valid: cursor: send back the next_cursor of the previous page, unchanged.");
+  return new AppError(
+    400,
+    "invalid_input",
+    "The request is not valid: cursor: send back the next_cursor of the previous page, unchanged.",
+  );
 }
 
 /** The position a cursor stands for; a cursor Roster did not make is a 400 `invalid_input`. */
@@ -20,7 +27,9 @@ export function decodeCursor(cursor: string): string {
   if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw refused();
   try {
     const binary = atob(cursor.replace(/-/g, "+").replace(/_/g, "/"));
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(Uint8Array.from(binary, (ch) => ch.charCodeAt(0)));
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(
+      Uint8Array.from(binary, (ch) => ch.charCodeAt(0)),
+    );
   } catch {
     throw refused();
   }

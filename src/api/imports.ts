@@ -16,7 +16,17 @@ import { decodeCursor, decodeNumberCursor, encodeCursor } from "./cursor";
 import { limitUploads } from "./rate-limits";
 import { presentImport, presentLine, presentUpload } from "./present";
 import { csvResponse, errorResponse, importNotFound, invalidInput, jsonResponse, tokenResponses } from "./responses";
-import { importIdParam, importList, importSummary, lineList, linesQuery, pageQuery, uploadedImport, uploadHeaders, uploadQuery } from "./schemas";
+import {
+  importIdParam,
+  importList,
+  importSummary,
+  lineList,
+  linesQuery,
+  pageQuery,
+  uploadedImport,
+  uploadHeaders,
+  uploadQuery,
+} from "./schemas";
 
 export const importsApi = createApiApp();
 
@@ -44,20 +54,37 @@ const upload = createRoute({
       content: {
         // Plain schemas, not zod: the body streams into storage and is never parsed whole.
         "text/csv": { schema: { type: "string", description: "The CSV file." } },
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": { schema: { type: "string", format: "binary", description: "An Excel workbook (.xlsx)." } },
-        "application/vnd.oasis.opendocument.spreadsheet": { schema: { type: "string", format: "binary", description: "An OpenDocument spreadsheet (.ods)." } },
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+          schema: { type: "string", format: "binary", description: "An Excel workbook (.xlsx)." },
+        },
+        "application/vnd.oasis.opendocument.spreadsheet": {
+          schema: { type: "string", format: "binary", description: "An OpenDocument spreadsheet (.ods)." },
+        },
         "multipart/form-data": {
-          schema: { type: "object", required: ["file"], properties: { file: { type: "string", format: "binary", description: "The CSV file or workbook." } } },
+          schema: {
+            type: "object",
+            required: ["file"],
+            properties: { file: { type: "string", format: "binary", description: "The CSV file or workbook." } },
+          },
         },
       },
     },
   },
   responses: {
     201: jsonResponse("The file was read: the import is ready to start, or queued with start=true.", uploadedImport),
-    200: jsonResponse("A retry with the Idempotency-Key of an earlier upload of the same file: that upload's answer, again. Nothing was stored.", uploadedImport),
-    400: errorResponse("`invalid_input`: a query value or the Idempotency-Key is not valid; `missing_file`: the form has no field named `file`."),
-    409: errorResponse("`idempotency_key_in_use`: the first request with this Idempotency-Key is still uploading; retry in a moment."),
-    413: errorResponse("`file_too_large`: the file is over the size limit, which the message names; `workbook_too_large`: a workbook's sheet inflates past its limit."),
+    200: jsonResponse(
+      "A retry with the Idempotency-Key of an earlier upload of the same file: that upload's answer, again. Nothing was stored.",
+      uploadedImport,
+    ),
+    400: errorResponse(
+      "`invalid_input`: a query value or the Idempotency-Key is not valid; `missing_file`: the form has no field named `file`.",
+    ),
+    409: errorResponse(
+      "`idempotency_key_in_use`: the first request with this Idempotency-Key is still uploading; retry in a moment.",
+    ),
+    413: errorResponse(
+      "`file_too_large`: the file is over the size limit, which the message names; `workbook_too_large`: a workbook's sheet inflates past its limit.",
+    ),
     415: errorResponse("`not_csv`: a workbook, PDF, image or other binary file."),
     422: errorResponse(
       "The file is refused, storing nothing: `empty_file`, `no_rows`, `missing_columns`, `duplicate_column`, `line_too_long`, `encrypted_workbook` or `unknown_sheet`; or `idempotency_key_reused`: the Idempotency-Key was used with a different file in the last 24 hours.",
@@ -80,9 +107,19 @@ importsApi.openapi(upload, async (c) => {
     file = { fileName: query.filename ?? form.file.name, body: form.file.body, size: null, contentType: null };
   } else {
     const body = c.req.raw.body;
-    if (!body) throw new AppError(422, "empty_file", "The request has no file. Send the CSV or workbook as the body, or as a form field named `file`.");
+    if (!body)
+      throw new AppError(
+        422,
+        "empty_file",
+        "The request has no file. Send the CSV or workbook as the body, or as a form field named `file`.",
+      );
     const length = c.req.header("Content-Length");
-    file = { fileName: query.filename ?? "users.csv", body, size: length === undefined ? null : Number(length), contentType: type };
+    file = {
+      fileName: query.filename ?? "users.csv",
+      body,
+      size: length === undefined ? null : Number(length),
+      contentType: type,
+    };
   }
   const db = c.var.db;
   const tokenId = c.var.tokenId;
@@ -90,10 +127,18 @@ importsApi.openapi(upload, async (c) => {
     const stored = await claimIdempotencyKey(db, tokenId, key, new Date());
     if (stored) {
       if (stored.importId === null || stored.response === null) {
-        throw new AppError(409, "idempotency_key_in_use", "The first request with this Idempotency-Key is still uploading. Try again in a moment: the answer will then be that upload's.");
+        throw new AppError(
+          409,
+          "idempotency_key_in_use",
+          "The first request with this Idempotency-Key is still uploading. Try again in a moment: the answer will then be that upload's.",
+        );
       }
       if ((await hashBody(file.body)) !== stored.contentHash) {
-        throw new AppError(422, "idempotency_key_reused", "This Idempotency-Key was used in the last 24 hours with a different file. Send a new key with a new file.");
+        throw new AppError(
+          422,
+          "idempotency_key_reused",
+          "This Idempotency-Key was used in the last 24 hours with a different file. Send a new key with a new file.",
+        );
       }
       return c.json(uploadedImport.parse(stored.response), 200);
     }
@@ -107,7 +152,12 @@ importsApi.openapi(upload, async (c) => {
       await startImport(c.env, db, imp.id);
       answer = { ...answer, status: "queued" };
     }
-    if (key !== undefined && imp.contentHash !== null) await completeIdempotencyKey(db, tokenId, key, { importId: imp.id, contentHash: imp.contentHash, response: answer });
+    if (key !== undefined && imp.contentHash !== null)
+      await completeIdempotencyKey(db, tokenId, key, {
+        importId: imp.id,
+        contentHash: imp.contentHash,
+        response: answer,
+      });
   } catch (err) {
     // A refused file stored nothing: its key is free for the corrected file.
     if (key !== undefined) await releaseIdempotencyKey(db, tokenId, key);
@@ -127,7 +177,13 @@ const list = createRoute({
 importsApi.openapi(list, async (c) => {
   const { limit, cursor } = c.req.valid("query");
   const page = await listImports(c.var.db, { limit, cursor: cursor === undefined ? undefined : decodeCursor(cursor) });
-  return c.json({ imports: page.imports.map(presentImport), next_cursor: page.nextCursor === null ? null : encodeCursor(page.nextCursor) }, 200);
+  return c.json(
+    {
+      imports: page.imports.map(presentImport),
+      next_cursor: page.nextCursor === null ? null : encodeCursor(page.nextCursor),
+    },
+    200,
+  );
 });
 
 const show = createRoute({
@@ -149,7 +205,12 @@ const start = createRoute({
   description: "Starting an import that is already under way or finished changes nothing.",
   middleware: [requireManageUsers] as const,
   request: { params: importIdParam },
-  responses: { 202: jsonResponse("Queued, or already under way or finished.", importSummary), ...invalidInput, ...importNotFound, ...tokenResponses },
+  responses: {
+    202: jsonResponse("Queued, or already under way or finished.", importSummary),
+    ...invalidInput,
+    ...importNotFound,
+    ...tokenResponses,
+  },
 });
 
 importsApi.openapi(start, async (c) => {
@@ -168,8 +229,17 @@ const lines = createRoute({
 importsApi.openapi(lines, async (c) => {
   const imp = await requireImport(c.var.db, c.req.valid("param").id);
   const { cursor, ...filter } = c.req.valid("query");
-  const page = await listImportLines(c.env.FILES, c.var.db, imp, { ...filter, cursor: cursor === undefined ? undefined : decodeNumberCursor(cursor) });
-  return c.json({ lines: page.lines.map((l) => presentLine(l, imp.workbook !== null)), next_cursor: page.nextCursor === null ? null : encodeCursor(page.nextCursor) }, 200);
+  const page = await listImportLines(c.env.FILES, c.var.db, imp, {
+    ...filter,
+    cursor: cursor === undefined ? undefined : decodeNumberCursor(cursor),
+  });
+  return c.json(
+    {
+      lines: page.lines.map((l) => presentLine(l, imp.workbook !== null)),
+      next_cursor: page.nextCursor === null ? null : encodeCursor(page.nextCursor),
+    },
+    200,
+  );
 });
 
 const report = createRoute({

@@ -9,7 +9,7 @@ export const documentConfig = {
     title: "Roster API",
     version: "1.0.0",
     description:
-      "Bulk user import: upload a CSV of users, start the import, poll it, read its report. Send `Authorization: Bearer <token>` on every call but this document, the reference page and the template. Errors are `{ \"error\": { \"code\", \"message\" } }`. Lists page by `next_cursor`, an opaque string to send back as `cursor`.",
+      'Bulk user import: upload a CSV of users, start the import, poll it, read its report. Send `Authorization: Bearer <token>` on every call but this document, the reference page and the template. Errors are `{ "error": { "code", "message" } }`. Lists page by `next_cursor`, an opaque string to send back as `cursor`.',
   },
   security: [{ bearer: [] }],
 };
@@ -40,17 +40,34 @@ function showSchema(schema: unknown): string {
 }
 
 /** The document's operations and named schemas in the plain shapes the reference page renders. */
-export function describeOperations(doc: OpenApiDocument): { info: typeof documentConfig.info; operations: OperationView[]; schemas: SchemaView[] } {
+export function describeOperations(doc: OpenApiDocument): {
+  info: typeof documentConfig.info;
+  operations: OperationView[];
+  schemas: SchemaView[];
+} {
   const operations: OperationView[] = [];
   for (const [path, item] of Object.entries(doc.paths ?? {})) {
     for (const method of methods) {
       const op = item[method];
       if (!op) continue;
       const parameters = (op.parameters ?? []).flatMap((p) =>
-        "$ref" in p ? [] : [{ name: p.name, in: p.in, required: p.required ?? false, description: p.description ?? null, schema: showSchema(p.schema) }],
+        "$ref" in p
+          ? []
+          : [
+              {
+                name: p.name,
+                in: p.in,
+                required: p.required ?? false,
+                description: p.description ?? null,
+                schema: showSchema(p.schema),
+              },
+            ],
       );
       const requestBody = op.requestBody && !("$ref" in op.requestBody) ? op.requestBody : undefined;
-      const body = Object.entries(requestBody?.content ?? {}).map(([mediaType, media]) => ({ mediaType, schema: showSchema(media.schema) }));
+      const body = Object.entries(requestBody?.content ?? {}).map(([mediaType, media]) => ({
+        mediaType,
+        schema: showSchema(media.schema),
+      }));
       const responses = Object.entries(op.responses ?? {}).flatMap(([status, response]: [string, unknown]) => {
         if (!isRecord(response)) return [];
         const content = isRecord(response.content) ? response.content : {};
@@ -77,6 +94,9 @@ export function describeOperations(doc: OpenApiDocument): { info: typeof documen
       });
     }
   }
-  const schemas = Object.entries(doc.components?.schemas ?? {}).map(([name, schema]) => ({ name, schema: JSON.stringify(schema, null, 2) }));
+  const schemas = Object.entries(doc.components?.schemas ?? {}).map(([name, schema]) => ({
+    name,
+    schema: JSON.stringify(schema, null, 2),
+  }));
   return { info: documentConfig.info, operations, schemas };
 }

@@ -14,7 +14,10 @@ import type { importSummary, keyCollisionList, location, uploadedImport, user } 
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-export function presentUpload(imp: Import, earlier: Pick<Import, "id" | "createdAt"> | null): z.input<typeof uploadedImport> {
+export function presentUpload(
+  imp: Import,
+  earlier: Pick<Import, "id" | "createdAt"> | null,
+): z.input<typeof uploadedImport> {
   return {
     id: imp.id,
     status: imp.status,
@@ -38,7 +41,13 @@ export function presentImport(imp: ImportView): z.input<typeof importSummary> {
     file_name: imp.fileName,
     total_rows: imp.totalRows,
     processed_rows: imp.processedRows,
-    counts: { created: imp.created, updated: imp.updated, unchanged: imp.unchanged, failed: imp.failed, warnings: imp.warnings },
+    counts: {
+      created: imp.created,
+      updated: imp.updated,
+      unchanged: imp.unchanged,
+      failed: imp.failed,
+      warnings: imp.warnings,
+    },
     uploaded_by: imp.uploadedByName,
     created_at: imp.createdAt.toISOString(),
     started_at: iso(imp.startedAt),
@@ -76,8 +85,20 @@ export function presentLocation(l: LocationView): z.input<typeof location> {
   return { id: l.id, name: l.name, code: l.code, aliases: l.aliases };
 }
 
-const presentCollidingRow = (row: CollidingRow) => ({ id: row.id, employee_number: row.employeeNumber, name: row.name, value: row.value });
+const presentCollidingRow = (row: CollidingRow) => ({
+  id: row.id,
+  employee_number: row.employeeNumber,
+  name: row.name,
+  value: row.value,
+});
 
 export function presentKeyCollision(c: KeyCollisionView): z.input<typeof keyCollisionList>["collisions"][number] {
-  return { kind: c.kind, field: c.field, key: c.key, found_at: c.foundAt.toISOString(), kept: presentCollidingRow(c.kept), holder: presentCollidingRow(c.holder) };
+  return {
+    kind: c.kind,
+    field: c.field,
+    key: c.key,
+    found_at: c.foundAt.toISOString(),
+    kept: presentCollidingRow(c.kept),
+    holder: presentCollidingRow(c.holder),
+  };
 }

@@ -41,7 +41,11 @@ async function spend(c: Context<AppEnv>, allowance: Allowance, key: string): Pro
       },
     },
     429,
-    { "Retry-After": String(wait), RateLimit: `"${allowance.name}";r=0;t=${wait}`, "RateLimit-Policy": policyOf(allowance) },
+    {
+      "Retry-After": String(wait),
+      RateLimit: `"${allowance.name}";r=0;t=${wait}`,
+      "RateLimit-Policy": policyOf(allowance),
+    },
   );
 }
 

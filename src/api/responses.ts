@@ -17,7 +17,11 @@ export const errorResponse = (description: string) => jsonResponse(description, 
 
 export const csvResponse = (description: string) => ({
   description,
-  content: { "text/csv": { schema: { type: "string" as const, description: "UTF-8 with BOM; formula-like cells are prefixed with '." } } },
+  content: {
+    "text/csv": {
+      schema: { type: "string" as const, description: "UTF-8 with BOM; formula-like cells are prefixed with '." },
+    },
+  },
 });
 
 const { reads, writes, uploads } = apiAllowances;
@@ -32,13 +36,22 @@ export const tokenResponses = {
     ),
     headers: {
       "Retry-After": { description: "Seconds until the allowance is renewed.", schema: { type: "integer" as const } },
-      RateLimit: { description: 'IETF RateLimit header: the allowance used up and when it renews, e.g. `"reads";r=0;t=42`.', schema: { type: "string" as const } },
-      "RateLimit-Policy": { description: 'IETF RateLimit-Policy header, e.g. `"reads";q=600;w=60`; also sent on every answer within the allowance.', schema: { type: "string" as const } },
+      RateLimit: {
+        description: 'IETF RateLimit header: the allowance used up and when it renews, e.g. `"reads";r=0;t=42`.',
+        schema: { type: "string" as const },
+      },
+      "RateLimit-Policy": {
+        description:
+          'IETF RateLimit-Policy header, e.g. `"reads";q=600;w=60`; also sent on every answer within the allowance.',
+        schema: { type: "string" as const },
+      },
     },
   },
   500: errorResponse("`internal_error`: something went wrong on Roster's side; try again."),
 };
 
-export const invalidInput = { 400: errorResponse("`invalid_input`: a query, path or body value is not valid; the message names it.") };
+export const invalidInput = {
+  400: errorResponse("`invalid_input`: a query, path or body value is not valid; the message names it."),
+};
 
 export const importNotFound = { 404: errorResponse("`not_found`: there is no import with this id.") };

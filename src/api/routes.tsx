@@ -48,7 +48,9 @@ const docs = createRoute({
   security: [],
   responses: { 200: { description: "The reference page.", content: { "text/html": { schema: { type: "string" } } } } },
 });
-api.openapi(docs, (c) => c.html(html`<!DOCTYPE html>${<ApiDocsPage {...describeOperations(openApiDocument())} />}`, 200));
+api.openapi(docs, (c) =>
+  c.html(html`<!DOCTYPE html>${(<ApiDocsPage {...describeOperations(openApiDocument())} />)}`, 200),
+);
 
 const template = createRoute({
   method: "get",
@@ -85,14 +87,18 @@ const roles = createRoute({
 });
 api.openapi(roles, async (c) => {
   const found = await listRoles(c.var.db);
-  return c.json({ roles: found.map((r) => ({ id: r.id, name: r.name, description: r.description, permissions: r.permissions })) }, 200);
+  return c.json(
+    { roles: found.map((r) => ({ id: r.id, name: r.name, description: r.description, permissions: r.permissions })) },
+    200,
+  );
 });
 
 const keyCollisions = createRoute({
   method: "get",
   path: "/key-collisions",
   summary: "Users, locations and roles kept apart because their identifiers now look the same",
-  description: "Found while stored keys are remade after an upgrade (the README's \"Upgrading stored keys\"): each pair's `kept` row keeps its old key until an admin tells them apart.",
+  description:
+    "Found while stored keys are remade after an upgrade (the README's \"Upgrading stored keys\"): each pair's `kept` row keeps its old key until an admin tells them apart.",
   responses: { 200: jsonResponse("Every collision found.", keyCollisionList), ...tokenResponses },
 });
 api.openapi(keyCollisions, async (c) => {

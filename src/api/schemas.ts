@@ -17,14 +17,21 @@ export const errorBody = z
   .openapi("Error");
 
 // Any string, so that an id that is not an import's (malformed or not) is the same 404.
-export const importIdParam = z.object({ id: z.string().max(200).openapi({ format: "uuid", description: "The import's id." }) });
+export const importIdParam = z.object({
+  id: z.string().max(200).openapi({ format: "uuid", description: "The import's id." }),
+});
 
 const cursor = z.string().max(400).optional().describe("The next_cursor of the previous page, as it was given.");
 const nextCursor = z.string().nullable().describe("Pass as `cursor` for the next page; null on the last page.");
 
 export const uploadQuery = z.object({
   filename: z.string().overwrite(cleanText).max(200).optional(),
-  sheet: z.string().min(1).max(200).optional().describe("For a workbook: the sheet to read, by name. Without it, the first sheet that is not hidden."),
+  sheet: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe("For a workbook: the sheet to read, by name. Without it, the first sheet that is not hidden."),
   start: z.enum(["true", "false"]).optional(),
 });
 
@@ -47,7 +54,9 @@ export const uploadHeaders = z.object({
     .string()
     .regex(/^[\x20-\x7e]{1,255}$/, "send 1 to 255 printable ASCII characters")
     .optional()
-    .describe("Makes a retry safe for 24 hours: the same key with the same file answers the first upload again (200) instead of importing twice."),
+    .describe(
+      "Makes a retry safe for 24 hours: the same key with the same file answers the first upload again (200) instead of importing twice.",
+    ),
 });
 
 const earlierImport = z
@@ -55,36 +64,40 @@ const earlierImport = z
   .nullable()
   .describe("An earlier import, started, of exactly this file (by its SHA-256), or null.");
 
-export const uploadedImport = z.object({
-  id: z.uuid(),
-  status: z.enum(importStatuses),
-  file_name: z.string(),
-  total_rows: z.number().int(),
-  columns: z.array(columnMapping),
-  ignored_columns: z.array(z.string()),
-  encoding: z.string(),
-  delimiter: z.string(),
-  duplicate_of: earlierImport,
-  kind: z.enum(["csv", "xlsx", "ods"]).describe("What was uploaded: a CSV file or a workbook."),
-  sheet: z.string().nullable().describe("For a workbook, the sheet that was read."),
-  sheets: z
-    .array(z.object({ name: z.string(), hidden: z.boolean() }))
-    .describe("For a workbook, all its sheets in order; empty for a CSV file."),
-}).openapi("UploadedImport");
+export const uploadedImport = z
+  .object({
+    id: z.uuid(),
+    status: z.enum(importStatuses),
+    file_name: z.string(),
+    total_rows: z.number().int(),
+    columns: z.array(columnMapping),
+    ignored_columns: z.array(z.string()),
+    encoding: z.string(),
+    delimiter: z.string(),
+    duplicate_of: earlierImport,
+    kind: z.enum(["csv", "xlsx", "ods"]).describe("What was uploaded: a CSV file or a workbook."),
+    sheet: z.string().nullable().describe("For a workbook, the sheet that was read."),
+    sheets: z
+      .array(z.object({ name: z.string(), hidden: z.boolean() }))
+      .describe("For a workbook, all its sheets in order; empty for a CSV file."),
+  })
+  .openapi("UploadedImport");
 
-export const importSummary = z.object({
-  id: z.uuid(),
-  status: z.enum(importStatuses),
-  file_name: z.string(),
-  total_rows: z.number().int(),
-  processed_rows: z.number().int(),
-  counts,
-  uploaded_by: z.string(),
-  created_at: z.iso.datetime(),
-  started_at: z.iso.datetime().nullable(),
-  finished_at: z.iso.datetime().nullable(),
-  error: z.string().nullable(),
-}).openapi("Import");
+export const importSummary = z
+  .object({
+    id: z.uuid(),
+    status: z.enum(importStatuses),
+    file_name: z.string(),
+    total_rows: z.number().int(),
+    processed_rows: z.number().int(),
+    counts,
+    uploaded_by: z.string(),
+    created_at: z.iso.datetime(),
+    started_at: z.iso.datetime().nullable(),
+    finished_at: z.iso.datetime().nullable(),
+    error: z.string().nullable(),
+  })
+  .openapi("Import");
 
 export const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
@@ -126,22 +139,24 @@ export const usersQuery = z.object({
 
 export const usersCsvQuery = usersQuery.omit({ limit: true, cursor: true });
 
-export const user = z.object({
-  employee_number: z.string(),
-  first_name: z.string(),
-  last_name: z.string(),
-  email: z.string(),
-  location: z.string().nullable(),
-  location_id: z.number().int().nullable(),
-  role: z.string(),
-  role_id: z.number().int(),
-  role_locked: z.boolean(),
-  location_locked: z.boolean(),
-  created_at: z.iso.datetime(),
-  updated_at: z.iso.datetime(),
-  last_import_id: z.string().nullable(),
-  last_imported_at: z.iso.datetime().nullable(),
-}).openapi("User");
+export const user = z
+  .object({
+    employee_number: z.string(),
+    first_name: z.string(),
+    last_name: z.string(),
+    email: z.string(),
+    location: z.string().nullable(),
+    location_id: z.number().int().nullable(),
+    role: z.string(),
+    role_id: z.number().int(),
+    role_locked: z.boolean(),
+    location_locked: z.boolean(),
+    created_at: z.iso.datetime(),
+    updated_at: z.iso.datetime(),
+    last_import_id: z.string().nullable(),
+    last_imported_at: z.iso.datetime().nullable(),
+  })
+  .openapi("User");
 
 export const userList = z.object({ users: z.array(user), next_cursor: nextCursor });
 
@@ -155,7 +170,8 @@ export const userChange = z
     location_id: z.number().int().nullable().optional(),
   })
   .refine((v) => Object.values(v).some((value) => value !== undefined), {
-    message: "Send at least one of role_locked, location_locked (true or false), role_id or location_id (an id from /api/roles or /api/locations; null for no location).",
+    message:
+      "Send at least one of role_locked, location_locked (true or false), role_id or location_id (an id from /api/roles or /api/locations; null for no location).",
   });
 
 // Cleaned as a file's values are (cleanText) before the length is checked: an invisible character is no name.
@@ -167,12 +183,14 @@ export const locationInput = z.object({
   aliases: z.array(locationText).max(100).optional(),
 });
 
-export const location = z.object({
-  id: z.number().int(),
-  name: z.string(),
-  code: z.string().nullable(),
-  aliases: z.array(z.string()),
-}).openapi("Location");
+export const location = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    code: z.string().nullable(),
+    aliases: z.array(z.string()),
+  })
+  .openapi("Location");
 
 export const locationList = z.object({ locations: z.array(location) });
 
@@ -186,7 +204,9 @@ const collidingRow = z.object({
   id: z.number().int(),
   employee_number: z.string().nullable().describe("For users; null for locations and roles."),
   name: z.string().describe("The user's full name, or the location's or role's name."),
-  value: z.string().describe("The value whose key is the same: an employee number, an email, or a location's name, code or alias."),
+  value: z
+    .string()
+    .describe("The value whose key is the same: an employee number, an email, or a location's name, code or alias."),
 });
 
 export const keyCollisionList = z.object({

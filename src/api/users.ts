@@ -38,7 +38,13 @@ usersApi.openapi(list, async (c) => {
     limit: q.limit,
     cursor: q.cursor === undefined ? undefined : decodeCursor(q.cursor),
   });
-  return c.json({ users: page.users.map(presentUser), next_cursor: page.nextCursor === null ? null : encodeCursor(page.nextCursor) }, 200);
+  return c.json(
+    {
+      users: page.users.map(presentUser),
+      next_cursor: page.nextCursor === null ? null : encodeCursor(page.nextCursor),
+    },
+    200,
+  );
 });
 
 const show = createRoute({
@@ -65,7 +71,9 @@ const change = createRoute({
   responses: {
     200: jsonResponse("The user as changed.", user),
     ...invalidInput,
-    403: errorResponse("`forbidden`: the token's user lacks the permission, or may not give this role (or any role to themselves)."),
+    403: errorResponse(
+      "`forbidden`: the token's user lacks the permission, or may not give this role (or any role to themselves).",
+    ),
     ...userNotFound,
     415: errorResponse("`unsupported_media_type`: send the body as `application/json`."),
     422: errorResponse("`invalid_input`: there is no role or location with the id given."),
@@ -83,14 +91,19 @@ usersApi.openapi(change, async (c) => {
   const change: UserChange = { roleLocked: body.role_locked, locationLocked: body.location_locked };
   if (body.role_id !== undefined) {
     const role = await findRole(c.var.db, body.role_id);
-    if (!role) throw new AppError(422, "invalid_input", `There is no role with id ${body.role_id}. GET /api/roles lists them.`);
+    if (!role)
+      throw new AppError(422, "invalid_input", `There is no role with id ${body.role_id}. GET /api/roles lists them.`);
     const refusal = roleChangeRefusal(c.var.viewer, found, role);
     if (refusal) throw new AppError(403, "forbidden", refusal);
     change.roleId = role.id;
   }
   if (body.location_id !== undefined) {
     if (body.location_id !== null && !(await findLocation(c.var.db, body.location_id))) {
-      throw new AppError(422, "invalid_input", `There is no location with id ${body.location_id}. GET /api/locations lists them.`);
+      throw new AppError(
+        422,
+        "invalid_input",
+        `There is no location with id ${body.location_id}. GET /api/locations lists them.`,
+      );
     }
     change.locationId = body.location_id;
   }
@@ -112,6 +125,12 @@ const exportCsv = createRoute({
 
 usersExportApi.openapi(exportCsv, (c) => {
   const q = c.req.valid("query");
-  const body = usersCsv(c.var.db, { importId: q.import_id, importedOn: q.imported_on, q: q.q, locationId: q.location_id, roleId: q.role_id });
+  const body = usersCsv(c.var.db, {
+    importId: q.import_id,
+    importedOn: q.imported_on,
+    q: q.q,
+    locationId: q.location_id,
+    roleId: q.role_id,
+  });
   return c.body(body, 200, csvAttachment(`roster-users-${new Date().toISOString().slice(0, 10)}.csv`));
 });

@@ -5,7 +5,10 @@ const toHex = (bytes: ArrayBuffer) => [...new Uint8Array(bytes)].map((b) => b.to
 /** A random secret, URL-safe, with a readable prefix so a leaked token is recognisable. */
 export function createSecret(prefix: string): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
-  const text = btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+  const text = btoa(String.fromCharCode(...bytes))
+    .replaceAll("+", "-")
+    .replaceAll("/", "_")
+    .replace(/=+$/, "");
   return `${prefix}${text}`;
 }
 

@@ -12,13 +12,32 @@ const abandonedClaimMinutes = 15;
  * uploads and completes or releases it), or the key as it was already stored. One statement
  * inserts, so of two concurrent requests with one key exactly one claims it.
  */
-export async function claimIdempotencyKey(db: Db, tokenId: number, key: string, now: Date): Promise<IdempotencyKey | null> {
+export async function claimIdempotencyKey(
+  db: Db,
+  tokenId: number,
+  key: string,
+  now: Date,
+): Promise<IdempotencyKey | null> {
   const expired = new Date(now.getTime() - idempotencyKeyHours * 3_600_000);
   const abandoned = new Date(now.getTime() - abandonedClaimMinutes * 60_000);
   const mine = and(eq(idempotencyKeys.tokenId, tokenId), eq(idempotencyKeys.key, key));
   const [, claimed] = await db.batch([
-    db.delete(idempotencyKeys).where(and(mine, or(lt(idempotencyKeys.createdAt, expired), and(isNull(idempotencyKeys.importId), lt(idempotencyKeys.createdAt, abandoned))))),
-    db.insert(idempotencyKeys).values({ tokenId, key, createdAt: now }).onConflictDoNothing().returning({ key: idempotencyKeys.key }),
+    db
+      .delete(idempotencyKeys)
+      .where(
+        and(
+          mine,
+          or(
+            lt(idempotencyKeys.createdAt, expired),
+            and(isNull(idempotencyKeys.importId), lt(idempotencyKeys.createdAt, abandoned)),
+          ),
+        ),
+      ),
+    db
+      .insert(idempotencyKeys)
+      .values({ tokenId, key, createdAt: now })
+      .onConflictDoNothing()
+      .returning({ key: idempotencyKeys.key }),
   ]);
   if (claimed.length) return null;
   const [stored] = await db.select().from(idempotencyKeys).where(mine);
@@ -41,10 +60,14 @@ export async function completeIdempotencyKey(
 
 /** Frees a claimed key whose upload was refused: nothing was imported, so a retry starts afresh. */
 export async function releaseIdempotencyKey(db: Db, tokenId: number, key: string): Promise<void> {
-  await db.delete(idempotencyKeys).where(and(eq(idempotencyKeys.tokenId, tokenId), eq(idempotencyKeys.key, key), isNull(idempotencyKeys.importId)));
+  await db
+    .delete(idempotencyKeys)
+    .where(and(eq(idempotencyKeys.tokenId, tokenId), eq(idempotencyKeys.key, key), isNull(idempotencyKeys.importId)));
 }
 
 /** Deletes keys past their 24 hours; the scheduled job calls it. */
 export async function deleteExpiredIdempotencyKeys(db: Db, now: Date): Promise<void> {
-  await db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, new Date(now.getTime() - idempotencyKeyHours * 3_600_000)));
+  await db
+    .delete(idempotencyKeys)
+    .where(lt(idempotencyKeys.createdAt, new Date(now.getTime() - idempotencyKeyHours * 3_600_000)));
 }

@@ -78,15 +78,27 @@ export async function readChunkContext(db: Db, importSeq: number, lookups: Chunk
   const userColumns = sql`u.employee_number, u.employee_key, u.first_name, u.last_name, u.email, u.email_key,
     u.location_id, l.name AS location_name, u.role_id, u.role_locked, u.location_locked`;
   const claims = (kind: "employee" | "email", keys: string[]) =>
-    statement(db, sql`SELECT key, line FROM import_keys WHERE import_seq = ${importSeq} AND kind = ${kind}
-      AND key IN (SELECT value FROM json_each(${distinct(keys)}))`);
+    statement(
+      db,
+      sql`SELECT key, line FROM import_keys WHERE import_seq = ${importSeq} AND kind = ${kind}
+      AND key IN (SELECT value FROM json_each(${distinct(keys)}))`,
+    );
   const results = await db.$client.batch([
-    statement(db, sql`SELECT ${userColumns} FROM users u LEFT JOIN locations l ON l.id = u.location_id
-      WHERE u.employee_key IN (SELECT value FROM json_each(${distinct(lookups.employeeKeys)}))`),
-    statement(db, sql`SELECT ${userColumns} FROM users u LEFT JOIN locations l ON l.id = u.location_id
-      WHERE u.email_key IN (SELECT value FROM json_each(${distinct(lookups.emailKeys)}))`),
-    statement(db, sql`SELECT k.key, l.id, l.name FROM location_keys k
-      JOIN locations l ON l.id = k.location_id WHERE k.key IN (SELECT value FROM json_each(${distinct(lookups.locationKeys)}))`),
+    statement(
+      db,
+      sql`SELECT ${userColumns} FROM users u LEFT JOIN locations l ON l.id = u.location_id
+      WHERE u.employee_key IN (SELECT value FROM json_each(${distinct(lookups.employeeKeys)}))`,
+    ),
+    statement(
+      db,
+      sql`SELECT ${userColumns} FROM users u LEFT JOIN locations l ON l.id = u.location_id
+      WHERE u.email_key IN (SELECT value FROM json_each(${distinct(lookups.emailKeys)}))`,
+    ),
+    statement(
+      db,
+      sql`SELECT k.key, l.id, l.name FROM location_keys k
+      JOIN locations l ON l.id = k.location_id WHERE k.key IN (SELECT value FROM json_each(${distinct(lookups.locationKeys)}))`,
+    ),
     claims("employee", lookups.repeatedEmployeeKeys),
     claims("email", lookups.repeatedEmailKeys),
   ]);
@@ -129,22 +141,40 @@ const rowsWrittenOf = (results: D1Result[]) => results.reduce((sum, r) => sum + 
 export async function writeChunk(db: Db, w: ChunkWrite): Promise<number> {
   const { tally, at } = w;
   const results = await db.$client.batch([
-    statement(db, sql`INSERT INTO chunk_outcomes (import_seq, idx, outcomes) VALUES (${w.importSeq}, ${w.chunkIndex}, ${w.outcomes})`),
-    ...flaggedWrite.encode(w.flagged).map((rows) =>
-      statement(db, sql`INSERT INTO flagged_lines (import_seq, ${flaggedWrite.names}) SELECT ${w.importSeq}, ${flaggedWrite.values} FROM json_each(${rows}) j`),
+    statement(
+      db,
+      sql`INSERT INTO chunk_outcomes (import_seq, idx, outcomes) VALUES (${w.importSeq}, ${w.chunkIndex}, ${w.outcomes})`,
     ),
-    ...keyClaim.encode(w.claims).map((rows) =>
-      statement(db, sql`INSERT INTO import_keys (import_seq, ${keyClaim.names}) SELECT ${w.importSeq}, ${keyClaim.values} FROM json_each(${rows}) j`),
-    ),
+    ...flaggedWrite
+      .encode(w.flagged)
+      .map((rows) =>
+        statement(
+          db,
+          sql`INSERT INTO flagged_lines (import_seq, ${flaggedWrite.names}) SELECT ${w.importSeq}, ${flaggedWrite.values} FROM json_each(${rows}) j`,
+        ),
+      ),
+    ...keyClaim
+      .encode(w.claims)
+      .map((rows) =>
+        statement(
+          db,
+          sql`INSERT INTO import_keys (import_seq, ${keyClaim.names}) SELECT ${w.importSeq}, ${keyClaim.values} FROM json_each(${rows}) j`,
+        ),
+      ),
     ...userWrite.encode(w.users).map((rows) =>
-      statement(db, sql`INSERT INTO users (${userWrite.names}, created_at, updated_at, created_import_id, last_import_id, last_imported_at)
+      statement(
+        db,
+        sql`INSERT INTO users (${userWrite.names}, created_at, updated_at, created_import_id, last_import_id, last_imported_at)
         SELECT ${userWrite.values}, ${at}, ${at}, ${w.importId}, ${w.importId}, ${at} FROM json_each(${rows}) j WHERE true
         ON CONFLICT (employee_key) DO UPDATE SET ${userWrite.setFromExcluded(["firstName", "lastName", "nameKey", "email", "emailKey"])},
           location_id = CASE WHEN users.location_locked THEN users.location_id ELSE excluded.location_id END,
           role_id = CASE WHEN users.role_locked THEN users.role_id ELSE excluded.role_id END,
-          updated_at = excluded.updated_at, last_import_id = excluded.last_import_id, last_imported_at = excluded.last_imported_at`),
+          updated_at = excluded.updated_at, last_import_id = excluded.last_import_id, last_imported_at = excluded.last_imported_at`,
+      ),
     ),
-    statement(db, sql`UPDATE imports SET
+    statement(
+      db,
+      sql`UPDATE imports SET
         next_chunk = next_chunk + 1,
         processed_rows = processed_rows + ${w.rowCount},
         created = created + ${tally.created}, updated = updated + ${tally.updated}, unchanged = unchanged + ${tally.unchanged},
@@ -152,7 +182,8 @@ export async function writeChunk(db: Db, w: ChunkWrite): Promise<number> {
         status = ${w.isLast ? "completed" : "processing"},
         finished_at = ${w.isLast ? at : null},
         progress_at = ${at}, error = NULL
-      WHERE id = ${w.importId} AND next_chunk = ${w.chunkIndex}`),
+      WHERE id = ${w.importId} AND next_chunk = ${w.chunkIndex}`,
+    ),
   ]);
   return rowsWrittenOf(results);
 }
@@ -170,7 +201,13 @@ export async function listChunkPlans(db: Db, importId: string, from: number): Pr
 export type ChunkReport = ImportChunk & { outcomes: string | null };
 
 /** Chunk plans and outcomes of an import, from the chunk holding `afterLine` + 1 on, in order, at most `limit`. */
-export async function listChunkReports(db: Db, importId: string, importSeq: number, afterLine: number, limit: number): Promise<ChunkReport[]> {
+export async function listChunkReports(
+  db: Db,
+  importId: string,
+  importSeq: number,
+  afterLine: number,
+  limit: number,
+): Promise<ChunkReport[]> {
   const rows = await db
     .select({ chunk: importChunks, outcomes: chunkOutcomes.outcomes })
     .from(importChunks)

@@ -1,7 +1,16 @@
 import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, ne, or, sql, type SQL } from "drizzle-orm";
 import { jsonParts } from "./bulk-rows";
 import type { Db } from "./client";
-import { flaggedLines, importChunks, importLines, imports, users, type FlaggedLine, type Import, type LineOutcome } from "./schema";
+import {
+  flaggedLines,
+  importChunks,
+  importLines,
+  imports,
+  users,
+  type FlaggedLine,
+  type Import,
+  type LineOutcome,
+} from "./schema";
 import { statement } from "./statements";
 
 export type ImportView = Import & { uploadedByName: string };
@@ -33,13 +42,22 @@ export async function recordUpload(
   values: Omit<typeof imports.$inferInsert, "seq" | "chunkCount">,
   chunks: PlannedChunk[],
 ): Promise<{ imp: Import; rowsWritten: number }> {
-  const insert = db.insert(imports).values({ ...values, seq: sql`(SELECT coalesce(max(${imports.seq}), 0) + 1 FROM ${imports})`, chunkCount: chunks.length });
-  const plans = jsonParts(chunks.map((c, i) => [i, c.byteStart, c.byteEnd, c.firstLine, c.rowCount, c.employeeRepeats, c.emailRepeats]));
+  const insert = db.insert(imports).values({
+    ...values,
+    seq: sql`(SELECT coalesce(max(${imports.seq}), 0) + 1 FROM ${imports})`,
+    chunkCount: chunks.length,
+  });
+  const plans = jsonParts(
+    chunks.map((c, i) => [i, c.byteStart, c.byteEnd, c.firstLine, c.rowCount, c.employeeRepeats, c.emailRepeats]),
+  );
   const results = await db.$client.batch([
     statement(db, insert.getSQL()),
     ...plans.map((part) =>
-      statement(db, sql`INSERT INTO import_chunks (import_id, idx, byte_start, byte_end, first_line, row_count, employee_repeats, email_repeats)
-        SELECT ${values.id}, j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5, j.value->>6 FROM json_each(${part}) j`),
+      statement(
+        db,
+        sql`INSERT INTO import_chunks (import_id, idx, byte_start, byte_end, first_line, row_count, employee_repeats, email_repeats)
+        SELECT ${values.id}, j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5, j.value->>6 FROM json_each(${part}) j`,
+      ),
     ),
   ]);
   const imp = values.id === undefined ? null : await findImportRow(db, values.id);
@@ -49,13 +67,20 @@ export async function recordUpload(
 
 /** Moves a queued import to processing, as its first chunk is about to be applied; returns the rows written. */
 export async function markImportProcessing(db: Db, id: string, now: Date): Promise<number> {
-  const result = await db.update(imports).set({ status: "processing", progressAt: now }).where(and(eq(imports.id, id), eq(imports.status, "queued"))).run();
+  const result = await db
+    .update(imports)
+    .set({ status: "processing", progressAt: now })
+    .where(and(eq(imports.id, id), eq(imports.status, "queued")))
+    .run();
   return result.meta.rows_written;
 }
 
 /** Notes the last processing failure on a running import, so its page and the API can show it. */
 export async function noteImportProblem(db: Db, id: string, note: string): Promise<void> {
-  await db.update(imports).set({ error: note }).where(and(eq(imports.id, id), eq(imports.status, "processing")));
+  await db
+    .update(imports)
+    .set({ error: note })
+    .where(and(eq(imports.id, id), eq(imports.status, "processing")));
 }
 
 /**
@@ -66,7 +91,12 @@ export async function claimStalledImports(db: Db, before: Date, now: Date): Prom
   const stale = await db
     .update(imports)
     .set({ progressAt: now })
-    .where(and(inArray(imports.status, ["queued", "processing"]), or(isNull(imports.progressAt), lt(imports.progressAt, before))))
+    .where(
+      and(
+        inArray(imports.status, ["queued", "processing"]),
+        or(isNull(imports.progressAt), lt(imports.progressAt, before)),
+      ),
+    )
     .returning({ id: imports.id });
   return stale.map((s) => s.id);
 }
@@ -76,7 +106,13 @@ export async function listPurgeableImports(db: Db, cutoff: Date, limit: number) 
   return db
     .select({ id: imports.id, seq: imports.seq, fileKey: imports.fileKey, workbook: imports.workbook })
     .from(imports)
-    .where(and(lt(imports.createdAt, cutoff), isNull(imports.purgedAt), inArray(imports.status, ["completed", "failed", "ready"])))
+    .where(
+      and(
+        lt(imports.createdAt, cutoff),
+        isNull(imports.purgedAt),
+        inArray(imports.status, ["completed", "failed", "ready"]),
+      ),
+    )
     .limit(limit);
 }
 
@@ -85,14 +121,24 @@ export async function listPurgeableImports(db: Db, cutoff: Date, limit: number) 
  * many went; once none are left, deletes its chunk plans and marks it purged. An import never
  * started cannot be started once its file is gone, so it ends as failed with `neverStarted`.
  */
-export async function purgeImportLines(db: Db, imp: { id: string; seq: number }, budget: number, now: Date, neverStarted: string): Promise<{ deleted: number; done: boolean }> {
+export async function purgeImportLines(
+  db: Db,
+  imp: { id: string; seq: number },
+  budget: number,
+  now: Date,
+  neverStarted: string,
+): Promise<{ deleted: number; done: boolean }> {
   const seq = imp.seq;
   // Each a bounded delete by the table's own key; import_lines has a rowid, the others none.
   const deletes = [
-    (n: number) => sql`DELETE FROM import_lines WHERE rowid IN (SELECT rowid FROM import_lines WHERE import_seq = ${seq} LIMIT ${n})`,
-    (n: number) => sql`DELETE FROM flagged_lines WHERE import_seq = ${seq} AND line IN (SELECT line FROM flagged_lines WHERE import_seq = ${seq} LIMIT ${n})`,
-    (n: number) => sql`DELETE FROM import_keys WHERE import_seq = ${seq} AND (kind, key) IN (SELECT kind, key FROM import_keys WHERE import_seq = ${seq} LIMIT ${n})`,
-    (n: number) => sql`DELETE FROM chunk_outcomes WHERE import_seq = ${seq} AND idx IN (SELECT idx FROM chunk_outcomes WHERE import_seq = ${seq} LIMIT ${n})`,
+    (n: number) =>
+      sql`DELETE FROM import_lines WHERE rowid IN (SELECT rowid FROM import_lines WHERE import_seq = ${seq} LIMIT ${n})`,
+    (n: number) =>
+      sql`DELETE FROM flagged_lines WHERE import_seq = ${seq} AND line IN (SELECT line FROM flagged_lines WHERE import_seq = ${seq} LIMIT ${n})`,
+    (n: number) =>
+      sql`DELETE FROM import_keys WHERE import_seq = ${seq} AND (kind, key) IN (SELECT kind, key FROM import_keys WHERE import_seq = ${seq} LIMIT ${n})`,
+    (n: number) =>
+      sql`DELETE FROM chunk_outcomes WHERE import_seq = ${seq} AND idx IN (SELECT idx FROM chunk_outcomes WHERE import_seq = ${seq} LIMIT ${n})`,
   ];
   let deleted = 0;
   for (const remove of deletes) {
@@ -130,7 +176,11 @@ export async function findImport(db: Db, id: string): Promise<ImportView | null>
 }
 
 /** The latest other import, started, of a file with this content hash: "you imported this exact file on …". */
-export async function findEarlierImport(db: Db, contentHash: string, exceptId: string): Promise<Pick<Import, "id" | "createdAt"> | null> {
+export async function findEarlierImport(
+  db: Db,
+  contentHash: string,
+  exceptId: string,
+): Promise<Pick<Import, "id" | "createdAt"> | null> {
   const [row] = await db
     .select({ id: imports.id, createdAt: imports.createdAt })
     .from(imports)
@@ -177,7 +227,10 @@ export type LineFilter = {
 };
 
 /** A line as the reports read it back from D1: a flagged line, or a line of a chunk applied before chunks kept outcomes. */
-export type StoredLine = Pick<FlaggedLine, "line" | "employeeNumber" | "outcome" | "hasWarning" | "messages" | "values">;
+export type StoredLine = Pick<
+  FlaggedLine,
+  "line" | "employeeNumber" | "outcome" | "hasWarning" | "messages" | "values"
+>;
 
 /** The line outcomes of the import with this id: they are keyed by its number, read once per query. */
 export const linesOfImport = (importId: string): SQL =>
@@ -209,7 +262,14 @@ export async function listStoredLines(
       if (filter.range.to !== null) where.push(lte(t.line, filter.range.to));
     }
     return db
-      .select({ line: t.line, employeeNumber: t.employeeNumber, outcome: t.outcome, hasWarning: t.hasWarning, messages: t.messages, values: t.values })
+      .select({
+        line: t.line,
+        employeeNumber: t.employeeNumber,
+        outcome: t.outcome,
+        hasWarning: t.hasWarning,
+        messages: t.messages,
+        values: t.values,
+      })
       .from(t)
       .where(and(...where))
       .orderBy(asc(t.line))
@@ -222,7 +282,11 @@ export async function listStoredLines(
 
 /** Whether any chunk of the import was applied before chunks kept their outcomes (its lines are rows of import_lines). */
 export async function hasLegacyLines(db: Db, importSeq: number): Promise<boolean> {
-  const [row] = await db.select({ line: importLines.line }).from(importLines).where(eq(importLines.importSeq, importSeq)).limit(1);
+  const [row] = await db
+    .select({ line: importLines.line })
+    .from(importLines)
+    .where(eq(importLines.importSeq, importSeq))
+    .limit(1);
   return row !== undefined;
 }
 
@@ -259,7 +323,17 @@ export async function deleteReadyImport(db: Db, id: string): Promise<Import | nu
 /** What reading an upload found: the stored file the chunks address, how it reads, and its chunks. */
 export type ImportFile = Pick<
   Import,
-  "fileKey" | "fileSize" | "filePieces" | "workbook" | "encoding" | "delimiter" | "columns" | "ignoredColumns" | "headerLine" | "preview" | "totalRows"
+  | "fileKey"
+  | "fileSize"
+  | "filePieces"
+  | "workbook"
+  | "encoding"
+  | "delimiter"
+  | "columns"
+  | "ignoredColumns"
+  | "headerLine"
+  | "preview"
+  | "totalRows"
 > & { chunks: PlannedChunk[] };
 
 /**
@@ -272,13 +346,25 @@ export async function replaceImportFile(db: Db, id: string, file: ImportFile): P
   const ready = and(eq(imports.id, id), eq(imports.status, "ready"));
   // The new file key is new to this import, so finding it tells the later statements the update took.
   const replaced = sql`EXISTS (SELECT 1 FROM ${imports} WHERE ${ready} AND ${imports.fileKey} = ${file.fileKey})`;
-  const plans = jsonParts(chunks.map((c, i) => [i, c.byteStart, c.byteEnd, c.firstLine, c.rowCount, c.employeeRepeats, c.emailRepeats]));
+  const plans = jsonParts(
+    chunks.map((c, i) => [i, c.byteStart, c.byteEnd, c.firstLine, c.rowCount, c.employeeRepeats, c.emailRepeats]),
+  );
   const [updated] = await db.$client.batch([
-    statement(db, db.update(imports).set({ ...columns, chunkCount: chunks.length }).where(ready).getSQL()),
+    statement(
+      db,
+      db
+        .update(imports)
+        .set({ ...columns, chunkCount: chunks.length })
+        .where(ready)
+        .getSQL(),
+    ),
     statement(db, sql`DELETE FROM ${importChunks} WHERE ${importChunks.importId} = ${id} AND ${replaced}`),
     ...plans.map((part) =>
-      statement(db, sql`INSERT INTO import_chunks (import_id, idx, byte_start, byte_end, first_line, row_count, employee_repeats, email_repeats)
-        SELECT ${id}, j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5, j.value->>6 FROM json_each(${part}) j WHERE ${replaced}`),
+      statement(
+        db,
+        sql`INSERT INTO import_chunks (import_id, idx, byte_start, byte_end, first_line, row_count, employee_repeats, email_repeats)
+        SELECT ${id}, j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5, j.value->>6 FROM json_each(${part}) j WHERE ${replaced}`,
+      ),
     ),
   ]);
   if (!updated?.meta.changes) return null;

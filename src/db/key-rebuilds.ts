@@ -48,7 +48,9 @@ async function readInParts<Row>(db: Db, items: unknown[], make: (json: string) =
   return reads.length ? (await db.$client.batch(reads)).flatMap((result) => rowsOf<Row>(result)) : [];
 }
 
-const changedKeys = (entries: KeyEntry[]) => [...new Set(entries.filter((e) => e.newKey !== e.oldKey).map((e) => e.newKey))];
+const changedKeys = (entries: KeyEntry[]) => [
+  ...new Set(entries.filter((e) => e.newKey !== e.oldKey).map((e) => e.newKey)),
+];
 
 /** The rows holding any of these keys now, by key. */
 async function holdersOf(db: Db, keys: string[], query: (json: string) => SQL): Promise<Map<string, number>> {
@@ -56,49 +58,97 @@ async function holdersOf(db: Db, keys: string[], query: (json: string) => SQL): 
   return new Map(rows.map((h) => [h.key, h.id]));
 }
 
-function recordCollisions(db: Db, kind: Collision["kind"], collisions: (KeyEntry & { otherId: number })[]): D1PreparedStatement[] {
+function recordCollisions(
+  db: Db,
+  kind: Collision["kind"],
+  collisions: (KeyEntry & { otherId: number })[],
+): D1PreparedStatement[] {
   return inParts(
     collisions.map((c) => [c.field, c.rowId, c.otherId, c.newKey, c.oldKey]),
     (rows) =>
-      statement(db, sql`INSERT INTO key_collisions (kind, field, row_id, other_id, key, kept_key)
+      statement(
+        db,
+        sql`INSERT INTO key_collisions (kind, field, row_id, other_id, key, kept_key)
         SELECT ${kind}, j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4 FROM json_each(${rows}) j WHERE true
-        ON CONFLICT (kind, field, kept_key) DO NOTHING`),
+        ON CONFLICT (kind, field, kept_key) DO NOTHING`,
+      ),
   );
 }
 
-type UserRow = { id: number; employee_number: string; employee_key: string; email: string; email_key: string; first_name: string; last_name: string; name_key: string };
+type UserRow = {
+  id: number;
+  employee_number: string;
+  employee_key: string;
+  email: string;
+  email_key: string;
+  first_name: string;
+  last_name: string;
+  name_key: string;
+};
 
 /**
  * The statements that remake these users' keys. Each write is guarded by the old key, so a user
  * an import changed in the meantime keeps the key that import made.
  */
-async function remakeUserKeys(db: Db, rows: UserRow[]): Promise<{ writes: D1PreparedStatement[]; remade: number; collided: number }> {
-  const employee = rows.map((r) => ({ rowId: r.id, field: "employee_number" as const, oldKey: r.employee_key, newKey: toKey(r.employee_number) }));
-  const email = rows.map((r) => ({ rowId: r.id, field: "email" as const, oldKey: r.email_key, newKey: toKey(r.email) }));
+async function remakeUserKeys(
+  db: Db,
+  rows: UserRow[],
+): Promise<{ writes: D1PreparedStatement[]; remade: number; collided: number }> {
+  const employee = rows.map((r) => ({
+    rowId: r.id,
+    field: "employee_number" as const,
+    oldKey: r.employee_key,
+    newKey: toKey(r.employee_number),
+  }));
+  const email = rows.map((r) => ({
+    rowId: r.id,
+    field: "email" as const,
+    oldKey: r.email_key,
+    newKey: toKey(r.email),
+  }));
   const names = rows.flatMap((r) => {
     const key = nameKeyOf(r.first_name, r.last_name);
     return key === r.name_key ? [] : [[r.id, key, r.name_key]];
   });
   const changed = (e: KeyEntry) => e.newKey !== e.oldKey;
-  if (names.length === 0 && !employee.some(changed) && !email.some(changed)) return { writes: [], remade: 0, collided: 0 };
+  if (names.length === 0 && !employee.some(changed) && !email.some(changed))
+    return { writes: [], remade: 0, collided: 0 };
   const employeePlan = planMoves(
     employee,
-    await holdersOf(db, changedKeys(employee), (keys) => sql`SELECT id, employee_key AS key FROM users WHERE employee_key IN (SELECT value FROM json_each(${keys}))`),
+    await holdersOf(
+      db,
+      changedKeys(employee),
+      (keys) =>
+        sql`SELECT id, employee_key AS key FROM users WHERE employee_key IN (SELECT value FROM json_each(${keys}))`,
+    ),
   );
   const emailPlan = planMoves(
     email,
-    await holdersOf(db, changedKeys(email), (keys) => sql`SELECT id, email_key AS key FROM users WHERE email_key IN (SELECT value FROM json_each(${keys}))`),
+    await holdersOf(
+      db,
+      changedKeys(email),
+      (keys) => sql`SELECT id, email_key AS key FROM users WHERE email_key IN (SELECT value FROM json_each(${keys}))`,
+    ),
   );
   const moves = (plan: { moves: KeyEntry[] }) => plan.moves.map((m) => [m.rowId, m.newKey, m.oldKey]);
   const writes = [
     ...inParts(moves(employeePlan), (rows) =>
-      statement(db, sql`UPDATE users SET employee_key = j.value->>1 FROM json_each(${rows}) j WHERE users.id = j.value->>0 AND users.employee_key = j.value->>2`),
+      statement(
+        db,
+        sql`UPDATE users SET employee_key = j.value->>1 FROM json_each(${rows}) j WHERE users.id = j.value->>0 AND users.employee_key = j.value->>2`,
+      ),
     ),
     ...inParts(moves(emailPlan), (rows) =>
-      statement(db, sql`UPDATE users SET email_key = j.value->>1 FROM json_each(${rows}) j WHERE users.id = j.value->>0 AND users.email_key = j.value->>2`),
+      statement(
+        db,
+        sql`UPDATE users SET email_key = j.value->>1 FROM json_each(${rows}) j WHERE users.id = j.value->>0 AND users.email_key = j.value->>2`,
+      ),
     ),
     ...inParts(names, (rows) =>
-      statement(db, sql`UPDATE users SET name_key = j.value->>1 FROM json_each(${rows}) j WHERE users.id = j.value->>0 AND users.name_key = j.value->>2`),
+      statement(
+        db,
+        sql`UPDATE users SET name_key = j.value->>1 FROM json_each(${rows}) j WHERE users.id = j.value->>0 AND users.name_key = j.value->>2`,
+      ),
     ),
     ...recordCollisions(db, "user", [...employeePlan.collisions, ...emailPlan.collisions]),
   ];
@@ -112,7 +162,10 @@ async function remakeUserKeys(db: Db, rows: UserRow[]): Promise<{ writes: D1Prep
 type LocationKeyRow = { key: string; location_id: number; kind: "name" | "code" | "alias"; label: string };
 
 /** The statements that remake these location keys (name, code and alias rows) from their labels. */
-async function remakeLocationKeys(db: Db, rows: LocationKeyRow[]): Promise<{ writes: D1PreparedStatement[]; remade: number; collided: number }> {
+async function remakeLocationKeys(
+  db: Db,
+  rows: LocationKeyRow[],
+): Promise<{ writes: D1PreparedStatement[]; remade: number; collided: number }> {
   const entries = rows.map((r) => ({ rowId: r.location_id, field: r.kind, oldKey: r.key, newKey: toKey(r.label) }));
   if (entries.every((e) => e.newKey === e.oldKey)) return { writes: [], remade: 0, collided: 0 };
   const holders = await holdersOf(
@@ -128,7 +181,11 @@ async function remakeLocationKeys(db: Db, rows: LocationKeyRow[]): Promise<{ wri
     ),
     ...inParts(
       plan.moves.map((m) => [m.oldKey, m.newKey]),
-      (rows) => statement(db, sql`UPDATE location_keys SET key = j.value->>1 FROM json_each(${rows}) j WHERE location_keys.key = j.value->>0`),
+      (rows) =>
+        statement(
+          db,
+          sql`UPDATE location_keys SET key = j.value->>1 FROM json_each(${rows}) j WHERE location_keys.key = j.value->>0`,
+        ),
     ),
     ...recordCollisions(db, "location", plan.collisions),
   ];
@@ -138,15 +195,26 @@ async function remakeLocationKeys(db: Db, rows: LocationKeyRow[]): Promise<{ wri
 type RoleRow = { id: number; name: string; name_key: string };
 
 /** The statements that remake these roles' name keys. */
-async function remakeRoleKeys(db: Db, rows: RoleRow[]): Promise<{ writes: D1PreparedStatement[]; remade: number; collided: number }> {
+async function remakeRoleKeys(
+  db: Db,
+  rows: RoleRow[],
+): Promise<{ writes: D1PreparedStatement[]; remade: number; collided: number }> {
   const entries = rows.map((r) => ({ rowId: r.id, field: "name" as const, oldKey: r.name_key, newKey: toKey(r.name) }));
   if (entries.every((e) => e.newKey === e.oldKey)) return { writes: [], remade: 0, collided: 0 };
-  const holders = await holdersOf(db, changedKeys(entries), (keys) => sql`SELECT id, name_key AS key FROM roles WHERE name_key IN (SELECT value FROM json_each(${keys}))`);
+  const holders = await holdersOf(
+    db,
+    changedKeys(entries),
+    (keys) => sql`SELECT id, name_key AS key FROM roles WHERE name_key IN (SELECT value FROM json_each(${keys}))`,
+  );
   const plan = planMoves(entries, holders);
   const writes = [
     ...inParts(
       plan.moves.map((m) => [m.rowId, m.newKey, m.oldKey]),
-      (rows) => statement(db, sql`UPDATE roles SET name_key = j.value->>1 FROM json_each(${rows}) j WHERE roles.id = j.value->>0 AND roles.name_key = j.value->>2`),
+      (rows) =>
+        statement(
+          db,
+          sql`UPDATE roles SET name_key = j.value->>1 FROM json_each(${rows}) j WHERE roles.id = j.value->>0 AND roles.name_key = j.value->>2`,
+        ),
     ),
     ...recordCollisions(db, "role", plan.collisions),
   ];
@@ -185,7 +253,11 @@ export type KeyRebuildRun = { remade: number; collided: number; pending: boolean
  * merged: the row keeps its old key and the pair goes to key_collisions. Then collisions whose
  * holder has let go of the key are remade, and those no longer true are removed.
  */
-export async function rebuildKeys(db: Db, idsPerRun: number, idsPerWindow = defaultIdsPerWindow): Promise<KeyRebuildRun> {
+export async function rebuildKeys(
+  db: Db,
+  idsPerRun: number,
+  idsPerWindow = defaultIdsPerWindow,
+): Promise<KeyRebuildRun> {
   const run: KeyRebuildRun = { remade: 0, collided: 0, pending: false };
   const pending = await db.select().from(keyRebuilds).where(isNull(keyRebuilds.finishedAt));
   // Users first: theirs are the keys people sign in and import by.
@@ -199,11 +271,16 @@ export async function rebuildKeys(db: Db, idsPerRun: number, idsPerWindow = defa
       const upto = after + idsPerWindow;
       const finished = upto >= last;
       const rows = (await db.$client.prepare(target.read).bind(after, upto).all()).results;
-      const { writes, remade, collided } = rows.length ? await target.remake(db, rows) : { writes: [], remade: 0, collided: 0 };
+      const { writes, remade, collided } = rows.length
+        ? await target.remake(db, rows)
+        : { writes: [], remade: 0, collided: 0 };
       await db.$client.batch([
         ...writes,
-        statement(db, sql`UPDATE key_rebuilds SET after_id = ${upto}, finished_at = ${finished ? Date.now() : null}
-          WHERE target = ${rebuild.target} AND after_id = ${after}`),
+        statement(
+          db,
+          sql`UPDATE key_rebuilds SET after_id = ${upto}, finished_at = ${finished ? Date.now() : null}
+          WHERE target = ${rebuild.target} AND after_id = ${after}`,
+        ),
       ]);
       run.remade += remade;
       run.collided += collided;
@@ -233,9 +310,16 @@ async function retryCollisions(db: Db): Promise<void> {
     .limit(collisionsPerRun);
   if (open.length === 0) return;
   const ids = (kind: Collision["kind"]) => [...new Set(open.filter((c) => c.kind === kind).map((c) => c.rowId))];
-  const read = <Row>(items: unknown[], query: string) => readInParts<Row>(db, items, (part) => db.$client.prepare(query).bind(part));
+  const read = <Row>(items: unknown[], query: string) =>
+    readInParts<Row>(db, items, (part) => db.$client.prepare(query).bind(part));
   const remade = await Promise.all([
-    remakeUserKeys(db, await read<UserRow>(ids("user"), `SELECT ${userColumns} FROM users WHERE id IN (SELECT value FROM json_each(?1))`)),
+    remakeUserKeys(
+      db,
+      await read<UserRow>(
+        ids("user"),
+        `SELECT ${userColumns} FROM users WHERE id IN (SELECT value FROM json_each(?1))`,
+      ),
+    ),
     remakeLocationKeys(
       db,
       await read<LocationKeyRow>(
@@ -243,7 +327,13 @@ async function retryCollisions(db: Db): Promise<void> {
         "SELECT key, location_id, kind, label FROM location_keys WHERE key IN (SELECT value FROM json_each(?1))",
       ),
     ),
-    remakeRoleKeys(db, await read<RoleRow>(ids("role"), "SELECT id, name, name_key FROM roles WHERE id IN (SELECT value FROM json_each(?1))")),
+    remakeRoleKeys(
+      db,
+      await read<RoleRow>(
+        ids("role"),
+        "SELECT id, name, name_key FROM roles WHERE id IN (SELECT value FROM json_each(?1))",
+      ),
+    ),
   ]);
   await db.$client.batch([
     ...remade.flatMap((r) => r.writes),
@@ -253,12 +343,23 @@ async function retryCollisions(db: Db): Promise<void> {
 
 /** Whether keys are still being rebuilt: until then, some stored keys may be in their old form. */
 export async function keyRebuildPending(db: Db): Promise<boolean> {
-  const [row] = await db.select({ target: keyRebuilds.target }).from(keyRebuilds).where(isNull(keyRebuilds.finishedAt)).limit(1);
+  const [row] = await db
+    .select({ target: keyRebuilds.target })
+    .from(keyRebuilds)
+    .where(isNull(keyRebuilds.finishedAt))
+    .limit(1);
   return row !== undefined;
 }
 
 export type CollidingRow = { id: number; employeeNumber: string | null; name: string; value: string };
-export type KeyCollisionView = { kind: Collision["kind"]; field: Field; key: string; foundAt: Date; kept: CollidingRow; holder: CollidingRow };
+export type KeyCollisionView = {
+  kind: Collision["kind"];
+  field: Field;
+  key: string;
+  foundAt: Date;
+  kept: CollidingRow;
+  holder: CollidingRow;
+};
 
 type CollisionRow = {
   kind: Collision["kind"];

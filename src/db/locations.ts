@@ -53,7 +53,10 @@ function keysOf(input: LocationInput): KeyEntry[] {
 }
 
 /** The location's own row as stored: the name and code cleaned as every value is (cleanText). */
-const locationRow = (input: LocationInput) => ({ name: cleanText(input.name), code: cleanText(input.code ?? "") || null });
+const locationRow = (input: LocationInput) => ({
+  name: cleanText(input.name),
+  code: cleanText(input.code ?? "") || null,
+});
 
 /** A name, code or alias that cannot be saved: another location's (`owner`), or a code that repeats the name (null). */
 export type LocationKeyClash = { label: string; owner: { name: string; kind: KeyEntry["kind"] } | null };
@@ -62,7 +65,11 @@ export type LocationKeyClash = { label: string; owner: { name: string; kind: Key
  * Which of the input's name, code and aliases already belong to another location, or a code
  * that repeats the name: each must resolve to exactly one location.
  */
-export async function findLocationKeyClashes(db: Db, input: LocationInput, exceptId?: number): Promise<LocationKeyClash[]> {
+export async function findLocationKeyClashes(
+  db: Db,
+  input: LocationInput,
+  exceptId?: number,
+): Promise<LocationKeyClash[]> {
   const clashes = new Map<string, LocationKeyClash>();
   const seen = new Set<string>();
   for (const e of keysOf(input)) {
@@ -71,11 +78,18 @@ export async function findLocationKeyClashes(db: Db, input: LocationInput, excep
   }
   // One JSON parameter, so any number of aliases stays within D1's 100 bound parameters.
   const taken = await db
-    .select({ key: locationKeys.key, label: locationKeys.label, kind: locationKeys.kind, locationId: locationKeys.locationId, name: locations.name })
+    .select({
+      key: locationKeys.key,
+      label: locationKeys.label,
+      kind: locationKeys.kind,
+      locationId: locationKeys.locationId,
+      name: locations.name,
+    })
     .from(locationKeys)
     .innerJoin(locations, eq(locations.id, locationKeys.locationId))
     .where(sql`${locationKeys.key} IN (SELECT value FROM json_each(${JSON.stringify([...seen])}))`);
-  for (const t of taken) if (t.locationId !== exceptId) clashes.set(t.key, { label: t.label, owner: { name: t.name, kind: t.kind } });
+  for (const t of taken)
+    if (t.locationId !== exceptId) clashes.set(t.key, { label: t.label, owner: { name: t.name, kind: t.kind } });
   return [...clashes.values()];
 }
 
@@ -85,8 +99,11 @@ export async function findLocationKeyClashes(db: Db, input: LocationInput, excep
  */
 function insertKeys(db: Db, keys: KeyEntry[], locationId: SQL) {
   const rows = JSON.stringify(keys.map((k) => [k.key, k.kind, k.label]));
-  return statement(db, sql`INSERT INTO location_keys (key, location_id, kind, label)
-    SELECT j.value->>0, (${locationId}), j.value->>1, j.value->>2 FROM json_each(${rows}) j`);
+  return statement(
+    db,
+    sql`INSERT INTO location_keys (key, location_id, kind, label)
+    SELECT j.value->>0, (${locationId}), j.value->>1, j.value->>2 FROM json_each(${rows}) j`,
+  );
 }
 
 /**

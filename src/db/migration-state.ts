@@ -3,7 +3,9 @@ import type { Db } from "./client";
 
 /** Whether a table exists: before the first migration, none of the app's do. */
 export async function hasTable(db: Db, name: string): Promise<boolean> {
-  const row = await db.get<{ n: number }>(sql`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ${name}`);
+  const row = await db.get<{ n: number }>(
+    sql`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ${name}`,
+  );
   return (row?.n ?? 0) > 0;
 }
 

@@ -32,7 +32,10 @@ export const roles = sqliteTable(
     nameKey: text("name_key").notNull(),
     description: text("description").notNull().default(""),
     /** JSON array of permission names, e.g. ["admin_access","manage_users"]. */
-    permissions: text("permissions", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+    permissions: text("permissions", { mode: "json" })
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'`),
   },
   (t) => [uniqueIndex("roles_name_key_idx").on(t.nameKey)],
 );
@@ -227,8 +230,12 @@ export const flaggedLines = sqliteTable(
   },
   (t) => [
     primaryKey({ columns: [t.importSeq, t.line] }),
-    index("flagged_lines_failed_idx").on(t.importSeq, t.line).where(sql`${t.outcome} = 'failed'`),
-    index("flagged_lines_warning_idx").on(t.importSeq, t.line).where(sql`${t.hasWarning} = 1`),
+    index("flagged_lines_failed_idx")
+      .on(t.importSeq, t.line)
+      .where(sql`${t.outcome} = 'failed'`),
+    index("flagged_lines_warning_idx")
+      .on(t.importSeq, t.line)
+      .where(sql`${t.hasWarning} = 1`),
   ],
 );
 
@@ -273,9 +280,15 @@ export const importLines = sqliteTable(
     primaryKey({ columns: [t.importSeq, t.line] }),
     index("import_lines_import_seq_employee_key_idx").on(t.importSeq, t.employeeKey),
     // Partial indexes: only the few lines that need attention pay for an index entry.
-    index("import_lines_import_seq_email_key_idx").on(t.importSeq, t.emailKey).where(sql`${t.emailKey} IS NOT NULL`),
-    index("import_lines_failed_idx").on(t.importSeq, t.line).where(sql`${t.outcome} = 'failed'`),
-    index("import_lines_warning_idx").on(t.importSeq, t.line).where(sql`${t.hasWarning} = 1`),
+    index("import_lines_import_seq_email_key_idx")
+      .on(t.importSeq, t.emailKey)
+      .where(sql`${t.emailKey} IS NOT NULL`),
+    index("import_lines_failed_idx")
+      .on(t.importSeq, t.line)
+      .where(sql`${t.outcome} = 'failed'`),
+    index("import_lines_warning_idx")
+      .on(t.importSeq, t.line)
+      .where(sql`${t.hasWarning} = 1`),
   ],
 );
 

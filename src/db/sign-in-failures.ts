@@ -20,7 +20,12 @@ export type SignInAttempt = { paused: null } | { paused: "username" | "client" }
  * against attempts sent all at once: each sees every attempt counted before it. An attempt
  * refused because sign-in is paused is not counted.
  */
-export async function beginSignInAttempt(db: Db, username: string, client: string | null, now: Date): Promise<SignInAttempt> {
+export async function beginSignInAttempt(
+  db: Db,
+  username: string,
+  client: string | null,
+  now: Date,
+): Promise<SignInAttempt> {
   const usernameKey = toKey(username);
   const since = gte(signInFailures.failedAt, new Date(now.getTime() - failureWindowMs));
   const failures = (where: SQL) => db.select({ n: count() }).from(signInFailures).where(and(where, since));

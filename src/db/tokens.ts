@@ -56,6 +56,9 @@ export async function touchApiToken(db: Db, tokenId: number, now: Date): Promise
     .update(apiTokens)
     .set({ lastUsedAt: now })
     .where(
-      and(eq(apiTokens.id, tokenId), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, new Date(now.getTime() - touchEveryMs)))),
+      and(
+        eq(apiTokens.id, tokenId),
+        or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, new Date(now.getTime() - touchEveryMs))),
+      ),
     );
 }

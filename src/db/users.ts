@@ -67,7 +67,15 @@ function userConditions(db: Db, filter: UserFilter): SQL[] {
   if (filter.importedOn) {
     // Through the day's imports, so the look-up rides the (last_import_id, employee_key) index.
     const { start, end } = dayBounds(filter.importedOn, filter.timeZone);
-    where.push(inArray(users.lastImportId, db.select({ id: imports.id }).from(imports).where(and(gte(imports.startedAt, start), lt(imports.startedAt, end)))));
+    where.push(
+      inArray(
+        users.lastImportId,
+        db
+          .select({ id: imports.id })
+          .from(imports)
+          .where(and(gte(imports.startedAt, start), lt(imports.startedAt, end))),
+      ),
+    );
   }
   if (filter.locationId !== undefined) where.push(eq(users.locationId, filter.locationId));
   if (filter.roleId !== undefined) where.push(eq(users.roleId, filter.roleId));
@@ -160,7 +168,12 @@ export async function findUser(db: Db, employeeNumber: string): Promise<UserView
 }
 
 /** What a person may change on a user by hand: the locks, and the role and location an admin assigns. */
-export type UserChange = { roleLocked?: boolean; locationLocked?: boolean; roleId?: number; locationId?: number | null };
+export type UserChange = {
+  roleLocked?: boolean;
+  locationLocked?: boolean;
+  roleId?: number;
+  locationId?: number | null;
+};
 
 /**
  * Changes a user by hand; returns false when there is no such user. Locks keep the role and
@@ -168,7 +181,12 @@ export type UserChange = { roleLocked?: boolean; locationLocked?: boolean; roleI
  */
 export async function changeUser(db: Db, employeeNumber: string, change: UserChange): Promise<boolean> {
   const match = employeeMatch(employeeNumber);
-  const one = db.select({ id: users.id }).from(users).where(match.where).orderBy(...match.order).limit(1);
+  const one = db
+    .select({ id: users.id })
+    .from(users)
+    .where(match.where)
+    .orderBy(...match.order)
+    .limit(1);
   const changed = await db
     .update(users)
     .set({ ...change, updatedAt: new Date() })
@@ -209,12 +227,23 @@ export async function findUserForSignIn(db: Db, employeeNumber: string) {
 /** The id of the user with this employee number (the one findUser finds), or null. */
 export async function findUserId(db: Db, employeeNumber: string): Promise<number | null> {
   const match = employeeMatch(employeeNumber);
-  const [row] = await db.select({ id: users.id }).from(users).where(match.where).orderBy(...match.order).limit(1);
+  const [row] = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(match.where)
+    .orderBy(...match.order)
+    .limit(1);
   return row?.id ?? null;
 }
 
 /** An admin as the command line makes one: the username is the employee number. */
-export type AdminFields = { username: string; email: string; firstName: string; lastName: string; passwordHash: string };
+export type AdminFields = {
+  username: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  passwordHash: string;
+};
 
 export type AdminOutcome = { outcome: "created" | "updated" | "kept" } | { outcome: "email_taken"; owner: string };
 
@@ -223,25 +252,54 @@ export type AdminOutcome = { outcome: "created" | "updated" | "kept" } | { outco
  * when the username is new; with `keepExisting`, an existing user is left as it is ("kept"). An
  * email that is another user's changes nothing and names that user ("email_taken").
  */
-export async function upsertAdmin(db: Db, fields: AdminFields, options: { keepExisting?: boolean } = {}): Promise<AdminOutcome> {
+export async function upsertAdmin(
+  db: Db,
+  fields: AdminFields,
+  options: { keepExisting?: boolean } = {},
+): Promise<AdminOutcome> {
   const username = cleanText(fields.username);
   const email = cleanText(fields.email);
   const employeeKey = toKey(username);
   const emailKey = toKey(email);
   const match = employeeMatch(username);
   const [[existing], [owner], [admin]] = await db.batch([
-    db.select({ id: users.id }).from(users).where(match.where).orderBy(...match.order).limit(1),
-    db.select({ id: users.id, employeeNumber: users.employeeNumber }).from(users).where(eq(users.emailKey, emailKey)).limit(1),
-    db.select({ id: roles.id }).from(roles).where(eq(roles.nameKey, toKey("Admin"))).limit(1),
+    db
+      .select({ id: users.id })
+      .from(users)
+      .where(match.where)
+      .orderBy(...match.order)
+      .limit(1),
+    db
+      .select({ id: users.id, employeeNumber: users.employeeNumber })
+      .from(users)
+      .where(eq(users.emailKey, emailKey))
+      .limit(1),
+    db
+      .select({ id: roles.id })
+      .from(roles)
+      .where(eq(roles.nameKey, toKey("Admin")))
+      .limit(1),
   ]);
   if (existing && options.keepExisting) return { outcome: "kept" };
   if (owner && owner.id !== existing?.id) return { outcome: "email_taken", owner: owner.employeeNumber };
   if (!admin) throw new Error("The database has no Admin role: its migrations have not all been applied.");
   const firstName = cleanText(fields.firstName);
   const lastName = cleanText(fields.lastName);
-  const details = { firstName, lastName, nameKey: nameKeyOf(firstName, lastName), email, emailKey, roleId: admin.id, passwordHash: fields.passwordHash };
+  const details = {
+    firstName,
+    lastName,
+    nameKey: nameKeyOf(firstName, lastName),
+    email,
+    emailKey,
+    roleId: admin.id,
+    passwordHash: fields.passwordHash,
+  };
   // The user findUser finds, by id: of two users kept apart by a key collision, the one named, never the other.
-  if (existing) await db.update(users).set({ ...details, updatedAt: new Date() }).where(eq(users.id, existing.id));
+  if (existing)
+    await db
+      .update(users)
+      .set({ ...details, updatedAt: new Date() })
+      .where(eq(users.id, existing.id));
   else {
     await db
       .insert(users)

@@ -14,7 +14,8 @@ const decoder = new TextDecoder();
 const maxHeaderBytes = 8 * 1024;
 const maxFieldBytes = 64 * 1024;
 
-const malformed = () => new HTTPException(400, { message: "The form could not be read. Reload the page and upload the file again." });
+const malformed = () =>
+  new HTTPException(400, { message: "The form could not be read. Reload the page and upload the file again." });
 
 function indexOf(haystack: Uint8Array, needle: Uint8Array, from = 0): number {
   const first = needle[0];

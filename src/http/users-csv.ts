@@ -6,7 +6,14 @@ import { templateFields } from "../imports/template";
 const pageSize = 1_000;
 
 /** What the export adds after the template's columns; none of these names is one an import reads. */
-const statusColumns = ["role_locked", "location_locked", "created_at", "updated_at", "last_import_id", "last_imported_at"] as const;
+const statusColumns = [
+  "role_locked",
+  "location_locked",
+  "created_at",
+  "updated_at",
+  "last_import_id",
+  "last_imported_at",
+] as const;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : "");
 

@@ -1,8 +1,24 @@
 import type { Db } from "../db/client";
-import { readChunkContext, writeChunk, type ChunkTally, type FlaggedWrite, type KeyClaim, type UserWrite } from "../db/import-chunks";
+import {
+  readChunkContext,
+  writeChunk,
+  type ChunkTally,
+  type FlaggedWrite,
+  type KeyClaim,
+  type UserWrite,
+} from "../db/import-chunks";
 import { nameKeyOf } from "../db/keys";
 import type { Import, ImportChunk } from "../db/schema";
-import { checkRow, keysOf, type CheckContext, type CheckedLine, type LocationRef, type RoleRef, type RowKeys, type UserState } from "./check-row";
+import {
+  checkRow,
+  keysOf,
+  type CheckContext,
+  type CheckedLine,
+  type LocationRef,
+  type RoleRef,
+  type RowKeys,
+  type UserState,
+} from "./check-row";
 import { encodeOutcomes } from "./line-outcomes";
 import type { FileRecord } from "./read";
 import { yieldToRequests } from "./yield-to-requests";
@@ -11,7 +27,7 @@ import { yieldToRequests } from "./yield-to-requests";
 export type RoleBook = { standard: RoleRef; byKey: Map<string, RoleRef>; byId: Map<number, RoleRef>; names: string };
 
 /** Which of a chunk's records the upload's scan found sharing a key with another record; null (a chunk planned before the scan looked) means all. */
-type Repeats = { employee: ((i: number) => boolean); email: ((i: number) => boolean) };
+type Repeats = { employee: (i: number) => boolean; email: (i: number) => boolean };
 
 function repeatsOf(chunk: Partial<Pick<ImportChunk, "employeeRepeats" | "emailRepeats">>): Repeats {
   const test = (list: number[] | null | undefined) => {
@@ -23,7 +39,13 @@ function repeatsOf(chunk: Partial<Pick<ImportChunk, "employeeRepeats" | "emailRe
 }
 
 /** Reads what the rules need for one chunk and lays it out as the rules' context. */
-async function loadContext(db: Db, importSeq: number, keys: RowKeys[], repeats: Repeats, roles: RoleBook): Promise<CheckContext> {
+async function loadContext(
+  db: Db,
+  importSeq: number,
+  keys: RowKeys[],
+  repeats: Repeats,
+  roles: RoleBook,
+): Promise<CheckContext> {
   const rows = await readChunkContext(db, importSeq, {
     employeeKeys: keys.map((k) => k.employee),
     emailKeys: keys.map((k) => k.email),
@@ -48,7 +70,8 @@ async function loadContext(db: Db, importSeq: number, keys: RowKeys[], repeats: 
       locationLocked: !!u.location_locked,
     });
     emailOwners.set(u.email_key, u.employee_key);
-    if (u.location_id !== null && u.location_name !== null) locationsById.set(u.location_id, { id: u.location_id, name: u.location_name });
+    if (u.location_id !== null && u.location_name !== null)
+      locationsById.set(u.location_id, { id: u.location_id, name: u.location_name });
   }
   const locationsByKey = new Map<string, LocationRef>();
   for (const l of rows.locations) {
@@ -139,7 +162,14 @@ export async function applyChunk(
   lines.forEach((l, i) => {
     const warned = hasWarning(l);
     if (l.outcome !== "failed" && !warned) return;
-    flagged.push({ line: l.line, employeeNumber: l.employeeNumber, outcome: l.outcome, hasWarning: warned, messages: l.messages, values: records[i]?.values ?? {} });
+    flagged.push({
+      line: l.line,
+      employeeNumber: l.employeeNumber,
+      outcome: l.outcome,
+      hasWarning: warned,
+      messages: l.messages,
+      values: records[i]?.values ?? {},
+    });
   });
   await yieldToRequests();
   const rowsWritten = await writeChunk(db, {

@@ -58,7 +58,12 @@ export type RowKeys = { employee: string; email: string; location: string; role:
 
 /** Worked out once per record: the chunk's look-ups and the rules both use them. */
 export function keysOf(values: RowValues): RowKeys {
-  return { employee: toKey(values.employee_number), email: toKey(values.email), location: toKey(values.location), role: toKey(values.role) };
+  return {
+    employee: toKey(values.employee_number),
+    email: toKey(values.email),
+    location: toKey(values.location),
+    role: toKey(values.role),
+  };
 }
 
 const emailSchema = z.email();
@@ -71,7 +76,11 @@ const scientific = /^[+-]?\d+(?:[.,]\d+)?e[+-]\d+$/i;
 const error = (code: string, message: string): LineMessage => ({ level: "error", code, message });
 const warning = (code: string, message: string): LineMessage => ({ level: "warning", code, message });
 
-function failed(record: FileRecord, messages: LineMessage[], keys: { employeeKey?: string; emailKey?: string } = {}): CheckedLine {
+function failed(
+  record: FileRecord,
+  messages: LineMessage[],
+  keys: { employeeKey?: string; emailKey?: string } = {},
+): CheckedLine {
   return {
     line: record.line,
     employeeNumber: record.values.employee_number,
@@ -94,7 +103,9 @@ export function checkRow(record: FileRecord, keys: RowKeys, ctx: CheckContext): 
 
   const employeeNumber = v.employee_number;
   if (!employeeNumber) {
-    return failed(record, [error("missing_employee_number", "The employee number is empty. Every user needs one: it is their username.")]);
+    return failed(record, [
+      error("missing_employee_number", "The employee number is empty. Every user needs one: it is their username."),
+    ]);
   }
   if (scientific.test(employeeNumber)) {
     return failed(record, [
@@ -109,7 +120,12 @@ export function checkRow(record: FileRecord, keys: RowKeys, ctx: CheckContext): 
   if (earlierLine !== undefined) {
     return failed(
       record,
-      [error("duplicate_employee_number", `The employee number ${employeeNumber} is also on line ${earlierLine}. Each user may appear once in a file.`)],
+      [
+        error(
+          "duplicate_employee_number",
+          `The employee number ${employeeNumber} is also on line ${earlierLine}. Each user may appear once in a file.`,
+        ),
+      ],
       { employeeKey },
     );
   }
@@ -131,10 +147,20 @@ export function checkRow(record: FileRecord, keys: RowKeys, ctx: CheckContext): 
       const owner = ctx.emailOwners.get(emailKey);
       const ownedByOther = owner !== undefined && owner !== employeeKey;
       if (emailLine !== undefined) {
-        messages.push(error("duplicate_email", `The email ${v.email} is also on line ${emailLine}. Every user needs an email of their own.`));
+        messages.push(
+          error(
+            "duplicate_email",
+            `The email ${v.email} is also on line ${emailLine}. Every user needs an email of their own.`,
+          ),
+        );
       } else if (ownedByOther) {
         const ownerNumber = ctx.usersByKey.get(owner)?.employeeNumber ?? owner;
-        messages.push(error("duplicate_email", `The email ${v.email} is already used by user ${ownerNumber}. Every user needs an email of their own.`));
+        messages.push(
+          error(
+            "duplicate_email",
+            `The email ${v.email} is already used by user ${ownerNumber}. Every user needs an email of their own.`,
+          ),
+        );
       }
       // The first line with an email claims it, so a later line with the same one is a duplicate,
       // unless another user owns it: then the owner's own line, wherever it is, keeps it.
@@ -148,11 +174,20 @@ export function checkRow(record: FileRecord, keys: RowKeys, ctx: CheckContext): 
     const location = ctx.locationsByKey.get(keys.location);
     // A locked location is not updated, so the file's value does not have to name a location.
     if (existing?.locationLocked && location?.id !== existing.locationId) {
-      const kept = existing.locationId === null ? "none" : (ctx.locationsById.get(existing.locationId)?.name ?? "the current one");
-      messages.push(warning("location_locked", `The location stays ${kept} because this user's location is locked; the file asked for ${location?.name ?? v.location}.`));
+      const kept =
+        existing.locationId === null ? "none" : (ctx.locationsById.get(existing.locationId)?.name ?? "the current one");
+      messages.push(
+        warning(
+          "location_locked",
+          `The location stays ${kept} because this user's location is locked; the file asked for ${location?.name ?? v.location}.`,
+        ),
+      );
     } else if (!location) {
       messages.push(
-        error("unknown_location", `No location is named, coded or aliased "${v.location}". Use an existing location's name, code or alias, or add it under Locations first.`),
+        error(
+          "unknown_location",
+          `No location is named, coded or aliased "${v.location}". Use an existing location's name, code or alias, or add it under Locations first.`,
+        ),
       );
     } else {
       locationId = location.id;
@@ -166,7 +201,12 @@ export function checkRow(record: FileRecord, keys: RowKeys, ctx: CheckContext): 
     if (existing?.roleLocked) {
       if (wanted.id !== existing.roleId || !known) {
         const kept = ctx.rolesById.get(existing.roleId)?.name ?? "the current one";
-        messages.push(warning("role_locked", `The role stays ${kept} because this user's role is locked; the file asked for ${v.role}.`));
+        messages.push(
+          warning(
+            "role_locked",
+            `The role stays ${kept} because this user's role is locked; the file asked for ${v.role}.`,
+          ),
+        );
       }
     } else {
       roleId = wanted.id;
@@ -182,13 +222,25 @@ export function checkRow(record: FileRecord, keys: RowKeys, ctx: CheckContext): 
   }
 
   if (!existing) {
-    if (!v.email) messages.push(error("missing_email", "The email is empty. A new user needs an email address, and it must be unique."));
-    if (!v.first_name) messages.push(error("missing_first_name", "The first name is empty. A new user needs a first name."));
-    if (!v.last_name) messages.push(error("missing_last_name", "The last name is empty. A new user needs a last name."));
-    if (!v.location) messages.push(error("missing_location", "The location is empty. A new user needs a location: a location's name, code or alias."));
+    if (!v.email)
+      messages.push(
+        error("missing_email", "The email is empty. A new user needs an email address, and it must be unique."),
+      );
+    if (!v.first_name)
+      messages.push(error("missing_first_name", "The first name is empty. A new user needs a first name."));
+    if (!v.last_name)
+      messages.push(error("missing_last_name", "The last name is empty. A new user needs a last name."));
+    if (!v.location)
+      messages.push(
+        error(
+          "missing_location",
+          "The location is empty. A new user needs a location: a location's name, code or alias.",
+        ),
+      );
   }
 
-  if (messages.some((m) => m.level === "error")) return failed(record, messages, { employeeKey, emailKey: claimsEmail ? emailKey : undefined });
+  if (messages.some((m) => m.level === "error"))
+    return failed(record, messages, { employeeKey, emailKey: claimsEmail ? emailKey : undefined });
 
   const next: UserState = {
     employeeNumber: existing?.employeeNumber ?? employeeNumber,

@@ -29,7 +29,12 @@ const missingFileReason =
  * is in D1 (the next chunk's index), so a repeated or retried message just carries on.
  * Returns whether the import still has chunks to apply.
  */
-export async function advanceImport(env: Env, db: Db, importId: string, budgetMs: number): Promise<"done" | "continues"> {
+export async function advanceImport(
+  env: Env,
+  db: Db,
+  importId: string,
+  budgetMs: number,
+): Promise<"done" | "continues"> {
   const deadline = Date.now() + budgetMs;
   const imp = await findImportRow(db, importId);
   if (!imp || (imp.status !== "queued" && imp.status !== "processing")) return "done";
@@ -75,9 +80,15 @@ export async function failDeadImport(db: Db, importId: string): Promise<void> {
   const imp = await findImportRow(db, importId);
   const problem = imp?.error?.startsWith(retryNote) ? imp.error.slice(retryNote.length) : imp?.error;
   const last = problem ? ` Last problem: ${problem.replace(/\.?$/, ".")}` : "";
-  const where = imp ? ` after ${imp.processedRows.toLocaleString("en")} of ${imp.totalRows.toLocaleString("en")} lines` : "";
+  const where = imp
+    ? ` after ${imp.processedRows.toLocaleString("en")} of ${imp.totalRows.toLocaleString("en")} lines`
+    : "";
   // Applying a line again changes nothing, so the whole file can simply be imported again.
   const next = " Upload the same file again to import the rest: lines already imported will show as unchanged.";
-  await markImportFailed(db, importId, `Processing failed repeatedly and was stopped${where}.${last}${next}`, new Date());
+  await markImportFailed(
+    db,
+    importId,
+    `Processing failed repeatedly and was stopped${where}.${last}${next}`,
+    new Date(),
+  );
 }
-

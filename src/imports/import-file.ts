@@ -23,11 +23,18 @@ export async function readImportChunk(
   imp: Import,
   chunk: Pick<ImportChunk, "index" | "byteStart" | "byteEnd" | "firstLine" | "rowCount">,
 ): Promise<FileRecord[] | null> {
-  const bytes = await readStoredRange(bucket, { key: imp.fileKey, size: imp.fileSize, pieces: imp.filePieces }, chunk.byteStart, chunk.byteEnd);
+  const bytes = await readStoredRange(
+    bucket,
+    { key: imp.fileKey, size: imp.fileSize, pieces: imp.filePieces },
+    chunk.byteStart,
+    chunk.byteEnd,
+  );
   if (!bytes) return null;
   const records = readChunk(bytes, formatOf(imp), chunk.firstLine);
   if (records.length !== chunk.rowCount) {
-    throw new Error(`Chunk ${chunk.index} of import ${imp.id} read ${records.length} rows where the upload counted ${chunk.rowCount}.`);
+    throw new Error(
+      `Chunk ${chunk.index} of import ${imp.id} read ${records.length} rows where the upload counted ${chunk.rowCount}.`,
+    );
   }
   return records;
 }
@@ -44,12 +51,19 @@ export async function pickImportRecords(
   pick: (position: number, line: number) => boolean,
   max: number,
 ): Promise<{ picked: { position: number; record: FileRecord }[]; more: boolean } | null> {
-  const bytes = await readStoredRange(bucket, { key: imp.fileKey, size: imp.fileSize, pieces: imp.filePieces }, chunk.byteStart, chunk.byteEnd);
+  const bytes = await readStoredRange(
+    bucket,
+    { key: imp.fileKey, size: imp.fileSize, pieces: imp.filePieces },
+    chunk.byteStart,
+    chunk.byteEnd,
+  );
   if (!bytes) return null;
   const format = formatOf(imp);
   const spans = splitChunk(bytes, format, chunk.firstLine);
   if (spans.length !== chunk.rowCount) {
-    throw new Error(`Chunk ${chunk.index} of import ${imp.id} read ${spans.length} rows where the upload counted ${chunk.rowCount}.`);
+    throw new Error(
+      `Chunk ${chunk.index} of import ${imp.id} read ${spans.length} rows where the upload counted ${chunk.rowCount}.`,
+    );
   }
   const positions: number[] = [];
   let more = false;
@@ -62,6 +76,10 @@ export async function pickImportRecords(
     }
     positions.push(i);
   }
-  const records = readSpans(bytes, format, positions.flatMap((i) => spans[i] ?? []));
+  const records = readSpans(
+    bytes,
+    format,
+    positions.flatMap((i) => spans[i] ?? []),
+  );
   return { picked: records.map((record, k) => ({ position: positions[k] ?? 0, record })), more };
 }

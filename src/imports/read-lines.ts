@@ -25,16 +25,24 @@ async function chunkLines(
   const range = { from: Math.max(chunk.firstLine, cursor + 1), to: next ? next.firstLine - 1 : null };
   if (chunk.outcomes === null) {
     // Applied before chunks kept their outcomes: every line of it is a stored row.
-    const lines = await listStoredLines(db, imp.seq, { outcome: filter.outcome, cursor, range, limit: max + 1, legacy: true });
+    const lines = await listStoredLines(db, imp.seq, {
+      outcome: filter.outcome,
+      cursor,
+      range,
+      limit: max + 1,
+      legacy: true,
+    });
     return { lines: lines.slice(0, max), more: lines.length > max };
   }
   const results = decodeOutcomes(chunk.outcomes);
-  if (filter.outcome !== undefined && !results.some((r) => r.outcome === filter.outcome)) return { lines: [], more: false };
+  if (filter.outcome !== undefined && !results.some((r) => r.outcome === filter.outcome))
+    return { lines: [], more: false };
   const read = await pickImportRecords(
     bucket,
     imp,
     chunk,
-    (position, line) => line > cursor && (filter.outcome === undefined || results[position]?.outcome === filter.outcome),
+    (position, line) =>
+      line > cursor && (filter.outcome === undefined || results[position]?.outcome === filter.outcome),
     max,
   );
   if (read === null) {
@@ -45,7 +53,13 @@ async function chunkLines(
   const first = read.picked[0]?.record.line;
   const last = read.picked.at(-1)?.record.line;
   const flagged =
-    first === undefined || last === undefined ? [] : await listStoredLines(db, imp.seq, { outcome: filter.outcome, range: { from: first, to: last }, limit: read.picked.length });
+    first === undefined || last === undefined
+      ? []
+      : await listStoredLines(db, imp.seq, {
+          outcome: filter.outcome,
+          range: { from: first, to: last },
+          limit: read.picked.length,
+        });
   const byLine = new Map(flagged.map((l) => [l.line, l]));
   const lines = read.picked.map(({ position, record }): ReportLine => {
     const result = results[position];
@@ -69,7 +83,13 @@ async function chunkLines(
  * by chunk, with what each came to from the chunk's outcomes. `level` filters and `failed` need
  * only the stored rows. Ends at the last applied chunk, so a running import's lines grow as it runs.
  */
-export async function* walkImportLines(bucket: R2Bucket, db: Db, imp: Import, filter: Omit<LineFilter, "limit">, batch: number): AsyncGenerator<ReportLine[]> {
+export async function* walkImportLines(
+  bucket: R2Bucket,
+  db: Db,
+  imp: Import,
+  filter: Omit<LineFilter, "limit">,
+  batch: number,
+): AsyncGenerator<ReportLine[]> {
   let cursor = filter.cursor ?? 0;
   if (filter.level !== undefined || filter.outcome === "failed") {
     for (;;) {
@@ -103,7 +123,12 @@ export async function* walkImportLines(bucket: R2Bucket, db: Db, imp: Import, fi
 }
 
 /** A page of an import's lines in line order (see walkImportLines), with the cursor for the next. */
-export async function listImportLines(bucket: R2Bucket, db: Db, imp: Import, filter: LineFilter): Promise<{ lines: ReportLine[]; nextCursor: number | null }> {
+export async function listImportLines(
+  bucket: R2Bucket,
+  db: Db,
+  imp: Import,
+  filter: LineFilter,
+): Promise<{ lines: ReportLine[]; nextCursor: number | null }> {
   const lines: ReportLine[] = [];
   for await (const batch of walkImportLines(bucket, db, imp, filter, filter.limit + 1)) {
     lines.push(...batch);

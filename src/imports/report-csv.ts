@@ -12,7 +12,11 @@ export const bom = "\uFEFF";
 const pageSize = 1_000;
 
 /** Formula-like cells are guarded (guardFormula), so opening a report never executes what a file contained. */
-export const toCsv = (rows: string[][]) => Papa.unparse(rows.map((r) => r.map(guardFormula)), { newline: "\r\n" }) + "\r\n";
+export const toCsv = (rows: string[][]) =>
+  Papa.unparse(
+    rows.map((r) => r.map(guardFormula)),
+    { newline: "\r\n" },
+  ) + "\r\n";
 
 function streamLines(
   bucket: R2Bucket,
@@ -49,17 +53,28 @@ function streamLines(
  */
 export function reportCsv(bucket: R2Bucket, db: Db, imp: Import): ReadableStream<Uint8Array> {
   const worded = imp.workbook ? inRows : (message: string) => message;
-  return streamLines(bucket, db, imp, {}, [imp.workbook ? "row" : "line", "outcome", "messages", ...templateFields], (l) => [
-    String(l.line),
-    l.outcome,
-    l.messages.map((m) => `${m.level === "error" ? "Error" : "Warning"} (${m.code}): ${worded(m.message)}`).join(" | "),
-    ...templateFields.map((f) => l.values[f] ?? ""),
-  ]);
+  return streamLines(
+    bucket,
+    db,
+    imp,
+    {},
+    [imp.workbook ? "row" : "line", "outcome", "messages", ...templateFields],
+    (l) => [
+      String(l.line),
+      l.outcome,
+      l.messages
+        .map((m) => `${m.level === "error" ? "Error" : "Warning"} (${m.code}): ${worded(m.message)}`)
+        .join(" | "),
+      ...templateFields.map((f) => l.values[f] ?? ""),
+    ],
+  );
 }
 
 /** The failed lines in the template's columns, to fix and import again. */
 export function failedLinesCsv(bucket: R2Bucket, db: Db, imp: Import): ReadableStream<Uint8Array> {
-  return streamLines(bucket, db, imp, { outcome: "failed" }, [...templateFields], (l) => templateFields.map((f) => l.values[f] ?? ""));
+  return streamLines(bucket, db, imp, { outcome: "failed" }, [...templateFields], (l) =>
+    templateFields.map((f) => l.values[f] ?? ""),
+  );
 }
 
 /**

@@ -31,7 +31,7 @@ class PartWriter {
   ) {}
 
   async write(bytes: Uint8Array): Promise<void> {
-    for (let offset = 0; offset < bytes.length; ) {
+    for (let offset = 0; offset < bytes.length;) {
       this.part ??= new Uint8Array(partBytes);
       const n = Math.min(partBytes - this.filled, bytes.length - offset);
       this.part.set(bytes.subarray(offset, offset + n), this.filled);
@@ -82,7 +82,7 @@ async function* piecesOf(body: ReadableStream<Uint8Array>, size: number): AsyncG
     const piece = new Uint8Array(size);
     let filled = 0;
     for await (const chunk of body) {
-      for (let offset = 0; offset < chunk.length; ) {
+      for (let offset = 0; offset < chunk.length;) {
         const n = Math.min(size - filled, chunk.length - offset);
         piece.set(chunk.subarray(offset, offset + n), filled);
         filled += n;
@@ -181,7 +181,8 @@ export async function storeUpload(
       offsets.push((offsets.at(-1) ?? 0) + member.length);
     }
     if (refused !== null) throw refused.error;
-    if (size !== null && total !== size) throw new Error(`The upload ended after ${total} bytes of the ${size} announced.`);
+    if (size !== null && total !== size)
+      throw new Error(`The upload ended after ${total} bytes of the ${size} announced.`);
     if (declined) return { size: total, pieces: null };
     await writer.close();
     return { size: total, pieces: { pieceBytes, offsets } };

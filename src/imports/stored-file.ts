@@ -31,7 +31,8 @@ export const gzip = (bytes: Uint8Array): Uint8Array => gzipSync(bytes);
 /** Inflates one stored piece, which must give back exactly its original length. */
 function gunzipPiece(member: Uint8Array, length: number): Uint8Array {
   const bytes = gunzipSync(member);
-  if (bytes.length !== length) throw new Error(`A stored piece inflated to ${bytes.length} bytes where ${length} were stored.`);
+  if (bytes.length !== length)
+    throw new Error(`A stored piece inflated to ${bytes.length} bytes where ${length} were stored.`);
   return bytes;
 }
 
@@ -49,7 +50,12 @@ function pieceAt(pieces: StoredPieces, index: number): { start: number; end: num
  * Bytes [start, end) of the original file, or null when the file is no longer in storage.
  * Fetches only the pieces that hold the range, in one ranged read.
  */
-export async function readStoredRange(bucket: R2Bucket, file: StoredFile, start: number, end: number): Promise<Uint8Array | null> {
+export async function readStoredRange(
+  bucket: R2Bucket,
+  file: StoredFile,
+  start: number,
+  end: number,
+): Promise<Uint8Array | null> {
   const { pieces } = file;
   if (pieces === null) {
     const object = await bucket.get(file.key, { range: { offset: start, length: end - start } });

@@ -27,7 +27,13 @@ export async function purgeOldImports(env: Env, db: Db, now: Date, retentionDays
   let purged = 0;
   for (const imp of old) {
     await env.FILES.delete(imp.workbook ? [imp.fileKey, imp.workbook.key] : imp.fileKey);
-    const { deleted, done } = await purgeImportLines(db, imp, budget, now, `Never started, and discarded after ${retentionDays} days.`);
+    const { deleted, done } = await purgeImportLines(
+      db,
+      imp,
+      budget,
+      now,
+      `Never started, and discarded after ${retentionDays} days.`,
+    );
     budget -= deleted;
     if (!done) break;
     purged++;

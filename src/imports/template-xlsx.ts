@@ -39,7 +39,9 @@ const parts: Record<string, string> = {
     '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' +
     `<cols><col min="1" max="1" width="18" style="1" customWidth="1"/><col min="2" max="${templateFields.length}" width="16" customWidth="1"/></cols>` +
     '<sheetData><row r="1">' +
-    templateFields.map((field, i) => `<c r="${String.fromCharCode(65 + i)}1" s="2" t="inlineStr"><is><t>${field}</t></is></c>`).join("") +
+    templateFields
+      .map((field, i) => `<c r="${String.fromCharCode(65 + i)}1" s="2" t="inlineStr"><is><t>${field}</t></is></c>`)
+      .join("") +
     "</row></sheetData></worksheet>",
 };
 

@@ -3,7 +3,13 @@ export const templateFields = ["employee_number", "first_name", "last_name", "lo
 export type TemplateField = (typeof templateFields)[number];
 
 /** Columns a file must have; role may be left out, and new users then get Standard. */
-export const requiredFields: readonly TemplateField[] = ["employee_number", "first_name", "last_name", "location", "email"];
+export const requiredFields: readonly TemplateField[] = [
+  "employee_number",
+  "first_name",
+  "last_name",
+  "location",
+  "email",
+];
 
 /** A record's values by template column, cleaned; a column the file lacks reads as "". */
 export type RowValues = Record<TemplateField, string>;

@@ -38,11 +38,17 @@ const statusByRefusal: Record<RefusalCode, 413 | 415 | 422> = {
 };
 
 const tooLarge = (limit: number) =>
-  new AppError(413, "file_too_large", `The file is larger than the limit of ${formatBytes(limit)}. Split it into smaller files and import each.`);
+  new AppError(
+    413,
+    "file_too_large",
+    `The file is larger than the limit of ${formatBytes(limit)}. Split it into smaller files and import each.`,
+  );
 
 /** A refused file as the answer to give, in rows for a workbook; any other error as it is. */
 const refusal = (err: unknown, workbook = false) =>
-  err instanceof FileRefused ? new AppError(statusByRefusal[err.code], err.code, workbook ? inRows(err.message) : err.message) : err;
+  err instanceof FileRefused
+    ? new AppError(statusByRefusal[err.code], err.code, workbook ? inRows(err.message) : err.message)
+    : err;
 
 const scanOptions = { chunkRows, chunkBytes, previewRows };
 
@@ -58,7 +64,12 @@ const reopenStored = (bucket: R2Bucket, file: StoredFile) => async () => {
  * uploaded CSV is, so the rest of the pipeline reads it as one. Its line numbers are the sheet's
  * row numbers. Leaves nothing in storage when it throws.
  */
-async function readSheet(env: Env, id: string, upload: StoredFile & { pieces: StoredPieces }, wanted: string | null): Promise<ImportFile> {
+async function readSheet(
+  env: Env,
+  id: string,
+  upload: StoredFile & { pieces: StoredPieces },
+  wanted: string | null,
+): Promise<ImportFile> {
   const book = await readWorkbook(env.FILES, upload, wanted);
   const fileKey = `imports/${id}/sheet-${crypto.randomUUID()}.csv.gz`;
   const scanner = new UploadScanner(scanOptions);
@@ -74,7 +85,10 @@ async function readSheet(env: Env, id: string, upload: StoredFile & { pieces: St
   try {
     const { kind, sheet, sheets } = book.sheets();
     if (size === 0) {
-      const others = sheets.length > 1 ? " Choose the sheet that holds the users." : " Put the users in it, with a header row, and upload it again.";
+      const others =
+        sheets.length > 1
+          ? " Choose the sheet that holds the users."
+          : " Put the users in it, with a header row, and upload it again.";
       throw new FileRefused("no_rows", `The sheet "${sheet}" is empty: it has no header row and no users.${others}`);
     }
     const scan = await scanner.end(reopenStored(env.FILES, stored));
@@ -159,11 +173,24 @@ export async function createImport(env: Env, db: Db, input: UploadInput): Promis
     if (workbook) file = await readSheet(env, id, upload, input.sheet ?? null);
     else {
       const scan = await scanner.end(reopenStored(env.FILES, upload));
-      file = { fileKey: uploadKey, fileSize: upload.size, filePieces: upload.pieces, workbook: null, ...scan.format, preview: scan.preview, totalRows: scan.totalRows, chunks: scan.chunks };
+      file = {
+        fileKey: uploadKey,
+        fileSize: upload.size,
+        filePieces: upload.pieces,
+        workbook: null,
+        ...scan.format,
+        preview: scan.preview,
+        totalRows: scan.totalRows,
+        chunks: scan.chunks,
+      };
     }
     const { chunks, ...values } = file;
     const contentHash = hash.digest("hex");
-    const { imp, rowsWritten } = await recordUpload(db, { id, uploadedBy: input.uploadedBy, fileName, contentHash, ...values }, chunks);
+    const { imp, rowsWritten } = await recordUpload(
+      db,
+      { id, uploadedBy: input.uploadedBy, fileName, contentHash, ...values },
+      chunks,
+    );
     console.log(`Import ${id}: uploaded, ${rowsWritten} rows written`);
     return imp;
   } catch (err) {
@@ -178,7 +205,8 @@ export async function createImport(env: Env, db: Db, input: UploadInput): Promis
  */
 export async function readAnotherSheet(env: Env, db: Db, imp: ImportView, sheet: string): Promise<Import> {
   const book = imp.workbook;
-  if (book === null) throw new AppError(400, "not_a_workbook", "This import is a CSV file, which has no sheets to choose from.");
+  if (book === null)
+    throw new AppError(400, "not_a_workbook", "This import is a CSV file, which has no sheets to choose from.");
   let file: ImportFile;
   try {
     file = await readSheet(env, imp.id, { key: book.key, size: book.size, pieces: book.pieces }, sheet);
@@ -188,7 +216,11 @@ export async function readAnotherSheet(env: Env, db: Db, imp: ImportView, sheet:
   const replaced = await replaceImportFile(db, imp.id, file);
   if (replaced === null) {
     await env.FILES.delete(file.fileKey);
-    throw new AppError(409, "already_started", "This import has been started or cancelled meanwhile, so its sheet can no longer be changed.");
+    throw new AppError(
+      409,
+      "already_started",
+      "This import has been started or cancelled meanwhile, so its sheet can no longer be changed.",
+    );
   }
   await env.FILES.delete(imp.fileKey);
   return replaced;

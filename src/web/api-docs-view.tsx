@@ -30,9 +30,20 @@ const TryIt: FC<{ op: OperationView }> = ({ op }) => {
       {op.parameters.map((p) => (
         <div class="field">
           <label for={`${op.id}-${p.name}`}>
-            {p.name} <span class="hint">{p.in}{p.required ? ", required" : ""}</span>
+            {p.name}{" "}
+            <span class="hint">
+              {p.in}
+              {p.required ? ", required" : ""}
+            </span>
           </label>
-          <input type="text" id={`${op.id}-${p.name}`} name={p.name} data-in={p.in} required={p.required} autocomplete="off" />
+          <input
+            type="text"
+            id={`${op.id}-${p.name}`}
+            name={p.name}
+            data-in={p.in}
+            required={p.required}
+            autocomplete="off"
+          />
         </div>
       ))}
       {textBody ? (
@@ -54,7 +65,8 @@ const TryIt: FC<{ op: OperationView }> = ({ op }) => {
 const Operation: FC<{ op: OperationView }> = ({ op }) => (
   <details class="card api-operation" id={op.id}>
     <summary>
-      <span class={`api-method api-method-${op.method.toLowerCase()}`}>{op.method}</span> <code>{op.path}</code> {op.summary}
+      <span class={`api-method api-method-${op.method.toLowerCase()}`}>{op.method}</span> <code>{op.path}</code>{" "}
+      {op.summary}
     </summary>
     {op.description ? <p>{op.description}</p> : null}
     <p class="muted small">{op.needsToken ? "Needs a bearer token." : "Needs no token."}</p>
@@ -114,7 +126,9 @@ export const ApiDocsPage: FC<ApiDocsPageProps> = ({ info, operations, schemas })
     <p class="lead">{info.description}</p>
     <div class="field try-it-token" hidden>
       <label for="api-token">API token for “Try it”</label>
-      <span class="hint">Kept in this page only. Calls are made as the token's user: uploads and changes are real.</span>
+      <span class="hint">
+        Kept in this page only. Calls are made as the token's user: uploads and changes are real.
+      </span>
       <input type="password" id="api-token" autocomplete="off" />
     </div>
     <h2>Operations</h2>

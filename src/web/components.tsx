@@ -22,7 +22,14 @@ export const Time: FC<{ when: Date | null }> = ({ when }) =>
 export const SuccessIcon: FC = () => (
   <svg class="icon icon-success" viewBox="0 0 24 24" width="24" height="24" aria-hidden="true" focusable="false">
     <circle cx="12" cy="12" r="11" fill="currentColor" />
-    <path d="M7 12.5l3.2 3.2L17 9" fill="none" stroke="#fff" stroke-width="2.4" stroke-linecap="round" stroke-linejoin="round" />
+    <path
+      d="M7 12.5l3.2 3.2L17 9"
+      fill="none"
+      stroke="#fff"
+      stroke-width="2.4"
+      stroke-linecap="round"
+      stroke-linejoin="round"
+    />
   </svg>
 );
 

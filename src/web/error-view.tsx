@@ -10,13 +10,15 @@ export function errorTitle(status: number): string {
 }
 
 /** An error as a page: what happened and where to go from here. */
-export const ErrorPage: FC<{ status: number; message: string; signedIn: boolean }> = ({ status, message, signedIn }) => (
+export const ErrorPage: FC<{ status: number; message: string; signedIn: boolean }> = ({
+  status,
+  message,
+  signedIn,
+}) => (
   <div class="narrow">
     <h1>{errorTitle(status)}</h1>
     <p class="lead">{message}</p>
-    <p>
-      {signedIn ? <a href="/">Go to the start page</a> : <a href="/sign-in">Sign in</a>}
-    </p>
+    <p>{signedIn ? <a href="/">Go to the start page</a> : <a href="/sign-in">Sign in</a>}</p>
     <p class="muted small">Error {status}</p>
   </div>
 );
@@ -29,8 +31,8 @@ export const WelcomePage: FC<{ viewer: Viewer }> = ({ viewer }) => (
       Your role, {viewer.roleName}, does not include admin access, so Roster's users and imports are not open to you.
     </p>
     <p>
-      You can still create <a href="/tokens">API tokens</a>. If you need to see or import users, ask an admin to give you a role
-      with admin access (to see users) and manage users (to import them).
+      You can still create <a href="/tokens">API tokens</a>. If you need to see or import users, ask an admin to give
+      you a role with admin access (to see users) and manage users (to import them).
     </p>
   </div>
 );

@@ -25,7 +25,13 @@ export function delimiterName(delimiter: string): string {
 
 /** "UTF-8", "Windows-1252": encodings as their usual names. */
 export function encodingName(encoding: string): string {
-  const known: Record<string, string> = { "utf-8": "UTF-8", utf8: "UTF-8", "utf-16le": "UTF-16 LE", "utf-16be": "UTF-16 BE", "windows-1252": "Windows-1252" };
+  const known: Record<string, string> = {
+    "utf-8": "UTF-8",
+    utf8: "UTF-8",
+    "utf-16le": "UTF-16 LE",
+    "utf-16be": "UTF-16 BE",
+    "windows-1252": "Windows-1252",
+  };
   return known[encoding.toLowerCase()] ?? encoding;
 }
 

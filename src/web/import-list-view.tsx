@@ -23,7 +23,16 @@ export const ImportListPage: FC<ImportListProps> = ({ imports, next, paged, canI
     </div>
     <DataTable
       caption={<>Every import, newest first{paged ? ", continued" : ""}</>}
-      columns={["When", "Who", "File", "Status", ...["Users", "Created", "Updated", "Unchanged", "Failed", "Warnings"].map((label) => ({ label, numeric: true }))]}
+      columns={[
+        "When",
+        "Who",
+        "File",
+        "Status",
+        ...["Users", "Created", "Updated", "Unchanged", "Failed", "Warnings"].map((label) => ({
+          label,
+          numeric: true,
+        })),
+      ]}
       empty="No imports yet."
       stacked
       rows={imports.map((imp) => (
@@ -38,12 +47,24 @@ export const ImportListPage: FC<ImportListProps> = ({ imports, next, paged, canI
           <td>
             <Badge value={imp.status} />
           </td>
-          <td class="num" data-label="Users">{formatCount(imp.totalRows)}</td>
-          <td class="num" data-label="Created">{formatCount(imp.created)}</td>
-          <td class="num" data-label="Updated">{formatCount(imp.updated)}</td>
-          <td class="num" data-label="Unchanged">{formatCount(imp.unchanged)}</td>
-          <td class="num" data-label="Failed">{formatCount(imp.failed)}</td>
-          <td class="num" data-label="Warnings">{formatCount(imp.warnings)}</td>
+          <td class="num" data-label="Users">
+            {formatCount(imp.totalRows)}
+          </td>
+          <td class="num" data-label="Created">
+            {formatCount(imp.created)}
+          </td>
+          <td class="num" data-label="Updated">
+            {formatCount(imp.updated)}
+          </td>
+          <td class="num" data-label="Unchanged">
+            {formatCount(imp.unchanged)}
+          </td>
+          <td class="num" data-label="Failed">
+            {formatCount(imp.failed)}
+          </td>
+          <td class="num" data-label="Warnings">
+            {formatCount(imp.warnings)}
+          </td>
         </tr>
       ))}
     />

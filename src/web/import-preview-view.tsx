@@ -77,8 +77,9 @@ export const PreviewPage: FC<PreviewPageProps> = ({ imp, earlier, csrfToken, can
       {earlier ? (
         <Notice kind="warning">
           <p>
-            You imported this exact file on <Time when={earlier.createdAt} />. <a href={`/imports/${earlier.id}`}>See that import's report</a>; importing
-            it again changes only what has changed since.
+            You imported this exact file on <Time when={earlier.createdAt} />.{" "}
+            <a href={`/imports/${earlier.id}`}>See that import's report</a>; importing it again changes only what has
+            changed since.
           </p>
         </Notice>
       ) : null}
@@ -131,8 +132,8 @@ export const PreviewPage: FC<PreviewPageProps> = ({ imp, earlier, csrfToken, can
         {imp.ignoredColumns.length ? (
           <Notice kind="warning">
             <p>
-              {imp.ignoredColumns.length === 1 ? "This column is" : "These columns are"} not part of the template and will be
-              ignored: {imp.ignoredColumns.join(", ")}.
+              {imp.ignoredColumns.length === 1 ? "This column is" : "These columns are"} not part of the template and
+              will be ignored: {imp.ignoredColumns.join(", ")}.
             </p>
           </Notice>
         ) : null}
@@ -175,7 +176,8 @@ export const PreviewPage: FC<PreviewPageProps> = ({ imp, earlier, csrfToken, can
         </div>
       ) : (
         <Notice kind="info">
-          This file is waiting to be imported. Only someone whose role has admin access and manages users can start or cancel it.
+          This file is waiting to be imported. Only someone whose role has admin access and manages users can start or
+          cancel it.
         </Notice>
       )}
     </>

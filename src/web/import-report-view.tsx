@@ -112,8 +112,8 @@ const Outcome: FC<{ imp: ImportView }> = ({ imp }) => {
       <Notice kind="error" title="The import stopped before the end.">
         <p>{imp.error ?? "Something went wrong on our side."}</p>
         <p>
-          {formatCount(imp.processedRows)} of {plural(imp.totalRows, lineWord(imp))} were processed; the {lineWord(imp)}s below
-          are what happened to them.
+          {formatCount(imp.processedRows)} of {plural(imp.totalRows, lineWord(imp))} were processed; the {lineWord(imp)}
+          s below are what happened to them.
         </p>
       </Notice>
     );
@@ -128,12 +128,18 @@ const Outcome: FC<{ imp: ImportView }> = ({ imp }) => {
       {!clean(imp) && imported ? <p>Of those, {breakdown(imp)}.</p> : null}
       {imp.failed ? (
         <p>
-          {inWords(imp, `${plural(imp.failed, "line was", "lines were")} not imported. Download the failed lines, fix them and import that file again.`)}
+          {inWords(
+            imp,
+            `${plural(imp.failed, "line was", "lines were")} not imported. Download the failed lines, fix them and import that file again.`,
+          )}
         </p>
       ) : null}
       {imp.warnings ? (
         <p>
-          {inWords(imp, `${plural(imp.warnings, "line has", "lines have")} warnings: those users were imported, but check them.`)}
+          {inWords(
+            imp,
+            `${plural(imp.warnings, "line has", "lines have")} warnings: those users were imported, but check them.`,
+          )}
         </p>
       ) : null}
     </Notice>
@@ -178,7 +184,10 @@ const Lines: FC<ReportPageProps> = ({ imp, lines, users, show, nextCursor, paged
       <ul class="tabs" aria-label="Show">
         {filters.map((f) => (
           <li>
-            <a href={`${base}${queryString({ show: f.name === "all" ? undefined : f.name })}#lines-heading`} aria-current={show === f.name ? "page" : undefined}>
+            <a
+              href={`${base}${queryString({ show: f.name === "all" ? undefined : f.name })}#lines-heading`}
+              aria-current={show === f.name ? "page" : undefined}
+            >
               {f.label(imp)}
             </a>
           </li>
@@ -186,14 +195,21 @@ const Lines: FC<ReportPageProps> = ({ imp, lines, users, show, nextCursor, paged
       </ul>
       {imp.purgedAt ? (
         <Notice kind="info">
-          The details of each line were deleted after the retention period, on <Time when={imp.purgedAt} />. The counts above
-          remain.
+          The details of each line were deleted after the retention period, on <Time when={imp.purgedAt} />. The counts
+          above remain.
         </Notice>
       ) : (
         <DataTable
           caption={
             <>
-              {inWords(imp, show === "errors" ? "Lines that were not imported" : show === "warnings" ? "Lines with warnings" : "Every line of the file")}
+              {inWords(
+                imp,
+                show === "errors"
+                  ? "Lines that were not imported"
+                  : show === "warnings"
+                    ? "Lines with warnings"
+                    : "Every line of the file",
+              )}
               {paged ? ", continued" : ""}
             </>
           }
@@ -223,7 +239,11 @@ const Lines: FC<ReportPageProps> = ({ imp, lines, users, show, nextCursor, paged
                   <ul class="messages">
                     {line.messages.map((m) => (
                       <li class={`message-${m.level}`}>
-                        <Message message={imp.workbook ? { ...m, message: inRows(m.message) } : m} line={line} linked={users.has(line.employeeNumber)} />
+                        <Message
+                          message={imp.workbook ? { ...m, message: inRows(m.message) } : m}
+                          line={line}
+                          linked={users.has(line.employeeNumber)}
+                        />
                       </li>
                     ))}
                   </ul>
@@ -238,7 +258,9 @@ const Lines: FC<ReportPageProps> = ({ imp, lines, users, show, nextCursor, paged
       <Pager
         label="Pages of lines"
         first={paged ? `${base}${queryString({ show: showParam })}#lines-heading` : null}
-        next={nextCursor !== null ? `${base}${queryString({ show: showParam, after: nextCursor })}#lines-heading` : null}
+        next={
+          nextCursor !== null ? `${base}${queryString({ show: showParam, after: nextCursor })}#lines-heading` : null
+        }
       />
     </section>
   );
@@ -255,7 +277,8 @@ export const ReportPage: FC<ReportPageProps> = (props) => {
         <Badge value={imp.status} />
       </div>
       <p class="lead">
-        {imp.fileName} · {plural(imp.totalRows, "user")} · uploaded <Time when={imp.createdAt} /> by {imp.uploadedByName}
+        {imp.fileName} · {plural(imp.totalRows, "user")} · uploaded <Time when={imp.createdAt} /> by{" "}
+        {imp.uploadedByName}
       </p>
       <div data-announce={announcement(imp)}>{done ? <Outcome imp={imp} /> : <Progress imp={imp} />}</div>
       <Stats imp={imp} />

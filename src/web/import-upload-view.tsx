@@ -52,8 +52,12 @@ export const UploadPage: FC<UploadPageProps> = ({ csrfToken, maxBytes, error, ca
       <h1>Import Users</h1>
       <a href="/imports">Past imports</a>
     </div>
-    <p class="lead">Upload a CSV file or a spreadsheet workbook to add or update many users at once, instead of one by one.</p>
-    {cancelled ? <Notice kind="info">The import was cancelled and its file discarded. Nothing was changed.</Notice> : null}
+    <p class="lead">
+      Upload a CSV file or a spreadsheet workbook to add or update many users at once, instead of one by one.
+    </p>
+    {cancelled ? (
+      <Notice kind="info">The import was cancelled and its file discarded. Nothing was changed.</Notice>
+    ) : null}
     {error ? (
       <Notice kind="error" title="This file can't be imported">
         <p>{error}</p>
@@ -62,18 +66,24 @@ export const UploadPage: FC<UploadPageProps> = ({ csrfToken, maxBytes, error, ca
 
     <section class="card" aria-labelledby="upload-heading">
       <h2 id="upload-heading">Upload your file</h2>
-      <p>
-        Roster shows you how many users it found before anything changes, so you can check the file first.
-      </p>
+      <p>Roster shows you how many users it found before anything changes, so you can check the file first.</p>
       <form method="post" action="/imports" enctype="multipart/form-data" data-busy="Uploading…">
         <CsrfField token={csrfToken} />
         <div class="field">
           <label for="file">CSV file or workbook</label>
           <span class="hint" id="file-hint">
-            A .csv file (comma, semicolon or tab separated), or an Excel (.xlsx) or LibreOffice (.ods) workbook as it is, up to{" "}
-            {formatBytes(maxBytes)}. From a workbook, the first sheet that is not hidden is read; you can pick another next.
+            A .csv file (comma, semicolon or tab separated), or an Excel (.xlsx) or LibreOffice (.ods) workbook as it
+            is, up to {formatBytes(maxBytes)}. From a workbook, the first sheet that is not hidden is read; you can pick
+            another next.
           </span>
-          <input type="file" id="file" name="file" accept=".csv,.txt,text/csv,.xlsx,.ods,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,application/vnd.oasis.opendocument.spreadsheet" required aria-describedby="file-hint" />
+          <input
+            type="file"
+            id="file"
+            name="file"
+            accept=".csv,.txt,text/csv,.xlsx,.ods,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,application/vnd.oasis.opendocument.spreadsheet"
+            required
+            aria-describedby="file-hint"
+          />
         </div>
         <div class="actions">
           <button type="submit">Upload</button>
@@ -90,8 +100,9 @@ export const UploadPage: FC<UploadPageProps> = ({ csrfToken, maxBytes, error, ca
     <section class="card" aria-labelledby="format-heading">
       <h2 id="format-heading">Import file format explained</h2>
       <p>
-        The first line of the file names the columns; each line after it is one user. The template's names always work, and
-        so do common ones such as {headerExamples.map((name, i) => (
+        The first line of the file names the columns; each line after it is one user. The template's names always work,
+        and so do common ones such as{" "}
+        {headerExamples.map((name, i) => (
           <>
             {i ? ", " : ""}
             <q>{name}</q>
@@ -100,8 +111,8 @@ export const UploadPage: FC<UploadPageProps> = ({ csrfToken, maxBytes, error, ca
         , in any case. The preview shows how each column was read.
       </p>
       <p>
-        Columns may come in any order, and columns Roster does not know are ignored. Every column but role must be there,
-        even where its cells are empty for users who already exist: an empty cell never erases what a user has.
+        Columns may come in any order, and columns Roster does not know are ignored. Every column but role must be
+        there, even where its cells are empty for users who already exist: an empty cell never erases what a user has.
       </p>
       <ul class="format-list">
         {columns.map((col) => (

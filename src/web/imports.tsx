@@ -38,7 +38,10 @@ const stem = (fileName: string) => fileName.replace(/\.[^.]*$/, "") || "users";
 
 async function requireImport(db: Db, id: string): Promise<ImportView> {
   const imp = await findImport(db, id);
-  if (!imp) throw new HTTPException(404, { message: "There is no such import. It may have been cancelled; see Imports for the others." });
+  if (!imp)
+    throw new HTTPException(404, {
+      message: "There is no such import. It may have been cancelled; see Imports for the others.",
+    });
   return imp;
 }
 
@@ -77,7 +80,9 @@ importsApp.get("/new", requireManageUsers, (c) => {
 });
 
 importsApp.get("/template.csv", requireViewUsers, () => templateDownload());
-importsApp.get("/template.xlsx", requireViewUsers, (c) => c.body(templateXlsx(), 200, attachment("users-template.xlsx", xlsxType)));
+importsApp.get("/template.xlsx", requireViewUsers, (c) =>
+  c.body(templateXlsx(), 200, attachment("users-template.xlsx", xlsxType)),
+);
 
 importsApp.post("/", requireManageUsers, verifyUploadCsrf, async (c) => {
   const file = c.var.upload?.file;
@@ -88,7 +93,12 @@ importsApp.post("/", requireManageUsers, verifyUploadCsrf, async (c) => {
   if (!file?.name) return refuse("No file was chosen. Choose your CSV file, then click Upload.");
   try {
     // The file streams from the form into storage, so a large one never sits in memory.
-    const imp = await createImport(c.env, c.var.db, { uploadedBy: c.var.viewer.id, fileName: file.name, body: file.body, size: null });
+    const imp = await createImport(c.env, c.var.db, {
+      uploadedBy: c.var.viewer.id,
+      fileName: file.name,
+      body: file.body,
+      size: null,
+    });
     return c.redirect(`/imports/${imp.id}`, 303);
   } catch (err) {
     if (err instanceof AppError && err.status >= 400 && err.status < 500) return refuse(err.message);
@@ -100,9 +110,12 @@ importsApp.get("/:id", requireViewUsers, async (c) => {
   const imp = await requireImport(c.var.db, c.req.param("id"));
   if (imp.status === "ready") {
     const earlier = imp.contentHash === null ? null : await findEarlierImport(c.var.db, imp.contentHash, imp.id);
-    return c.render(<PreviewPage imp={imp} earlier={earlier} csrfToken={c.var.csrfToken} canStart={canManageUsers(c.var.viewer)} />, {
-      title: `Check ${imp.fileName}`,
-    });
+    return c.render(
+      <PreviewPage imp={imp} earlier={earlier} csrfToken={c.var.csrfToken} canStart={canManageUsers(c.var.viewer)} />,
+      {
+        title: `Check ${imp.fileName}`,
+      },
+    );
   }
   const showParam = c.req.query("show");
   const show: LineFilterName = showParam === "errors" || showParam === "warnings" ? showParam : "all";
@@ -113,9 +126,19 @@ importsApp.get("/:id", requireViewUsers, async (c) => {
     cursor: after,
   });
   const running = imp.status === "queued" || imp.status === "processing";
-  const known = await findExistingEmployeeNumbers(c.var.db, page.lines.map((line) => line.employeeNumber));
+  const known = await findExistingEmployeeNumbers(
+    c.var.db,
+    page.lines.map((line) => line.employeeNumber),
+  );
   return c.render(
-    <ReportPage imp={imp} lines={page.lines} users={known} show={show} nextCursor={page.nextCursor} paged={after !== undefined} />,
+    <ReportPage
+      imp={imp}
+      lines={page.lines}
+      users={known}
+      show={show}
+      nextCursor={page.nextCursor}
+      paged={after !== undefined}
+    />,
     { title: `Import report: ${imp.fileName}`, refresh: running },
   );
 });
@@ -132,9 +155,18 @@ importsApp.post("/:id/sheet", requireManageUsers, verifyCsrf, async (c) => {
     if (!(err instanceof AppError) || err.status >= 500) throw err;
     c.status(err.status);
     const earlier = imp.contentHash === null ? null : await findEarlierImport(c.var.db, imp.contentHash, imp.id);
-    return c.render(<PreviewPage imp={imp} earlier={earlier} csrfToken={c.var.csrfToken} canStart={canManageUsers(c.var.viewer)} error={err.message} />, {
-      title: `Check ${imp.fileName}`,
-    });
+    return c.render(
+      <PreviewPage
+        imp={imp}
+        earlier={earlier}
+        csrfToken={c.var.csrfToken}
+        canStart={canManageUsers(c.var.viewer)}
+        error={err.message}
+      />,
+      {
+        title: `Check ${imp.fileName}`,
+      },
+    );
   }
 });
 
@@ -159,5 +191,9 @@ importsApp.get("/:id/report.csv", requireViewUsers, async (c) => {
 
 importsApp.get("/:id/failed.csv", requireViewUsers, async (c) => {
   const imp = await requireImport(c.var.db, c.req.param("id"));
-  return c.body(failedLinesCsv(c.env.FILES, c.var.db, imp), 200, csvAttachment(`${stem(imp.fileName)}-failed-lines.csv`));
+  return c.body(
+    failedLinesCsv(c.env.FILES, c.var.db, imp),
+    200,
+    csvAttachment(`${stem(imp.fileName)}-failed-lines.csv`),
+  );
 });

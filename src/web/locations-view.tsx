@@ -19,14 +19,29 @@ const LocationFields: FC<{ form: LocationForm; idPrefix: string }> = ({ form, id
       <span class="hint" id={`${idPrefix}-code-hint`}>
         Optional. A short code a file may use instead of the name, such as LDN-01.
       </span>
-      <input type="text" id={`${idPrefix}-code`} name="code" value={form.code} maxlength={50} aria-describedby={`${idPrefix}-code-hint`} />
+      <input
+        type="text"
+        id={`${idPrefix}-code`}
+        name="code"
+        value={form.code}
+        maxlength={50}
+        aria-describedby={`${idPrefix}-code-hint`}
+      />
     </div>
     <div class="field">
       <label for={`${idPrefix}-aliases`}>Aliases</label>
       <span class="hint" id={`${idPrefix}-aliases-hint`}>
-        Optional. Other names files use for this location, separated by commas: for London, say, London HQ, Head Office. One that repeats the name or code is left out.
+        Optional. Other names files use for this location, separated by commas: for London, say, London HQ, Head Office.
+        One that repeats the name or code is left out.
       </span>
-      <input type="text" id={`${idPrefix}-aliases`} name="aliases" value={form.aliases} maxlength={1000} aria-describedby={`${idPrefix}-aliases-hint`} />
+      <input
+        type="text"
+        id={`${idPrefix}-aliases`}
+        name="aliases"
+        value={form.aliases}
+        maxlength={1000}
+        aria-describedby={`${idPrefix}-aliases-hint`}
+      />
     </div>
   </>
 );
@@ -53,13 +68,23 @@ export type LocationsPageProps = {
 };
 
 /** Locations: the list, and a form to add one. */
-export const LocationsPage: FC<LocationsPageProps> = ({ locations, canManage, csrfToken, form, errors, notice, collisions }) => (
+export const LocationsPage: FC<LocationsPageProps> = ({
+  locations,
+  canManage,
+  csrfToken,
+  form,
+  errors,
+  notice,
+  collisions,
+}) => (
   <>
     <div class="page-head">
       <h1>Locations</h1>
     </div>
     <KeyCollisionNotice collisions={collisions} />
-    <p class="lead">An import matches each user's location by a location's name, code or alias, ignoring upper and lower case.</p>
+    <p class="lead">
+      An import matches each user's location by a location's name, code or alias, ignoring upper and lower case.
+    </p>
     {notice ? <Notice kind="success">{notice}</Notice> : null}
     <DataTable
       caption="Every location, by name"
@@ -97,12 +122,12 @@ export const LocationsPage: FC<LocationsPageProps> = ({ locations, canManage, cs
 );
 
 /** Editing one location's name, code and aliases. */
-export const LocationEditPage: FC<{ location: LocationView; form: LocationForm; errors: string[]; csrfToken: string }> = ({
-  location,
-  form,
-  errors,
-  csrfToken,
-}) => (
+export const LocationEditPage: FC<{
+  location: LocationView;
+  form: LocationForm;
+  errors: string[];
+  csrfToken: string;
+}> = ({ location, form, errors, csrfToken }) => (
   <div class="narrow">
     <p class="small">
       <a href="/locations">Locations</a>

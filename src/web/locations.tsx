@@ -34,20 +34,19 @@ async function readLocationForm(req: { parseBody: () => Promise<Record<string, u
 const toInput = (form: LocationForm): LocationInput => ({
   name: form.name,
   code: form.code || null,
-  aliases: form.aliases
-    .split(",")
-    .map(cleanText)
-    .filter(Boolean),
+  aliases: form.aliases.split(",").map(cleanText).filter(Boolean),
 });
 
 /** What stops a location being saved, in sentences: a missing name, or a name another location owns. */
 async function checkLocation(db: Db, form: LocationForm, exceptId?: number): Promise<string[]> {
   if (!form.name) return ["Give the location a name."];
-  if (form.name.length > 100 || form.code.length > 50) return ["Keep the name under 100 characters and the code under 50."];
+  if (form.name.length > 100 || form.code.length > 50)
+    return ["Keep the name under 100 characters and the code under 50."];
   const input = toInput(form);
   const clashes = await findLocationKeyClashes(db, input, exceptId);
   return clashes.map(({ label, owner }) => {
-    if (!owner) return `"${label}" is both this location's name and its code. Leave the code empty, or give it a code of its own.`;
+    if (!owner)
+      return `"${label}" is both this location's name and its code. Leave the code empty, or give it a code of its own.`;
     const what = owner.kind === "alias" ? "an alias" : `the ${owner.kind}`;
     return `"${label}" is already ${what} of ${owner.name}. An import must know which one location a value means, so use something else, or change ${owner.name} first.`;
   });
@@ -72,7 +71,9 @@ locationsApp.get("/", async (c) => {
       csrfToken={c.var.csrfToken}
       form={emptyLocationForm}
       errors={[]}
-      notice={saved === "added" ? "The location was added." : saved === "edited" ? "The location was saved." : undefined}
+      notice={
+        saved === "added" ? "The location was added." : saved === "edited" ? "The location was saved." : undefined
+      }
     />,
     { title: "Locations" },
   );
@@ -84,7 +85,14 @@ locationsApp.post("/", requireManageUsers, async (c) => {
   if (errors.length) {
     c.status(422);
     return c.render(
-      <LocationsPage locations={await listLocations(c.var.db)} collisions={await listKeyCollisions(c.var.db, "location")} canManage csrfToken={c.var.csrfToken} form={form} errors={errors} />,
+      <LocationsPage
+        locations={await listLocations(c.var.db)}
+        collisions={await listKeyCollisions(c.var.db, "location")}
+        canManage
+        csrfToken={c.var.csrfToken}
+        form={form}
+        errors={errors}
+      />,
       { title: "Locations" },
     );
   }
@@ -94,9 +102,12 @@ locationsApp.post("/", requireManageUsers, async (c) => {
 
 locationsApp.get("/:id", requireManageUsers, async (c) => {
   const location = await requireLocation(c.var.db, c.req.param("id"));
-  return c.render(<LocationEditPage location={location} form={toForm(location)} errors={[]} csrfToken={c.var.csrfToken} />, {
-    title: `Edit ${location.name}`,
-  });
+  return c.render(
+    <LocationEditPage location={location} form={toForm(location)} errors={[]} csrfToken={c.var.csrfToken} />,
+    {
+      title: `Edit ${location.name}`,
+    },
+  );
 });
 
 locationsApp.post("/:id", requireManageUsers, async (c) => {

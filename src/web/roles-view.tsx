@@ -10,7 +10,8 @@ const permissionWords: Record<string, { name: string; allows: string }> = {
   },
   manage_users: {
     name: "Manage users",
-    allows: "Together with admin access: import users, start and cancel imports, lock a user's role or location, and add or edit locations.",
+    allows:
+      "Together with admin access: import users, start and cancel imports, lock a user's role or location, and add or edit locations.",
   },
 };
 
@@ -21,7 +22,8 @@ const permissionWords: Record<string, { name: string; allows: string }> = {
 function canDo(permissions: string[]): string {
   const admin = permissions.includes("admin_access");
   const manage = permissions.includes("manage_users");
-  if (admin && manage) return "Sees users and imports, and imports and changes users. Import Users is in their User menu.";
+  if (admin && manage)
+    return "Sees users and imports, and imports and changes users. Import Users is in their User menu.";
   if (admin) return "Sees users, imports and their reports, but cannot import or change users.";
   return "Uses the platform only: cannot see other users or imports here. May create API tokens, but the API refuses them.";
 }
@@ -33,8 +35,8 @@ export const RolesPage: FC<{ roles: Role[] }> = ({ roles }) => (
       <h1>Roles</h1>
     </div>
     <p class="lead">
-      Every user has one role. An import sets it from the file's role column; a role the system doesn't recognise becomes{" "}
-      {roles[0]?.name ?? "Standard"}, with a warning in the report.
+      Every user has one role. An import sets it from the file's role column; a role the system doesn't recognise
+      becomes {roles[0]?.name ?? "Standard"}, with a warning in the report.
     </p>
     <DataTable
       caption="What the different roles allow"

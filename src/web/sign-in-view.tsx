@@ -38,7 +38,14 @@ export const SignInPage: FC<SignInProps> = ({ token, next, username, error, sign
       </div>
       <div class="field">
         <label for="password">Password</label>
-        <input type="password" id="password" name="password" autocomplete="current-password" required autofocus={!!username} />
+        <input
+          type="password"
+          id="password"
+          name="password"
+          autocomplete="current-password"
+          required
+          autofocus={!!username}
+        />
       </div>
       <div class="actions">
         <button type="submit">Sign in</button>

@@ -18,9 +18,12 @@ let decoyHash: Promise<string> | undefined;
 signIn.get("/", async (c) => {
   const next = safeNextPath(c.req.query("next"));
   if (await readSession(c, c.var.db)) return c.redirect(next, 303);
-  return c.render(<SignInPage token={issueSignInToken(c)} next={next} signedOut={c.req.query("signed_out") === "1"} />, {
-    title: "Sign in",
-  });
+  return c.render(
+    <SignInPage token={issueSignInToken(c)} next={next} signedOut={c.req.query("signed_out") === "1"} />,
+    {
+      title: "Sign in",
+    },
+  );
 });
 
 signIn.post("/", async (c) => {
@@ -34,17 +37,25 @@ signIn.post("/", async (c) => {
   const now = new Date();
   const refuse = (status: 401 | 429, error: string) => {
     c.status(status);
-    return c.render(<SignInPage token={issueSignInToken(c)} next={next} username={username} error={error} />, { title: "Sign in" });
+    return c.render(<SignInPage token={issueSignInToken(c)} next={next} username={username} error={error} />, {
+      title: "Sign in",
+    });
   };
   if (!username) return refuse(401, "Enter your employee number and password.");
   // Cloudflare sets the visitor's address; without it (locally) only the username's limit applies.
   const attempt = await beginSignInAttempt(c.var.db, username, c.req.header("CF-Connecting-IP") ?? null, now);
   const minutes = failureWindowMs / 60_000;
   if (attempt.paused === "username") {
-    return refuse(429, `Too many wrong passwords for this username in the last ${minutes} minutes. Wait a while and try again, or ask an admin to set a new password.`);
+    return refuse(
+      429,
+      `Too many wrong passwords for this username in the last ${minutes} minutes. Wait a while and try again, or ask an admin to set a new password.`,
+    );
   }
   if (attempt.paused === "client") {
-    return refuse(429, `Too many wrong passwords from your network in the last ${minutes} minutes. Wait a while and try again.`);
+    return refuse(
+      429,
+      `Too many wrong passwords from your network in the last ${minutes} minutes. Wait a while and try again.`,
+    );
   }
 
   const user = await findUserForSignIn(c.var.db, username);
@@ -52,7 +63,10 @@ signIn.post("/", async (c) => {
   const valid = await verifyPassword(password, user?.passwordHash ?? (await decoyHash));
   // A wrong password leaves the attempt counted as a failure.
   if (!user?.passwordHash || !valid) {
-    return refuse(401, "That username and password do not match. Check your employee number and password, and try again.");
+    return refuse(
+      401,
+      "That username and password do not match. Check your employee number and password, and try again.",
+    );
   }
   await clearSignInFailures(c.var.db, username);
   await startSession(c, c.var.db, user.id);

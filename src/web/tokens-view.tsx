@@ -51,28 +51,41 @@ const NewToken: FC<{ name: string; token: string; origin: string }> = ({ name, t
 );
 
 /** API tokens: create one (shown once), see them, revoke them. */
-export const TokensPage: FC<TokensPageProps> = ({ tokens, csrfToken, origin, canUseApi, created, formKey, resent, error, notice }) => (
+export const TokensPage: FC<TokensPageProps> = ({
+  tokens,
+  csrfToken,
+  origin,
+  canUseApi,
+  created,
+  formKey,
+  resent,
+  error,
+  notice,
+}) => (
   <>
     <div class="page-head">
       <h1>API tokens</h1>
     </div>
     <p class="lead">
-      A token lets a program use Roster's API as you, with your role's permissions. Give each integration its own token, so you
-      can revoke one without stopping the others.
+      A token lets a program use Roster's API as you, with your role's permissions. Give each integration its own token,
+      so you can revoke one without stopping the others.
     </p>
     <p>
-      The <a href="/api/docs">API reference</a> lists every call with what it takes and answers, and lets you try each one with a
-      token; the same description is at <a href="/api/openapi.json">/api/openapi.json</a>, for generating a client.
+      The <a href="/api/docs">API reference</a> lists every call with what it takes and answers, and lets you try each
+      one with a token; the same description is at <a href="/api/openapi.json">/api/openapi.json</a>, for generating a
+      client.
     </p>
     {canUseApi ? null : (
-      <Notice kind="info">Your role has no admin access, so the API will refuse your tokens until your role changes.</Notice>
+      <Notice kind="info">
+        Your role has no admin access, so the API will refuse your tokens until your role changes.
+      </Notice>
     )}
     {notice ? <Notice kind="success">{notice}</Notice> : null}
     {created ? <NewToken name={created.name} token={created.token} origin={origin} /> : null}
     {resent ? (
       <Notice kind="warning">
-        This form was sent again after its token was created, so no second token was made. The token was shown once, when it was
-        created; if you did not copy it, revoke it below and create another.
+        This form was sent again after its token was created, so no second token was made. The token was shown once,
+        when it was created; if you did not copy it, revoke it below and create another.
       </Notice>
     ) : null}
     <section class="card" aria-labelledby="create-heading">
@@ -107,7 +120,9 @@ export const TokensPage: FC<TokensPageProps> = ({ tokens, csrfToken, origin, can
           <td data-label="Created">
             <Time when={t.createdAt} />
           </td>
-          <td data-label="Last used">{t.lastUsedAt ? <Time when={t.lastUsedAt} /> : <span class="muted">Never</span>}</td>
+          <td data-label="Last used">
+            {t.lastUsedAt ? <Time when={t.lastUsedAt} /> : <span class="muted">Never</span>}
+          </td>
           <td>
             {t.revokedAt ? (
               <>

@@ -24,7 +24,9 @@ tokensApp.get("/", async (c) => {
       formKey={crypto.randomUUID()}
       origin={new URL(c.req.url).origin}
       canUseApi={canViewUsers(c.var.viewer)}
-      notice={c.req.query("revoked") === "1" ? "The token was revoked. Programs using it can no longer sign in." : undefined}
+      notice={
+        c.req.query("revoked") === "1" ? "The token was revoked. Programs using it can no longer sign in." : undefined
+      }
     />,
     { title: "API tokens" },
   );
@@ -50,7 +52,9 @@ tokensApp.post("/", async (c) => {
   const token = await createApiToken(c.var.db, c.var.viewer.id, name, formKey);
   if (token === null) {
     c.status(409);
-    return c.render(<TokensPage tokens={await listApiTokens(c.var.db, c.var.viewer.id)} {...props} resent />, { title: "API tokens" });
+    return c.render(<TokensPage tokens={await listApiTokens(c.var.db, c.var.viewer.id)} {...props} resent />, {
+      title: "API tokens",
+    });
   }
   // Rendered, not redirected: the token must not travel in a URL or be shown twice.
   return c.render(

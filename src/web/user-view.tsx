@@ -39,8 +39,8 @@ const Assignment: FC<Pick<UserPageProps, "user" | "isViewer" | "roles" | "locati
   <section class="card" aria-labelledby="assignment-heading">
     <h2 id="assignment-heading">Role, location and locks</h2>
     <p class="muted">
-      A locked role or location stays as it is when an import asks to change it; the report notes it as a warning. Locks do
-      not stop you changing them here.
+      A locked role or location stays as it is when an import asks to change it; the report notes it as a warning. Locks
+      do not stop you changing them here.
     </p>
     <form method="post" action={userHref(user.employeeNumber)}>
       <CsrfField token={csrfToken} />
@@ -94,7 +94,11 @@ const ImportLink: FC<{ imp: ImportView | null; id: string | null; on: Date | nul
   if (!id) return <span class="muted">No import</span>;
   return (
     <>
-      {imp ? <a href={`/imports/${imp.id}`}>{imp.fileName}</a> : <span class="muted">An import that no longer exists</span>}
+      {imp ? (
+        <a href={`/imports/${imp.id}`}>{imp.fileName}</a>
+      ) : (
+        <span class="muted">An import that no longer exists</span>
+      )}
       {on ? (
         <>
           {" "}
@@ -181,20 +185,31 @@ export const UserPage: FC<UserPageProps> = ({
         <dt>Last imported by</dt>
         <dd>
           <ImportLink imp={lastImportedBy} id={user.lastImportId} on={user.lastImportedAt} />
-          <span class="hint">The latest import that created or updated this user. Imports that left the user unchanged are not counted.</span>
+          <span class="hint">
+            The latest import that created or updated this user. Imports that left the user unchanged are not counted.
+          </span>
         </dd>
       </dl>
     </section>
 
     {canManage ? (
-      <Assignment user={user} isViewer={isViewer} roles={roles} locations={locations} csrfToken={csrfToken} form={form} />
+      <Assignment
+        user={user}
+        isViewer={isViewer}
+        roles={roles}
+        locations={locations}
+        csrfToken={csrfToken}
+        form={form}
+      />
     ) : (
       <section class="card" aria-labelledby="locks-heading">
         <h2 id="locks-heading">Locks</h2>
-        <p class="muted">A locked role or location stays as it is when an import asks to change it; the report notes it as a warning.</p>
+        <p class="muted">
+          A locked role or location stays as it is when an import asks to change it; the report notes it as a warning.
+        </p>
         <p>
-          Role: {user.roleLocked ? "locked" : "not locked"}. Location: {user.locationLocked ? "locked" : "not locked"}. Changing
-          locks needs the manage-users permission.
+          Role: {user.roleLocked ? "locked" : "not locked"}. Location: {user.locationLocked ? "locked" : "not locked"}.
+          Changing locks needs the manage-users permission.
         </p>
       </section>
     )}

@@ -36,7 +36,8 @@ export type UserListProps = {
 
 export const userHref = (employeeNumber: string) => `/users/${encodeURIComponent(employeeNumber)}`;
 
-const filtered = (f: UserFilters) => !!(f.q || f.importedOn || f.importId || f.locationId !== undefined || f.roleId !== undefined);
+const filtered = (f: UserFilters) =>
+  !!(f.q || f.importedOn || f.importId || f.locationId !== undefined || f.roleId !== undefined);
 
 /** What an import did, after its date: two uploads of one file in the same minute differ here. */
 function importOutcome(imp: ImportView): string {
@@ -78,13 +79,25 @@ const LastImportedByNote: FC<{ imp: ImportView | undefined }> = ({ imp }) => (
     ) : (
       "Users last imported by this import"
     )}
-    : those it created or updated, unless a later import has changed them since. Users it left unchanged are listed under
-    the import that last changed them.
+    : those it created or updated, unless a later import has changed them since. Users it left unchanged are listed
+    under the import that last changed them.
   </p>
 );
 
 /** All Users: search, filters, and a page of users in employee-number order. */
-export const UserListPage: FC<UserListProps> = ({ users, total, filters, locations, roles, imports, exportHref, next, previous, first, collisions }) => (
+export const UserListPage: FC<UserListProps> = ({
+  users,
+  total,
+  filters,
+  locations,
+  roles,
+  imports,
+  exportHref,
+  next,
+  previous,
+  first,
+  collisions,
+}) => (
   <>
     <div class="page-head">
       <h1>All Users</h1>
@@ -141,12 +154,14 @@ export const UserListPage: FC<UserListProps> = ({ users, total, filters, locatio
     </form>
     {filters.importedOn ? (
       <p class="muted small">
-        Days are in {filters.timeZone && filters.timeZone !== "UTC" ? `your time zone (${filters.timeZone})` : "UTC"}, as the times
-        on this page: users whose last import, the latest one that created or updated them, ran that day.
+        Days are in {filters.timeZone && filters.timeZone !== "UTC" ? `your time zone (${filters.timeZone})` : "UTC"},
+        as the times on this page: users whose last import, the latest one that created or updated them, ran that day.
       </p>
     ) : null}
     <p class="result-count" role="status">
-      {filtered(filters) ? `${plural(total, "user matches", "users match")} the filters.` : `${plural(total, "user")} in all.`}
+      {filtered(filters)
+        ? `${plural(total, "user matches", "users match")} the filters.`
+        : `${plural(total, "user")} in all.`}
     </p>
     {filters.importId ? <LastImportedByNote imp={imports.find((imp) => imp.id === filters.importId)} /> : null}
     <DataTable

@@ -122,12 +122,21 @@ async function requireUser(db: Db, employeeNumber: string): Promise<UserView> {
 }
 
 /** The user's page, with the role and locks form holding `form`: the user's own values, or what was sent. */
-async function renderUserPage(c: Context<WebEnv>, user: UserView, form: UserForm, notice: { saved?: boolean; error?: string } = {}) {
+async function renderUserPage(
+  c: Context<WebEnv>,
+  user: UserView,
+  form: UserForm,
+  notice: { saved?: boolean; error?: string } = {},
+) {
   const db = c.var.db;
   // A user no import has changed since it created them names the same import twice: read it once.
   const createdBy = user.createdImportId ? await findImport(db, user.createdImportId) : null;
   const lastImportedBy =
-    user.lastImportId === user.createdImportId ? createdBy : user.lastImportId ? await findImport(db, user.lastImportId) : null;
+    user.lastImportId === user.createdImportId
+      ? createdBy
+      : user.lastImportId
+        ? await findImport(db, user.lastImportId)
+        : null;
   const canManage = canManageUsers(c.var.viewer);
   const [roles, locations] = canManage ? await Promise.all([listRoles(db), listLocations(db)]) : [[], []];
   return c.render(
@@ -178,7 +187,8 @@ usersApp.post("/:employeeNumber", requireManageUsers, async (c) => {
     c.status(status);
     return renderUserPage(c, user, form, { error });
   };
-  if (!role || location === undefined) return refuse(422, "Choose the role and the location from the lists on the user's page.");
+  if (!role || location === undefined)
+    return refuse(422, "Choose the role and the location from the lists on the user's page.");
   // Keeping a role the viewer could not give is no change of role: the locks may still be saved.
   const refusal = role.id === user.roleId ? null : roleChangeRefusal(c.var.viewer, user, role);
   if (refusal) return refuse(403, refusal);

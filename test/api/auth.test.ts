@@ -76,14 +76,22 @@ describe("API authentication and permissions", () => {
     const template = await exports.default.fetch("http://roster.test/api/template.csv");
     expect(template.status).toBe(200);
     // The header alone: an example user would be imported along with the admin's own lines.
-    expect((await template.text()).replace(/^\uFEFF/, "")).toBe("employee_number,first_name,last_name,location,email,role\r\n");
-    const doc = (await (await exports.default.fetch("http://roster.test/api/openapi.json")).json()) as { paths: Record<string, unknown> };
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/api/imports", "/api/imports/{id}/lines", "/api/users"]));
+    expect((await template.text()).replace(/^\uFEFF/, "")).toBe(
+      "employee_number,first_name,last_name,location,email,role\r\n",
+    );
+    const doc = (await (await exports.default.fetch("http://roster.test/api/openapi.json")).json()) as {
+      paths: Record<string, unknown>;
+    };
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(["/api/imports", "/api/imports/{id}/lines", "/api/users"]),
+    );
   });
 
   it("notes when a token was last used, at most once a minute", async () => {
     const { user, token } = await createUserWithToken("Admin");
-    const lastUsed = async () => (await db.select({ at: apiTokens.lastUsedAt }).from(apiTokens).where(eq(apiTokens.userId, user.id)))[0]?.at ?? null;
+    const lastUsed = async () =>
+      (await db.select({ at: apiTokens.lastUsedAt }).from(apiTokens).where(eq(apiTokens.userId, user.id)))[0]?.at ??
+      null;
     // The note is written after the answer (waitUntil): wait up to a second for it to differ from `before`.
     const lastUsedAfter = async (before: Date | null) => {
       let at = await lastUsed();

@@ -17,7 +17,10 @@ async function everyPage<T extends Page>(path: string): Promise<T[]> {
   let cursor: unknown = undefined;
   do {
     const sep = path.includes("?") ? "&" : "?";
-    const res = await call(token, cursor === undefined ? path : `${path}${sep}cursor=${encodeURIComponent(String(cursor))}`);
+    const res = await call(
+      token,
+      cursor === undefined ? path : `${path}${sep}cursor=${encodeURIComponent(String(cursor))}`,
+    );
     expect(res.status).toBe(200);
     const page = (await res.json()) as T;
     pages.push(page);
@@ -34,9 +37,13 @@ describe("lists", () => {
     const { imp } = await importCsv(token, csvOf(rows));
     await uploadCsv(token, csvOf([header, [`${n}x`, "C", "X", site.name, `${n}x@example.com`, ""]]));
 
-    const users = await everyPage<{ users: { employee_number: string }[]; next_cursor: string | null }>(`/api/users?q=${n}&limit=2`);
+    const users = await everyPage<{ users: { employee_number: string }[]; next_cursor: string | null }>(
+      `/api/users?q=${n}&limit=2`,
+    );
     expect(users.flatMap((p) => p.users.map((u) => u.employee_number))).toEqual([0, 1, 2, 3, 4].map((i) => `${n}${i}`));
-    const lines = await everyPage<{ lines: { line: number }[]; next_cursor: string | null }>(`/api/imports/${imp.id}/lines?limit=2`);
+    const lines = await everyPage<{ lines: { line: number }[]; next_cursor: string | null }>(
+      `/api/imports/${imp.id}/lines?limit=2`,
+    );
     expect(lines.flatMap((p) => p.lines.map((l) => l.line))).toEqual([2, 3, 4, 5, 6]);
     const imports = await everyPage<{ imports: unknown[]; next_cursor: string | null }>("/api/imports?limit=1");
     expect(imports.length).toBeGreaterThanOrEqual(2);
@@ -52,7 +59,10 @@ describe("lists", () => {
       expect(body.error.code).toBe("invalid_input");
       expect(body.error.message).toContain("cursor");
     }
-    const { imp } = await importCsv(token, csvOf([header, [unique("cl"), "C", "L", site.name, `${unique("cl")}@example.com`, ""]]));
+    const { imp } = await importCsv(
+      token,
+      csvOf([header, [unique("cl"), "C", "L", site.name, `${unique("cl")}@example.com`, ""]]),
+    );
     // A cursor of the users list is no line number.
     const res = await call(token, `/api/imports/${imp.id}/lines?cursor=${btoa("abc")}`);
     expect(res.status).toBe(400);
@@ -62,7 +72,9 @@ describe("lists", () => {
     const n = unique("rid");
     await importCsv(token, csvOf([header, [n, "R", "Id", site.name, `${n}@example.com`, "Manager"]]));
     const { roles } = (await (await call(token, "/api/roles")).json()) as { roles: { id: number; name: string }[] };
-    const { locations } = (await (await call(token, "/api/locations")).json()) as { locations: { id: number; name: string }[] };
+    const { locations } = (await (await call(token, "/api/locations")).json()) as {
+      locations: { id: number; name: string }[];
+    };
     const one = (await (await call(token, `/api/users/${n}`)).json()) as Record<string, unknown>;
     expect(one).toMatchObject({
       role: "Manager",

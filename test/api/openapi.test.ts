@@ -3,8 +3,16 @@ import { describe, expect, it } from "vitest";
 import { app } from "../../src/app";
 import { base, call, createUserWithToken } from "../helpers";
 
-type Operation = { responses: Record<string, { content?: Record<string, unknown> }>; parameters?: { name: string; in: string }[]; security?: unknown[] };
-type Document = { openapi: string; paths: Record<string, Record<string, Operation>>; components: { securitySchemes: Record<string, unknown> } };
+type Operation = {
+  responses: Record<string, { content?: Record<string, unknown> }>;
+  parameters?: { name: string; in: string }[];
+  security?: unknown[];
+};
+type Document = {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+  components: { securitySchemes: Record<string, unknown> };
+};
 
 async function fetchDocument(): Promise<Document> {
   const res = await exports.default.fetch(new Request(`${base}/api/openapi.json`));
@@ -20,7 +28,9 @@ describe("the OpenAPI document", () => {
       .filter((r) => r.path.startsWith("/api/") && r.method !== "ALL")
       .map((r) => `${r.method.toLowerCase()} ${r.path.replace(/:(\w+)/g, "{$1}").replace(/\/$/, "")}`);
     expect(served.length).toBeGreaterThan(10);
-    const documented = Object.entries(doc.paths).flatMap(([path, item]) => Object.keys(item).map((method) => `${method} ${path}`));
+    const documented = Object.entries(doc.paths).flatMap(([path, item]) =>
+      Object.keys(item).map((method) => `${method} ${path}`),
+    );
     for (const route of served) expect(documented, `${route} is served but not documented`).toContain(route);
     for (const route of documented) expect(served, `${route} is documented but not served`).toContain(route);
   });
@@ -34,7 +44,9 @@ describe("the OpenAPI document", () => {
         const publicRoute = Array.isArray(op.security) && op.security.length === 0;
         if (!publicRoute) {
           for (const status of ["401", "403", "429", "500"]) expect(Object.keys(op.responses), where).toContain(status);
-          expect(op.responses["401"]?.content?.["application/json"], where).toEqual({ schema: { $ref: "#/components/schemas/Error" } });
+          expect(op.responses["401"]?.content?.["application/json"], where).toEqual({
+            schema: { $ref: "#/components/schemas/Error" },
+          });
         }
         if (op.parameters?.length) expect(Object.keys(op.responses), `${where} validates input`).toContain("400");
       }
@@ -61,7 +73,11 @@ describe("the OpenAPI document", () => {
     const body = (await res.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe("invalid_input");
     expect(body.error.message).toMatch(/^The request is not valid: limit: /);
-    const patch = await call(token, "/api/users/nobody", { method: "PATCH", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ role_locked: "yes" }) });
+    const patch = await call(token, "/api/users/nobody", {
+      method: "PATCH",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ role_locked: "yes" }),
+    });
     expect(patch.status).toBe(400);
     expect(((await patch.json()) as { error: { message: string } }).error.message).toContain("role_locked");
   });
@@ -74,7 +90,8 @@ describe("the API reference page", () => {
     expect(res.status).toBe(200);
     const page = await res.text();
     for (const [path, item] of Object.entries(doc.paths)) {
-      for (const method of Object.keys(item)) expect(page, `${method} ${path}`).toContain(`${method.toUpperCase()}</span> <code>${path}</code>`);
+      for (const method of Object.keys(item))
+        expect(page, `${method} ${path}`).toContain(`${method.toUpperCase()}</span> <code>${path}</code>`);
     }
     expect(page).not.toMatch(/<script[^>]+src="https?:/);
     expect(res.headers.get("Content-Security-Policy")).toContain("script-src 'self'");

@@ -14,7 +14,11 @@ beforeAll(async () => {
 });
 
 function uploadWithKey(as: string, csv: string, key: string, query = "filename=users.csv") {
-  return call(as, `/api/imports?${query}`, { method: "POST", headers: { "Content-Type": "text/csv", "Idempotency-Key": key }, body: csv });
+  return call(as, `/api/imports?${query}`, {
+    method: "POST",
+    headers: { "Content-Type": "text/csv", "Idempotency-Key": key },
+    body: csv,
+  });
 }
 
 function fileOf(n: string) {
@@ -84,7 +88,10 @@ describe("Idempotency-Key on uploads", () => {
 
     const [row] = await db.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, key));
     expect(row?.importId).toBe(mine.id);
-    await db.update(idempotencyKeys).set({ createdAt: new Date(Date.now() - 25 * 3_600_000) }).where(eq(idempotencyKeys.key, key));
+    await db
+      .update(idempotencyKeys)
+      .set({ createdAt: new Date(Date.now() - 25 * 3_600_000) })
+      .where(eq(idempotencyKeys.key, key));
     const later = await uploadWithKey(token, file, key);
     expect(later.status).toBe(201);
     expect(((await later.json()) as { id: string }).id).not.toBe(mine.id);
@@ -102,17 +109,28 @@ describe("Idempotency-Key on uploads", () => {
 describe("an upload of a file imported before", () => {
   it("names the earlier import of the same content, on the answer and on the preview", async () => {
     const file = fileOf(unique("dup"));
-    const first = (await (await uploadWithKey(token, file, unique("key-"), "filename=a.csv&start=true")).json()) as { id: string; duplicate_of: unknown };
+    const first = (await (await uploadWithKey(token, file, unique("key-"), "filename=a.csv&start=true")).json()) as {
+      id: string;
+      duplicate_of: unknown;
+    };
     expect(first.duplicate_of).toBeNull();
     await waitForImport(token, first.id);
     const [row] = await db.select().from(imports).where(eq(imports.id, first.id));
     const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(file)));
     expect(row?.contentHash).toBe([...digest].map((b) => b.toString(16).padStart(2, "0")).join(""));
 
-    const again = await call(token, "/api/imports?filename=b.csv", { method: "POST", headers: { "Content-Type": "text/csv" }, body: file });
+    const again = await call(token, "/api/imports?filename=b.csv", {
+      method: "POST",
+      headers: { "Content-Type": "text/csv" },
+      body: file,
+    });
     const answer = (await again.json()) as { id: string; duplicate_of: { id: string; created_at: string } | null };
     expect(answer.duplicate_of).toEqual({ id: first.id, created_at: row?.createdAt.toISOString() });
-    const otherFile = await call(token, "/api/imports?filename=c.csv", { method: "POST", headers: { "Content-Type": "text/csv" }, body: fileOf(unique("dup")) });
+    const otherFile = await call(token, "/api/imports?filename=c.csv", {
+      method: "POST",
+      headers: { "Content-Type": "text/csv" },
+      body: fileOf(unique("dup")),
+    });
     expect(((await otherFile.json()) as { duplicate_of: unknown }).duplicate_of).toBeNull();
 
     const { browser } = await signedIn("Admin");

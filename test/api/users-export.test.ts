@@ -11,7 +11,14 @@ beforeAll(async () => {
   site = await createTestLocation();
 });
 
-const statusColumns = ["role_locked", "location_locked", "created_at", "updated_at", "last_import_id", "last_imported_at"];
+const statusColumns = [
+  "role_locked",
+  "location_locked",
+  "created_at",
+  "updated_at",
+  "last_import_id",
+  "last_imported_at",
+];
 
 async function exportCsv(query: string): Promise<{ res: Response; bytes: Uint8Array; rows: string[][] }> {
   const res = await call(token, `/api/users.csv?${query}`);
@@ -23,12 +30,25 @@ async function exportCsv(query: string): Promise<{ res: Response; bytes: Uint8Ar
 describe("exporting users", () => {
   it("downloads the users a filter finds in the template's columns and their status, UTF-8 with BOM", async () => {
     const n = unique("ex");
-    const { imp } = await importCsv(token, csvOf([header, [`${n}1`, "Zoë", "Ñúñez", site.name, `${n}1@example.com`, "Manager"], [`${n}2`, "Al", "Two", site.name, `${n}2@example.com`, ""]]));
-    await call(token, `/api/users/${n}2`, { method: "PATCH", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ role_locked: true }) });
+    const { imp } = await importCsv(
+      token,
+      csvOf([
+        header,
+        [`${n}1`, "Zoë", "Ñúñez", site.name, `${n}1@example.com`, "Manager"],
+        [`${n}2`, "Al", "Two", site.name, `${n}2@example.com`, ""],
+      ]),
+    );
+    await call(token, `/api/users/${n}2`, {
+      method: "PATCH",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ role_locked: true }),
+    });
     const { res, bytes, rows } = await exportCsv(`q=${n}`);
     expect(res.status).toBe(200);
     expect(res.headers.get("Content-Type")).toBe("text/csv; charset=utf-8");
-    expect(res.headers.get("Content-Disposition")).toMatch(/^attachment; filename="roster-users-\d{4}-\d{2}-\d{2}\.csv"/);
+    expect(res.headers.get("Content-Disposition")).toMatch(
+      /^attachment; filename="roster-users-\d{4}-\d{2}-\d{2}\.csv"/,
+    );
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     expect(rows[0]).toEqual([...header, ...statusColumns]);
     expect(rows.slice(1).map((r) => r.slice(0, 8))).toEqual([
@@ -62,12 +82,23 @@ describe("exporting users", () => {
     const rows = [header];
     for (let i = 0; i < 2_500; i++) {
       const role = i % 7 === 0 ? "Manager" : "";
-      rows.push([`${n}-${String(i).padStart(4, "0")}`, i % 11 === 0 ? "+Plus" : `First ${i}`, "Smith, Jr.", site.name, `${n}-${i}@example.com`, role]);
+      rows.push([
+        `${n}-${String(i).padStart(4, "0")}`,
+        i % 11 === 0 ? "+Plus" : `First ${i}`,
+        "Smith, Jr.",
+        site.name,
+        `${n}-${i}@example.com`,
+        role,
+      ]);
     }
     // Quoted as a spreadsheet saves it: the last name holds a comma.
     const first = await importCsv(token, Papa.unparse(rows));
     expect(first.imp.counts.created).toBe(2_500);
-    await call(token, `/api/users/${n}-0003`, { method: "PATCH", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ role_locked: true, location_locked: true }) });
+    await call(token, `/api/users/${n}-0003`, {
+      method: "PATCH",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ role_locked: true, location_locked: true }),
+    });
 
     const exported = await call(token, `/api/users.csv?q=${n}`);
     const bytes = new Uint8Array(await exported.arrayBuffer());
@@ -82,7 +113,14 @@ describe("exporting users", () => {
 describe("the Export button on All Users", () => {
   it("downloads the users of the filters on the page", async () => {
     const n = unique("btn");
-    await importCsv(token, csvOf([header, [`${n}1`, "B", "One", site.name, `${n}1@example.com`, ""], [`${n}2`, "B", "Two", site.name, `${n}2@example.com`, "Manager"]]));
+    await importCsv(
+      token,
+      csvOf([
+        header,
+        [`${n}1`, "B", "One", site.name, `${n}1@example.com`, ""],
+        [`${n}2`, "B", "Two", site.name, `${n}2@example.com`, "Manager"],
+      ]),
+    );
     const { browser } = await signedIn("Admin");
     const page = await (await browser.fetch(`/users?q=${n}&role=`)).text();
     const href = /<a class="button button-secondary" href="([^"]+)" download="">Export<\/a>/.exec(page)?.[1];

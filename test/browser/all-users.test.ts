@@ -8,7 +8,12 @@ const baseUrl = inject("baseUrl");
 // UTC's differ, as they do for much of the world for part of every day.
 const now = new Date();
 const timezoneId = now.getUTCHours() < 11 ? "Pacific/Pago_Pago" : "Pacific/Kiritimati";
-const localDay = new Intl.DateTimeFormat("en-CA", { timeZone: timezoneId, year: "numeric", month: "2-digit", day: "2-digit" }).format(now);
+const localDay = new Intl.DateTimeFormat("en-CA", {
+  timeZone: timezoneId,
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit",
+}).format(now);
 
 /** Sixty users, 3000 to 3059, all clean: more than one page of All Users. Numbers no other browser test uses. */
 const manyCsv =
@@ -97,7 +102,9 @@ describe(`an admin in ${timezoneId} finds users`, () => {
 
   it("lines up the filters: one height, and the search's whole placeholder shown", async () => {
     const heights = await Promise.all(
-      ["Search", "Last imported on", "Last imported by", "Location", "Role"].map(async (label) => (await page.getByLabel(label, { exact: true }).boundingBox())?.height),
+      ["Search", "Last imported on", "Last imported by", "Location", "Role"].map(
+        async (label) => (await page.getByLabel(label, { exact: true }).boundingBox())?.height,
+      ),
     );
     expect(new Set(heights).size, heights.join(", ")).toBe(1);
     // The placeholder's width in the field's font, against the room inside the field's padding.

@@ -47,7 +47,11 @@ export async function screenshotter(first: number, last: number) {
   let step = first - 1;
   return async (page: Page, name: string) => {
     step += 1;
-    await page.screenshot({ path: join(screenshotDir, `${String(step).padStart(2, "0")}-${name}.png`), fullPage: true, animations: "disabled" });
+    await page.screenshot({
+      path: join(screenshotDir, `${String(step).padStart(2, "0")}-${name}.png`),
+      fullPage: true,
+      animations: "disabled",
+    });
   };
 }
 

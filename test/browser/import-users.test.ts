@@ -6,15 +6,16 @@ import { openBrowser, type screenshotter } from "./chromium";
 const baseUrl = inject("baseUrl");
 
 /** The help article's example: six users on lines 2-7; the one on line 5 has no email. */
-const helpArticleCsv = [
-  "employee_number,first_name,last_name,location,email,role",
-  "1001,Ada,Lovelace,London,ada.lovelace@example.com,Admin",
-  "1002,Grace,Hopper,LDN,grace.hopper@example.com,Manager",
-  "1003,Alan,Turing,Manchester,alan.turing@example.com,Standard",
-  "1004,Edsger,Dijkstra,Leeds,,Standard",
-  "1005,Barbara,Liskov,London HQ,barbara.liskov@example.com,Standard",
-  "1006,Donald,Knuth,Leeds Office,donald.knuth@example.com,Standard",
-].join("\r\n") + "\r\n";
+const helpArticleCsv =
+  [
+    "employee_number,first_name,last_name,location,email,role",
+    "1001,Ada,Lovelace,London,ada.lovelace@example.com,Admin",
+    "1002,Grace,Hopper,LDN,grace.hopper@example.com,Manager",
+    "1003,Alan,Turing,Manchester,alan.turing@example.com,Standard",
+    "1004,Edsger,Dijkstra,Leeds,,Standard",
+    "1005,Barbara,Liskov,London HQ,barbara.liskov@example.com,Standard",
+    "1006,Donald,Knuth,Leeds Office,donald.knuth@example.com,Standard",
+  ].join("\r\n") + "\r\n";
 
 let browser: Browser;
 let context: BrowserContext;
@@ -80,7 +81,11 @@ describe("an admin imports the help article's example file", () => {
     page.on("request", (request) => {
       if (request.method() === "POST") posts += 1;
     });
-    await page.getByLabel("CSV file").setInputFiles({ name: "short.csv", mimeType: "text/csv", buffer: Buffer.from("employee_number,first_name\r\n1,Ada\r\n") });
+    await page.getByLabel("CSV file").setInputFiles({
+      name: "short.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from("employee_number,first_name\r\n1,Ada\r\n"),
+    });
     await page.getByRole("button", { name: "Upload" }).click();
     await page.getByText("This file can't be imported").waitFor();
     expect(new URL(page.url()).pathname).toBe("/imports/new");
@@ -93,7 +98,9 @@ describe("an admin imports the help article's example file", () => {
   });
 
   it("uploads the file and sees 6 users in the preview", async () => {
-    await page.getByLabel("CSV file").setInputFiles({ name: "users.csv", mimeType: "text/csv", buffer: Buffer.from(helpArticleCsv) });
+    await page
+      .getByLabel("CSV file")
+      .setInputFiles({ name: "users.csv", mimeType: "text/csv", buffer: Buffer.from(helpArticleCsv) });
     await page.getByRole("button", { name: "Upload" }).click();
     await page.getByText("We found 6 users in this file.").waitFor();
     expect(await page.getByRole("definition").filter({ hasText: "Comma" }).count()).toBe(1);
@@ -120,7 +127,9 @@ describe("an admin imports the help article's example file", () => {
   });
 
   it("downloads the failed lines, with that user in them", async () => {
-    const failed = await downloadText(() => page.getByRole("link", { name: "Download the failed lines (CSV)" }).click());
+    const failed = await downloadText(() =>
+      page.getByRole("link", { name: "Download the failed lines (CSV)" }).click(),
+    );
     expect(failed.text).toContain("1004,Edsger,Dijkstra,Leeds,,Standard");
     expect(failed.text).not.toContain("Lovelace");
   });
@@ -142,7 +151,10 @@ describe("an admin imports the help article's example file", () => {
 
   it("finds the import in the Last imported by list, dated as the Imports table dates it", async () => {
     await page.goto(`${baseUrl}/imports`);
-    const row = page.getByRole("row").filter({ has: page.getByRole("rowheader", { name: "users.csv" }) }).first();
+    const row = page
+      .getByRole("row")
+      .filter({ has: page.getByRole("rowheader", { name: "users.csv" }) })
+      .first();
     const when = (await row.getByRole("cell").first().textContent()) ?? "";
     expect(when).not.toBe("");
     await page.goto(`${baseUrl}/users`);

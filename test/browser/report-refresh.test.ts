@@ -9,15 +9,16 @@ const baseUrl = inject("baseUrl");
 const database = { remote: false, persistTo: inject("persistTo") };
 
 /** Six users on lines 2-7; Dorothy Vaughan on line 4 has no email. Names no other browser test uses. */
-const refreshCsv = [
-  "employee_number,first_name,last_name,location,email",
-  "2001,Mary,Jackson,London,mary.jackson@example.com",
-  "2002,Katherine,Johnson,LDN,katherine.johnson@example.com",
-  "2003,Dorothy,Vaughan,Leeds,",
-  "2004,Annie,Easley,Manchester,annie.easley@example.com",
-  "2005,Christine,Darden,London HQ,christine.darden@example.com",
-  "2006,Melba,Mouton,Leeds Office,melba.mouton@example.com",
-].join("\r\n") + "\r\n";
+const refreshCsv =
+  [
+    "employee_number,first_name,last_name,location,email",
+    "2001,Mary,Jackson,London,mary.jackson@example.com",
+    "2002,Katherine,Johnson,LDN,katherine.johnson@example.com",
+    "2003,Dorothy,Vaughan,Leeds,",
+    "2004,Annie,Easley,Manchester,annie.easley@example.com",
+    "2005,Christine,Darden,London HQ,christine.darden@example.com",
+    "2006,Melba,Mouton,Leeds Office,melba.mouton@example.com",
+  ].join("\r\n") + "\r\n";
 
 let browser: Browser;
 let page: Page;
@@ -43,7 +44,9 @@ async function nextRefresh() {
 
 /** The focused element's text; losing focus sends it to <body>. */
 const focusedText = () =>
-  page.evaluate<string>('document.activeElement === document.body ? "(the page itself)" : document.activeElement.textContent');
+  page.evaluate<string>(
+    'document.activeElement === document.body ? "(the page itself)" : document.activeElement.textContent',
+  );
 /** What the script's status region, outside the refreshed content, last said to screen readers. */
 const announced = () => page.locator("body > [aria-live]").textContent();
 
@@ -58,11 +61,16 @@ afterAll(async () => {
 
 describe("an admin follows a running import from the keyboard", () => {
   it("imports a file with one failing line", async () => {
-    await page.getByLabel("CSV file").setInputFiles({ name: "refresh.csv", mimeType: "text/csv", buffer: Buffer.from(refreshCsv) });
+    await page
+      .getByLabel("CSV file")
+      .setInputFiles({ name: "refresh.csv", mimeType: "text/csv", buffer: Buffer.from(refreshCsv) });
     await page.getByRole("button", { name: "Upload" }).click();
     await page.getByRole("button", { name: "Import Users" }).click();
     // The report may load while the import still runs; its live region then says the same once it ends.
-    await page.locator("#content").getByText("5 out of 6 users imported.", { exact: true }).waitFor({ timeout: 60_000 });
+    await page
+      .locator("#content")
+      .getByText("5 out of 6 users imported.", { exact: true })
+      .waitFor({ timeout: 60_000 });
     reportPath = new URL(page.url()).pathname;
   });
 

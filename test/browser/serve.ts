@@ -37,7 +37,8 @@ const helpArticleLocations: LocationInput[] = [
 async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}; see test-results/wrangler-dev.log`);
+    if (child.exitCode !== null)
+      throw new Error(`wrangler dev exited with ${child.exitCode}; see test-results/wrangler-dev.log`);
     try {
       const res = await fetch(`${url}/healthz`);
       if (res.ok) return;
@@ -46,7 +47,9 @@ async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`wrangler dev did not answer ${url}/healthz within ${timeoutMs} ms; see test-results/wrangler-dev.log`);
+  throw new Error(
+    `wrangler dev did not answer ${url}/healthz within ${timeoutMs} ms; see test-results/wrangler-dev.log`,
+  );
 }
 
 /**
@@ -59,7 +62,13 @@ export default async function setup(project: TestProject) {
   const target = { remote: false, persistTo };
   await migrateDatabase(target);
   await withDatabase(target, async (db) => {
-    await createAdmin(db, { username: adminUsername, email: "avery.admin@example.com", password: adminPassword, firstName: "Avery", lastName: "Admin" });
+    await createAdmin(db, {
+      username: adminUsername,
+      email: "avery.admin@example.com",
+      password: adminPassword,
+      firstName: "Avery",
+      lastName: "Admin",
+    });
     await seedLocations(db, helpArticleLocations);
   });
 
@@ -69,7 +78,17 @@ export default async function setup(project: TestProject) {
   const log = createWriteStream(join(root, "test-results/wrangler-dev.log"));
   const child = spawn(
     wrangler,
-    ["dev", "--local", "--persist-to", persistTo, "--port", String(port), "--ip", "127.0.0.1", "--show-interactive-dev-session=false"],
+    [
+      "dev",
+      "--local",
+      "--persist-to",
+      persistTo,
+      "--port",
+      String(port),
+      "--ip",
+      "127.0.0.1",
+      "--show-interactive-dev-session=false",
+    ],
     { cwd: root, env: wranglerEnv, detached: true, stdio: ["ignore", "pipe", "pipe"] },
   );
   child.stdout?.pipe(log);

@@ -12,7 +12,9 @@ let token: string;
 let dir: string;
 
 beforeAll(async () => {
-  const made = await withDatabase({ remote: false, persistTo: inject("persistTo") }, (db) => createToken(db, inject("adminUsername"), "roster-import test"));
+  const made = await withDatabase({ remote: false, persistTo: inject("persistTo") }, (db) =>
+    createToken(db, inject("adminUsername"), "roster-import test"),
+  );
   if (made === null) throw new Error("The test admin has no account to make a token for.");
   token = made;
   dir = await mkdtemp(join(tmpdir(), "roster-import-"));
@@ -25,9 +27,14 @@ afterAll(async () => {
 /** Runs the importer as a person would, and gives its exit code and output. */
 function runImporter(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    execFile(process.execPath, [cli, ...args], { env: { ...process.env, ROSTER_URL: "", ROSTER_TOKEN: "" } }, (err, stdout, stderr) => {
-      done({ code: err ? Number(err.code) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [cli, ...args],
+      { env: { ...process.env, ROSTER_URL: "", ROSTER_TOKEN: "" } },
+      (err, stdout, stderr) => {
+        done({ code: err ? Number(err.code) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -43,23 +50,34 @@ const n = `cli${Date.now().toString(36)}`;
 
 describe("roster-import", () => {
   it("imports a file, prints the summary, and exits 0 when every line imported", async () => {
-    const file = await csvFile([`${n}1,Ada,One,London,${n}1@example.com,`, `${n}2,Bo,Two,LDN,${n}2@example.com,Manager`]);
+    const file = await csvFile([
+      `${n}1,Ada,One,London,${n}1@example.com,`,
+      `${n}2,Bo,Two,LDN,${n}2@example.com,Manager`,
+    ]);
     const run = await runImporter([file, "--url", baseUrl, "--token", token]);
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("Roster found 2 users");
-    expect(run.stdout).toContain("2 out of 2 users imported: 2 created, 0 updated, 0 unchanged, 0 failed, 0 with warnings.");
+    expect(run.stdout).toContain(
+      "2 out of 2 users imported: 2 created, 0 updated, 0 unchanged, 0 failed, 0 with warnings.",
+    );
   });
 
   it("writes the failed lines next to the file and exits 1", async () => {
-    const file = await csvFile([`${n}3,Cy,Three,London,${n}3@example.com,`, `${n}4,Di,Four,Atlantis,${n}4@example.com,`]);
+    const file = await csvFile([
+      `${n}3,Cy,Three,London,${n}3@example.com,`,
+      `${n}4,Di,Four,Atlantis,${n}4@example.com,`,
+    ]);
     const run = await runImporter([file, "--url", baseUrl, "--token", token]);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain("1 out of 2 users imported: 1 created, 0 updated, 0 unchanged, 1 failed");
     const failed = file.replace(/\.csv$/, ".failed.csv");
     expect(run.stdout).toContain(`The 1 failed lines are in ${failed}`);
     const text = (await readFile(failed, "utf8")).replace(/^\uFEFF/, "");
-    expect(text.trim().split("\r\n")).toEqual(["employee_number,first_name,last_name,location,email,role", `${n}4,Di,Four,Atlantis,${n}4@example.com,`]);
+    expect(text.trim().split("\r\n")).toEqual([
+      "employee_number,first_name,last_name,location,email,role",
+      `${n}4,Di,Four,Atlantis,${n}4@example.com,`,
+    ]);
   });
 
   it("says why Roster refused a file, and exits 3", async () => {

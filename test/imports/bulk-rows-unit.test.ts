@@ -3,7 +3,10 @@ import { jsonParts } from "../../src/db/bulk-rows";
 
 describe("jsonParts", () => {
   it("keeps a chunk's rows in one JSON value when they fit", () => {
-    const rows = [[2, "a"], [3, "b"]];
+    const rows = [
+      [2, "a"],
+      [3, "b"],
+    ];
     expect(jsonParts(rows)).toEqual([JSON.stringify(rows)]);
   });
 

@@ -7,7 +7,17 @@ import { listImportLines } from "../../src/imports/read-lines";
 import { applyChunk } from "../../src/imports/apply-chunk";
 import { loadRoleBook } from "../../src/imports/consume-import";
 import { chunkRows } from "../../src/imports/limits";
-import { createTestLocation, createUserWithToken, csvOf, db, header, importCsv, storedUser, unique, uploadCsv } from "../helpers";
+import {
+  createTestLocation,
+  createUserWithToken,
+  csvOf,
+  db,
+  header,
+  importCsv,
+  storedUser,
+  unique,
+  uploadCsv,
+} from "../helpers";
 
 let token: string;
 let site: { name: string; code: string; alias: string };
@@ -23,7 +33,10 @@ async function locationId(name: string) {
 }
 
 async function roleName(id: number | undefined) {
-  const [row] = await db.select().from(roles).where(eq(roles.id, id ?? -1));
+  const [row] = await db
+    .select()
+    .from(roles)
+    .where(eq(roles.id, id ?? -1));
   return row?.name;
 }
 
@@ -54,13 +67,19 @@ describe("the help article's example", () => {
 
 describe("employee numbers", () => {
   it("fails a line without an employee number", async () => {
-    const { line } = await importCsv(token, csvOf([header, ["", "No", "Number", site.name, `${unique("x")}@example.com`, ""]]));
+    const { line } = await importCsv(
+      token,
+      csvOf([header, ["", "No", "Number", site.name, `${unique("x")}@example.com`, ""]]),
+    );
     expect(line(2)?.outcome).toBe("failed");
     expect(line(2)?.messages[0]?.code).toBe("missing_employee_number");
   });
 
   it("refuses an employee number a spreadsheet turned into scientific notation", async () => {
-    const { line } = await importCsv(token, csvOf([header, ["1.23457E+11", "Sci", "Note", site.name, `${unique("x")}@example.com`, ""]]));
+    const { line } = await importCsv(
+      token,
+      csvOf([header, ["1.23457E+11", "Sci", "Note", site.name, `${unique("x")}@example.com`, ""]]),
+    );
     expect(line(2)?.outcome).toBe("failed");
     expect(line(2)?.messages[0]?.code).toBe("invalid_employee_number");
     expect(line(2)?.messages[0]?.message).toMatch(/Text/);
@@ -68,7 +87,10 @@ describe("employee numbers", () => {
 
   it("imports an employee number that only looks like a number with an exponent", async () => {
     const n = `${Date.now() % 100000}E45`;
-    const { line } = await importCsv(token, csvOf([header, [n, "Ex", "Ponent", site.name, `${unique("x")}@example.com`, ""]]));
+    const { line } = await importCsv(
+      token,
+      csvOf([header, [n, "Ex", "Ponent", site.name, `${unique("x")}@example.com`, ""]]),
+    );
     expect(line(2)?.outcome).toBe("created");
     expect((await storedUser(n))?.employeeNumber).toBe(n);
   });
@@ -113,7 +135,10 @@ describe("employee numbers", () => {
 
 describe("emails", () => {
   it("fails an email that is not an email address", async () => {
-    const { line } = await importCsv(token, csvOf([header, [unique("e"), "Bad", "Mail", site.name, "not-an-email", ""]]));
+    const { line } = await importCsv(
+      token,
+      csvOf([header, [unique("e"), "Bad", "Mail", site.name, "not-an-email", ""]]),
+    );
     expect(line(2)?.messages[0]?.code).toBe("invalid_email");
   });
 
@@ -121,7 +146,10 @@ describe("emails", () => {
     const a = unique("own");
     const email = `${a}@example.com`;
     await importCsv(token, csvOf([header, [a, "Own", "Er", site.name, email, ""]]));
-    const { line } = await importCsv(token, csvOf([header, [unique("b"), "Other", "Person", site.name, email.toUpperCase(), ""]]));
+    const { line } = await importCsv(
+      token,
+      csvOf([header, [unique("b"), "Other", "Person", site.name, email.toUpperCase(), ""]]),
+    );
     expect(line(2)?.messages[0]?.code).toBe("duplicate_email");
     expect(line(2)?.messages[0]?.message).toContain(a);
   });
@@ -143,7 +171,11 @@ describe("emails", () => {
     await importCsv(token, csvOf([header, [owner, "Bo", "Owner", site.name, email, ""]]));
     const { line } = await importCsv(
       token,
-      csvOf([header, [unique("taker"), "Ta", "Ker", site.name, email, ""], [owner, "Bob", "Owner", site.name, email, ""]]),
+      csvOf([
+        header,
+        [unique("taker"), "Ta", "Ker", site.name, email, ""],
+        [owner, "Bob", "Owner", site.name, email, ""],
+      ]),
     );
     expect(line(2)?.messages[0]?.message).toContain(`already used by user ${owner}`);
     expect(line(3)?.outcome).toBe("updated");
@@ -155,7 +187,8 @@ describe("emails", () => {
     const email = `${n}-owner@example.com`;
     await importCsv(token, csvOf([header, [`${n}-owner`, "Bo", "Owner", site.name, email, ""]]));
     const rows = [header, [`${n}-taker`, "Ta", "Ker", site.name, email, ""]];
-    for (let i = 0; i < chunkRows; i++) rows.push([`${n}-${i}`, "Many", `Row${i}`, site.name, `${n}-${i}@example.com`, ""]);
+    for (let i = 0; i < chunkRows; i++)
+      rows.push([`${n}-${i}`, "Many", `Row${i}`, site.name, `${n}-${i}@example.com`, ""]);
     rows.push([`${n}-owner`, "Bob", "Owner", site.name, email, ""]);
     const { imp, line } = await importCsv(token, csvOf(rows));
     expect(imp.counts).toMatchObject({ created: chunkRows, updated: 1, failed: 1 });
@@ -168,7 +201,11 @@ describe("emails", () => {
     await importCsv(token, csvOf([header, [a, "A", "A", site.name, `${a}@example.com`, ""]]));
     const { line } = await importCsv(
       token,
-      csvOf([header, [a, "A", "A", site.name, `${a}-new@example.com`, ""], [b, "B", "B", site.name, `${a}@example.com`, ""]]),
+      csvOf([
+        header,
+        [a, "A", "A", site.name, `${a}-new@example.com`, ""],
+        [b, "B", "B", site.name, `${a}@example.com`, ""],
+      ]),
     );
     expect(line(2)?.outcome).toBe("updated");
     expect(line(3)?.outcome).toBe("created");
@@ -194,7 +231,10 @@ describe("locations", () => {
   });
 
   it("fails a line whose location does not exist", async () => {
-    const { line } = await importCsv(token, csvOf([header, [unique("nl"), "No", "Where", "Atlantis", `${unique("x")}@example.com`, ""]]));
+    const { line } = await importCsv(
+      token,
+      csvOf([header, [unique("nl"), "No", "Where", "Atlantis", `${unique("x")}@example.com`, ""]]),
+    );
     expect(line(2)?.messages[0]?.code).toBe("unknown_location");
     expect(line(2)?.messages[0]?.message).toContain("Atlantis");
   });
@@ -209,7 +249,10 @@ describe("roles", () => {
 
   it("imports a user with an unknown role as Standard, with a warning", async () => {
     const n = unique("ur");
-    const { imp, line } = await importCsv(token, csvOf([header, [n, "U", "R", site.name, `${n}@example.com`, "Wizard"]]));
+    const { imp, line } = await importCsv(
+      token,
+      csvOf([header, [n, "U", "R", site.name, `${n}@example.com`, "Wizard"]]),
+    );
     expect(line(2)?.outcome).toBe("created");
     expect(line(2)?.messages).toEqual([expect.objectContaining({ level: "warning", code: "unknown_role" })]);
     // It says which roles there are, since the fix is to name one in the file.
@@ -229,7 +272,10 @@ describe("roles", () => {
     const n = unique("nr");
     const { imp } = await importCsv(
       token,
-      csvOf([["employee_number", "first_name", "last_name", "location", "email"], [n, "N", "R", site.name, `${n}@example.com`]]),
+      csvOf([
+        ["employee_number", "first_name", "last_name", "location", "email"],
+        [n, "N", "R", site.name, `${n}@example.com`],
+      ]),
     );
     expect(imp.counts.created).toBe(1);
     expect(await roleName((await storedUser(n))?.roleId)).toBe("Standard");
@@ -240,10 +286,16 @@ describe("updates", () => {
   it("updates an existing user, and reports an identical line as unchanged", async () => {
     const n = unique("up");
     await importCsv(token, csvOf([header, [n, "Old", "Name", site.name, `${n}@example.com`, "Standard"]]));
-    const second = await importCsv(token, csvOf([header, [n, "New", "Name", site.name, `${n}@example.com`, "Standard"]]));
+    const second = await importCsv(
+      token,
+      csvOf([header, [n, "New", "Name", site.name, `${n}@example.com`, "Standard"]]),
+    );
     expect(second.line(2)?.outcome).toBe("updated");
     expect((await storedUser(n))?.firstName).toBe("New");
-    const third = await importCsv(token, csvOf([header, [n, "New", "Name", site.code, `${n}@example.com`, "standard"]]));
+    const third = await importCsv(
+      token,
+      csvOf([header, [n, "New", "Name", site.code, `${n}@example.com`, "standard"]]),
+    );
     expect(third.line(2)?.outcome).toBe("unchanged");
   });
 
@@ -262,10 +314,20 @@ describe("updates", () => {
     const n = unique("lock");
     const other = await createTestLocation();
     await importCsv(token, csvOf([header, [n, "Lo", "Ck", site.name, `${n}@example.com`, "Manager"]]));
-    await db.update(users).set({ roleLocked: true, locationLocked: true }).where(eq(users.employeeKey, toKey(n)));
-    const { line } = await importCsv(token, csvOf([header, [n, "Lo", "Cked", other.name, `${n}@example.com`, "Admin"]]));
+    await db
+      .update(users)
+      .set({ roleLocked: true, locationLocked: true })
+      .where(eq(users.employeeKey, toKey(n)));
+    const { line } = await importCsv(
+      token,
+      csvOf([header, [n, "Lo", "Cked", other.name, `${n}@example.com`, "Admin"]]),
+    );
     expect(line(2)?.outcome).toBe("updated");
-    expect(line(2)?.messages.map((m) => m.code).sort()).toEqual(["location_locked", "role_locked"]);
+    expect(
+      line(2)
+        ?.messages.map((m) => m.code)
+        .sort(),
+    ).toEqual(["location_locked", "role_locked"]);
     const stored = await storedUser(n);
     expect(stored?.lastName).toBe("Cked");
     expect(await roleName(stored?.roleId)).toBe("Manager");
@@ -279,12 +341,22 @@ describe("updates", () => {
     const { id } = (await upload.json()) as { id: string };
     const [imp] = await db.select().from(imports).where(eq(imports.id, id));
     if (!imp) throw new Error("the upload made no import");
-    const values = { employee_number: n, first_name: "Ra", last_name: "Ced", location: other.name, email: `${n}@example.com`, role: "Admin" };
+    const values = {
+      employee_number: n,
+      first_name: "Ra",
+      last_name: "Ced",
+      location: other.name,
+      email: `${n}@example.com`,
+      role: "Admin",
+    };
 
     // The chunk's read goes to D1 at once; the lock is sent while the rules wait for it, so D1,
     // which answers one request at a time in the order sent, stores it before the chunk's write.
     const applying = applyChunk(db, imp, { index: 0 }, [{ line: 2, values }], await loadRoleBook(db), new Date());
-    await db.update(users).set({ roleLocked: true, locationLocked: true }).where(eq(users.employeeKey, toKey(n)));
+    await db
+      .update(users)
+      .set({ roleLocked: true, locationLocked: true })
+      .where(eq(users.employeeKey, toKey(n)));
     expect((await applying).updated).toBe(1);
     // The rules saw no lock (no lock warning): what kept the fields is the write itself.
     const [after] = await db.select().from(imports).where(eq(imports.id, id));
@@ -301,8 +373,14 @@ describe("updates", () => {
   it("updates a user with a locked location whatever location the file names, even one that does not exist", async () => {
     const n = unique("lockloc");
     await importCsv(token, csvOf([header, [n, "Lo", "Ck", site.name, `${n}@example.com`, ""]]));
-    await db.update(users).set({ locationLocked: true }).where(eq(users.employeeKey, toKey(n)));
-    const { line } = await importCsv(token, csvOf([header, [n, "Lo", "Cked", "Nowhere at all", `${n}@example.com`, ""]]));
+    await db
+      .update(users)
+      .set({ locationLocked: true })
+      .where(eq(users.employeeKey, toKey(n)));
+    const { line } = await importCsv(
+      token,
+      csvOf([header, [n, "Lo", "Cked", "Nowhere at all", `${n}@example.com`, ""]]),
+    );
     expect(line(2)?.outcome).toBe("updated");
     expect(line(2)?.messages.map((m) => m.code)).toEqual(["location_locked"]);
     expect(line(2)?.messages[0]?.message).toContain(`stays ${site.name}`);
@@ -313,7 +391,11 @@ describe("updates", () => {
   it("requires first name, last name and location only of new users", async () => {
     const n = unique("req");
     const { line } = await importCsv(token, csvOf([header, [n, "", "", "", `${n}@example.com`, ""]]));
-    expect(line(2)?.messages.map((m) => m.code)).toEqual(["missing_first_name", "missing_last_name", "missing_location"]);
+    expect(line(2)?.messages.map((m) => m.code)).toEqual([
+      "missing_first_name",
+      "missing_last_name",
+      "missing_location",
+    ]);
   });
 });
 
@@ -327,7 +409,10 @@ describe("records that do not fit", () => {
 
   it("stores no invisible characters pasted from a spreadsheet", async () => {
     const n = unique("inv");
-    const { imp } = await importCsv(token, csvOf([header, [`\u00a0${n}\u200b`, "Zoë\u00a0", "Smith\u200d", site.name, `${n}@example.com`, ""]]));
+    const { imp } = await importCsv(
+      token,
+      csvOf([header, [`\u00a0${n}\u200b`, "Zoë\u00a0", "Smith\u200d", site.name, `${n}@example.com`, ""]]),
+    );
     expect(imp.counts.created).toBe(1);
     const stored = await storedUser(n);
     expect(stored?.employeeNumber).toBe(n);

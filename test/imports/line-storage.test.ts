@@ -3,7 +3,18 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { chunkOutcomes, flaggedLines, importChunks, importKeys, importLines, imports } from "../../src/db/schema";
 import { decodeOutcomes, encodeOutcomes, type LineResult } from "../../src/imports/line-outcomes";
 import { chunkRows } from "../../src/imports/limits";
-import { call, createTestLocation, createUserWithToken, csvOf, db, header, importCsv, unique, uploadCsv, type LineBody } from "../helpers";
+import {
+  call,
+  createTestLocation,
+  createUserWithToken,
+  csvOf,
+  db,
+  header,
+  importCsv,
+  unique,
+  uploadCsv,
+  type LineBody,
+} from "../helpers";
 
 let token: string;
 let site: { name: string };
@@ -76,12 +87,17 @@ describe("line outcomes", () => {
   it("marks, at upload, only the records whose employee number or email the file repeats", async () => {
     const n = unique("marks");
     const rows = [header];
-    for (let i = 0; i < chunkRows + 10; i++) rows.push([`${n}-${i}`, "Mark", `Row${i}`, site.name, `${n}-${i}@example.com`, ""]);
+    for (let i = 0; i < chunkRows + 10; i++)
+      rows.push([`${n}-${i}`, "Mark", `Row${i}`, site.name, `${n}-${i}@example.com`, ""]);
     rows.push([`${n}-3`.toUpperCase(), "Again", "Three", site.name, `${n}-again@example.com`, ""]);
     rows.push([`${n}-new`, "Same", "Mail", site.name, `${n}-5@EXAMPLE.com`, ""]);
     const res = await uploadCsv(token, csvOf(rows));
     const { id } = (await res.json()) as { id: string };
-    const chunks = await db.select().from(importChunks).where(eq(importChunks.importId, id)).orderBy(importChunks.index);
+    const chunks = await db
+      .select()
+      .from(importChunks)
+      .where(eq(importChunks.importId, id))
+      .orderBy(importChunks.index);
     expect(chunks.map((c) => [c.employeeRepeats, c.emailRepeats])).toEqual([
       [[3], [5]],
       [[10], [11]],
@@ -92,13 +108,25 @@ describe("line outcomes", () => {
 describe("imports whose lines were kept a row each", () => {
   it("reads their lines, filters and failed lines as before", async () => {
     const n = unique("legacy");
-    const csv = csvOf([header, [`${n}-1`, "Le", "Gacy", site.name, `${n}-1@example.com`, ""], [`${n}-2`, "Le", "Gacy", "Nowhere", `${n}-2@example.com`, ""]]);
+    const csv = csvOf([
+      header,
+      [`${n}-1`, "Le", "Gacy", site.name, `${n}-1@example.com`, ""],
+      [`${n}-2`, "Le", "Gacy", "Nowhere", `${n}-2@example.com`, ""],
+    ]);
     const res = await uploadCsv(token, csv);
     const { id } = (await res.json()) as { id: string };
     const seq = await seqOf(id);
     // As an import applied before chunks kept their outcomes left it: every line a row of import_lines.
     await db.insert(importLines).values([
-      { importSeq: seq, line: 2, employeeNumber: `${n}-1`, employeeKey: `${n}-1`, outcome: "created", messages: [], values: { employee_number: `${n}-1` } },
+      {
+        importSeq: seq,
+        line: 2,
+        employeeNumber: `${n}-1`,
+        employeeKey: `${n}-1`,
+        outcome: "created",
+        messages: [],
+        values: { employee_number: `${n}-1` },
+      },
       {
         importSeq: seq,
         line: 3,
@@ -109,7 +137,10 @@ describe("imports whose lines were kept a row each", () => {
         values: { employee_number: `${n}-2`, location: "Nowhere" },
       },
     ]);
-    await db.update(imports).set({ status: "completed", nextChunk: 1, processedRows: 2, created: 1, failed: 1 }).where(eq(imports.id, id));
+    await db
+      .update(imports)
+      .set({ status: "completed", nextChunk: 1, processedRows: 2, created: 1, failed: 1 })
+      .where(eq(imports.id, id));
     const all = (await (await call(token, `/api/imports/${id}/lines`)).json()) as { lines: LineBody[] };
     expect(all.lines.map((l) => [l.line, l.outcome])).toEqual([
       [2, "created"],

@@ -10,7 +10,17 @@ import { purgeOldImports } from "../../src/imports/sweep";
 import { findImportRow } from "../../src/db/imports";
 import { walkImportLines } from "../../src/imports/read-lines";
 import worker from "../../src/index";
-import { call, createTestLocation, createUserWithToken, csvOf, db, header, importCsv, unique, waitForImport } from "../helpers";
+import {
+  call,
+  createTestLocation,
+  createUserWithToken,
+  csvOf,
+  db,
+  header,
+  importCsv,
+  unique,
+  waitForImport,
+} from "../helpers";
 
 let admin: { user: { id: number }; token: string };
 let site: { name: string };
@@ -23,18 +33,33 @@ beforeAll(async () => {
 /** A file of `rows` new users, every tenth with an unknown role; more than one chunk when rows > chunkRows. */
 function manyUsers(prefix: string, rows: number): string {
   const lines = [header];
-  for (let i = 0; i < rows; i++) lines.push([`${prefix}-${i}`, "Many", `User${i}`, site.name, `${prefix}-${i}@example.com`, i % 10 === 0 ? "Wizard" : ""]);
+  for (let i = 0; i < rows; i++)
+    lines.push([
+      `${prefix}-${i}`,
+      "Many",
+      `User${i}`,
+      site.name,
+      `${prefix}-${i}@example.com`,
+      i % 10 === 0 ? "Wizard" : "",
+    ]);
   return csvOf(lines);
 }
 
 /** Uploads without starting, so no message is sent: the test decides what the queue delivers. */
 async function uploadOnly(csv: string) {
   const bytes = new TextEncoder().encode(csv);
-  return createImport(env, db, { uploadedBy: admin.user.id, fileName: "faults.csv", body: new Blob([bytes]), size: bytes.length });
+  return createImport(env, db, {
+    uploadedBy: admin.user.id,
+    fileName: "faults.csv",
+    body: new Blob([bytes]),
+    size: bytes.length,
+  });
 }
 
 async function deliver(queue: string, importId: string, attempts = 1) {
-  const batch = createMessageBatch<ImportMessage>(queue, [{ id: crypto.randomUUID(), timestamp: new Date(), attempts, body: { importId } }]);
+  const batch = createMessageBatch<ImportMessage>(queue, [
+    { id: crypto.randomUUID(), timestamp: new Date(), attempts, body: { importId } },
+  ]);
   const ctx = createExecutionContext();
   await worker.queue(batch, env, ctx);
   return getQueueResult(batch, ctx);
@@ -90,14 +115,25 @@ describe("the queue consumer", () => {
     const failedRun = await deliver("roster-imports", imp.id);
     expect(failedRun.retryMessages).toHaveLength(1);
     const stuck = await summary(imp.id);
-    expect({ next: stuck.nextChunk, processed: stuck.processedRows, status: stuck.status }).toEqual({ next: 1, processed: chunkRows, status: "processing" });
+    expect({ next: stuck.nextChunk, processed: stuck.processedRows, status: stuck.status }).toEqual({
+      next: 1,
+      processed: chunkRows,
+      status: "processing",
+    });
     expect(stuck.error).toContain("UNIQUE");
 
     await db.delete(chunkOutcomes).where(and(eq(chunkOutcomes.importSeq, imp.seq), eq(chunkOutcomes.index, 1)));
     const retried = await deliver("roster-imports", imp.id, 2);
     expect(retried.explicitAcks).toHaveLength(1);
     const done = await summary(imp.id);
-    expect(done).toMatchObject({ status: "completed", processedRows: rows, created: rows, failed: 0, warnings: rows / 10, error: null });
+    expect(done).toMatchObject({
+      status: "completed",
+      processedRows: rows,
+      created: rows,
+      failed: 0,
+      warnings: rows / 10,
+      error: null,
+    });
     expect(await lineCount(imp.id)).toBe(rows);
   });
 
@@ -105,8 +141,15 @@ describe("the queue consumer", () => {
     const prefix = unique("stall");
     const imp = await uploadOnly(manyUsers(prefix, 2_500));
     // As if the queue lost the message of an import that had started: no message is in flight.
-    await db.update(imports).set({ status: "processing", progressAt: new Date(Date.now() - 10 * 60_000) }).where(eq(imports.id, imp.id));
-    await worker.scheduled(createScheduledController({ scheduledTime: new Date(), cron: "*/5 * * * *" }), env, createExecutionContext());
+    await db
+      .update(imports)
+      .set({ status: "processing", progressAt: new Date(Date.now() - 10 * 60_000) })
+      .where(eq(imports.id, imp.id));
+    await worker.scheduled(
+      createScheduledController({ scheduledTime: new Date(), cron: "*/5 * * * *" }),
+      env,
+      createExecutionContext(),
+    );
     const done = await waitForImport(admin.token, imp.id);
     expect(done).toMatchObject({ status: "completed", processed_rows: 2_500 });
     expect(done.counts.created).toBe(2_500);
@@ -114,7 +157,10 @@ describe("the queue consumer", () => {
 
   it("marks an import failed, with the reason, when its message ends in the dead-letter queue", async () => {
     const imp = await uploadOnly(manyUsers(unique("dead"), 3));
-    await db.update(imports).set({ status: "processing", error: "Processing hit a problem and will retry: D1 is down" }).where(eq(imports.id, imp.id));
+    await db
+      .update(imports)
+      .set({ status: "processing", error: "Processing hit a problem and will retry: D1 is down" })
+      .where(eq(imports.id, imp.id));
     await deliver("roster-imports-dlq", imp.id);
     const failed = await summary(imp.id);
     expect(failed.status).toBe("failed");
@@ -143,12 +189,23 @@ describe("the queue consumer", () => {
       ...shared.map((e) => [e, "From", "B", site.name, `${e}@b.example.com`, ""]),
       [`${n}-new`, "New", "Person", site.name, `${shared[0]}@a.example.com`, ""],
     ]);
-    const [a, b] = await Promise.all([fileA, fileB].map((f) => call(admin.token, "/api/imports?start=true", { method: "POST", headers: { "Content-Type": "text/csv" }, body: f })));
+    const [a, b] = await Promise.all(
+      [fileA, fileB].map((f) =>
+        call(admin.token, "/api/imports?start=true", {
+          method: "POST",
+          headers: { "Content-Type": "text/csv" },
+          body: f,
+        }),
+      ),
+    );
     const ids = await Promise.all([a, b].map(async (r) => ((await r?.json()) as { id: string }).id));
     const [doneA, doneB] = await Promise.all(ids.map((id) => waitForImport(admin.token, id)));
     expect(doneA?.status).toBe("completed");
     expect(doneB?.status).toBe("completed");
-    const stored = await db.select().from(users).where(like(users.employeeNumber, `${n}-%`));
+    const stored = await db
+      .select()
+      .from(users)
+      .where(like(users.employeeNumber, `${n}-%`));
     expect(new Set(stored.map((u) => u.emailKey)).size).toBe(stored.length);
     // Every person exists once; each import's counts cover all its lines.
     expect(stored.filter((u) => shared.includes(u.employeeNumber))).toHaveLength(300);
@@ -175,7 +232,8 @@ describe("retention", () => {
     const row = await summary(imp.id);
     const later = new Date(row.createdAt.getTime() + 91 * 86_400_000);
     let purged = 0;
-    for (let i = 0; i < 20 && !(await summary(imp.id)).purgedAt; i++) purged += await purgeOldImports(env, db, later, 90);
+    for (let i = 0; i < 20 && !(await summary(imp.id)).purgedAt; i++)
+      purged += await purgeOldImports(env, db, later, 90);
     expect(purged).toBeGreaterThan(0);
     expect(await lineCount(imp.id)).toBe(0);
     expect(await env.FILES.head(row.fileKey)).toBeNull();

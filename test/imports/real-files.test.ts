@@ -14,7 +14,9 @@ beforeAll(async () => {
 describe("files as the tools write them", () => {
   it("imports O’Brien from an Excel CSV in Windows-1252", async () => {
     const n = unique("w");
-    const bytes = windows1252(`employee_number,first_name,last_name,location,email\r\n${n},Zoé,O’Brien,${site.name},${n}@example.com\r\n`);
+    const bytes = windows1252(
+      `employee_number,first_name,last_name,location,email\r\n${n},Zoé,O’Brien,${site.name},${n}@example.com\r\n`,
+    );
     const upload = (await (await uploadCsv(token, bytes)).json()) as { encoding: string };
     expect(upload.encoding).toBe("windows-1252");
     const { imp } = await importCsv(token, bytes);
@@ -75,7 +77,10 @@ describe("files as the tools write them", () => {
   });
 
   it("refuses a file with two columns that mean the same thing, naming them", async () => {
-    const res = await uploadCsv(token, "Employee ID,Username,First Name,Last Name,Site,Email\n1,1,A,B,C,d@example.com\n");
+    const res = await uploadCsv(
+      token,
+      "Employee ID,Username,First Name,Last Name,Site,Email\n1,1,A,B,C,d@example.com\n",
+    );
     expect(res.status).toBe(422);
     const body = (await res.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe("duplicate_column");
@@ -84,7 +89,10 @@ describe("files as the tools write them", () => {
   });
 
   it("refuses a record that runs past the length limit, naming its line", async () => {
-    const res = await uploadCsv(token, `employee_number,first_name,last_name,location,email\n1,"never closed,A,B,C\n${"x,".repeat(40_000)}\n`);
+    const res = await uploadCsv(
+      token,
+      `employee_number,first_name,last_name,location,email\n1,"never closed,A,B,C\n${"x,".repeat(40_000)}\n`,
+    );
     expect(res.status).toBe(422);
     const body = (await res.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe("line_too_long");

@@ -8,10 +8,14 @@ import { unique } from "../helpers";
 const MiB = 1024 * 1024;
 
 /** `total` bytes in uneven pieces of unknown total length: a repeating pattern (compresses well) or random (does not). */
-function bytesOf(total: number, kind: "patterned" | "random"): { stream: ReadableStream<Uint8Array>; bytes: Uint8Array } {
+function bytesOf(
+  total: number,
+  kind: "patterned" | "random",
+): { stream: ReadableStream<Uint8Array>; bytes: Uint8Array } {
   const bytes = new Uint8Array(total);
   if (kind === "patterned") for (let i = 0; i < total; i++) bytes[i] = i % 251;
-  else for (let at = 0; at < total; at += 65536) crypto.getRandomValues(bytes.subarray(at, Math.min(total, at + 65536)));
+  else
+    for (let at = 0; at < total; at += 65536) crypto.getRandomValues(bytes.subarray(at, Math.min(total, at + 65536)));
   let sent = 0;
   const stream = new ReadableStream<Uint8Array>({
     pull(controller) {
@@ -71,7 +75,9 @@ describe("storing an upload", () => {
     const head = await env.FILES.head(key);
     // A multipart object's etag ends in its number of parts: 8 MiB, 8 MiB and the rest.
     expect(head?.etag).toMatch(/-3$/);
-    expect(await readStoredRange(env.FILES, file, 16 * MiB, 16 * MiB + 8)).toEqual(bytes.subarray(16 * MiB, 16 * MiB + 8));
+    expect(await readStoredRange(env.FILES, file, 16 * MiB, 16 * MiB + 8)).toEqual(
+      bytes.subarray(16 * MiB, 16 * MiB + 8),
+    );
     expect(await readAll(file)).toEqual(bytes);
   });
 
@@ -128,17 +134,17 @@ describe("storing an upload", () => {
 
   it("fails a body shorter than announced and keeps nothing", async () => {
     const key = `test/${unique("short")}.csv.gz`;
-    await expect(storeUpload(env.FILES, key, bytesOf(1000, "patterned").stream, { maxBytes: 100 * MiB, size: 2000 }, {})).rejects.toThrow(
-      "ended after 1000 bytes of the 2000 announced",
-    );
+    await expect(
+      storeUpload(env.FILES, key, bytesOf(1000, "patterned").stream, { maxBytes: 100 * MiB, size: 2000 }, {}),
+    ).rejects.toThrow("ended after 1000 bytes of the 2000 announced");
     expect(await env.FILES.head(key)).toBeNull();
   });
 
   it("stops past the limit and keeps nothing, even after parts were sent", async () => {
     const key = `test/${unique("over")}.csv.gz`;
-    await expect(storeUpload(env.FILES, key, bytesOf(20 * MiB, "random").stream, { maxBytes: 12 * MiB, size: null }, {})).rejects.toBeInstanceOf(
-      UploadTooLarge,
-    );
+    await expect(
+      storeUpload(env.FILES, key, bytesOf(20 * MiB, "random").stream, { maxBytes: 12 * MiB, size: null }, {}),
+    ).rejects.toBeInstanceOf(UploadTooLarge);
     expect(await env.FILES.head(key)).toBeNull();
   });
 });

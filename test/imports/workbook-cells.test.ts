@@ -9,7 +9,13 @@ import { workbook } from "./workbooks";
 /** A fixture stored as an upload is, then read: the chosen sheet's CSV and the sheets. */
 async function readFixture(name: string, sheet: string | null = null) {
   const key = `test/${unique("book")}.gz`;
-  const stored = await storeUpload(env.FILES, key, new Blob([workbook(name)]).stream(), { maxBytes: 1 << 26, size: null }, {});
+  const stored = await storeUpload(
+    env.FILES,
+    key,
+    new Blob([workbook(name)]).stream(),
+    { maxBytes: 1 << 26, size: null },
+    {},
+  );
   const book = await readWorkbook(env.FILES, { key, ...stored }, sheet);
   const csv = await new Response(book.csv).text();
   return { csv, ...book.sheets() };
@@ -20,7 +26,9 @@ describe("workbooks saved by Excel", () => {
     const { csv, kind, sheets } = await readFixture("excel-utf8.xlsx");
     expect({ kind, sheets }).toEqual({ kind: "xlsx", sheets: [{ name: "Sheet1", hidden: false }] });
     // xlsx2csv's expected output for the same file.
-    expect(csv).toBe("สวัสดี ครับ,Thai language\nこんにちは,Japanese language\nЗдравствуйте,Russian language\nनमस्ते,Hindi\nالسلام عليكم,Arabic\n");
+    expect(csv).toBe(
+      "สวัสดี ครับ,Thai language\nこんにちは,Japanese language\nЗдравствуйте,Russian language\nनमस्ते,Hindi\nالسلام عليكم,Arabic\n",
+    );
   });
 
   it("lists both sheets of an Excel workbook in tab order and reads either", async () => {
@@ -31,9 +39,15 @@ describe("workbooks saved by Excel", () => {
     ]);
     expect(first.sheet).toBe("Реестр");
     // As xlsx2csv reads it: the version is text, "1.0", and kept so.
-    expect(first.csv.split("\n").slice(0, 2)).toEqual(["№,URL,Название,Вер.,Сост.,Аналитик,Заказчик", "1,url,<<Шаблон сценария>>,1.0,Подп.,Фамилия ,Фамилия"]);
+    expect(first.csv.split("\n").slice(0, 2)).toEqual([
+      "№,URL,Название,Вер.,Сост.,Аналитик,Заказчик",
+      "1,url,<<Шаблон сценария>>,1.0,Подп.,Фамилия ,Фамилия",
+    ]);
     const second = await readFixture("excel-sheets.xlsx", "Вариант использования");
-    expect(second.csv.split("\n").slice(0, 2)).toEqual(["№,Элемент,Описание,Результат шага (Выход),Ссылки", "1,Номер,Полный код (номер) сценария"]);
+    expect(second.csv.split("\n").slice(0, 2)).toEqual([
+      "№,Элемент,Описание,Результат шага (Выход),Ссылки",
+      "1,Номер,Полный код (номер) сценария",
+    ]);
   });
 });
 

@@ -10,7 +10,13 @@ beforeAll(async () => {
 });
 
 /** Uploads bytes and expects a refusal that leaves nothing in storage; returns its message. */
-async function expectRefused(bytes: Uint8Array<ArrayBuffer>, status: number, code: string, query = "filename=users.xlsx", type = contentTypes.xlsx) {
+async function expectRefused(
+  bytes: Uint8Array<ArrayBuffer>,
+  status: number,
+  code: string,
+  query = "filename=users.xlsx",
+  type = contentTypes.xlsx,
+) {
   const before = await storedKeys();
   const res = await uploadWorkbook(token, bytes, query, type);
   const body = (await res.json()) as { error: { code: string; message: string } };
@@ -21,20 +27,31 @@ async function expectRefused(bytes: Uint8Array<ArrayBuffer>, status: number, cod
 
 /** A workbook whose one sheet is `sheetXml`, zipped as Excel would but by fflate. */
 function xlsxWith(sheetXml: string | Uint8Array): Uint8Array<ArrayBuffer> {
-  const rels = (items: string) => `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${items}</Relationships>`;
+  const rels = (items: string) =>
+    `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${items}</Relationships>`;
   const type = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
   return zipSync({
     "[Content_Types].xml": strToU8('<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'),
     "_rels/.rels": strToU8(rels(`<Relationship Id="rId1" Type="${type}/officeDocument" Target="xl/workbook.xml"/>`)),
-    "xl/workbook.xml": strToU8(`<workbook xmlns:r="${type}"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>`),
-    "xl/_rels/workbook.xml.rels": strToU8(rels(`<Relationship Id="rId1" Type="${type}/worksheet" Target="worksheets/sheet1.xml"/>`)),
+    "xl/workbook.xml": strToU8(
+      `<workbook xmlns:r="${type}"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>`,
+    ),
+    "xl/_rels/workbook.xml.rels": strToU8(
+      rels(`<Relationship Id="rId1" Type="${type}/worksheet" Target="worksheets/sheet1.xml"/>`),
+    ),
     "xl/worksheets/sheet1.xml": typeof sheetXml === "string" ? strToU8(sheetXml) : sheetXml,
   });
 }
 
 describe("workbooks refused, storing nothing", () => {
   it("refuses an old .xls workbook with the hint to save it as .xlsx or CSV", async () => {
-    const message = await expectRefused(workbook("users.xls"), 415, "not_csv", "filename=users.xls", "application/vnd.ms-excel");
+    const message = await expectRefused(
+      workbook("users.xls"),
+      415,
+      "not_csv",
+      "filename=users.xls",
+      "application/vnd.ms-excel",
+    );
     expect(message).toContain("old Excel workbook (.xls)");
     expect(message).toContain("Excel Workbook (*.xlsx)");
   });
@@ -44,7 +61,9 @@ describe("workbooks refused, storing nothing", () => {
   });
 
   it("refuses a LibreOffice workbook protected with a password", async () => {
-    expect(await expectRefused(workbook("encrypted.ods"), 422, "encrypted_workbook", "filename=users.ods", contentTypes.ods)).toContain("password");
+    expect(
+      await expectRefused(workbook("encrypted.ods"), 422, "encrypted_workbook", "filename=users.ods", contentTypes.ods),
+    ).toContain("password");
   });
 
   for (const name of ["empty.xlsx", "empty.ods"]) {

@@ -17,10 +17,15 @@ type Uploaded = {
 beforeAll(async () => {
   ({ token } = await createUserWithToken("Admin"));
   const existing = new Set((await listLocations(db)).map((l) => l.name));
-  for (const name of ["London", "Manchester", "Bristol", "Edinburgh"]) if (!existing.has(name)) await createLocation(db, { name, aliases: [] });
+  for (const name of ["London", "Manchester", "Bristol", "Edinburgh"])
+    if (!existing.has(name)) await createLocation(db, { name, aliases: [] });
 });
 
-async function upload(name: string, query = "", type = name.endsWith(".ods") ? contentTypes.ods : contentTypes.xlsx): Promise<Uploaded> {
+async function upload(
+  name: string,
+  query = "",
+  type = name.endsWith(".ods") ? contentTypes.ods : contentTypes.xlsx,
+): Promise<Uploaded> {
   const res = await uploadWorkbook(token, workbook(name), `filename=${name}${query}`, type);
   if (res.status !== 201) throw new Error(`upload answered ${res.status}: ${await res.text()}`);
   return (await res.json()) as Uploaded;
@@ -84,8 +89,16 @@ describe("workbooks saved by LibreOffice", () => {
   it("reads another sheet by name, and a hidden one only when asked", async () => {
     const contractors = await upload("features.ods", "&sheet=Contractors");
     expect(contractors).toMatchObject({ sheet: "Contractors", total_rows: 1 });
-    expect(contractors.columns.map((c) => c.field)).toEqual(["employee_number", "first_name", "last_name", "location", "email"]);
-    expect(await storedCsv(contractors.id)).toBe("Employee ID,Given Name,Surname,Site,E-mail\n00201,Eve,Ray,Edinburgh,eve@example.com\n");
+    expect(contractors.columns.map((c) => c.field)).toEqual([
+      "employee_number",
+      "first_name",
+      "last_name",
+      "location",
+      "email",
+    ]);
+    expect(await storedCsv(contractors.id)).toBe(
+      "Employee ID,Given Name,Surname,Site,E-mail\n00201,Eve,Ray,Edinburgh,eve@example.com\n",
+    );
     const archive = await upload("features.xlsx", "&sheet=Archive");
     expect(archive).toMatchObject({ sheet: "Archive", total_rows: 1 });
   });

@@ -8,7 +8,11 @@ import { call, db } from "../helpers";
  * The workbooks of test/fixtures/workbooks (see its README). Workerd cannot read the host's
  * files, so Vite inlines each at build time as a base64 data URL, keeping its exact bytes.
  */
-const inlined = import.meta.glob<string>("../fixtures/workbooks/*.{xlsx,ods,xls}", { query: "?url&inline", import: "default", eager: true });
+const inlined = import.meta.glob<string>("../fixtures/workbooks/*.{xlsx,ods,xls}", {
+  query: "?url&inline",
+  import: "default",
+  eager: true,
+});
 
 /** The bytes of a fixture workbook, by file name. */
 export function workbook(name: string): Uint8Array<ArrayBuffer> {
@@ -23,8 +27,17 @@ export const contentTypes = {
 };
 
 /** Uploads a workbook's bytes through the API, as an integrator's script would. */
-export function uploadWorkbook(token: string, bytes: Uint8Array<ArrayBuffer>, query = "filename=users.xlsx", contentType = contentTypes.xlsx) {
-  return call(token, `/api/imports?${query}`, { method: "POST", headers: { "Content-Type": contentType }, body: bytes });
+export function uploadWorkbook(
+  token: string,
+  bytes: Uint8Array<ArrayBuffer>,
+  query = "filename=users.xlsx",
+  contentType = contentTypes.xlsx,
+) {
+  return call(token, `/api/imports?${query}`, {
+    method: "POST",
+    headers: { "Content-Type": contentType },
+    body: bytes,
+  });
 }
 
 /** The CSV text an import reads (a workbook's sheet as stored), by the import's id. */

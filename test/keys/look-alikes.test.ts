@@ -4,7 +4,17 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { toKey } from "../../src/db/keys";
 import { csvAttachment } from "../../src/http/csv-attachment";
 import { sessions, users } from "../../src/db/schema";
-import { call, createTestLocation, createUserWithToken, csvOf, db, header, importCsv, storedUser, unique } from "../helpers";
+import {
+  call,
+  createTestLocation,
+  createUserWithToken,
+  csvOf,
+  db,
+  header,
+  importCsv,
+  storedUser,
+  unique,
+} from "../helpers";
 import { Browser, createUser, csrfIn, signedIn } from "../web/helpers";
 
 /** The fullwidth form of an ASCII string: looks the same, is other code points. */
@@ -21,12 +31,24 @@ beforeAll(async () => {
 describe("identifiers that look the same are one", () => {
   it("imports one user from every way of writing the same employee number", async () => {
     const n = unique("U");
-    const forms = [n, fullwidth(n), `${n.slice(0, 1)}\u00AD${n.slice(1)}`, `${n.slice(0, 1)}\u200E${n.slice(1)}`, `${n}\uFE0F`, `\u200B${n.toLowerCase()}`];
+    const forms = [
+      n,
+      fullwidth(n),
+      `${n.slice(0, 1)}\u00AD${n.slice(1)}`,
+      `${n.slice(0, 1)}\u200E${n.slice(1)}`,
+      `${n}\uFE0F`,
+      `\u200B${n.toLowerCase()}`,
+    ];
     const rows = forms.map((form, i) => [form, "Ann", `Lee${i}`, site.name, `${n}-${i}@example.com`, ""]);
     const { imp, lines } = await importCsv(token, csvOf([header, ...rows]));
     expect(imp.counts).toMatchObject({ created: 1, failed: forms.length - 1 });
-    expect(lines.slice(1).map((l) => l.messages[0]?.code)).toEqual(forms.slice(1).map(() => "duplicate_employee_number"));
-    const stored = await db.select().from(users).where(eq(users.employeeKey, toKey(n)));
+    expect(lines.slice(1).map((l) => l.messages[0]?.code)).toEqual(
+      forms.slice(1).map(() => "duplicate_employee_number"),
+    );
+    const stored = await db
+      .select()
+      .from(users)
+      .where(eq(users.employeeKey, toKey(n)));
     expect(stored).toHaveLength(1);
 
     // Each form in a later file finds that one user.
@@ -40,7 +62,11 @@ describe("identifiers that look the same are one", () => {
     const n = unique("inv");
     const { imp } = await importCsv(
       token,
-      csvOf([header, [n, "An\u00ADn", "Lee\u200F", site.name, `${n}\u200B@example.com`, ""], [`${n}b`, "Bo", "Lee", site.name, fullwidth(`${n}@example.com`), ""]]),
+      csvOf([
+        header,
+        [n, "An\u00ADn", "Lee\u200F", site.name, `${n}\u200B@example.com`, ""],
+        [`${n}b`, "Bo", "Lee", site.name, fullwidth(`${n}@example.com`), ""],
+      ]),
     );
     expect(imp.counts).toMatchObject({ created: 1, failed: 1 });
     expect(await storedUser(n)).toMatchObject({ firstName: "Ann", lastName: "Lee", email: `${n}@example.com` });
@@ -48,7 +74,14 @@ describe("identifiers that look the same are one", () => {
 
   it("reads headers written in look-alike forms", async () => {
     const n = unique("hd");
-    const looks = ["Ｅmployee\u00A0Number", "First\u00ADName", "ＬＡＳＴ_NAME", "Location\u200B", "Ｅ-mail", "Role\uFE0F"];
+    const looks = [
+      "Ｅmployee\u00A0Number",
+      "First\u00ADName",
+      "ＬＡＳＴ_NAME",
+      "Location\u200B",
+      "Ｅ-mail",
+      "Role\uFE0F",
+    ];
     const { imp } = await importCsv(token, csvOf([looks, [n, "Ann", "Lee", site.name, `${n}@example.com`, ""]]));
     expect(imp.counts).toMatchObject({ created: 1 });
     expect(await storedUser(n)).toMatchObject({ firstName: "Ann", lastName: "Lee", email: `${n}@example.com` });
@@ -60,18 +93,30 @@ describe("identifiers that look the same are one", () => {
     const res = await call(token, `/api/users/${encodeURIComponent(fullwidth(n))}`);
     expect(res.status).toBe(200);
     expect(((await res.json()) as { employee_number: string }).employee_number).toBe(n);
-    const search = (await (await call(token, `/api/users?q=${encodeURIComponent(`${n.slice(0, 2)}\u00AD${n.slice(2)}`)}`)).json()) as { users: unknown[] };
+    const search = (await (
+      await call(token, `/api/users?q=${encodeURIComponent(`${n.slice(0, 2)}\u00AD${n.slice(2)}`)}`)
+    ).json()) as { users: unknown[] };
     expect(search.users).toHaveLength(1);
   });
 });
 
 describe("locations that look the same are one", () => {
-  const post = (body: unknown) => call(token, "/api/locations", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  const post = (body: unknown) =>
+    call(token, "/api/locations", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
 
   it("refuses a fullwidth or soft-hyphenated twin of a location's name, code or alias", async () => {
     const name = unique("London");
     expect((await post({ name, code: unique("LDN"), aliases: [unique("City")] })).status).toBe(201);
-    for (const twin of [fullwidth(name.slice(0, 1)) + name.slice(1), `Lon\u00AD${name.slice(3)}`, `${name}\u200B`, name.toUpperCase()]) {
+    for (const twin of [
+      fullwidth(name.slice(0, 1)) + name.slice(1),
+      `Lon\u00AD${name.slice(3)}`,
+      `${name}\u200B`,
+      name.toUpperCase(),
+    ]) {
       const res = await post({ name: twin });
       expect(res.status, JSON.stringify(twin)).toBe(409);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe("location_exists");
@@ -142,15 +187,19 @@ describe("CSV downloads", () => {
     expect(headers["Content-Disposition"]).toBe(`attachment; filename="reportvsc.csv"; filename*=UTF-8''reportvsc.csv`);
   });
 
-
   it("neutralises a formula with invisible characters before it", async () => {
     const n = unique("csv");
-    const { imp } = await importCsv(token, csvOf([header, [n, "\u200B=1+1", "\u00AD@SUM(A1)", "Atlantis", `${n}@example.com`, ""]]));
+    const { imp } = await importCsv(
+      token,
+      csvOf([header, [n, "\u200B=1+1", "\u00AD@SUM(A1)", "Atlantis", `${n}@example.com`, ""]]),
+    );
     const failed = (await (await call(token, `/api/imports/${imp.id}/failed.csv`)).text()).replace(/^\uFEFF/, "");
     expect(failed.trim().split("\r\n")[1]).toBe(`${n},'=1+1,'@SUM(A1),Atlantis,${n}@example.com,`);
 
     // A value stored before invisible characters were removed is guarded all the same.
-    await env.DB.prepare(`UPDATE flagged_lines SET "values" = json_set("values", '$.first_name', ?) WHERE employee_number = ?`)
+    await env.DB.prepare(
+      `UPDATE flagged_lines SET "values" = json_set("values", '$.first_name', ?) WHERE employee_number = ?`,
+    )
       .bind("\u200B=1+1", n)
       .run();
     const report = (await (await call(token, `/api/imports/${imp.id}/report.csv`)).text()).replace(/^\uFEFF/, "");

@@ -26,12 +26,26 @@ beforeAll(async () => {
 });
 
 /** Stores a user as Roster did before keys folded look-alikes: every key trimmed, NFC and lower-cased only. */
-async function insertOldUser(employeeNumber: string, email: string, firstName = "Old", lastName = "Style"): Promise<number> {
+async function insertOldUser(
+  employeeNumber: string,
+  email: string,
+  firstName = "Old",
+  lastName = "Style",
+): Promise<number> {
   const row = await env.DB.prepare(
     `INSERT INTO users (employee_number, employee_key, first_name, last_name, name_key, email, email_key, role_id, password_hash)
      VALUES (?1, ?2, ?3, ?4, lower(trim(?3 || ' ' || ?4)), ?5, ?6, ?7, ?8) RETURNING id`,
   )
-    .bind(employeeNumber, legacyKeyOf(employeeNumber), firstName, lastName, email, legacyKeyOf(email), standardRoleId, await hashPassword(password))
+    .bind(
+      employeeNumber,
+      legacyKeyOf(employeeNumber),
+      firstName,
+      lastName,
+      email,
+      legacyKeyOf(email),
+      standardRoleId,
+      await hashPassword(password),
+    )
     .first<{ id: number }>();
   if (!row) throw new Error("user not inserted");
   return row.id;
@@ -39,11 +53,19 @@ async function insertOldUser(employeeNumber: string, email: string, firstName = 
 
 /** Stores a location as Roster did before, with each name, code and alias under its old key. */
 async function insertOldLocation(name: string, code: string | null, aliases: string[] = []): Promise<number> {
-  const row = await env.DB.prepare("INSERT INTO locations (name, code) VALUES (?1, ?2) RETURNING id").bind(name, code).first<{ id: number }>();
+  const row = await env.DB.prepare("INSERT INTO locations (name, code) VALUES (?1, ?2) RETURNING id")
+    .bind(name, code)
+    .first<{ id: number }>();
   if (!row) throw new Error("location not inserted");
-  const keys: [string, string][] = [[name, "name"], ...(code ? [[code, "code"] as [string, string]] : []), ...aliases.map((a) => [a, "alias"] as [string, string])];
+  const keys: [string, string][] = [
+    [name, "name"],
+    ...(code ? [[code, "code"] as [string, string]] : []),
+    ...aliases.map((a) => [a, "alias"] as [string, string]),
+  ];
   for (const [label, kind] of keys) {
-    await env.DB.prepare("INSERT INTO location_keys (key, location_id, kind, label) VALUES (?1, ?2, ?3, ?4)").bind(legacyKeyOf(label), row.id, kind, label).run();
+    await env.DB.prepare("INSERT INTO location_keys (key, location_id, kind, label) VALUES (?1, ?2, ?3, ?4)")
+      .bind(legacyKeyOf(label), row.id, kind, label)
+      .run();
   }
   return row.id;
 }
@@ -84,7 +106,10 @@ describe("the key rebuild after migration 0012", () => {
 
     await rebuildAll(1);
     expect(await keyRebuildPending(db)).toBe(false);
-    expect(await userById(fullwidthUser)).toMatchObject({ employeeKey: toKey(`U${n}`), nameKey: nameKeyOf("Zoë", "Strasse") });
+    expect(await userById(fullwidthUser)).toMatchObject({
+      employeeKey: toKey(`U${n}`),
+      nameKey: nameKeyOf("Zoë", "Strasse"),
+    });
     expect(await userById(emailUser)).toMatchObject({ employeeKey: toKey(`X${n}`), emailKey: `x${n}@example.com` });
     expect(await userById(ascii)).toMatchObject({ employeeKey: `a${n}`, nameKey: "ada byron" });
     // The values themselves are as they were stored.
@@ -92,8 +117,15 @@ describe("the key rebuild after migration 0012", () => {
 
     // Rebuilt, the user is the one an import of any look-alike form updates.
     const site = unique("Site ");
-    await call(token, "/api/locations", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ name: site }) });
-    const { imp } = await importCsv(token, csvOf([header, [`U\u00AD${n}`, "Zoë", "Straße", site, `${n}-1@example.com`, ""]]));
+    await call(token, "/api/locations", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ name: site }),
+    });
+    const { imp } = await importCsv(
+      token,
+      csvOf([header, [`U\u00AD${n}`, "Zoë", "Straße", site, `${n}-1@example.com`, ""]]),
+    );
     expect(imp.counts).toMatchObject({ created: 0, updated: 1 });
   });
 
@@ -119,29 +151,46 @@ describe("the key rebuild after migration 0012", () => {
     await rebuildAll();
 
     expect(await userById(real)).toMatchObject({ employeeKey: `v${n}` });
-    expect(await userById(twin)).toMatchObject({ employeeKey: legacyKeyOf(fullwidth(`V${n}`)), emailKey: `v${n}-twin@example.com` });
-    expect(await userById(emailTwin)).toMatchObject({ employeeKey: `w${n}-2`, emailKey: legacyKeyOf(`w\u00AD${n}@example.com`) });
+    expect(await userById(twin)).toMatchObject({
+      employeeKey: legacyKeyOf(fullwidth(`V${n}`)),
+      emailKey: `v${n}-twin@example.com`,
+    });
+    expect(await userById(emailTwin)).toMatchObject({
+      employeeKey: `w${n}-2`,
+      emailKey: legacyKeyOf(`w\u00AD${n}@example.com`),
+    });
     expect(await userById(firstOld)).toMatchObject({ employeeKey: `t${n}` });
     expect(await userById(secondOld)).toMatchObject({ employeeKey: legacyKeyOf(`T\u00AD${n}`) });
 
-    const mine = (await listKeyCollisions(db, "user")).filter((c) => [twin, emailTwin, secondOld].includes(c.kept.id)).sort((a, b) => a.kept.id - b.kept.id);
+    const mine = (await listKeyCollisions(db, "user"))
+      .filter((c) => [twin, emailTwin, secondOld].includes(c.kept.id))
+      .sort((a, b) => a.kept.id - b.kept.id);
     expect(mine.map((c) => [c.field, c.kept.id, c.holder.id, c.key])).toEqual([
       ["employee_number", twin, real, `v${n}`],
       ["email", emailTwin, emailHolder, `w${n}@example.com`],
       ["employee_number", secondOld, firstOld, `t${n}`],
     ]);
-    expect(mine[0]).toMatchObject({ kept: { employeeNumber: fullwidth(`V${n}`), name: "Twin Vee" }, holder: { employeeNumber: `V${n}`, value: `V${n}` } });
+    expect(mine[0]).toMatchObject({
+      kept: { employeeNumber: fullwidth(`V${n}`), name: "Twin Vee" },
+      holder: { employeeNumber: `V${n}`, value: `V${n}` },
+    });
 
     // Neither is lost: each is found by its employee number as written, and each signs in as itself.
     expect((await findUser(db, fullwidth(`V${n}`)))?.firstName).toBe("Twin");
     expect((await findUser(db, `V${n}`))?.firstName).toBe("Real");
     expect((await findUser(db, `v${n}`))?.firstName).toBe("Real");
-    for (const [username, id] of [[fullwidth(`V${n}`), twin], [`V${n}`, real]] as const) {
+    for (const [username, id] of [
+      [fullwidth(`V${n}`), twin],
+      [`V${n}`, real],
+    ] as const) {
       expect((await new Browser().signIn(username)).status).toBe(303);
       expect(await db.select().from(sessions).where(eq(sessions.userId, id))).toHaveLength(1);
     }
     // The twin's password never opens the real user's account, and a changed password for one is no key to the other.
-    await db.update(users).set({ passwordHash: await hashPassword("the twin's own password") }).where(eq(users.id, twin));
+    await db
+      .update(users)
+      .set({ passwordHash: await hashPassword("the twin's own password") })
+      .where(eq(users.id, twin));
     expect((await new Browser().signIn(`V${n}`, "the twin's own password")).status).toBe(401);
     expect((await new Browser().signIn(fullwidth(`V${n}`), "the twin's own password")).status).toBe(303);
   });
@@ -152,9 +201,17 @@ describe("the key rebuild after migration 0012", () => {
     const twin = await insertOldUser(fullwidth(`M${n}`), `m${n}-twin@example.com`, "Twin", "Em");
     await startRebuild();
     await rebuildAll();
-    const fields = { email: `m${n}-twin@example.com`, firstName: "Twin", lastName: "Admin\u200B", passwordHash: await hashPassword("the twin's new password") };
+    const fields = {
+      email: `m${n}-twin@example.com`,
+      firstName: "Twin",
+      lastName: "Admin\u200B",
+      passwordHash: await hashPassword("the twin's new password"),
+    };
     expect(await upsertAdmin(db, { ...fields, username: fullwidth(`M${n}`) })).toEqual({ outcome: "updated" });
-    expect(await userById(twin)).toMatchObject({ lastName: "Admin", roleId: (await db.select().from(roles).where(eq(roles.nameKey, "admin")))[0]?.id });
+    expect(await userById(twin)).toMatchObject({
+      lastName: "Admin",
+      roleId: (await db.select().from(roles).where(eq(roles.nameKey, "admin")))[0]?.id,
+    });
     expect(await userById(real)).toMatchObject({ lastName: "Em", roleId: standardRoleId });
     expect(await findUserId(db, fullwidth(`M${n}`))).toBe(twin);
     expect((await new Browser().signIn(`M${n}`, "the twin's new password")).status).toBe(401);
@@ -168,7 +225,10 @@ describe("the key rebuild after migration 0012", () => {
     await rebuildAll();
     expect((await listKeyCollisions(db, "user")).some((c) => c.kept.id === twin)).toBe(true);
 
-    await db.update(users).set({ email: `h${n}-new@example.com`, emailKey: `h${n}-new@example.com` }).where(eq(users.id, holder));
+    await db
+      .update(users)
+      .set({ email: `h${n}-new@example.com`, emailKey: `h${n}-new@example.com` })
+      .where(eq(users.id, holder));
     await rebuildKeys(db, 10_000);
     expect(await userById(twin)).toMatchObject({ emailKey: `h${n}@example.com` });
     expect((await listKeyCollisions(db, "user")).some((c) => c.kept.id === twin)).toBe(false);
@@ -185,12 +245,28 @@ describe("the key rebuild after migration 0012", () => {
 
     const keysOf = async (id: number) =>
       (await db.select().from(locationKeys).where(eq(locationKeys.locationId, id))).map((k) => [k.kind, k.key]).sort();
-    expect(await keysOf(london)).toEqual([["code", `ldn${n}`], ["name", `london${n}`]]);
-    expect(await keysOf(twin)).toEqual([["code", `lon${n}`], ["name", legacyKeyOf(fullwidth("L") + `ondon${n}`)]]);
-    expect(await keysOf(paris)).toEqual([["alias", `paname${n}`], ["name", `paris${n}`]]);
+    expect(await keysOf(london)).toEqual([
+      ["code", `ldn${n}`],
+      ["name", `london${n}`],
+    ]);
+    expect(await keysOf(twin)).toEqual([
+      ["code", `lon${n}`],
+      ["name", legacyKeyOf(fullwidth("L") + `ondon${n}`)],
+    ]);
+    expect(await keysOf(paris)).toEqual([
+      ["alias", `paname${n}`],
+      ["name", `paris${n}`],
+    ]);
 
     const mine = (await listKeyCollisions(db, "location")).filter((c) => c.kept.id === twin);
-    expect(mine).toMatchObject([{ field: "name", key: `london${n}`, kept: { name: fullwidth("L") + `ondon${n}` }, holder: { id: london, name: `London${n}`, value: `London${n}` } }]);
+    expect(mine).toMatchObject([
+      {
+        field: "name",
+        key: `london${n}`,
+        kept: { name: fullwidth("L") + `ondon${n}` },
+        holder: { id: london, name: `London${n}`, value: `London${n}` },
+      },
+    ]);
   });
 
   it("shows admins the collisions on All Users, Locations and in the API", async () => {
@@ -212,12 +288,23 @@ describe("the key rebuild after migration 0012", () => {
 
     const res = await call(token, "/api/key-collisions");
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { collisions: { kind: string; kept: { employee_number: string | null; value: string } }[]; rebuilding: boolean };
+    const body = (await res.json()) as {
+      collisions: { kind: string; kept: { employee_number: string | null; value: string } }[];
+      rebuilding: boolean;
+    };
     expect(body.rebuilding).toBe(false);
     expect(body.collisions).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ kind: "user", field: "employee_number", kept: expect.objectContaining({ employee_number: fullwidth(`S${n}`) }) }),
-        expect.objectContaining({ kind: "location", field: "name", kept: expect.objectContaining({ employee_number: null, value: `Ro\u00ADme${n}` }) }),
+        expect.objectContaining({
+          kind: "user",
+          field: "employee_number",
+          kept: expect.objectContaining({ employee_number: fullwidth(`S${n}`) }),
+        }),
+        expect.objectContaining({
+          kind: "location",
+          field: "name",
+          kept: expect.objectContaining({ employee_number: null, value: `Ro\u00ADme${n}` }),
+        }),
       ]),
     );
   });
@@ -226,11 +313,23 @@ describe("the key rebuild after migration 0012", () => {
     const n = unique("cr");
     const old = await insertOldUser(fullwidth(`C${n}`), `c${n}@example.com`);
     await startRebuild();
-    await worker.scheduled(createScheduledController({ scheduledTime: new Date(), cron: "*/5 * * * *" }), env, createExecutionContext());
+    await worker.scheduled(
+      createScheduledController({ scheduledTime: new Date(), cron: "*/5 * * * *" }),
+      env,
+      createExecutionContext(),
+    );
     expect(await userById(old)).toMatchObject({ employeeKey: `c${n}` });
     expect(await keyRebuildPending(db)).toBe(false);
-    const before = await db.select().from(users).where(inArray(users.id, [old]));
+    const before = await db
+      .select()
+      .from(users)
+      .where(inArray(users.id, [old]));
     expect((await rebuildKeys(db, 10_000)).remade).toBe(0);
-    expect(await db.select().from(users).where(inArray(users.id, [old]))).toEqual(before);
+    expect(
+      await db
+        .select()
+        .from(users)
+        .where(inArray(users.id, [old])),
+    ).toEqual(before);
   });
 });

@@ -33,7 +33,18 @@ const invisibles = [
 
 describe("toKey", () => {
   it("makes one key of every way to write U100 that looks the same", () => {
-    const forms = ["U100", "u100", " U100 ", "Ｕ100", "Ｕ１００", "U\u00AD100", "U\u200E100", "U100\uFE0F", "\u200BU100", "U\u{E0041}100"];
+    const forms = [
+      "U100",
+      "u100",
+      " U100 ",
+      "Ｕ100",
+      "Ｕ１００",
+      "U\u00AD100",
+      "U\u200E100",
+      "U100\uFE0F",
+      "\u200BU100",
+      "U\u{E0041}100",
+    ];
     for (const form of forms) expect(toKey(form), JSON.stringify(form)).toBe("u100");
   });
 
@@ -90,17 +101,44 @@ describe("cleanText and cleanValue", () => {
 
 describe("formula guards in CSV downloads", () => {
   it("guards a formula that invisible characters stand before", () => {
-    for (const value of ["=1+1", "\u200B=1+1", "\u00AD+1", "\u200E-1", "\uFEFF@SUM(A1)", " =1", "\u00A0=1", "\u0001=1", "\t1", "\r1", "＝1+1", "\u200B＠x"]) {
+    for (const value of [
+      "=1+1",
+      "\u200B=1+1",
+      "\u00AD+1",
+      "\u200E-1",
+      "\uFEFF@SUM(A1)",
+      " =1",
+      "\u00A0=1",
+      "\u0001=1",
+      "\t1",
+      "\r1",
+      "＝1+1",
+      "\u200B＠x",
+    ]) {
       expect(guardFormula(value), JSON.stringify(value)).toBe(`'${value}`);
     }
   });
 
   it("leaves values that are no formula as they are", () => {
-    for (const value of ["Ann", "O'Brien", "'Ohana", "1-2", "a=b", " x", ""]) expect(guardFormula(value), value).toBe(value);
+    for (const value of ["Ann", "O'Brien", "'Ohana", "1-2", "a=b", " x", ""])
+      expect(guardFormula(value), value).toBe(value);
   });
 
   it("takes away on import exactly the apostrophe a download put", () => {
-    const values = ["=1+1", "\u200B=1+1", "'=1", "''=1", "'Ohana", "O'Brien", "-5", "\u0001=1", "'", "'\u200B=x", "Ann", "＝1"];
+    const values = [
+      "=1+1",
+      "\u200B=1+1",
+      "'=1",
+      "''=1",
+      "'Ohana",
+      "O'Brien",
+      "-5",
+      "\u0001=1",
+      "'",
+      "'\u200B=x",
+      "Ann",
+      "＝1",
+    ];
     for (const value of values) {
       expect(dropFormulaGuard(guardFormula(value)), JSON.stringify(value)).toBe(value);
       expect(cleanValue(guardFormula(cleanValue(value))), JSON.stringify(value)).toBe(cleanValue(value));

@@ -20,7 +20,9 @@ describe("API rate limits", () => {
     const { token: other } = await createUserWithToken("Admin");
     const { limit } = apiAllowances.reads;
     for (let sent = 0; sent < limit; sent += 50) {
-      const batch = await Promise.all(Array.from({ length: Math.min(50, limit - sent) }, () => call(token, "/api/roles")));
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(50, limit - sent) }, () => call(token, "/api/roles")),
+      );
       for (const res of batch) expect(res.status).toBe(200);
       expect(batch[0]?.headers.get("RateLimit-Policy")).toBe(`"reads";q=${limit};w=60`);
     }

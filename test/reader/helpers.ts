@@ -22,13 +22,22 @@ export function openBytes(bytes: Uint8Array, pieceSize = 65536): () => Promise<R
   };
 }
 
-type ImportOptions = Partial<{ chunkRows: number; chunkBytes: number; previewRows: number; maxRecordBytes: number; pieceSize: number }>;
+type ImportOptions = Partial<{
+  chunkRows: number;
+  chunkBytes: number;
+  previewRows: number;
+  maxRecordBytes: number;
+  pieceSize: number;
+}>;
 
 /**
  * Scans the bytes as an upload is scanned (fed piece by piece, read again only if not UTF-8),
  * then reads every planned chunk, as the import does.
  */
-export async function importFile(bytes: Uint8Array, options: ImportOptions = {}): Promise<{ scan: ScanResult; records: FileRecord[] }> {
+export async function importFile(
+  bytes: Uint8Array,
+  options: ImportOptions = {},
+): Promise<{ scan: ScanResult; records: FileRecord[] }> {
   const pieceSize = options.pieceSize ?? 65536;
   const scanner = new UploadScanner({
     chunkRows: options.chunkRows ?? 1000,
@@ -38,7 +47,9 @@ export async function importFile(bytes: Uint8Array, options: ImportOptions = {})
   });
   for (let at = 0; at < bytes.length; at += pieceSize) scanner.push(bytes.slice(at, at + pieceSize));
   const scan = await scanner.end(openBytes(bytes, pieceSize));
-  const records = scan.chunks.flatMap((chunk) => readChunk(bytes.subarray(chunk.byteStart, chunk.byteEnd), scan.format, chunk.firstLine));
+  const records = scan.chunks.flatMap((chunk) =>
+    readChunk(bytes.subarray(chunk.byteStart, chunk.byteEnd), scan.format, chunk.firstLine),
+  );
   return { scan, records };
 }
 

@@ -29,24 +29,45 @@ describe("encodings", () => {
   });
 
   it("reads names in any script exactly", async () => {
-    const { records } = await importFile(utf8(`${header}\n1,美咲,山田,東京,misaki@example.com,\n2,Αλέξης,Παππάς,Αθήνα,alexis@example.com,\n3,محمد,علي,Dubai,m@example.com,\n`));
-    expect(records.map((r) => `${r.values.first_name} ${r.values.last_name}`)).toEqual(["美咲 山田", "Αλέξης Παππάς", "محمد علي"]);
+    const { records } = await importFile(
+      utf8(
+        `${header}\n1,美咲,山田,東京,misaki@example.com,\n2,Αλέξης,Παππάς,Αθήνα,alexis@example.com,\n3,محمد,علي,Dubai,m@example.com,\n`,
+      ),
+    );
+    expect(records.map((r) => `${r.values.first_name} ${r.values.last_name}`)).toEqual([
+      "美咲 山田",
+      "Αλέξης Παππάς",
+      "محمد علي",
+    ]);
   });
 
   it("reads a UTF-16 LE tab-separated Unicode Text export", async () => {
-    const text = "Employee Number\tFirst Name\tLast Name\tLocation\tEmail\r\n0042\tSørina\tO’Neil\tOslo\tsorina@example.com\r\n";
+    const text =
+      "Employee Number\tFirst Name\tLast Name\tLocation\tEmail\r\n0042\tSørina\tO’Neil\tOslo\tsorina@example.com\r\n";
     const bytes = utf16(text, true);
     const { scan, records } = await importFile(bytes, { pieceSize: 7 });
     expect(scan.format).toMatchObject({ encoding: "utf-16le", delimiter: "\t" });
     expect(scan.chunks[0]?.byteStart).toBe(2 + (text.indexOf("\r\n") + 2) * 2);
     for (const chunk of scan.chunks) expect(chunk.byteStart % 2).toBe(0);
     expect(records).toEqual([
-      { line: 2, values: { employee_number: "0042", first_name: "Sørina", last_name: "O’Neil", location: "Oslo", email: "sorina@example.com", role: "" } },
+      {
+        line: 2,
+        values: {
+          employee_number: "0042",
+          first_name: "Sørina",
+          last_name: "O’Neil",
+          location: "Oslo",
+          email: "sorina@example.com",
+          role: "",
+        },
+      },
     ]);
   });
 
   it("reads a UTF-16 BE file with a BOM", async () => {
-    const { scan, records } = await importFile(utf16(`${header}\n1,Ana,Lima,Rio,ana@example.com,\n2,Ćiro,Đukić,Split,c@example.com,`, false));
+    const { scan, records } = await importFile(
+      utf16(`${header}\n1,Ana,Lima,Rio,ana@example.com,\n2,Ćiro,Đukić,Split,c@example.com,`, false),
+    );
     expect(scan.format.encoding).toBe("utf-16be");
     expect(records.map((r) => [r.line, r.values.first_name, r.values.last_name])).toEqual([
       [2, "Ana", "Lima"],

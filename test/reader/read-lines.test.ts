@@ -54,11 +54,25 @@ describe("records and line numbers", () => {
     const text = `sep=;\r\nEmployee Number;First Name;Last Name;Location;Email\r\n1;Ann;Lee;HQ;ann@example.com\r\n`;
     const { scan, records } = await importFile(utf8(text));
     expect(scan.format).toMatchObject({ delimiter: ";", headerLine: 2 });
-    expect(records).toEqual([{ line: 3, values: { employee_number: "1", first_name: "Ann", last_name: "Lee", location: "HQ", email: "ann@example.com", role: "" } }]);
+    expect(records).toEqual([
+      {
+        line: 3,
+        values: {
+          employee_number: "1",
+          first_name: "Ann",
+          last_name: "Lee",
+          location: "HQ",
+          email: "ann@example.com",
+          role: "",
+        },
+      },
+    ]);
   });
 
   it("detects semicolons from the header even when values hold commas", async () => {
-    const { scan, records } = await importFile(utf8(`${header.replaceAll(",", ";")}\n1;Ann;Lee, Jr;HQ;ann@example.com;\n`));
+    const { scan, records } = await importFile(
+      utf8(`${header.replaceAll(",", ";")}\n1;Ann;Lee, Jr;HQ;ann@example.com;\n`),
+    );
     expect(scan.format.delimiter).toBe(";");
     expect(records[0]?.values.last_name).toBe("Lee, Jr");
   });
@@ -76,36 +90,67 @@ describe("records and line numbers", () => {
 
   it("reads missing trailing values as empty", async () => {
     const { records } = await importFile(utf8(`${header}\n1,Ann,Lee\n`));
-    expect(records[0]).toEqual({ line: 2, values: { employee_number: "1", first_name: "Ann", last_name: "Lee", location: "", email: "", role: "" } });
+    expect(records[0]).toEqual({
+      line: 2,
+      values: { employee_number: "1", first_name: "Ann", last_name: "Lee", location: "", email: "", role: "" },
+    });
   });
 
   it("reports a quote after a closing quote, which runs the value on to the next closing quote", async () => {
-    const { records } = await importFile(utf8(`${header}\n1,"Ann"x,Lee,HQ,a@example.com,\n${bob}\n2,Bob",Ray,HQ,b@example.com,\n${cat}\n`));
+    const { records } = await importFile(
+      utf8(`${header}\n1,"Ann"x,Lee,HQ,a@example.com,\n${bob}\n2,Bob",Ray,HQ,b@example.com,\n${cat}\n`),
+    );
     expect(records.map((r) => r.line)).toEqual([2, 5]);
-    expect(records[0]?.malformed).toMatch(/^Line 2 has a quote that is not closed properly; the record runs on to line 4\./);
+    expect(records[0]?.malformed).toMatch(
+      /^Line 2 has a quote that is not closed properly; the record runs on to line 4\./,
+    );
     expect(records[1]?.malformed).toBeUndefined();
   });
 
   it("keeps a quote in the middle of an unquoted value", async () => {
     const { records } = await importFile(utf8(`${header}\n2,Bo"b,Ray,HQ,b@example.com,6'2"\n`));
-    expect(records[0]).toEqual({ line: 2, values: { employee_number: "2", first_name: 'Bo"b', last_name: "Ray", location: "HQ", email: "b@example.com", role: `6'2"` } });
+    expect(records[0]).toEqual({
+      line: 2,
+      values: {
+        employee_number: "2",
+        first_name: 'Bo"b',
+        last_name: "Ray",
+        location: "HQ",
+        email: "b@example.com",
+        role: `6'2"`,
+      },
+    });
   });
 
   it("reports an unclosed quote that runs to the end of the file", async () => {
     const { records } = await importFile(utf8(`${header}\n${ann}\n2,"Bob,Ray,HQ,b@example.com,\n${cat}\n`));
     expect(records.map((r) => r.line)).toEqual([2, 3]);
-    expect(records[1]?.malformed).toMatch(/^Line 3 has a quote that is not closed properly; the record runs on to line 5\./);
+    expect(records[1]?.malformed).toMatch(
+      /^Line 3 has a quote that is not closed properly; the record runs on to line 5\./,
+    );
   });
 
   it("reports a stray quote inside a quoted value on one line", async () => {
-    const { records } = await importFile(utf8(`${header}\n1,"Jeff "the dude" Bridges",Lee,HQ,a@example.com,\n${bob}\n`));
+    const { records } = await importFile(
+      utf8(`${header}\n1,"Jeff "the dude" Bridges",Lee,HQ,a@example.com,\n${bob}\n`),
+    );
     expect(records[0]?.malformed).toMatch(/^Line 2 has a quote in the wrong place\./);
     expect(records[1]).toMatchObject({ line: 3 });
   });
 
   it("accepts spaces between a closing quote and the delimiter", async () => {
     const { records } = await importFile(utf8(`${header}\n"1" ,"Ann"  ,Lee,HQ,a@example.com,"Admin"  \n`));
-    expect(records[0]).toEqual({ line: 2, values: { employee_number: "1", first_name: "Ann", last_name: "Lee", location: "HQ", email: "a@example.com", role: "Admin" } });
+    expect(records[0]).toEqual({
+      line: 2,
+      values: {
+        employee_number: "1",
+        first_name: "Ann",
+        last_name: "Lee",
+        location: "HQ",
+        email: "a@example.com",
+        role: "Admin",
+      },
+    });
   });
 
   it("gives the same records and lines from chunks of 1, 2 and 3 rows as from one chunk", async () => {

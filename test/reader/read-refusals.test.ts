@@ -52,10 +52,13 @@ describe("refusals", () => {
 
   it("refuses a record longer than the limit, naming its line and hinting at a quote", async () => {
     const long = "x".repeat(2000);
-    const error = await refusalOf(utf8(`${header}\n1,Ann,Lee,HQ,a@example.com,\n2,"${long},Lee,HQ,b@example.com,\n3,Cat,Day,HQ,c@example.com,\n`), {
-      maxRecordBytes: 1000,
-      pieceSize: 100,
-    });
+    const error = await refusalOf(
+      utf8(`${header}\n1,Ann,Lee,HQ,a@example.com,\n2,"${long},Lee,HQ,b@example.com,\n3,Cat,Day,HQ,c@example.com,\n`),
+      {
+        maxRecordBytes: 1000,
+        pieceSize: 100,
+      },
+    );
     expect(error.code).toBe("line_too_long");
     expect(error.message).toContain("line 3");
     expect(error.message).toContain("quote");

@@ -54,11 +54,27 @@ describe("values stay text", () => {
 
   it("keeps words that look like booleans, nulls and formulas", async () => {
     const { records } = await importFile(utf8(`${header}\nTRUE,null,NaN,=SUM(A1),ann@example.com,-1\n`));
-    expect(records[0]?.values).toEqual({ employee_number: "TRUE", first_name: "null", last_name: "NaN", location: "=SUM(A1)", email: "ann@example.com", role: "-1" });
+    expect(records[0]?.values).toEqual({
+      employee_number: "TRUE",
+      first_name: "null",
+      last_name: "NaN",
+      location: "=SUM(A1)",
+      email: "ann@example.com",
+      role: "-1",
+    });
   });
 
   it("cleans every value as it reads it", async () => {
-    const { records } = await importFile(utf8(`${header}\n" 7 ",\u00A0Ann\u00A0,Lee\u200B,HQ , ann@example.com\u00A0,Admin\n`));
-    expect(records[0]?.values).toEqual({ employee_number: "7", first_name: "Ann", last_name: "Lee", location: "HQ", email: "ann@example.com", role: "Admin" });
+    const { records } = await importFile(
+      utf8(`${header}\n" 7 ",\u00A0Ann\u00A0,Lee\u200B,HQ , ann@example.com\u00A0,Admin\n`),
+    );
+    expect(records[0]?.values).toEqual({
+      employee_number: "7",
+      first_name: "Ann",
+      last_name: "Lee",
+      location: "HQ",
+      email: "ann@example.com",
+      role: "Admin",
+    });
   });
 });

@@ -21,7 +21,9 @@ function npmRun(script: string, args: string[], env: Record<string, string> = {}
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => child.on("error", reject).on("close", (code) => resolve({ code, stdout, stderr })));
+  return new Promise((resolve, reject) =>
+    child.on("error", reject).on("close", (code) => resolve({ code, stdout, stderr })),
+  );
 }
 
 /** An error as the scripts must give one: a single line, no stack trace. */
@@ -61,7 +63,16 @@ describe.concurrent("script errors are one line saying what to do", () => {
   });
 
   it("admin:create with a short password asks for a longer one", async () => {
-    const run = await npmRun("admin:create", ["--username", "boss", "--email", "boss@example.com", "--password", "short", "--persist-to", state]);
+    const run = await npmRun("admin:create", [
+      "--username",
+      "boss",
+      "--email",
+      "boss@example.com",
+      "--password",
+      "short",
+      "--persist-to",
+      state,
+    ]);
     expect(run.code).toBe(2);
     expectOneLine(run, /^Choose a password of at least 10 characters\.$/);
   });
@@ -73,7 +84,16 @@ describe.concurrent("script errors are one line saying what to do", () => {
   });
 
   it("admin:create with an email that is not one says how to write it", async () => {
-    const run = await npmRun("admin:create", ["--username", "boss", "--email", "boss", "--password", "long enough pass", "--persist-to", state]);
+    const run = await npmRun("admin:create", [
+      "--username",
+      "boss",
+      "--email",
+      "boss",
+      "--password",
+      "long enough pass",
+      "--persist-to",
+      state,
+    ]);
     expect(run.code).toBe(2);
     expectOneLine(run, /^Give the admin an email address, as name@example\.com, with --email\.$/);
   });
@@ -100,7 +120,16 @@ describe.concurrent("script errors are one line saying what to do", () => {
 
 describe("admins and tokens from the command line", () => {
   it("creates an admin, then a token for it, printed alone on stdout", async () => {
-    const created = await npmRun("admin:create", ["--username", "Casey", "--email", "casey@example.com", "--password", "casey-password-1", "--persist-to", state]);
+    const created = await npmRun("admin:create", [
+      "--username",
+      "Casey",
+      "--email",
+      "casey@example.com",
+      "--password",
+      "casey-password-1",
+      "--persist-to",
+      state,
+    ]);
     expect(created.code, created.stderr).toBe(0);
     expect(created.stdout).toMatch(/^Admin Casey created on the local database/);
     const token = await npmRun("token:create", ["--username", "casey", "--persist-to", state]);
@@ -109,8 +138,20 @@ describe("admins and tokens from the command line", () => {
   });
 
   it("refuses an admin whose email is another user's, naming that user", async () => {
-    const run = await npmRun("admin:create", ["--username", "Drew", "--email", "CASEY@example.com", "--password", "drew-password-1", "--persist-to", state]);
+    const run = await npmRun("admin:create", [
+      "--username",
+      "Drew",
+      "--email",
+      "CASEY@example.com",
+      "--password",
+      "drew-password-1",
+      "--persist-to",
+      state,
+    ]);
     expect(run.code).toBe(1);
-    expectOneLine(run, /^The email CASEY@example\.com is already user Casey's: give this admin another with --email\.$/);
+    expectOneLine(
+      run,
+      /^The email CASEY@example\.com is already user Casey's: give this admin another with --email\.$/,
+    );
   });
 });

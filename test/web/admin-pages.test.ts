@@ -9,7 +9,12 @@ describe("Locations", () => {
   it("adds a location with a code and aliases", async () => {
     const { browser } = await signedIn("Admin");
     const name = unique("Bristol ");
-    const res = await browser.post("/locations", { _csrf: await browser.csrf(), name, code: unique("BRS"), aliases: "Bristol HQ x, Temple Meads x" });
+    const res = await browser.post("/locations", {
+      _csrf: await browser.csrf(),
+      name,
+      code: unique("BRS"),
+      aliases: "Bristol HQ x, Temple Meads x",
+    });
     expect(res.status).toBe(303);
     const html = await (await browser.fetch(res.headers.get("Location") ?? "")).text();
     expect(html).toContain("The location was added.");
@@ -22,7 +27,11 @@ describe("Locations", () => {
     const alias = unique("Caerdydd ");
     await createLocation(db, { name: owner, aliases: [alias] });
     const { browser } = await signedIn("Admin");
-    const res = await browser.post("/locations", { _csrf: await browser.csrf(), name: unique("Elsewhere "), aliases: alias.toUpperCase() });
+    const res = await browser.post("/locations", {
+      _csrf: await browser.csrf(),
+      name: unique("Elsewhere "),
+      aliases: alias.toUpperCase(),
+    });
     expect(res.status).toBe(422);
     const html = await res.text();
     expect(html).toContain(`is already an alias of ${owner}`);
@@ -55,7 +64,12 @@ describe("Locations", () => {
     const { browser } = await signedIn("Admin");
     const form = await (await browser.fetch(`/locations/${created.id}`)).text();
     expect(form).toContain(`value="${name}"`);
-    const res = await browser.post(`/locations/${created.id}`, { _csrf: csrfIn(form), name, code: created.code ?? "", aliases: "Pride Park" + unique("") });
+    const res = await browser.post(`/locations/${created.id}`, {
+      _csrf: csrfIn(form),
+      name,
+      code: created.code ?? "",
+      aliases: "Pride Park" + unique(""),
+    });
     expect(res.status).toBe(303);
     const list = await (await browser.fetch(res.headers.get("Location") ?? "")).text();
     expect(list).toContain("The location was saved.");
@@ -89,7 +103,9 @@ describe("a user's page", () => {
     const [row] = await db.select().from(users).where(eq(users.id, user.id));
     expect(row?.roleLocked).toBe(true);
     expect(row?.locationLocked).toBe(false);
-    expect(await (await browser.fetch(res.headers.get("Location") ?? "")).text()).toContain("The role, location and locks were saved.");
+    expect(await (await browser.fetch(res.headers.get("Location") ?? "")).text()).toContain(
+      "The role, location and locks were saved.",
+    );
   });
 
   it("saves a role chosen together with a lock: one form, so neither is dropped", async () => {
@@ -114,7 +130,12 @@ describe("a user's page", () => {
     const user = await createUser("Standard");
     const { browser } = await signedIn("Admin");
     const html = await (await browser.fetch(`/users/${user.employeeNumber}`)).text();
-    const res = await browser.post(`/users/${user.employeeNumber}`, { _csrf: csrfIn(html), role_id: "999999", location_id: "", role_locked: "on" });
+    const res = await browser.post(`/users/${user.employeeNumber}`, {
+      _csrf: csrfIn(html),
+      role_id: "999999",
+      location_id: "",
+      role_locked: "on",
+    });
     expect(res.status).toBe(422);
     const again = await res.text();
     expect(again).toContain("Choose the role and the location from the lists");
@@ -140,7 +161,9 @@ describe("a user's page", () => {
     expect(res.status).toBe(303);
     const [row] = await db.select().from(users).where(eq(users.id, user.id));
     expect(row).toMatchObject({ roleId: manager?.id, locationId: place.id, roleLocked: true });
-    expect(await (await browser.fetch(res.headers.get("Location") ?? "")).text()).toContain("The role, location and locks were saved.");
+    expect(await (await browser.fetch(res.headers.get("Location") ?? "")).text()).toContain(
+      "The role, location and locks were saved.",
+    );
   });
 
   it("refuses a role or location not on the lists, and an admin's change of their own role", async () => {
@@ -148,15 +171,27 @@ describe("a user's page", () => {
     const html = await (await browser.fetch(`/users/${admin.employeeNumber}`)).text();
     expect(html).toContain("Your own role can be changed only by another admin.");
     const [standard] = await db.select().from(roles).where(eq(roles.nameKey, "standard"));
-    const own = await browser.post(`/users/${admin.employeeNumber}`, { _csrf: csrfIn(html), role_id: String(standard?.id), location_id: "" });
+    const own = await browser.post(`/users/${admin.employeeNumber}`, {
+      _csrf: csrfIn(html),
+      role_id: String(standard?.id),
+      location_id: "",
+    });
     expect(own.status).toBe(403);
     expect(await own.text()).toContain("You cannot change your own role.");
     const other = await createUser("Standard");
-    const unknown = await browser.post(`/users/${other.employeeNumber}`, { _csrf: csrfIn(html), role_id: "999999", location_id: "" });
+    const unknown = await browser.post(`/users/${other.employeeNumber}`, {
+      _csrf: csrfIn(html),
+      role_id: "999999",
+      location_id: "",
+    });
     expect(unknown.status).toBe(422);
     // Keeping their own role while moving location is allowed.
     const [row] = await db.select().from(users).where(eq(users.id, admin.id));
-    const kept = await browser.post(`/users/${admin.employeeNumber}`, { _csrf: csrfIn(html), role_id: String(row?.roleId), location_id: "" });
+    const kept = await browser.post(`/users/${admin.employeeNumber}`, {
+      _csrf: csrfIn(html),
+      role_id: String(row?.roleId),
+      location_id: "",
+    });
     expect(kept.status).toBe(303);
   });
 
@@ -166,7 +201,11 @@ describe("a user's page", () => {
     const html = await (await browser.fetch(`/users/${user.employeeNumber}`)).text();
     expect(html).not.toContain("Role, location and locks");
     const [admin] = await db.select().from(roles).where(eq(roles.nameKey, "admin"));
-    const res = await browser.post(`/users/${user.employeeNumber}`, { _csrf: csrfIn(html), role_id: String(admin?.id), location_id: "" });
+    const res = await browser.post(`/users/${user.employeeNumber}`, {
+      _csrf: csrfIn(html),
+      role_id: String(admin?.id),
+      location_id: "",
+    });
     expect(res.status).toBe(403);
     const [row] = await db.select().from(users).where(eq(users.id, user.id));
     expect(row?.roleId).not.toBe(admin?.id);
@@ -195,7 +234,9 @@ describe("API tokens", () => {
     const token = /id="new-token" value="(rst_[^"]+)"/.exec(html)?.[1] ?? "";
     expect(token).not.toBe("");
     expect(html).toContain(`curl -H &quot;Authorization: Bearer ${token}&quot; http://roster.test/api/users`);
-    const api = await exports.default.fetch("http://roster.test/api/users", { headers: { Authorization: `Bearer ${token}` } });
+    const api = await exports.default.fetch("http://roster.test/api/users", {
+      headers: { Authorization: `Bearer ${token}` },
+    });
     expect(api.status).toBe(200);
     const list = await (await browser.fetch("/tokens")).text();
     expect(list).toContain("HR sync");
@@ -234,7 +275,10 @@ describe("API tokens", () => {
     const [row] = await db.select().from(apiTokens).where(eq(apiTokens.userId, owner.user.id));
     const { browser } = await signedIn("Admin");
     expect((await browser.post(`/tokens/${row?.id}/revoke`, { _csrf: await browser.csrf() })).status).toBe(404);
-    const [still] = await db.select().from(apiTokens).where(eq(apiTokens.id, row?.id ?? -1));
+    const [still] = await db
+      .select()
+      .from(apiTokens)
+      .where(eq(apiTokens.id, row?.id ?? -1));
     expect(still?.revokedAt).toBeNull();
   });
 });

@@ -11,15 +11,21 @@ async function importUsers(n: number): Promise<string> {
     const number = `${prefix}${String(i).padStart(3, "0")}`;
     return `${number},First,Last,${name},${number}@example.com`;
   });
-  const { imp } = await importCsv(token, ["employee_number,first_name,last_name,location,email", ...rows, ""].join("\n"));
+  const { imp } = await importCsv(
+    token,
+    ["employee_number,first_name,last_name,location,email", ...rows, ""].join("\n"),
+  );
   expect(imp.counts.created).toBe(n);
   return prefix;
 }
 
-const rowHeaders = (html: string) => [...html.matchAll(/<th scope="row"><a href="\/users\/([^"]+)">/g)].map((m) => m[1]);
+const rowHeaders = (html: string) =>
+  [...html.matchAll(/<th scope="row"><a href="\/users\/([^"]+)">/g)].map((m) => m[1]);
 /** The address of the page's Previous page (`prev`) or Next page (`next`) link, if it has one. */
 const link = (html: string, rel: "prev" | "next") =>
-  [...html.matchAll(/<a class="button button-secondary" href="([^"]+)" rel="(\w+)">/g)].find((m) => m[2] === rel)?.[1]?.replaceAll("&amp;", "&");
+  [...html.matchAll(/<a class="button button-secondary" href="([^"]+)" rel="(\w+)">/g)]
+    .find((m) => m[2] === rel)?.[1]
+    ?.replaceAll("&amp;", "&");
 
 describe("All Users", () => {
   it("says how many users match, and pages forward and back", async () => {
@@ -54,17 +60,26 @@ describe("All Users", () => {
     const now = new Date();
     // A zone whose calendar day is not UTC's right now, whatever the hour.
     const zone = now.getUTCHours() < 11 ? "Pacific/Pago_Pago" : "Pacific/Kiritimati";
-    const localDay = new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" }).format(now);
+    const localDay = new Intl.DateTimeFormat("en-CA", {
+      timeZone: zone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+    }).format(now);
     expect(localDay).not.toBe(now.toISOString().slice(0, 10));
     const { browser } = await signedIn("Admin");
-    const local = await (await browser.fetch(`/users?q=${prefix}&imported_on=${localDay}&tz=${encodeURIComponent(zone)}`)).text();
+    const local = await (
+      await browser.fetch(`/users?q=${prefix}&imported_on=${localDay}&tz=${encodeURIComponent(zone)}`)
+    ).text();
     expect(rowHeaders(local)).toEqual([`${prefix}000`, `${prefix}001`]);
     expect(local).toContain(`Days are in your time zone (${zone})`);
     expect(local).toContain(`name="tz" value="${zone}"`);
     const utc = await (await browser.fetch(`/users?q=${prefix}&imported_on=${localDay}`)).text();
     expect(rowHeaders(utc)).toEqual([]);
     expect(utc).toContain("Days are in UTC");
-    const today = await (await browser.fetch(`/users?q=${prefix}&imported_on=${now.toISOString().slice(0, 10)}&tz=Nowhere%2FAtAll`)).text();
+    const today = await (
+      await browser.fetch(`/users?q=${prefix}&imported_on=${now.toISOString().slice(0, 10)}&tz=Nowhere%2FAtAll`)
+    ).text();
     expect(rowHeaders(today)).toHaveLength(2);
   });
 
@@ -72,7 +87,9 @@ describe("All Users", () => {
     const prefix = await importUsers(1);
     const { token } = await createUserWithToken("Admin");
     const day = new Date().toISOString().slice(0, 10);
-    const body = (await (await call(token, `/api/users?q=${prefix}&imported_on=${day}`)).json()) as { users: unknown[] };
+    const body = (await (await call(token, `/api/users?q=${prefix}&imported_on=${day}`)).json()) as {
+      users: unknown[];
+    };
     expect(body.users).toHaveLength(1);
   });
 });

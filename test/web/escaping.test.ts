@@ -35,7 +35,11 @@ describe("user-supplied values on pages", () => {
 
   it("shows a rejected location form's values as text", async () => {
     const { browser } = await signedIn("Admin");
-    const res = await browser.post("/locations", { _csrf: await browser.csrf(), name: "", code: `"><script>alert(1)</script>` });
+    const res = await browser.post("/locations", {
+      _csrf: await browser.csrf(),
+      name: "",
+      code: `"><script>alert(1)</script>`,
+    });
     expect(res.status).toBe(422);
     const html = await res.text();
     expect(html).not.toContain("<script>alert(1)");

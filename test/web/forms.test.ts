@@ -27,7 +27,12 @@ describe.each<Encoding>(["urlencoded", "multipart"])("every form, sent %s", (enc
   it("creates and revokes an API token", async () => {
     const { browser, user } = await signedIn("Admin");
     const name = unique("Sync ");
-    const created = await send(browser, "/tokens", { _csrf: await browser.csrf(), name, form_key: crypto.randomUUID() }, encoding);
+    const created = await send(
+      browser,
+      "/tokens",
+      { _csrf: await browser.csrf(), name, form_key: crypto.randomUUID() },
+      encoding,
+    );
     expect(created.status).toBe(200);
     expect(await created.text()).toContain("Copy it now");
     const [token] = await db.select().from(apiTokens).where(eq(apiTokens.userId, user.id));
@@ -39,11 +44,21 @@ describe.each<Encoding>(["urlencoded", "multipart"])("every form, sent %s", (enc
   it("adds and edits a location", async () => {
     const { browser } = await signedIn("Admin");
     const name = unique("Ely ");
-    const added = await send(browser, "/locations", { _csrf: await browser.csrf(), name, code: "", aliases: "" }, encoding);
+    const added = await send(
+      browser,
+      "/locations",
+      { _csrf: await browser.csrf(), name, code: "", aliases: "" },
+      encoding,
+    );
     expect(added.status).toBe(303);
     const location = await createLocation(db, { name: unique("Ripon ") });
     const renamed = unique("Ripon North ");
-    const edited = await send(browser, `/locations/${location.id}`, { _csrf: await browser.csrf(), name: renamed, code: "", aliases: "" }, encoding);
+    const edited = await send(
+      browser,
+      `/locations/${location.id}`,
+      { _csrf: await browser.csrf(), name: renamed, code: "", aliases: "" },
+      encoding,
+    );
     expect(edited.status).toBe(303);
     expect((await findLocation(db, location.id))?.name).toBe(renamed);
   });
@@ -68,10 +83,14 @@ describe.each<Encoding>(["urlencoded", "multipart"])("every form, sent %s", (enc
     const { browser } = await signedIn("Admin");
     const csv = `employee_number,first_name,last_name,location,email\n${unique("f")},A,B,Nowhere,\n`;
     const cancelled = await upload(browser, csv);
-    expect((await send(browser, `/imports/${cancelled}/cancel`, { _csrf: await browser.csrf() }, encoding)).status).toBe(303);
+    expect(
+      (await send(browser, `/imports/${cancelled}/cancel`, { _csrf: await browser.csrf() }, encoding)).status,
+    ).toBe(303);
     expect(await db.select().from(imports).where(eq(imports.id, cancelled))).toHaveLength(0);
     const started = await upload(browser, csv);
-    expect((await send(browser, `/imports/${started}/start`, { _csrf: await browser.csrf() }, encoding)).status).toBe(303);
+    expect((await send(browser, `/imports/${started}/start`, { _csrf: await browser.csrf() }, encoding)).status).toBe(
+      303,
+    );
     const [row] = await db.select().from(imports).where(eq(imports.id, started));
     expect(row?.status).not.toBe("ready");
   });
@@ -88,8 +107,15 @@ describe.each<Encoding>(["urlencoded", "multipart"])("every form, sent %s", (enc
     const form = new FormData();
     form.set("_csrf", await browser.csrf());
     form.set("name", unique("Elsewhere "));
-    const body = encoding === "multipart" ? form : new URLSearchParams({ _csrf: await browser.csrf(), name: unique("Elsewhere ") });
-    const res = await browser.fetch("/locations", { method: "POST", body, headers: { Origin: "https://evil.example" } });
+    const body =
+      encoding === "multipart"
+        ? form
+        : new URLSearchParams({ _csrf: await browser.csrf(), name: unique("Elsewhere ") });
+    const res = await browser.fetch("/locations", {
+      method: "POST",
+      body,
+      headers: { Origin: "https://evil.example" },
+    });
     expect(res.status).toBe(403);
     expect(await res.text()).toContain("This form has expired or did not come from Roster");
   });

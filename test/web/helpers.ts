@@ -72,7 +72,10 @@ export class Browser {
 }
 
 /** A browser signed in as a new user with this role. */
-export async function signedIn(roleName: "Admin" | "Manager" | "Standard", fields: { firstName?: string; lastName?: string } = {}) {
+export async function signedIn(
+  roleName: "Admin" | "Manager" | "Standard",
+  fields: { firstName?: string; lastName?: string } = {},
+) {
   const user = await createUser(roleName, fields);
   const browser = new Browser();
   const res = await browser.signIn(user.employeeNumber);

@@ -29,7 +29,11 @@ function helpArticleCsv(location: string, prefix: string) {
     email ? `${email}.${prefix}@example.com` : "",
     "Standard",
   ]);
-  return [["employee_number", "first_name", "last_name", "location", "email", "role"], ...rows].map((r) => r.join(",")).join("\r\n") + "\r\n";
+  return (
+    [["employee_number", "first_name", "last_name", "location", "email", "role"], ...rows]
+      .map((r) => r.join(","))
+      .join("\r\n") + "\r\n"
+  );
 }
 
 async function adminWithLocation() {
@@ -236,8 +240,12 @@ describe("Import Users", () => {
     const [first] = await db.select().from(imports).where(eq(imports.id, firstId));
     const [repeat] = await db.select().from(imports).where(eq(imports.id, againId));
     // Dated as the tables date them, then what each did: same file and minute, different entries.
-    expect(importChoice(users, firstId)).toBe(`${formatDateTime(first?.createdAt ?? new Date(0))} · users.csv · 6 users: 5 created, 1 failed`);
-    expect(importChoice(users, againId)).toBe(`${formatDateTime(repeat?.createdAt ?? new Date(0))} · users.csv · 6 users: 5 unchanged, 1 failed`);
+    expect(importChoice(users, firstId)).toBe(
+      `${formatDateTime(first?.createdAt ?? new Date(0))} · users.csv · 6 users: 5 created, 1 failed`,
+    );
+    expect(importChoice(users, againId)).toBe(
+      `${formatDateTime(repeat?.createdAt ?? new Date(0))} · users.csv · 6 users: 5 unchanged, 1 failed`,
+    );
     expect(users).toContain(`data-local="${repeat?.createdAt.toISOString()}"`);
     expect(users).toContain('<label for="import">Last imported by</label>');
   });
@@ -253,7 +261,12 @@ describe("Import Users", () => {
     expect(imported).not.toContain("Last changed by");
 
     const roleId = String((await storedUser(`${prefix}1`))?.roleId);
-    const saved = await browser.post(`/users/${prefix}1`, { _csrf: csrfIn(imported), role_id: roleId, location_id: "", role_locked: "on" });
+    const saved = await browser.post(`/users/${prefix}1`, {
+      _csrf: csrfIn(imported),
+      role_id: roleId,
+      location_id: "",
+      role_locked: "on",
+    });
     const html = await (await browser.fetch(saved.headers.get("Location") ?? "")).text();
     expect(html).toContain(" (not by an import: for example, the locks were saved)</dd>");
     expect(html).toContain(`<dt>Last imported by</dt><dd><a href="${path}">users.csv</a> on <time`);
@@ -275,11 +288,20 @@ describe("Import Users", () => {
     const prefix = unique("u");
     const row = (n: number, first: string) => `${prefix}${n},${first},Lovelace,${location},${prefix}${n}@example.com`;
     const header = "employee_number,first_name,last_name,location,email";
-    await waitForReport(browser, await uploadAndStart(browser, [header, row(1, "Ada"), row(2, "Alan"), ""].join("\r\n")));
-    const again = await waitForReport(browser, await uploadAndStart(browser, [header, row(1, "Ada"), row(2, "Alan"), ""].join("\r\n")));
+    await waitForReport(
+      browser,
+      await uploadAndStart(browser, [header, row(1, "Ada"), row(2, "Alan"), ""].join("\r\n")),
+    );
+    const again = await waitForReport(
+      browser,
+      await uploadAndStart(browser, [header, row(1, "Ada"), row(2, "Alan"), ""].join("\r\n")),
+    );
     expect(again).toContain("Nothing to change: All 2 users in the file were already up to date.");
     expect(again).not.toContain("successfully imported");
-    const mixed = await waitForReport(browser, await uploadAndStart(browser, [header, row(1, "Ada"), row(2, "Alana"), row(3, "Grace"), ""].join("\r\n")));
+    const mixed = await waitForReport(
+      browser,
+      await uploadAndStart(browser, [header, row(1, "Ada"), row(2, "Alana"), row(3, "Grace"), ""].join("\r\n")),
+    );
     expect(mixed).toContain("3 users imported with no reported errors: 1 created, 1 updated and 1 unchanged.");
   });
 
@@ -316,7 +338,10 @@ describe("Import Users", () => {
     const { browser, location } = await adminWithLocation();
     const prefix = unique("n");
     const lines = Array.from({ length: 60 }, (_, i) => `${prefix}${i},F,L,${location},${prefix}${i}@example.com`);
-    const path = await uploadAndStart(browser, `employee_number,first_name,last_name,location,email\r\n${lines.join("\r\n")}\r\n`);
+    const path = await uploadAndStart(
+      browser,
+      `employee_number,first_name,last_name,location,email\r\n${lines.join("\r\n")}\r\n`,
+    );
     const first = await waitForReport(browser, path);
     expect(first).toContain(`href="${path}?after=51#lines-heading"`);
     const second = await (await browser.fetch(`${path}?after=51`)).text();

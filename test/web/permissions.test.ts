@@ -57,7 +57,14 @@ describe("who may open which page", () => {
     expect(home.headers.get("Location")).toBe("/imports/new");
     const html = await (await browser.fetch("/imports/new")).text();
     expect(html).toContain("<summary>User menu</summary>");
-    for (const link of ['href="/imports/new"', 'href="/users"', 'href="/imports"', 'href="/locations"', 'href="/roles"', 'href="/tokens"']) {
+    for (const link of [
+      'href="/imports/new"',
+      'href="/users"',
+      'href="/imports"',
+      'href="/locations"',
+      'href="/roles"',
+      'href="/tokens"',
+    ]) {
       expect(html).toContain(link);
     }
     expect(html).toContain('action="/sign-out"');

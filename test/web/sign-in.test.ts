@@ -39,7 +39,8 @@ describe("signing in and out", () => {
 
   it("pauses sign-in for a username after ten wrong passwords, even with the right one", async () => {
     const user = await createUser("Admin");
-    for (let i = 0; i < 10; i++) expect((await new Browser().signIn(user.employeeNumber, `wrong ${i}`)).status).toBe(401);
+    for (let i = 0; i < 10; i++)
+      expect((await new Browser().signIn(user.employeeNumber, `wrong ${i}`)).status).toBe(401);
     const paused = await new Browser().signIn(user.employeeNumber);
     expect(paused.status).toBe(429);
     expect(await paused.text()).toContain("Too many wrong passwords");
@@ -53,7 +54,14 @@ describe("signing in and out", () => {
     const browsers = Array.from({ length: 25 }, () => new Browser());
     const tokens = await Promise.all(browsers.map(async (b) => csrfIn(await (await b.fetch("/sign-in")).text())));
     const answers = await Promise.all(
-      browsers.map((b, i) => b.post("/sign-in", { _csrf: tokens[i] ?? "", username: user.employeeNumber, password: `wrong ${i}`, next: "/" })),
+      browsers.map((b, i) =>
+        b.post("/sign-in", {
+          _csrf: tokens[i] ?? "",
+          username: user.employeeNumber,
+          password: `wrong ${i}`,
+          next: "/",
+        }),
+      ),
     );
     const statuses = answers.map((res) => res.status);
     expect(statuses.filter((s) => s === 401)).toHaveLength(10);
@@ -64,7 +72,8 @@ describe("signing in and out", () => {
   it("pauses sign-in from one address after fifty wrong passwords, whatever the usernames", async () => {
     const address = { "CF-Connecting-IP": "203.0.113.7" };
     const user = await createUser("Admin");
-    for (let i = 0; i < 50; i++) expect((await new Browser(address).signIn(`sprayed-${i}`, "Winter2026!")).status).toBe(401);
+    for (let i = 0; i < 50; i++)
+      expect((await new Browser(address).signIn(`sprayed-${i}`, "Winter2026!")).status).toBe(401);
     const paused = await new Browser(address).signIn(user.employeeNumber);
     expect(paused.status).toBe(429);
     expect(await paused.text()).toContain("from your network");
@@ -120,7 +129,11 @@ describe("signing in and out", () => {
     const res = await browser.fetch("/sign-in", {
       method: "POST",
       headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: "https://evil.example" },
-      body: new URLSearchParams({ _csrf: token, username: user.employeeNumber, password: "correct horse battery" }).toString(),
+      body: new URLSearchParams({
+        _csrf: token,
+        username: user.employeeNumber,
+        password: "correct horse battery",
+      }).toString(),
     });
     expect(res.status).toBe(403);
   });
@@ -176,7 +189,10 @@ describe("signing in and out", () => {
 
   it("ends an expired session", async () => {
     const { user, browser } = await signedIn("Admin");
-    await db.update(sessions).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(sessions.userId, user.id));
+    await db
+      .update(sessions)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(sessions.userId, user.id));
     expect((await browser.fetch("/users")).status).toBe(303);
   });
 

@@ -8,7 +8,8 @@ let browser: Browser;
 beforeAll(async () => {
   ({ browser } = await signedIn("Admin"));
   const existing = new Set((await listLocations(db)).map((l) => l.name));
-  for (const name of ["London", "Manchester", "Bristol", "Edinburgh"]) if (!existing.has(name)) await createLocation(db, { name, aliases: [] });
+  for (const name of ["London", "Manchester", "Bristol", "Edinburgh"])
+    if (!existing.has(name)) await createLocation(db, { name, aliases: [] });
 });
 
 async function uploadFile(bytes: Uint8Array<ArrayBuffer>, fileName: string, type: string): Promise<Response> {

@@ -57,7 +57,10 @@ function isBlank(fields: readonly string[]): boolean {
  * Reads rows from papaparse's result for `count` records joined with "\n" and one "\n" after.
  * Returns null when papaparse saw a different number of records than the splitter.
  */
-function takeRows(result: Papa.ParseResult<string[]>, count: number): { rows: string[][]; quoteErrors: Set<number> } | null {
+function takeRows(
+  result: Papa.ParseResult<string[]>,
+  count: number,
+): { rows: string[][]; quoteErrors: Set<number> } | null {
   const rows = result.data;
   const quoteErrors = new Set<number>();
   for (const error of result.errors) if (error.type === "Quotes" && error.row !== undefined) quoteErrors.add(error.row);
@@ -83,7 +86,12 @@ function parseOne(text: string, delimiter: Delimiter): { fields: string[]; quote
  * Parses the fields of whole records with papaparse. `bytes` holds the file from offset `base`.
  * Never throws on content.
  */
-export function parseRecords(bytes: Uint8Array, base: number, spans: readonly RecordSpan[], dialect: Dialect): RawRecord[] {
+export function parseRecords(
+  bytes: Uint8Array,
+  base: number,
+  spans: readonly RecordSpan[],
+  dialect: Dialect,
+): RawRecord[] {
   if (spans.length === 0) return [];
   const taken = takeRows(parseText(joinRecords(bytes, base, spans, dialect), dialect.delimiter), spans.length);
   return spans.map((span, index) => {
@@ -104,7 +112,9 @@ export function parseRecords(bytes: Uint8Array, base: number, spans: readonly Re
 
 /** The text of one record. */
 export function decodeSpan(bytes: Uint8Array, base: number, span: RecordSpan, dialect: Dialect): string {
-  return new TextDecoder(dialect.encoding, { fatal: false, ignoreBOM: true }).decode(bytes.subarray(span.start - base, span.end - base));
+  return new TextDecoder(dialect.encoding, { fatal: false, ignoreBOM: true }).decode(
+    bytes.subarray(span.start - base, span.end - base),
+  );
 }
 
 /** Parses a single record. */

@@ -21,11 +21,26 @@ export async function readAllRecords(bytes: Uint8Array, options: Partial<ScanOpt
   const width = layout.headers.length;
   const records: AllRecords["records"] = [];
   for (const chunk of layout.chunks) {
-    for (const record of readRawRecords(bytes.subarray(chunk.byteStart, chunk.byteEnd), layout.encoding, layout.delimiter, chunk.firstLine)) {
+    for (const record of readRawRecords(
+      bytes.subarray(chunk.byteStart, chunk.byteEnd),
+      layout.encoding,
+      layout.delimiter,
+      chunk.firstLine,
+    )) {
       if (record.blank) continue;
       const malformed = describeMalformed(record, width, layout.delimiter);
-      records.push(malformed === undefined ? { line: record.line, fields: record.fields } : { line: record.line, fields: record.fields, malformed });
+      records.push(
+        malformed === undefined
+          ? { line: record.line, fields: record.fields }
+          : { line: record.line, fields: record.fields, malformed },
+      );
     }
   }
-  return { encoding: layout.encoding, delimiter: layout.delimiter, headerLine: layout.headerLine, headers: layout.headers, records };
+  return {
+    encoding: layout.encoding,
+    delimiter: layout.delimiter,
+    headerLine: layout.headerLine,
+    headers: layout.headers,
+    records,
+  };
 }

@@ -7,7 +7,12 @@ import type { Delimiter, Encoding, FileFormat, FileRecord } from "./types";
 const delimiterNames: Record<Delimiter, string> = { ",": "comma", ";": "semicolon", "\t": "tab" };
 
 /** Every record of `bytes` (whole records of a file in this encoding), blank ones included, with raw fields. */
-export function readRawRecords(bytes: Uint8Array, encoding: Encoding, delimiter: Delimiter, firstLine: number): RawRecord[] {
+export function readRawRecords(
+  bytes: Uint8Array,
+  encoding: Encoding,
+  delimiter: Delimiter,
+  firstLine: number,
+): RawRecord[] {
   const dialect: Dialect = { encoding, delimiter, layout: layoutOf(encoding) };
   const spans = splitRecords(bytes, classifyUnits(delimiter), dialect.layout, firstLine);
   return parseRecords(bytes, 0, spans, dialect);
@@ -43,7 +48,11 @@ export function describeMalformed(record: RawRecord, width: number, delimiter: D
  * parse can tell (see RecordSpan.exotic); the upload's scan counts records by the same test.
  */
 export function splitChunk(bytes: Uint8Array, format: FileFormat, firstLine: number): RecordSpan[] {
-  const dialect: Dialect = { encoding: format.encoding, delimiter: format.delimiter, layout: layoutOf(format.encoding) };
+  const dialect: Dialect = {
+    encoding: format.encoding,
+    delimiter: format.delimiter,
+    layout: layoutOf(format.encoding),
+  };
   return splitRecords(bytes, classifyUnits(format.delimiter), dialect.layout, firstLine).filter(
     (span) => span.visible || (span.exotic && !parseRecords(bytes, 0, [span], dialect)[0]?.blank),
   );
@@ -56,7 +65,11 @@ export function readSpans(bytes: Uint8Array, format: FileFormat, spans: readonly
     const field = templateFields.find((name) => name === column.field);
     return field === undefined ? [] : [{ index: column.index, field }];
   });
-  const dialect: Dialect = { encoding: format.encoding, delimiter: format.delimiter, layout: layoutOf(format.encoding) };
+  const dialect: Dialect = {
+    encoding: format.encoding,
+    delimiter: format.delimiter,
+    layout: layoutOf(format.encoding),
+  };
   return parseRecords(bytes, 0, spans, dialect).map((record) => {
     // Only the template's columns are cleaned: a file may carry many others that are ignored.
     const values: RowValues = { employee_number: "", first_name: "", last_name: "", location: "", email: "", role: "" };

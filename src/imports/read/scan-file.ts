@@ -103,13 +103,27 @@ class LayoutScanner {
     if (state.chunk.rowCount > 0) state.chunks.push(state.chunk);
     const found = state.header;
     if (found === null) {
-      throw new FileRefused("empty_file", "The file is empty. Upload a CSV file with a header line and one line per user.");
+      throw new FileRefused(
+        "empty_file",
+        "The file is empty. Upload a CSV file with a header line and one line per user.",
+      );
     }
     if (state.totalRows === 0) {
-      throw new FileRefused("no_rows", `The file has a header line but no users below it. Add one line per user under line ${found.line} and upload it again.`);
+      throw new FileRefused(
+        "no_rows",
+        `The file has a header line but no users below it. Add one line per user under line ${found.line} and upload it again.`,
+      );
     }
     const { encoding, delimiter } = state.dialect;
-    return { encoding, delimiter, headerLine: found.line, headers: found.fields, totalRows: state.totalRows, chunks: state.chunks, preview: state.preview };
+    return {
+      encoding,
+      delimiter,
+      headerLine: found.line,
+      headers: found.fields,
+      totalRows: state.totalRows,
+      chunks: state.chunks,
+      preview: state.preview,
+    };
   }
 
   /** The head is in (or the file ended first): detect the format and scan what was held. */
@@ -120,7 +134,10 @@ class LayoutScanner {
     const encoding: Encoding = this.forced ?? sniffed.encoding ?? "utf-8";
     const bomLength = this.forced === null ? sniffed.bomLength : 0;
     // Without a BOM, UTF-8 is only a guess until every byte has decoded.
-    const validator = sniffed.encoding === null && encoding === "utf-8" ? new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }) : null;
+    const validator =
+      sniffed.encoding === null && encoding === "utf-8"
+        ? new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
+        : null;
     const validate = (bytes: Uint8Array, last: boolean): void => {
       if (validator === null) return;
       try {
@@ -132,9 +149,24 @@ class LayoutScanner {
     validate(head, done);
     const delimiter = detectDelimiter(head, bomLength, encoding, done);
     const dialect: Dialect = { encoding, delimiter, layout: layoutOf(encoding) };
-    const splitter = new RecordSplitter(classifyUnits(delimiter), dialect.layout, bomLength, 1, (span) => this.onRecord(span));
+    const splitter = new RecordSplitter(classifyUnits(delimiter), dialect.layout, bomLength, 1, (span) =>
+      this.onRecord(span),
+    );
     const chunk = { byteStart: 0, firstLine: 0, rowCount: 0, byteEnd: 0 };
-    this.state = { dialect, validate, splitter, buf: head, base: 0, header: null, sepSeen: false, totalRows: 0, chunks: [], preview: [], chunk, pending: [] };
+    this.state = {
+      dialect,
+      validate,
+      splitter,
+      buf: head,
+      base: 0,
+      header: null,
+      sepSeen: false,
+      totalRows: 0,
+      chunks: [],
+      preview: [],
+      chunk,
+      pending: [],
+    };
     this.scan(done);
   }
 
@@ -149,7 +181,8 @@ class LayoutScanner {
       state.pending = [];
     }
     if (done) return;
-    if (state.splitter.pendingBytes > this.maxRecordBytes) refuseLongRecord(state.splitter.pendingLine, this.maxRecordBytes);
+    if (state.splitter.pendingBytes > this.maxRecordBytes)
+      refuseLongRecord(state.splitter.pendingLine, this.maxRecordBytes);
     state.buf = state.buf.slice(state.splitter.recordStart - state.base);
     state.base = state.splitter.recordStart;
   }
@@ -182,8 +215,12 @@ class LayoutScanner {
     state.chunk.rowCount++;
     if (this.onRecords !== null) state.pending.push(span);
     state.chunk.byteEnd = span.next;
-    if (state.preview.length < this.options.previewRows) state.preview.push({ line: span.line, fields: parseRecord(buf, base, span, dialect).fields });
-    if (state.chunk.rowCount >= this.options.chunkRows || span.next - state.chunk.byteStart >= this.options.chunkBytes) {
+    if (state.preview.length < this.options.previewRows)
+      state.preview.push({ line: span.line, fields: parseRecord(buf, base, span, dialect).fields });
+    if (
+      state.chunk.rowCount >= this.options.chunkRows ||
+      span.next - state.chunk.byteStart >= this.options.chunkBytes
+    ) {
       state.chunks.push(state.chunk);
       state.chunk = { byteStart: span.next, firstLine: span.nextLine, rowCount: 0, byteEnd: span.next };
     }
@@ -194,7 +231,11 @@ class LayoutScanner {
  * Pushes a stream's pieces to `push` until it ends or `enough()` says so; a stream left early
  * (a refusal thrown by `push`, or enough read) is cancelled.
  */
-async function feed(stream: ReadableStream<Uint8Array>, push: (piece: Uint8Array) => void, enough: () => boolean = () => false): Promise<void> {
+async function feed(
+  stream: ReadableStream<Uint8Array>,
+  push: (piece: Uint8Array) => void,
+  enough: () => boolean = () => false,
+): Promise<void> {
   const reader = stream.getReader();
   let done = false;
   try {
@@ -267,13 +308,22 @@ export async function scanLayout(
   checkHeader: (headers: string[]) => void = () => undefined,
 ): Promise<FileLayout> {
   const scanner = new EncodingScanner(options, checkHeader);
-  await feed(await open(), (piece) => scanner.push(piece), () => scanner.rereads);
+  await feed(
+    await open(),
+    (piece) => scanner.push(piece),
+    () => scanner.rereads,
+  );
   return scanner.end(open);
 }
 
-function resultOf(layout: FileLayout, mapped: ReturnType<typeof mapColumns> | null, repeats: RepeatFinder | null): ScanResult {
+function resultOf(
+  layout: FileLayout,
+  mapped: ReturnType<typeof mapColumns> | null,
+  repeats: RepeatFinder | null,
+): ScanResult {
   if (mapped === null || repeats === null) throw new Error("The scan ended without reading a header.");
-  if (repeats.records !== layout.totalRows) throw new Error(`The scan keyed ${repeats.records} records and counted ${layout.totalRows}.`);
+  if (repeats.records !== layout.totalRows)
+    throw new Error(`The scan keyed ${repeats.records} records and counted ${layout.totalRows}.`);
   const found = repeats.byChunk(layout.chunks);
   const width = mapped.columns.length;
   return {
@@ -326,7 +376,8 @@ export class UploadScanner {
     const columns = this.mapping?.columns ?? [];
     const employee = columns.find((c) => c.field === "employee_number")?.index ?? -1;
     const email = columns.find((c) => c.field === "email")?.index ?? -1;
-    for (const { fields } of records) repeats.push(toKey(cleanValue(fields[employee] ?? "")), toKey(cleanValue(fields[email] ?? "")));
+    for (const { fields } of records)
+      repeats.push(toKey(cleanValue(fields[employee] ?? "")), toKey(cleanValue(fields[email] ?? "")));
   }
 
   push(piece: Uint8Array): void {

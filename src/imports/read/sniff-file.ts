@@ -5,7 +5,8 @@ import type { Delimiter, Encoding } from "./types";
 /** How much of the file's start is looked at to recognise binaries and the delimiter. */
 export const HEAD_BYTES = 65536;
 
-const saveAsHint = 'Open it in Excel, choose File > Save As, pick "CSV UTF-8 (Comma delimited) (*.csv)" and upload that file.';
+const saveAsHint =
+  'Open it in Excel, choose File > Save As, pick "CSV UTF-8 (Comma delimited) (*.csv)" and upload that file.';
 
 const signatures: { bytes: number[]; what: string }[] = [
   { bytes: [0x50, 0x4b, 0x03, 0x04], what: "an Excel workbook (.xlsx) or another zip archive" },
@@ -34,7 +35,11 @@ type Sniffed = { encoding: Encoding | null; bomLength: number };
  * encoding null means no BOM: UTF-8 unless the bytes turn out not to be.
  */
 export function sniffHead(head: Uint8Array): Sniffed {
-  if (head.length === 0) throw new FileRefused("empty_file", "The file is empty. Upload a CSV file with a header line and one line per user.");
+  if (head.length === 0)
+    throw new FileRefused(
+      "empty_file",
+      "The file is empty. Upload a CSV file with a header line and one line per user.",
+    );
   for (const signature of signatures) if (startsWith(head, signature.bytes)) refuseBinary(signature.what);
 
   let sniffed: Sniffed = { encoding: null, bomLength: 0 };

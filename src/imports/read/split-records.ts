@@ -231,7 +231,12 @@ export class RecordSplitter {
 }
 
 /** Every record span of `bytes` (a whole number of records), lines counted from firstLine. */
-export function splitRecords(bytes: Uint8Array, classes: Uint8Array, layout: UnitLayout, firstLine: number): RecordSpan[] {
+export function splitRecords(
+  bytes: Uint8Array,
+  classes: Uint8Array,
+  layout: UnitLayout,
+  firstLine: number,
+): RecordSpan[] {
   const spans: RecordSpan[] = [];
   new RecordSplitter(classes, layout, 0, firstLine, (span) => spans.push(span)).scan(bytes, 0, true);
   return spans;

@@ -37,12 +37,18 @@ export function trimIsoDate(value: string): string {
 }
 
 /** Excel's built-in number formats that show dates or times. */
-const builtInDateFormats = new Set([14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 45, 46, 47, 50, 51, 52, 53, 54, 55, 56, 57, 58]);
+const builtInDateFormats = new Set([
+  14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 45, 46, 47, 50, 51, 52, 53, 54, 55, 56,
+  57, 58,
+]);
 
 /** Whether a number format shows its number as a date or time. */
 export function isDateFormat(id: number, code: string | undefined): boolean {
   if (code === undefined) return builtInDateFormats.has(id);
   // Quoted text, escaped characters and [colour]/[$-locale] blocks name no date parts.
-  const bare = (code.split(";")[0] ?? "").replace(/"[^"]*"/g, "").replace(/\\./g, "").replace(/\[[^\]]*\]/g, "");
+  const bare = (code.split(";")[0] ?? "")
+    .replace(/"[^"]*"/g, "")
+    .replace(/\\./g, "")
+    .replace(/\[[^\]]*\]/g, "");
   return /[dmyhs]/i.test(bare);
 }

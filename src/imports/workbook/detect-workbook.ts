@@ -7,9 +7,13 @@ const zipMagic = [0x50, 0x4b, 0x03, 0x04];
 const emptyZipMagic = [0x50, 0x4b, 0x05, 0x06];
 const ole2Magic = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
 
-const workbookTypes = ["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/vnd.oasis.opendocument.spreadsheet"];
+const workbookTypes = [
+  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+  "application/vnd.oasis.opendocument.spreadsheet",
+];
 
-const startsWith = (bytes: Uint8Array, prefix: readonly number[]) => prefix.length <= bytes.length && prefix.every((b, i) => bytes[i] === b);
+const startsWith = (bytes: Uint8Array, prefix: readonly number[]) =>
+  prefix.length <= bytes.length && prefix.every((b, i) => bytes[i] === b);
 
 /** How many first bytes `detectUpload` needs. */
 export const detectBytes = ole2Magic.length;
@@ -23,11 +27,17 @@ export function detectUpload(head: Uint8Array, contentType: string | null): Uplo
   if (startsWith(head, zipMagic)) return "zip";
   if (startsWith(head, ole2Magic)) return "ole2";
   if (startsWith(head, emptyZipMagic)) {
-    throw new FileRefused("not_csv", "This file is an empty zip archive, not a workbook or CSV file. Upload the workbook itself, or the users saved as CSV.");
+    throw new FileRefused(
+      "not_csv",
+      "This file is an empty zip archive, not a workbook or CSV file. Upload the workbook itself, or the users saved as CSV.",
+    );
   }
   const type = (contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
   if (workbookTypes.includes(type)) {
-    throw new FileRefused("not_csv", "This file was sent as a workbook, but it is not one (it is not a zip archive as .xlsx and .ods files are). Save it again from your spreadsheet and upload the new file.");
+    throw new FileRefused(
+      "not_csv",
+      "This file was sent as a workbook, but it is not one (it is not a zip archive as .xlsx and .ods files are). Save it again from your spreadsheet and upload the new file.",
+    );
   }
   return "text";
 }
@@ -37,7 +47,11 @@ const encryptionInfo = new Uint8Array([..."EncryptionInfo"].flatMap((c) => [c.ch
 
 function indexOf(haystack: Uint8Array, needle: Uint8Array): number {
   const first = needle[0] ?? 0;
-  for (let i = haystack.indexOf(first); i !== -1 && i + needle.length <= haystack.length; i = haystack.indexOf(first, i + 1)) {
+  for (
+    let i = haystack.indexOf(first);
+    i !== -1 && i + needle.length <= haystack.length;
+    i = haystack.indexOf(first, i + 1)
+  ) {
     let j = 1;
     while (j < needle.length && haystack[i + j] === needle[j]) j++;
     if (j === needle.length) return i;
@@ -46,7 +60,10 @@ function indexOf(haystack: Uint8Array, needle: Uint8Array): number {
 }
 
 export const encryptedRefusal = () =>
-  new FileRefused("encrypted_workbook", "This workbook is protected with a password. Open it, save a copy without the password and upload that file.");
+  new FileRefused(
+    "encrypted_workbook",
+    "This workbook is protected with a password. Open it, save a copy without the password and upload that file.",
+  );
 
 const xlsRefusal = () =>
   new FileRefused(

@@ -23,7 +23,11 @@ const repeatOf = (attrs: string, name: string) => {
  * declares at its end cost nothing. `sheets` is filled as the tables go by, all of them by the
  * time the stream ends.
  */
-export async function* odsSheetCsv(zip: ZipArchive, wanted: string | null, found: { sheets: SheetEntry[]; read: string | null }): AsyncGenerator<Uint8Array> {
+export async function* odsSheetCsv(
+  zip: ZipArchive,
+  wanted: string | null,
+  found: { sheets: SheetEntry[]; read: string | null },
+): AsyncGenerator<Uint8Array> {
   const csv = new SheetCsv(null);
   const hiddenStyles = new Set<string>();
   let styleName: string | null = null;
@@ -66,7 +70,10 @@ export async function* odsSheetCsv(zip: ZipArchive, wanted: string | null, found
           if (styleName !== null && attrOf(attrs, "table:display") === "false") hiddenStyles.add(styleName);
           return;
         case "table:table": {
-          const sheet = { name: attrOf(attrs, "table:name") ?? "", hidden: hiddenStyles.has(attrOf(attrs, "table:style-name") ?? "") };
+          const sheet = {
+            name: attrOf(attrs, "table:name") ?? "",
+            hidden: hiddenStyles.has(attrOf(attrs, "table:style-name") ?? ""),
+          };
           found.sheets.push(sheet);
           if (!done && (wanted === null ? !sheet.hidden : sheet.name === wanted)) {
             active = true;
@@ -130,7 +137,8 @@ export async function* odsSheetCsv(zip: ZipArchive, wanted: string | null, found
         case "table:covered-table-cell": {
           if (cell === null) return;
           const value = name === "table:covered-table-cell" ? "" : cellValue(cell.attrs);
-          if (value !== "" && column < maxColumns) rowCells.push({ column, value, repeat: Math.min(cell.repeat, maxColumns - column) });
+          if (value !== "" && column < maxColumns)
+            rowCells.push({ column, value, repeat: Math.min(cell.repeat, maxColumns - column) });
           column += cell.repeat;
           cell = null;
           return;
@@ -141,7 +149,7 @@ export async function* odsSheetCsv(zip: ZipArchive, wanted: string | null, found
             return;
           }
           const last = Math.min(row + rowRepeat, maxRows);
-          for (; row < last; ) {
+          for (; row < last;) {
             for (const c of rowCells) for (let k = 0; k < c.repeat; k++) csv.set(c.column + k, c.value);
             row++;
             csv.endRow(row);

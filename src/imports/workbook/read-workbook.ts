@@ -23,11 +23,17 @@ const notWorkbook = () =>
 
 function unknownSheet(wanted: string, sheets: SheetEntry[]): FileRefused {
   const names = sheets.map((s) => `"${s.name}"`).join(", ");
-  return new FileRefused("unknown_sheet", `This workbook has no sheet called "${wanted}". Its sheets are ${names || "none"}; choose one of those.`);
+  return new FileRefused(
+    "unknown_sheet",
+    `This workbook has no sheet called "${wanted}". Its sheets are ${names || "none"}; choose one of those.`,
+  );
 }
 
 const noVisibleSheet = () =>
-  new FileRefused("no_rows", "Every sheet of this workbook is hidden, so there are no users to read. Show the users' sheet in your spreadsheet, save it and upload it again.");
+  new FileRefused(
+    "no_rows",
+    "Every sheet of this workbook is hidden, so there are no users to read. Show the users' sheet in your spreadsheet, save it and upload it again.",
+  );
 
 /** A pull-based stream of a generator's pieces, so a sheet is converted only as fast as it is stored. */
 function streamOf(pieces: AsyncGenerator<Uint8Array>, atEnd: () => void): ReadableStream<Uint8Array> {
@@ -55,9 +61,14 @@ function streamOf(pieces: AsyncGenerator<Uint8Array>, atEnd: () => void): Readab
  */
 export async function readWorkbook(bucket: R2Bucket, file: StoredFile, wanted: string | null): Promise<WorkbookCsv> {
   const zip = await ZipArchive.open(bucket, file);
-  const isOds = zip.has("content.xml") && (zip.has("mimetype") ? (await zip.readText("mimetype", 1024)).trim() === odsMimeType : zip.has("META-INF/manifest.xml"));
+  const isOds =
+    zip.has("content.xml") &&
+    (zip.has("mimetype")
+      ? (await zip.readText("mimetype", 1024)).trim() === odsMimeType
+      : zip.has("META-INF/manifest.xml"));
   if (isOds) {
-    if (zip.has("META-INF/manifest.xml") && /encryption-data/.test(await zip.readText("META-INF/manifest.xml"))) throw encryptedRefusal();
+    if (zip.has("META-INF/manifest.xml") && /encryption-data/.test(await zip.readText("META-INF/manifest.xml")))
+      throw encryptedRefusal();
     const found: { sheets: SheetEntry[]; read: string | null } = { sheets: [], read: null };
     let sheets: WorkbookSheets | null = null;
     const csv = streamOf(odsSheetCsv(zip, wanted, found), () => {
@@ -80,6 +91,13 @@ export async function readWorkbook(bucket: R2Bucket, file: StoredFile, wanted: s
   // Shared strings and styles are read before the sheet, wherever the zip stores them.
   const shared = book.sharedStrings === null ? null : await readSharedStrings(zip, book.sharedStrings);
   const dateStyles = book.styles === null ? [] : await readDateStyles(zip, book.styles);
-  const sheets: WorkbookSheets = { kind: "xlsx", sheet: chosen.name, sheets: book.sheets.map(({ name, hidden }) => ({ name, hidden })) };
-  return { csv: streamOf(xlsxSheetCsv(zip, chosen.part, shared, dateStyles, book.date1904), () => undefined), sheets: () => sheets };
+  const sheets: WorkbookSheets = {
+    kind: "xlsx",
+    sheet: chosen.name,
+    sheets: book.sheets.map(({ name, hidden }) => ({ name, hidden })),
+  };
+  return {
+    csv: streamOf(xlsxSheetCsv(zip, chosen.part, shared, dateStyles, book.date1904), () => undefined),
+    sheets: () => sheets,
+  };
 }

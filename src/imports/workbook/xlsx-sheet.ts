@@ -60,10 +60,14 @@ const relsPathOf = (part: string) => `${folderOf(part)}_rels/${part.slice(part.l
 export async function readXlsxBook(zip: ZipArchive): Promise<XlsxBook> {
   let workbookPart = "xl/workbook.xml";
   if (zip.has("_rels/.rels")) {
-    const office = readRelationships(await zip.readText("_rels/.rels"), "").find((r) => r.type.endsWith("/officeDocument"));
+    const office = readRelationships(await zip.readText("_rels/.rels"), "").find((r) =>
+      r.type.endsWith("/officeDocument"),
+    );
     if (office) workbookPart = office.part;
   }
-  const rels = zip.has(relsPathOf(workbookPart)) ? readRelationships(await zip.readText(relsPathOf(workbookPart)), folderOf(workbookPart)) : [];
+  const rels = zip.has(relsPathOf(workbookPart))
+    ? readRelationships(await zip.readText(relsPathOf(workbookPart)), folderOf(workbookPart))
+    : [];
   const byId = new Map(rels.map((r) => [r.id, r]));
   const sheets: XlsxBook["sheets"] = [];
   let date1904 = false;
@@ -80,7 +84,11 @@ export async function readXlsxBook(zip: ZipArchive): Promise<XlsxBook> {
       // Chart sheets hold no cells.
       if (!rel || !rel.type.endsWith("/worksheet")) return;
       const state = attrOf(attrs, "state");
-      sheets.push({ name: attrOf(attrs, "name") ?? "", hidden: state === "hidden" || state === "veryHidden", part: rel.part });
+      sheets.push({
+        name: attrOf(attrs, "name") ?? "",
+        hidden: state === "hidden" || state === "veryHidden",
+        part: rel.part,
+      });
     },
     close: () => undefined,
     text: () => undefined,
@@ -238,7 +246,10 @@ export async function* xlsxSheetCsv(
           const at = ref === null ? -1 : columnOf(ref);
           column = at === -1 ? column + 1 : at;
           if (column >= maxColumns) {
-            throw new FileRefused("not_csv", `This workbook could not be read: its cell ${ref ?? ""} lies past the last column a sheet can have. Save it again and upload the new file.`);
+            throw new FileRefused(
+              "not_csv",
+              `This workbook could not be read: its cell ${ref ?? ""} lies past the last column a sheet can have. Save it again and upload the new file.`,
+            );
           }
           type = attrOf(attrs, "t") ?? "n";
           style = Number(attrOf(attrs, "s") ?? 0);

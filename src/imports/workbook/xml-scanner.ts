@@ -134,10 +134,16 @@ export class XmlScanner {
     }
     this.pending = i < n ? s.slice(i) : "";
     if (this.pending.length > maxPendingChars) {
-      throw new FileRefused("not_csv", "This workbook could not be read: part of it is not well-formed XML. Open it in your spreadsheet, save it again and upload the new file.");
+      throw new FileRefused(
+        "not_csv",
+        "This workbook could not be read: part of it is not well-formed XML. Open it in your spreadsheet, save it again and upload the new file.",
+      );
     }
     if (final && this.pending.trim().length > 0) {
-      throw new FileRefused("not_csv", "This workbook could not be read: a part of it ends in the middle of its XML. Save it again and upload the new file.");
+      throw new FileRefused(
+        "not_csv",
+        "This workbook could not be read: a part of it ends in the middle of its XML. Save it again and upload the new file.",
+      );
     }
   }
 }

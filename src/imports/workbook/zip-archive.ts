@@ -16,7 +16,10 @@ export type ZipEntry = {
 };
 
 const notReadable = (why: string) =>
-  new FileRefused("not_csv", `This file could not be read as a workbook: ${why} Open it in your spreadsheet, save it again as .xlsx (or .ods) and upload the new file.`);
+  new FileRefused(
+    "not_csv",
+    `This file could not be read as a workbook: ${why} Open it in your spreadsheet, save it again as .xlsx (or .ods) and upload the new file.`,
+  );
 
 export const inflatesTooFar = (name: string) =>
   new FileRefused(
@@ -78,7 +81,8 @@ export class ZipArchive {
     let at = 0;
     let declared = 0;
     for (let n = 0; n < count; n++) {
-      if (at + 46 > dir.byteLength || dir.getUint32(at, true) !== 0x02014b50) throw notReadable("its zip directory is damaged.");
+      if (at + 46 > dir.byteLength || dir.getUint32(at, true) !== 0x02014b50)
+        throw notReadable("its zip directory is damaged.");
       const flags = dir.getUint16(at + 8, true);
       const method = dir.getUint16(at + 10, true);
       const compressedSize = dir.getUint32(at + 20, true);
@@ -113,15 +117,20 @@ export class ZipArchive {
     const entry = this.entries.get(name);
     if (!entry) throw notReadable(`it has no ${name}.`);
     if (entry.flags & 0x1) throw encryptedRefusal();
-    if (entry.method !== 0 && entry.method !== 8) throw notReadable(`its part ${name} uses a compression method spreadsheets do not write.`);
-    if (entry.size > maxWorkbookInflatedBytes || (entry.size > workbookRatioFloorBytes && entry.size > entry.compressedSize * maxWorkbookRatio)) {
+    if (entry.method !== 0 && entry.method !== 8)
+      throw notReadable(`its part ${name} uses a compression method spreadsheets do not write.`);
+    if (
+      entry.size > maxWorkbookInflatedBytes ||
+      (entry.size > workbookRatioFloorBytes && entry.size > entry.compressedSize * maxWorkbookRatio)
+    ) {
       throw inflatesTooFar(name);
     }
     const local = await readRange(this.bucket, this.file, entry.localOffset, 30);
     if (local.getUint32(0, true) !== 0x04034b50) throw notReadable(`its part ${name} is not where the directory says.`);
     const dataOffset = entry.localOffset + 30 + local.getUint16(26, true) + local.getUint16(28, true);
     if (entry.compressedSize === 0) return;
-    if (dataOffset + entry.compressedSize > this.file.size) throw notReadable(`its part ${name} runs past the end of the file.`);
+    if (dataOffset + entry.compressedSize > this.file.size)
+      throw notReadable(`its part ${name} runs past the end of the file.`);
 
     let read = 0;
     let produced = 0;
@@ -134,7 +143,7 @@ export class ZipArchive {
       out.push(bytes);
     });
     const end = dataOffset + entry.compressedSize;
-    for (let at = dataOffset; at < end; ) {
+    for (let at = dataOffset; at < end;) {
       const until = Math.min(at + readWindowBytes, end);
       const view = await readRange(this.bucket, this.file, at, until - at);
       at = until;
@@ -155,7 +164,8 @@ export class ZipArchive {
       out = [];
       for (const piece of ready) yield piece;
     }
-    if (produced !== entry.size) throw notReadable(`its part ${name} inflates to ${produced} bytes where ${entry.size} were declared.`);
+    if (produced !== entry.size)
+      throw notReadable(`its part ${name} inflates to ${produced} bytes where ${entry.size} were declared.`);
   }
 
   /** A small entry's text whole (the workbook's list of sheets, its relationships, its manifest). */
