@@ -1,7 +1,8 @@
 import type { ChunkPlan } from "./types";
 
-/** FNV-1a over the key's UTF-16 code units; never 0, which stands for "no key". */
-function hashKey(key: string): number {
+/** FNV-1a over the key's UTF-16 code units; never 0, which stands for "no key", and 0 for "". */
+export function hashKey(key: string): number {
+  if (key === "") return 0;
   let h = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) {
     h ^= key.charCodeAt(i);
@@ -10,18 +11,70 @@ function hashKey(key: string): number {
   return h >>> 0 || 1;
 }
 
+/** JavaScript's trim() of ASCII: tab, line feed, vertical tab, form feed, carriage return, space. */
+const isAsciiSpace = (b: number) => b === 0x20 || (b >= 0x09 && b <= 0x0d);
+
+/** hashKey of an ASCII field's key (trimmed, lower case) straight from its bytes [from, to). */
+function hashAsciiKey(bytes: Uint8Array, from: number, to: number): number {
+  while (from < to && isAsciiSpace(bytes[from] ?? 0)) from++;
+  while (to > from && isAsciiSpace(bytes[to - 1] ?? 0)) to--;
+  if (from === to) return 0;
+  let h = 0x811c9dc5;
+  for (let i = from; i < to; i++) {
+    const b = bytes[i] ?? 0;
+    h ^= b >= 0x41 && b <= 0x5a ? b + 0x20 : b;
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0 || 1;
+}
+
+/**
+ * Hashes fields `a` and `b` of one record, bytes [start, end) of a single-byte encoding, into
+ * out[at] and out[at + 1], as hashKey(toKey(cleanValue(field))) would: for plain ASCII that is
+ * the trimmed, lower-cased bytes. Returns false, writing nothing, for a record that needs a real
+ * parse and the full cleaning: one with a quote, an apostrophe (a download's formula guard) or a
+ * byte beyond ASCII.
+ */
+export function hashAsciiFields(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  delimiter: number,
+  a: number,
+  b: number,
+  out: Uint32Array,
+  at: number,
+): boolean {
+  let field = 0;
+  let fieldStart = start;
+  let hashA = 0;
+  let hashB = 0;
+  for (let i = start; i <= end; i++) {
+    const byte = i < end ? (bytes[i] ?? 0) : delimiter;
+    if (byte >= 0x80 || byte === 0x22 || byte === 0x27) return false;
+    if (byte !== delimiter) continue;
+    if (field === a) hashA = hashAsciiKey(bytes, fieldStart, i);
+    if (field === b) hashB = hashAsciiKey(bytes, fieldStart, i);
+    field++;
+    fieldStart = i + 1;
+  }
+  out[at] = hashA;
+  out[at + 1] = hashB;
+  return true;
+}
+
 /** A growable column of 32-bit hashes, one per record. */
 class HashColumn {
   private hashes = new Uint32Array(1 << 14);
   length = 0;
 
-  push(key: string): void {
+  push(hash: number): void {
     if (this.length === this.hashes.length) {
       const grown = new Uint32Array(this.hashes.length * 2);
       grown.set(this.hashes);
       this.hashes = grown;
     }
-    this.hashes[this.length++] = key === "" ? 0 : hashKey(key);
+    this.hashes[this.length++] = hash;
   }
 
   /** Positions of the records whose hash more than one record has, in order. */
@@ -56,8 +109,13 @@ export class RepeatFinder {
 
   /** The next record's keys, "" where it has none. */
   push(employeeKey: string, emailKey: string): void {
-    this.employees.push(employeeKey);
-    this.emails.push(emailKey);
+    this.pushHashes(hashKey(employeeKey), hashKey(emailKey));
+  }
+
+  /** The next record's keys as hashKey made them (0 for none). */
+  pushHashes(employeeHash: number, emailHash: number): void {
+    this.employees.push(employeeHash);
+    this.emails.push(emailHash);
   }
 
   get records(): number {

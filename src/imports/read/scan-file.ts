@@ -3,9 +3,9 @@ import { formatBytes } from "../../format-bytes";
 import { cleanValue } from "./clean-value";
 import { FileRefused } from "./file-refused";
 import { mapColumns } from "./map-columns";
-import { decodeSpan, parseRecord, parseRecords, type Dialect, type RawRecord } from "./parse-records";
+import { decodeSpan, parseRecord, parseRecords, type Dialect } from "./parse-records";
 import { detectDelimiter, HEAD_BYTES, readSepLine, sniffHead } from "./sniff-file";
-import { RepeatFinder } from "./find-repeats";
+import { hashAsciiFields, hashKey, RepeatFinder } from "./find-repeats";
 import { classifyUnits, layoutOf, RecordSplitter, type RecordSpan } from "./split-records";
 import { toKey } from "../../db/keys";
 import type { ChunkPlan, Delimiter, Encoding, ScanOptions, ScanResult } from "./types";
@@ -55,7 +55,7 @@ type Scanning = {
 };
 
 /** Receives the counted records, in file order, as the scan reads them. */
-type RecordSink = (records: RawRecord[]) => void;
+type RecordSink = (buf: Uint8Array, base: number, spans: RecordSpan[], dialect: Dialect) => void;
 
 /**
  * One pass over the file, fed piece by piece: encoding, delimiter, header, the count of non-blank
@@ -176,8 +176,8 @@ class LayoutScanner {
     if (state === null) return;
     state.splitter.scan(state.buf, state.base, done);
     if (state.pending.length > 0 && this.onRecords !== null) {
-      // One parse for every record the window held, while its bytes are still in buf.
-      this.onRecords(parseRecords(state.buf, state.base, state.pending, state.dialect));
+      // Every record the window held, while its bytes are still in buf.
+      this.onRecords(state.buf, state.base, state.pending, state.dialect);
       state.pending = [];
     }
     if (done) return;
@@ -366,18 +366,50 @@ export class UploadScanner {
       () => {
         const repeats = new RepeatFinder();
         this.repeats = repeats;
-        return (records) => this.keyRecords(repeats, records);
+        return (buf, base, spans, dialect) => this.keyRecords(repeats, buf, base, spans, dialect);
       },
     );
   }
 
-  /** Each record's employee number and email as the import will match them (see checkRow's keys). */
-  private keyRecords(repeats: RepeatFinder, records: RawRecord[]): void {
+  /**
+   * Hashes each record's employee number and email as the import will match them (toKey of the
+   * cleaned value, see checkRow's keys). A record of plain ASCII with no quote or apostrophe is
+   * hashed straight from its bytes, where cleaning is trimming and the key is lower case; the
+   * rest are parsed, together, and keyed as the import keys them.
+   */
+  private keyRecords(
+    repeats: RepeatFinder,
+    buf: Uint8Array,
+    base: number,
+    spans: RecordSpan[],
+    dialect: Dialect,
+  ): void {
     const columns = this.mapping?.columns ?? [];
     const employee = columns.find((c) => c.field === "employee_number")?.index ?? -1;
     const email = columns.find((c) => c.field === "email")?.index ?? -1;
-    for (const { fields } of records)
-      repeats.push(toKey(cleanValue(fields[employee] ?? "")), toKey(cleanValue(fields[email] ?? "")));
+    const delimiter = dialect.delimiter.charCodeAt(0);
+    const hashes = new Uint32Array(spans.length * 2);
+    const parsed: number[] = [];
+    spans.forEach((span, i) => {
+      const fast =
+        dialect.layout.size === 1 &&
+        hashAsciiFields(buf, span.start - base, span.end - base, delimiter, employee, email, hashes, 2 * i);
+      if (!fast) parsed.push(i);
+    });
+    if (parsed.length > 0) {
+      const records = parseRecords(
+        buf,
+        base,
+        parsed.map((i) => spans[i]).filter((s) => s !== undefined),
+        dialect,
+      );
+      records.forEach(({ fields }, k) => {
+        const i = parsed[k] ?? 0;
+        hashes[2 * i] = hashKey(toKey(cleanValue(fields[employee] ?? "")));
+        hashes[2 * i + 1] = hashKey(toKey(cleanValue(fields[email] ?? "")));
+      });
+    }
+    for (let i = 0; i < spans.length; i++) repeats.pushHashes(hashes[2 * i] ?? 0, hashes[2 * i + 1] ?? 0);
   }
 
   push(piece: Uint8Array): void {
