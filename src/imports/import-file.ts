@@ -1,5 +1,5 @@
 import type { Import, ImportChunk } from "../db/schema";
-import { readChunk, readSpans, splitChunk, type FileFormat, type FileRecord } from "./read";
+import { readSpans, splitChunk, type FileFormat, type FileRecord } from "./read";
 import { readStoredRange } from "./stored-file";
 
 /** How an import's stored file is read, as its upload found it. */
@@ -13,6 +13,23 @@ export function formatOf(imp: Import): FileFormat {
   };
 }
 
+type PlannedChunk = Pick<ImportChunk, "index" | "byteStart" | "byteEnd" | "firstLine" | "rowCount">;
+
+/** One planned chunk's bytes and its records' spans (splitChunk), checked against the upload's count; null when the file is gone. */
+async function splitImportChunk(bucket: R2Bucket, imp: Import, chunk: PlannedChunk) {
+  const file = { key: imp.fileKey, size: imp.fileSize, pieces: imp.filePieces };
+  const bytes = await readStoredRange(bucket, file, chunk.byteStart, chunk.byteEnd);
+  if (!bytes) return null;
+  const format = formatOf(imp);
+  const spans = splitChunk(bytes, format, chunk.firstLine);
+  if (spans.length !== chunk.rowCount) {
+    throw new Error(
+      `Chunk ${chunk.index} of import ${imp.id} read ${spans.length} rows where the upload counted ${chunk.rowCount}.`,
+    );
+  }
+  return { bytes, format, spans };
+}
+
 /**
  * The records of one planned chunk of an import's stored file, read by byte range; null when the
  * file is no longer in storage. The same records, in the same order, every time: the consumer
@@ -21,22 +38,10 @@ export function formatOf(imp: Import): FileFormat {
 export async function readImportChunk(
   bucket: R2Bucket,
   imp: Import,
-  chunk: Pick<ImportChunk, "index" | "byteStart" | "byteEnd" | "firstLine" | "rowCount">,
+  chunk: PlannedChunk,
 ): Promise<FileRecord[] | null> {
-  const bytes = await readStoredRange(
-    bucket,
-    { key: imp.fileKey, size: imp.fileSize, pieces: imp.filePieces },
-    chunk.byteStart,
-    chunk.byteEnd,
-  );
-  if (!bytes) return null;
-  const records = readChunk(bytes, formatOf(imp), chunk.firstLine);
-  if (records.length !== chunk.rowCount) {
-    throw new Error(
-      `Chunk ${chunk.index} of import ${imp.id} read ${records.length} rows where the upload counted ${chunk.rowCount}.`,
-    );
-  }
-  return records;
+  const split = await splitImportChunk(bucket, imp, chunk);
+  return split && readSpans(split.bytes, split.format, split.spans);
 }
 
 /**
@@ -47,24 +52,13 @@ export async function readImportChunk(
 export async function pickImportRecords(
   bucket: R2Bucket,
   imp: Import,
-  chunk: Pick<ImportChunk, "index" | "byteStart" | "byteEnd" | "firstLine" | "rowCount">,
+  chunk: PlannedChunk,
   pick: (position: number, line: number) => boolean,
   max: number,
 ): Promise<{ picked: { position: number; record: FileRecord }[]; more: boolean } | null> {
-  const bytes = await readStoredRange(
-    bucket,
-    { key: imp.fileKey, size: imp.fileSize, pieces: imp.filePieces },
-    chunk.byteStart,
-    chunk.byteEnd,
-  );
-  if (!bytes) return null;
-  const format = formatOf(imp);
-  const spans = splitChunk(bytes, format, chunk.firstLine);
-  if (spans.length !== chunk.rowCount) {
-    throw new Error(
-      `Chunk ${chunk.index} of import ${imp.id} read ${spans.length} rows where the upload counted ${chunk.rowCount}.`,
-    );
-  }
+  const split = await splitImportChunk(bucket, imp, chunk);
+  if (!split) return null;
+  const { bytes, format, spans } = split;
   const positions: number[] = [];
   let more = false;
   for (let i = 0; i < spans.length; i++) {
