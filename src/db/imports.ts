@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, ne, or, sql, type SQL } from "drizzle-orm";
-import { jsonParts } from "./bulk-rows";
+import { bulkShape } from "./bulk-rows";
 import type { Db } from "./client";
 import {
   flaggedLines,
@@ -31,6 +31,33 @@ export type PlannedChunk = {
   emailRepeats: number[];
 };
 
+/** A chunk plan as an upload writes it: its position comes first. */
+const chunkPlanRow = bulkShape({
+  index: importChunks.index,
+  byteStart: importChunks.byteStart,
+  byteEnd: importChunks.byteEnd,
+  firstLine: importChunks.firstLine,
+  rowCount: importChunks.rowCount,
+  employeeRepeats: importChunks.employeeRepeats,
+  emailRepeats: importChunks.emailRepeats,
+});
+
+/** The statements that insert an import's chunk plans, in order, where `when` holds. */
+function insertChunkPlans(
+  db: Db,
+  importId: string,
+  chunks: PlannedChunk[],
+  when: SQL = sql`true`,
+): D1PreparedStatement[] {
+  return chunkPlanRow.encode(chunks.map((c, index) => ({ index, ...c }))).map((rows) =>
+    statement(
+      db,
+      sql`INSERT INTO import_chunks (import_id, ${chunkPlanRow.names})
+        SELECT ${importId}, ${chunkPlanRow.values} FROM json_each(${rows}) j WHERE ${when}`,
+    ),
+  );
+}
+
 /**
  * Records an uploaded file as a ready import with its chunk plans, in one batch; returns the
  * import. Its number is taken in the same statement, so two uploads at once cannot take the same
@@ -47,18 +74,9 @@ export async function recordUpload(
     seq: sql`(SELECT coalesce(max(${imports.seq}), 0) + 1 FROM ${imports})`,
     chunkCount: chunks.length,
   });
-  const plans = jsonParts(
-    chunks.map((c, i) => [i, c.byteStart, c.byteEnd, c.firstLine, c.rowCount, c.employeeRepeats, c.emailRepeats]),
-  );
   const results = await db.$client.batch([
     statement(db, insert.getSQL()),
-    ...plans.map((part) =>
-      statement(
-        db,
-        sql`INSERT INTO import_chunks (import_id, idx, byte_start, byte_end, first_line, row_count, employee_repeats, email_repeats)
-        SELECT ${values.id}, j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5, j.value->>6 FROM json_each(${part}) j`,
-      ),
-    ),
+    ...insertChunkPlans(db, values.id ?? "", chunks),
   ]);
   const imp = values.id === undefined ? null : await findImportRow(db, values.id);
   if (!results[0]?.success || !imp) throw new Error("The import was not recorded.");
@@ -232,10 +250,6 @@ export type StoredLine = Pick<
   "line" | "employeeNumber" | "outcome" | "hasWarning" | "messages" | "values"
 >;
 
-/** The line outcomes of the import with this id: they are keyed by its number, read once per query. */
-export const linesOfImport = (importId: string): SQL =>
-  sql`${importLines.importSeq} = (SELECT ${imports.seq} FROM ${imports} WHERE ${imports.id} = ${importId})`;
-
 /** A line range, both ends included; `to` open when null. */
 export type LineRange = { from: number; to: number | null };
 
@@ -278,16 +292,6 @@ export async function listStoredLines(
   if (!filter.legacy) return pick(flaggedLines);
   const [flagged, legacy] = await db.batch([pick(flaggedLines), pick(importLines)]);
   return [...flagged, ...legacy].sort((a, b) => a.line - b.line).slice(0, filter.limit);
-}
-
-/** Whether any chunk of the import was applied before chunks kept their outcomes (its lines are rows of import_lines). */
-export async function hasLegacyLines(db: Db, importSeq: number): Promise<boolean> {
-  const [row] = await db
-    .select({ line: importLines.line })
-    .from(importLines)
-    .where(eq(importLines.importSeq, importSeq))
-    .limit(1);
-  return row !== undefined;
 }
 
 /**
@@ -346,9 +350,6 @@ export async function replaceImportFile(db: Db, id: string, file: ImportFile): P
   const ready = and(eq(imports.id, id), eq(imports.status, "ready"));
   // The new file key is new to this import, so finding it tells the later statements the update took.
   const replaced = sql`EXISTS (SELECT 1 FROM ${imports} WHERE ${ready} AND ${imports.fileKey} = ${file.fileKey})`;
-  const plans = jsonParts(
-    chunks.map((c, i) => [i, c.byteStart, c.byteEnd, c.firstLine, c.rowCount, c.employeeRepeats, c.emailRepeats]),
-  );
   const [updated] = await db.$client.batch([
     statement(
       db,
@@ -359,13 +360,7 @@ export async function replaceImportFile(db: Db, id: string, file: ImportFile): P
         .getSQL(),
     ),
     statement(db, sql`DELETE FROM ${importChunks} WHERE ${importChunks.importId} = ${id} AND ${replaced}`),
-    ...plans.map((part) =>
-      statement(
-        db,
-        sql`INSERT INTO import_chunks (import_id, idx, byte_start, byte_end, first_line, row_count, employee_repeats, email_repeats)
-        SELECT ${id}, j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5, j.value->>6 FROM json_each(${part}) j WHERE ${replaced}`,
-      ),
-    ),
+    ...insertChunkPlans(db, id, chunks, replaced),
   ]);
   if (!updated?.meta.changes) return null;
   return findImportRow(db, id);

@@ -107,11 +107,6 @@ export class RepeatFinder {
   private readonly employees = new HashColumn();
   private readonly emails = new HashColumn();
 
-  /** The next record's keys, "" where it has none. */
-  push(employeeKey: string, emailKey: string): void {
-    this.pushHashes(hashKey(employeeKey), hashKey(emailKey));
-  }
-
   /** The next record's keys as hashKey made them (0 for none). */
   pushHashes(employeeHash: number, emailHash: number): void {
     this.employees.push(employeeHash);

@@ -400,7 +400,7 @@ export class UploadScanner {
       const records = parseRecords(
         buf,
         base,
-        parsed.map((i) => spans[i]).filter((s) => s !== undefined),
+        parsed.flatMap((i) => spans[i] ?? []),
         dialect,
       );
       records.forEach(({ fields }, k) => {
