@@ -84,15 +84,13 @@ export async function readChunkContext(db: Db, importSeq: number, lookups: Chunk
       AND key IN (SELECT value FROM json_each(${distinct(keys)}))`,
     );
   const results = await db.$client.batch([
+    // One query for both keys (SQLite's multi-index OR), so a line naming its own user by
+    // employee number and email reads that user once, not twice.
     statement(
       db,
       sql`SELECT ${userColumns} FROM users u LEFT JOIN locations l ON l.id = u.location_id
-      WHERE u.employee_key IN (SELECT value FROM json_each(${distinct(lookups.employeeKeys)}))`,
-    ),
-    statement(
-      db,
-      sql`SELECT ${userColumns} FROM users u LEFT JOIN locations l ON l.id = u.location_id
-      WHERE u.email_key IN (SELECT value FROM json_each(${distinct(lookups.emailKeys)}))`,
+      WHERE u.employee_key IN (SELECT value FROM json_each(${distinct(lookups.employeeKeys)}))
+      OR u.email_key IN (SELECT value FROM json_each(${distinct(lookups.emailKeys)}))`,
     ),
     statement(
       db,
@@ -103,10 +101,10 @@ export async function readChunkContext(db: Db, importSeq: number, lookups: Chunk
     claims("email", lookups.repeatedEmailKeys),
   ]);
   return {
-    users: [...rowsOf<StoredUser>(results[0]), ...rowsOf<StoredUser>(results[1])],
-    locations: rowsOf(results[2]),
-    employeeClaims: rowsOf(results[3]),
-    emailClaims: rowsOf(results[4]),
+    users: rowsOf<StoredUser>(results[0]),
+    locations: rowsOf(results[1]),
+    employeeClaims: rowsOf(results[2]),
+    emailClaims: rowsOf(results[3]),
   };
 }
 
