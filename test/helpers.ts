@@ -108,7 +108,7 @@ export async function waitForImport(token: string, id: string, timeoutMs = 30_00
   for (;;) {
     const res = await call(token, `/api/imports/${id}`);
     const body = (await res.json()) as ImportBody;
-    if (body.status === "completed" || body.status === "failed") return body;
+    if (body.status === "completed" || body.status === "failed" || body.status === "cancelled") return body;
     if (Date.now() > deadline) throw new Error(`Import ${id} still ${body.status} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -8,8 +8,8 @@ import { AppError } from "../errors";
 import { csvAttachment } from "../http/csv-attachment";
 import { hashBody } from "../http/hash-body";
 import { readUploadForm } from "../http/read-upload-form";
-import { failedLinesCsv, reportCsv } from "../imports/report-csv";
-import { startImport } from "../imports/start-import";
+import { failedLinesCsv, notReachedCsv, reportCsv } from "../imports/report-csv";
+import { cancelRunningImport, startImport } from "../imports/start-import";
 import { createImport } from "../imports/upload-file";
 import { createApiApp } from "./api-app";
 import { decodeCursor, decodeNumberCursor, encodeCursor } from "./cursor";
@@ -216,6 +216,59 @@ const start = createRoute({
 importsApi.openapi(start, async (c) => {
   const imp = await startImport(c.env, c.var.db, c.req.valid("param").id);
   return c.json(presentImport(imp), 202);
+});
+
+const cancel = createRoute({
+  method: "post",
+  path: "/{id}/cancel",
+  summary: "Stop a queued or running import",
+  description:
+    "The import stops at its next chunk boundary: the chunk in flight is applied whole, and the import ends as `cancelled` with true counts and lines for every line it applied. Its status is `cancelling` until then. The lines it did not reach are in `not-reached.csv`.",
+  middleware: [requireManageUsers] as const,
+  request: { params: importIdParam },
+  responses: {
+    202: jsonResponse("Asked to stop (or already stopping): the import as it stands.", importSummary),
+    409: errorResponse(
+      "`import_not_started`: the import is still ready (delete it instead); `import_finished`: it has completed, been cancelled or failed.",
+    ),
+    ...invalidInput,
+    ...importNotFound,
+    ...tokenResponses,
+  },
+});
+
+importsApi.openapi(cancel, async (c) => {
+  const imp = await cancelRunningImport(c.var.db, c.req.valid("param").id);
+  return c.json(presentImport(imp), 202);
+});
+
+const notReached = createRoute({
+  method: "get",
+  path: "/{id}/not-reached.csv",
+  summary: "The lines a cancelled or failed import did not reach, in the template's columns, to import later",
+  request: { params: importIdParam },
+  responses: {
+    200: csvResponse("The lines not reached."),
+    409: errorResponse(
+      "`import_not_stopped`: only a cancelled or failed import has lines it did not reach; `file_deleted`: the retention period deleted its file.",
+    ),
+    ...invalidInput,
+    ...importNotFound,
+    ...tokenResponses,
+  },
+});
+
+importsApi.openapi(notReached, async (c) => {
+  const imp = await requireImport(c.var.db, c.req.valid("param").id);
+  if (imp.status !== "cancelled" && imp.status !== "failed")
+    throw new AppError(409, "import_not_stopped", "Only a cancelled or failed import has lines it did not reach.");
+  if (imp.purgedAt)
+    throw new AppError(
+      409,
+      "file_deleted",
+      "The file was deleted after the retention period. Upload it again instead.",
+    );
+  return c.body(notReachedCsv(c.env.FILES, c.var.db, imp), 200, csvAttachment(`import-${imp.id}-not-reached.csv`));
 });
 
 const lines = createRoute({

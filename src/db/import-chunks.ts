@@ -1,7 +1,15 @@
 import { and, asc, eq, gte, sql } from "drizzle-orm";
 import { bulkShape, type RowOf } from "./bulk-rows";
 import type { Db } from "./client";
-import { chunkOutcomes, flaggedLines, importChunks, importKeys, users, type ImportChunk } from "./schema";
+import {
+  chunkOutcomes,
+  flaggedLines,
+  importChunks,
+  importKeys,
+  users,
+  type ImportChunk,
+  type ImportStatus,
+} from "./schema";
 import { rowsOf, statement } from "./statements";
 
 /** A user as an import writes it: created, or updated where the employee key exists. */
@@ -134,9 +142,10 @@ const rowsWrittenOf = (results: D1Result[]) => results.reduce((sum, r) => sum + 
  * keyed by (import, chunk), so a chunk applied twice fails at once and changes nothing. Rows go in
  * line order, so a later line may take an email an earlier line gave up; a lock set after the
  * chunk's users were read still holds, because the write itself keeps a locked field. Returns
- * the rows written, as D1 bills them.
+ * the rows written, as D1 bills them, and whether the import was asked to stop meanwhile (a
+ * last chunk completes the import all the same: every line was applied).
  */
-export async function writeChunk(db: Db, w: ChunkWrite): Promise<number> {
+export async function writeChunk(db: Db, w: ChunkWrite): Promise<{ rowsWritten: number; cancelling: boolean }> {
   const { tally, at } = w;
   const results = await db.$client.batch([
     statement(
@@ -177,13 +186,15 @@ export async function writeChunk(db: Db, w: ChunkWrite): Promise<number> {
         processed_rows = processed_rows + ${w.rowCount},
         created = created + ${tally.created}, updated = updated + ${tally.updated}, unchanged = unchanged + ${tally.unchanged},
         failed = failed + ${tally.failed}, warnings = warnings + ${tally.warnings},
-        status = ${w.isLast ? "completed" : "processing"},
+        status = ${w.isLast ? sql`'completed'` : sql`CASE WHEN status = 'cancelling' THEN 'cancelling' ELSE 'processing' END`},
         finished_at = ${w.isLast ? at : null},
         progress_at = ${at}, error = NULL
-      WHERE id = ${w.importId} AND next_chunk = ${w.chunkIndex}`,
+      WHERE id = ${w.importId} AND next_chunk = ${w.chunkIndex}
+      RETURNING status`,
     ),
   ]);
-  return rowsWrittenOf(results);
+  const [progress] = rowsOf<{ status: ImportStatus }>(results[results.length - 1]);
+  return { rowsWritten: rowsWrittenOf(results), cancelling: progress?.status === "cancelling" };
 }
 
 /** The plans of an import's chunks from `from` on, in order, in one read. */

@@ -1,14 +1,33 @@
-import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, ne, or, sql, type SQL } from "drizzle-orm";
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  gt,
+  gte,
+  inArray,
+  isNotNull,
+  isNull,
+  lt,
+  lte,
+  ne,
+  notInArray,
+  or,
+  sql,
+  type SQL,
+} from "drizzle-orm";
 import { bulkShape } from "./bulk-rows";
 import type { Db } from "./client";
 import {
   flaggedLines,
   importChunks,
+  finishedStatuses,
   importLines,
   imports,
   users,
   type FlaggedLine,
   type Import,
+  type ImportStatus,
   type LineOutcome,
 } from "./schema";
 import { statement } from "./statements";
@@ -98,7 +117,7 @@ export async function noteImportProblem(db: Db, id: string, note: string): Promi
   await db
     .update(imports)
     .set({ error: note })
-    .where(and(eq(imports.id, id), eq(imports.status, "processing")));
+    .where(and(eq(imports.id, id), inArray(imports.status, ["processing", "cancelling"])));
 }
 
 /**
@@ -111,7 +130,7 @@ export async function claimStalledImports(db: Db, before: Date, now: Date): Prom
     .set({ progressAt: now })
     .where(
       and(
-        inArray(imports.status, ["queued", "processing"]),
+        inArray(imports.status, ["queued", "processing", "cancelling"]),
         or(isNull(imports.progressAt), lt(imports.progressAt, before)),
       ),
     )
@@ -128,7 +147,7 @@ export async function listPurgeableImports(db: Db, cutoff: Date, limit: number) 
       and(
         lt(imports.createdAt, cutoff),
         isNull(imports.purgedAt),
-        inArray(imports.status, ["completed", "failed", "ready"]),
+        inArray(imports.status, [...finishedStatuses, "ready"]),
       ),
     )
     .limit(limit);
@@ -312,7 +331,31 @@ export async function markImportFailed(db: Db, id: string, reason: string, now: 
   await db
     .update(imports)
     .set({ status: "failed", error: reason, finishedAt: now })
-    .where(and(eq(imports.id, id), sql`${imports.status} NOT IN ('completed', 'failed')`));
+    .where(and(eq(imports.id, id), notInArray(imports.status, [...finishedStatuses])));
+}
+
+/**
+ * Asks a queued or running import to stop, and returns its status afterwards: `cancelling`
+ * when it is (or already was) asked to, otherwise the status that kept it from being asked,
+ * or null when there is no such import.
+ */
+export async function requestImportCancel(db: Db, id: string): Promise<ImportStatus | null> {
+  const [asked] = await db
+    .update(imports)
+    .set({ status: "cancelling" })
+    .where(and(eq(imports.id, id), inArray(imports.status, ["queued", "processing"])))
+    .returning({ status: imports.status });
+  if (asked) return asked.status;
+  const [row] = await db.select({ status: imports.status }).from(imports).where(eq(imports.id, id));
+  return row?.status ?? null;
+}
+
+/** Ends an import asked to stop as cancelled, between chunks: only the consumer calls it. */
+export async function markImportCancelled(db: Db, id: string, now: Date): Promise<void> {
+  await db
+    .update(imports)
+    .set({ status: "cancelled", finishedAt: now, progressAt: now })
+    .where(and(eq(imports.id, id), eq(imports.status, "cancelling")));
 }
 
 /** Deletes an import that was never started (Cancel on the preview); false if it had started. */

@@ -101,8 +101,23 @@ export const users = sqliteTable(
   ],
 );
 
-export const importStatuses = ["ready", "queued", "processing", "completed", "failed"] as const;
+/**
+ * `cancelling` is a running import asked to stop: the consumer ends it as `cancelled` at the next
+ * chunk boundary, so a chunk in flight is applied whole and its lines stay true.
+ */
+export const importStatuses = [
+  "ready",
+  "queued",
+  "processing",
+  "cancelling",
+  "completed",
+  "cancelled",
+  "failed",
+] as const;
 export type ImportStatus = (typeof importStatuses)[number];
+
+/** The statuses an import ends in: nothing changes it any more (but the retention job). */
+export const finishedStatuses = ["completed", "cancelled", "failed"] as const satisfies readonly ImportStatus[];
 
 /** How each header of the file was understood: the template field it feeds, or null when ignored. */
 export type ColumnMapping = { index: number; header: string; field: string | null };

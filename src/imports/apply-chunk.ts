@@ -151,7 +151,7 @@ export async function applyChunk(
   records: FileRecord[],
   roles: RoleBook,
   now: Date,
-): Promise<ChunkTally & { rowsWritten: number }> {
+): Promise<ChunkTally & { rowsWritten: number; cancelling: boolean }> {
   const keys = records.map((record) => keysOf(record.values));
   const repeats = repeatsOf(chunk);
   const ctx = await loadContext(db, imp.seq, keys, repeats, roles);
@@ -172,7 +172,7 @@ export async function applyChunk(
     });
   });
   await yieldToRequests();
-  const rowsWritten = await writeChunk(db, {
+  const written = await writeChunk(db, {
     importId: imp.id,
     importSeq: imp.seq,
     chunkIndex: chunk.index,
@@ -185,5 +185,5 @@ export async function applyChunk(
     users: lines.flatMap((l) => (l.write ? [userWriteOf(l.write)] : [])),
     at: now.getTime(),
   });
-  return { ...tally, rowsWritten };
+  return { ...tally, ...written };
 }

@@ -1,6 +1,12 @@
 import type { Db } from "../db/client";
 import { listChunkPlans } from "../db/import-chunks";
-import { findImportRow, markImportFailed, markImportProcessing, noteImportProblem } from "../db/imports";
+import {
+  findImportRow,
+  markImportCancelled,
+  markImportFailed,
+  markImportProcessing,
+  noteImportProblem,
+} from "../db/imports";
 import { listRoles } from "../db/roles";
 import { applyChunk, type RoleBook } from "./apply-chunk";
 import { readImportChunk } from "./import-file";
@@ -37,8 +43,16 @@ export async function advanceImport(
 ): Promise<"done" | "continues"> {
   const deadline = Date.now() + budgetMs;
   const imp = await findImportRow(db, importId);
-  if (!imp || (imp.status !== "queued" && imp.status !== "processing")) return "done";
+  if (!imp || (imp.status !== "queued" && imp.status !== "processing" && imp.status !== "cancelling")) return "done";
+  // Asked to stop before this delivery (or before it ever started): nothing more is applied.
+  if (imp.status === "cancelling") return endCancelled(db, imp.id);
   const started = imp.status === "queued" ? await markImportProcessing(db, imp.id, new Date()) : 0;
+  if (imp.status === "queued" && started === 0) {
+    // It moved on since it was read: asked to stop in between, most likely.
+    const now = await findImportRow(db, importId);
+    if (now?.status === "cancelling") return endCancelled(db, imp.id);
+    if (now?.status !== "processing") return "done";
+  }
   const roles = await loadRoleBook(db);
 
   // The plans of every chunk still to apply, in one read rather than one per chunk.
@@ -60,10 +74,22 @@ export async function advanceImport(
       await markImportFailed(db, imp.id, missingFileReason, new Date());
       return "done";
     }
-    rowsWritten += (await applyChunk(db, imp, chunk, records, roles, new Date())).rowsWritten;
+    const result = await applyChunk(db, imp, chunk, records, roles, new Date());
+    rowsWritten += result.rowsWritten;
     applied++;
+    if (result.cancelling) {
+      report();
+      return endCancelled(db, imp.id);
+    }
   }
   report();
+  return "done";
+}
+
+/** Ends an import asked to stop, at a chunk boundary: what it applied stays, the rest was not reached. */
+async function endCancelled(db: Db, importId: string): Promise<"done"> {
+  await markImportCancelled(db, importId, new Date());
+  console.log(`Import ${importId}: cancelled`);
   return "done";
 }
 

@@ -1,8 +1,10 @@
 import Papa from "papaparse";
 import type { Db } from "../db/client";
+import { listChunkPlans } from "../db/import-chunks";
 import type { LineFilter } from "../db/imports";
-import type { Import } from "../db/schema";
+import type { Import, ImportChunk } from "../db/schema";
 import { guardFormula } from "./formula-cells";
+import { readImportChunk } from "./import-file";
 import { walkImportLines, type ReportLine } from "./read-lines";
 import { inRows } from "./row-wording";
 import { templateFields } from "./template";
@@ -83,4 +85,32 @@ export function failedLinesCsv(bucket: R2Bucket, db: Db, imp: Import): ReadableS
  */
 export function templateCsv(): string {
   return toCsv([[...templateFields]]);
+}
+
+/**
+ * The lines a cancelled or failed import did not reach, in the template's columns, to import
+ * later: the records of every chunk it did not apply, read back from the stored file one chunk
+ * at a time.
+ */
+export function notReachedCsv(bucket: R2Bucket, db: Db, imp: Import): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  let plans: ImportChunk[] | null = null;
+  let next = 0;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (plans === null) {
+        plans = await listChunkPlans(db, imp.id, imp.nextChunk);
+        controller.enqueue(encoder.encode(bom + toCsv([[...templateFields]])));
+        return;
+      }
+      const chunk = plans[next++];
+      if (chunk === undefined) {
+        controller.close();
+        return;
+      }
+      const records = await readImportChunk(bucket, imp, chunk);
+      if (!records) throw new Error("The uploaded file is no longer in storage.");
+      controller.enqueue(encoder.encode(toCsv(records.map((r) => templateFields.map((f) => r.values[f])))));
+    },
+  });
 }

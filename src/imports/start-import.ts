@@ -1,5 +1,5 @@
 import type { Db } from "../db/client";
-import { deleteReadyImport, findImport, markImportQueued, type ImportView } from "../db/imports";
+import { deleteReadyImport, findImport, markImportQueued, requestImportCancel, type ImportView } from "../db/imports";
 import { AppError } from "../errors";
 
 /**
@@ -17,9 +17,35 @@ export async function startImport(env: Env, db: Db, id: string): Promise<ImportV
 }
 
 /** Discards an import that was never started, with its file (and its workbook); false when there was none to discard. */
-export async function cancelImport(env: Env, db: Db, id: string): Promise<boolean> {
+export async function discardReadyImport(env: Env, db: Db, id: string): Promise<boolean> {
   const removed = await deleteReadyImport(db, id);
   if (!removed) return false;
   await env.FILES.delete(removed.workbook ? [removed.fileKey, removed.workbook.key] : removed.fileKey);
   return true;
+}
+
+/**
+ * Asks a queued or running import to stop at its next chunk boundary, where the consumer ends it
+ * as cancelled. Asking again while it stops changes nothing; an import that has not started or
+ * has ended cannot be cancelled. Returns the import as it stands.
+ */
+export async function cancelRunningImport(db: Db, id: string): Promise<ImportView> {
+  const status = await requestImportCancel(db, id);
+  if (status === null) throw new AppError(404, "not_found", "There is no import with this id.");
+  if (status === "ready")
+    throw new AppError(
+      409,
+      "import_not_started",
+      "This import has not started, so there is nothing to cancel. Delete it from its preview instead.",
+    );
+  if (status !== "cancelling") {
+    const ended =
+      { completed: "has already completed", cancelled: "was already cancelled" }[status as string] ??
+      "has already stopped";
+    throw new AppError(409, "import_finished", `This import ${ended}, so it cannot be cancelled.`);
+  }
+  const imp = await findImport(db, id);
+  if (!imp) throw new AppError(404, "not_found", "There is no import with this id.");
+  console.log(`Import ${id}: asked to stop`);
+  return imp;
 }

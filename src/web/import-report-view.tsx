@@ -3,7 +3,7 @@ import type { ImportView } from "../db/imports";
 import type { LineMessage } from "../db/schema";
 import type { ReportLine } from "../imports/read-lines";
 import { inRows } from "../imports/row-wording";
-import { Badge, DataTable, Notice, Pager, SuccessIcon, Time } from "./components";
+import { Badge, CsrfField, DataTable, Notice, Pager, SuccessIcon, Time } from "./components";
 import { formatCount, plural, queryString } from "./format";
 import { userHref } from "./users-view";
 
@@ -18,9 +18,16 @@ export type ReportPageProps = {
   nextCursor: number | null;
   /** Whether this page is past the first page of lines. */
   paged: boolean;
+  /** Set when the viewer may cancel a running import: the form's CSRF token. */
+  cancelToken: string | null;
 };
 
-const running = (imp: ImportView) => imp.status === "queued" || imp.status === "processing";
+const running = (imp: ImportView) =>
+  imp.status === "queued" || imp.status === "processing" || imp.status === "cancelling";
+
+/** Lines a cancelled or failed import did not reach. */
+const notReached = (imp: ImportView) =>
+  imp.status === "cancelled" || imp.status === "failed" ? imp.totalRows - imp.processedRows : 0;
 
 type Counts = Pick<ImportView, "created" | "updated" | "unchanged" | "failed" | "warnings" | "totalRows">;
 
@@ -63,7 +70,9 @@ function announcement(imp: ImportView): string {
     const quarters = Math.floor((imp.processedRows / Math.max(imp.totalRows, 1)) * 4);
     return `Importing: ${quarters * 25}% done.`;
   }
+  if (imp.status === "cancelling") return "Cancelling.";
   if (imp.status === "failed") return "The import stopped before the end.";
+  if (imp.status === "cancelled") return "The import was cancelled.";
   return summarise(imp);
 }
 
@@ -71,21 +80,54 @@ function announcement(imp: ImportView): string {
 const inWords = (imp: ImportView, text: string) => (imp.workbook ? inRows(text) : text);
 const lineWord = (imp: ImportView) => (imp.workbook ? "row" : "line");
 
-const Progress: FC<{ imp: ImportView }> = ({ imp }) => (
+const progressHeadings = { queued: "Waiting to start…", processing: "Importing…", cancelling: "Cancelling…" };
+
+const Progress: FC<{ imp: ImportView; cancelToken: string | null }> = ({ imp, cancelToken }) => (
   <section class="card" data-live="" aria-labelledby="progress-heading">
-    <h2 id="progress-heading">{imp.status === "queued" ? "Waiting to start…" : "Importing…"}</h2>
+    <h2 id="progress-heading">
+      {progressHeadings[imp.status as keyof typeof progressHeadings] ?? progressHeadings.processing}
+    </h2>
     <label for="progress">
       {formatCount(imp.processedRows)} of {plural(imp.totalRows, lineWord(imp))} done
     </label>
     <progress id="progress" max={Math.max(imp.totalRows, 1)} value={imp.processedRows}>
       {formatCount(imp.processedRows)} of {formatCount(imp.totalRows)}
     </progress>
-    <p class="muted small">
-      This page updates by itself. You can leave it and come back: the import carries on, and its report stays under
-      Imports.
-    </p>
+    {imp.status === "cancelling" ? (
+      <p class="muted small">
+        {inWords(
+          imp,
+          "The import stops once the lines in progress are done; the lines it applied stay, and the rest can be downloaded to import later.",
+        )}
+      </p>
+    ) : (
+      <p class="muted small">
+        This page updates by itself. You can leave it and come back: the import carries on, and its report stays under
+        Imports.
+      </p>
+    )}
+    {cancelToken !== null && imp.status !== "cancelling" ? (
+      <form method="post" action={`/imports/${imp.id}/stop`} data-busy="Cancelling…">
+        <CsrfField token={cancelToken} />
+        <button type="submit" class="button button-secondary">
+          Cancel import
+        </button>
+      </form>
+    ) : null}
   </section>
 );
+
+/** Where to get what an import did not reach, to import it later. */
+const NotReached: FC<{ imp: ImportView }> = ({ imp }) =>
+  notReached(imp) > 0 && !imp.purgedAt ? (
+    <p>
+      {inWords(imp, `${plural(notReached(imp), "line was", "lines were")} not reached. `)}
+      <a href={`/imports/${imp.id}/not-reached.csv`} download>
+        {inWords(imp, "Download the lines not reached (CSV)")}
+      </a>{" "}
+      to import them later.
+    </p>
+  ) : null;
 
 const Stats: FC<{ imp: ImportView }> = ({ imp }) => (
   <ul class="stats" aria-label="Counts">
@@ -115,6 +157,21 @@ const Outcome: FC<{ imp: ImportView }> = ({ imp }) => {
           {formatCount(imp.processedRows)} of {plural(imp.totalRows, lineWord(imp))} were processed; the {lineWord(imp)}
           s below are what happened to them.
         </p>
+        <NotReached imp={imp} />
+      </Notice>
+    );
+  }
+  if (imp.status === "cancelled") {
+    const imported = imp.created + imp.updated + imp.unchanged;
+    return (
+      <Notice kind="warning" title="The import was cancelled.">
+        <p>
+          {formatCount(imp.processedRows)} of {plural(imp.totalRows, lineWord(imp))} were processed before it stopped
+          {imported ? `: ${breakdown(imp)}` : ""}
+          {imp.failed ? `, ${formatCount(imp.failed)} failed` : ""}. The {lineWord(imp)}s below are what happened to
+          them.
+        </p>
+        <NotReached imp={imp} />
       </Notice>
     );
   }
@@ -280,7 +337,9 @@ export const ReportPage: FC<ReportPageProps> = (props) => {
         {imp.fileName} · {plural(imp.totalRows, "user")} · uploaded <Time when={imp.createdAt} /> by{" "}
         {imp.uploadedByName}
       </p>
-      <div data-announce={announcement(imp)}>{done ? <Outcome imp={imp} /> : <Progress imp={imp} />}</div>
+      <div data-announce={announcement(imp)}>
+        {done ? <Outcome imp={imp} /> : <Progress imp={imp} cancelToken={props.cancelToken} />}
+      </div>
       <Stats imp={imp} />
       {done ? (
         <div class="actions">

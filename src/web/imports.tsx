@@ -12,8 +12,8 @@ import { findExistingEmployeeNumbers } from "../db/users";
 import { AppError } from "../errors";
 import { attachment, csvAttachment, xlsxType } from "../http/csv-attachment";
 import { templateDownload } from "../http/template-download";
-import { failedLinesCsv, reportCsv } from "../imports/report-csv";
-import { cancelImport, startImport } from "../imports/start-import";
+import { failedLinesCsv, notReachedCsv, reportCsv } from "../imports/report-csv";
+import { cancelRunningImport, discardReadyImport, startImport } from "../imports/start-import";
 import { templateXlsx } from "../imports/template-xlsx";
 import { createImport, readAnotherSheet } from "../imports/upload-file";
 import { queryString } from "./format";
@@ -125,7 +125,7 @@ importsApp.get("/:id", requireViewUsers, async (c) => {
     limit: linesPerPage,
     cursor: after,
   });
-  const running = imp.status === "queued" || imp.status === "processing";
+  const running = imp.status === "queued" || imp.status === "processing" || imp.status === "cancelling";
   const known = await findExistingEmployeeNumbers(
     c.var.db,
     page.lines.map((line) => line.employeeNumber),
@@ -138,6 +138,7 @@ importsApp.get("/:id", requireViewUsers, async (c) => {
       show={show}
       nextCursor={page.nextCursor}
       paged={after !== undefined}
+      cancelToken={running && canManageUsers(c.var.viewer) ? c.var.csrfToken : null}
     />,
     { title: `Import report: ${imp.fileName}`, refresh: running },
   );
@@ -178,10 +179,30 @@ importsApp.post("/:id/start", requireManageUsers, verifyCsrf, async (c) => {
 
 importsApp.post("/:id/cancel", requireManageUsers, verifyCsrf, async (c) => {
   const id = c.req.param("id");
-  if (await cancelImport(c.env, c.var.db, id)) return c.redirect("/imports/new?cancelled=1", 303);
+  if (await discardReadyImport(c.env, c.var.db, id)) return c.redirect("/imports/new?cancelled=1", 303);
   // Already started (another tab, another admin): its report is where it stands.
   await requireImport(c.var.db, id);
   return c.redirect(`/imports/${id}`, 303);
+});
+
+// Not /cancel, which discards a ready import from its preview: a preview left open in another tab
+// must not stop the import someone started meanwhile.
+importsApp.post("/:id/stop", requireManageUsers, verifyCsrf, async (c) => {
+  const id = c.req.param("id");
+  try {
+    await cancelRunningImport(c.var.db, id);
+  } catch (err) {
+    // Finished or not started meanwhile: its page says where it stands.
+    if (!(err instanceof AppError) || err.status !== 409) throw err;
+  }
+  return c.redirect(`/imports/${id}`, 303);
+});
+
+importsApp.get("/:id/not-reached.csv", requireViewUsers, async (c) => {
+  const imp = await requireImport(c.var.db, c.req.param("id"));
+  if ((imp.status !== "cancelled" && imp.status !== "failed") || imp.purgedAt)
+    return c.redirect(`/imports/${imp.id}`, 303);
+  return c.body(notReachedCsv(c.env.FILES, c.var.db, imp), 200, csvAttachment(`${stem(imp.fileName)}-not-reached.csv`));
 });
 
 importsApp.get("/:id/report.csv", requireViewUsers, async (c) => {
