@@ -1,3 +1,4 @@
+import type { HistoryCursor } from "../db/user-changes";
 import { AppError } from "../errors";
 
 /*
@@ -40,4 +41,15 @@ export function decodeNumberCursor(cursor: string): number {
   const position = decodeCursor(cursor);
   if (!/^\d{1,15}$/.test(position)) throw refused();
   return Number(position);
+}
+
+/** A cursor for a page of a user's history: the key of the page's last change. */
+export function encodeHistoryCursor(at: HistoryCursor): string {
+  return encodeCursor(`${at.at}.${at.source}.${at.importSeq}.${at.line}`);
+}
+
+export function decodeHistoryCursor(cursor: string): HistoryCursor {
+  const match = /^(\d{1,15})\.(import|hand)\.(\d{1,15})\.(\d{1,15})$/.exec(decodeCursor(cursor));
+  if (!match) throw refused();
+  return { at: Number(match[1]), source: match[2] ?? "", importSeq: Number(match[3]), line: Number(match[4]) };
 }

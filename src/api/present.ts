@@ -6,7 +6,8 @@ import type { Import } from "../db/schema";
 import type { ReportLine } from "../imports/read-lines";
 import type { UserView } from "../db/users";
 import { inRows } from "../imports/row-wording";
-import type { importSummary, keyCollisionList, location, uploadedImport, user } from "./schemas";
+import type { HistoryEntry } from "../db/user-changes";
+import type { historyList, importSummary, keyCollisionList, location, uploadedImport, user } from "./schemas";
 
 /*
  * Rows become the API's snake_case shapes here, and only here.
@@ -59,7 +60,7 @@ export function presentImport(imp: ImportView): z.input<typeof importSummary> {
 /** A line outcome; a workbook's messages speak of its rows. */
 export function presentLine(l: ReportLine, workbook: boolean) {
   const messages = workbook ? l.messages.map((m) => ({ ...m, message: inRows(m.message) })) : l.messages;
-  return { line: l.line, employee_number: l.employeeNumber, outcome: l.outcome, messages };
+  return { line: l.line, employee_number: l.employeeNumber, outcome: l.outcome, messages, changes: l.changes };
 }
 
 export function presentUser(u: UserView): z.input<typeof user> {
@@ -100,5 +101,14 @@ export function presentKeyCollision(c: KeyCollisionView): z.input<typeof keyColl
     found_at: c.foundAt.toISOString(),
     kept: presentCollidingRow(c.kept),
     holder: presentCollidingRow(c.holder),
+  };
+}
+
+/** A change in a user's history: an import's line, or an admin by hand. */
+export function presentHistoryEntry(e: HistoryEntry): z.input<typeof historyList>["history"][number] {
+  return {
+    at: e.at.toISOString(),
+    source: e.importId !== null ? { import_id: e.importId, line: e.line } : { by: e.by ?? "unknown" },
+    changes: e.changes,
   };
 }

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { cleanText } from "../clean-text";
-import { importStatuses, lineOutcomes } from "../db/schema";
+import { changedFields, importStatuses, lineOutcomes } from "../db/schema";
 
 /*
  * Every shape the API reads or answers, once: routes validate with them and the OpenAPI
@@ -115,6 +115,15 @@ export const linesQuery = z.object({
 
 const lineMessage = z.object({ level: z.enum(["error", "warning"]), code: z.string(), message: z.string() });
 
+export const fieldChange = z
+  .object({
+    field: z.enum(changedFields),
+    from: z.string().nullable().describe("The value before; null for a user the change created."),
+    to: z.string().nullable(),
+  })
+  .describe("One field of a user, old → new; role and location by name.")
+  .openapi("FieldChange");
+
 export const lineList = z.object({
   lines: z.array(
     z.object({
@@ -122,6 +131,7 @@ export const lineList = z.object({
       employee_number: z.string(),
       outcome: z.enum(lineOutcomes),
       messages: z.array(lineMessage),
+      changes: z.array(fieldChange).describe("What an `updated` line changed of its user; empty for any other line."),
     }),
   ),
   next_cursor: nextCursor,
@@ -222,3 +232,21 @@ export const keyCollisionList = z.object({
   ),
   rebuilding: z.boolean().describe("True while stored keys are still being remade; more collisions may be found."),
 });
+
+export const historyList = z
+  .object({
+    history: z.array(
+      z.object({
+        at: z.iso.datetime(),
+        source: z
+          .union([
+            z.object({ import_id: z.uuid(), line: z.number().int() }),
+            z.object({ by: z.string().describe("The admin's username (employee number).") }),
+          ])
+          .describe("The import and its line that made the change, or the admin who made it by hand."),
+        changes: z.array(fieldChange),
+      }),
+    ),
+    next_cursor: nextCursor,
+  })
+  .openapi("UserHistory");

@@ -3,15 +3,25 @@ import { requireManageUsers } from "../auth/bearer";
 import { roleChangeRefusal } from "../auth/permissions";
 import { findLocation } from "../db/locations";
 import { findRole } from "../db/roles";
-import { changeUser, findUser, listUsers, type UserChange } from "../db/users";
+import { listUserHistory } from "../db/user-changes";
+import { changeUser, findUser, findUserId, listUsers, type UserChange } from "../db/users";
 import { AppError } from "../errors";
 import { csvAttachment } from "../http/csv-attachment";
 import { usersCsv } from "../http/users-csv";
 import { createApiApp } from "./api-app";
-import { decodeCursor, encodeCursor } from "./cursor";
-import { presentUser } from "./present";
+import { decodeCursor, decodeHistoryCursor, encodeCursor, encodeHistoryCursor } from "./cursor";
+import { presentHistoryEntry, presentUser } from "./present";
 import { csvResponse, errorResponse, invalidInput, jsonResponse, tokenResponses } from "./responses";
-import { employeeParam, user, userChange, userList, usersCsvQuery, usersQuery } from "./schemas";
+import {
+  employeeParam,
+  historyList,
+  pageQuery,
+  user,
+  userChange,
+  userList,
+  usersCsvQuery,
+  usersQuery,
+} from "./schemas";
 
 export const usersApi = createApiApp();
 /** GET /api/users.csv, mounted beside /api/users. */
@@ -61,6 +71,38 @@ usersApi.openapi(show, async (c) => {
   return c.json(presentUser(found), 200);
 });
 
+const history = createRoute({
+  method: "get",
+  path: "/{employee_number}/history",
+  summary: "Every change to a user, newest first",
+  description:
+    "What each import line that created or updated the user changed, and what admins changed by hand (role, location, locks), field by field, old → new.",
+  request: { params: employeeParam, query: pageQuery },
+  responses: {
+    200: jsonResponse("A page of the user's history.", historyList),
+    ...invalidInput,
+    ...userNotFound,
+    ...tokenResponses,
+  },
+});
+
+usersApi.openapi(history, async (c) => {
+  const { limit, cursor } = c.req.valid("query");
+  const userId = await findUserId(c.var.db, c.req.valid("param").employee_number);
+  if (userId === null) throw new AppError(404, "not_found", "There is no user with this employee number.");
+  const page = await listUserHistory(c.var.db, userId, {
+    limit,
+    cursor: cursor === undefined ? undefined : decodeHistoryCursor(cursor),
+  });
+  return c.json(
+    {
+      history: page.entries.map(presentHistoryEntry),
+      next_cursor: page.nextCursor === null ? null : encodeHistoryCursor(page.nextCursor),
+    },
+    200,
+  );
+});
+
 const change = createRoute({
   method: "patch",
   path: "/{employee_number}",
@@ -107,7 +149,7 @@ usersApi.openapi(change, async (c) => {
     }
     change.locationId = body.location_id;
   }
-  await changeUser(c.var.db, employee_number, change);
+  await changeUser(c.var.db, employee_number, change, c.var.viewer.id);
   const changed = await findUser(c.var.db, employee_number);
   if (!changed) throw new AppError(404, "not_found", "There is no user with this employee number.");
   return c.json(presentUser(changed), 200);

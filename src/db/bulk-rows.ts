@@ -44,6 +44,8 @@ export type BulkShape<T extends Columns> = {
   values: SQL;
   /** `col = excluded.col` for the named columns, for an upsert's SET. */
   setFromExcluded(keys: readonly (keyof T & string)[]): SQL;
+  /** One column read from the JSON row `j`, for a row whose columns go to more than one table. */
+  value(key: keyof T & string): SQL;
 };
 
 /**
@@ -60,6 +62,7 @@ export function bulkShape<T extends Columns>(columns: T): BulkShape<T> {
     names: sql.raw(keys.map(nameOf).join(", ")),
     values: sql.raw(keys.map((_, i) => `j.value->>${i}`).join(", ")),
     setFromExcluded: (set) => sql.raw(set.map((key) => `${nameOf(key)} = excluded.${nameOf(key)}`).join(", ")),
+    value: (key) => sql.raw(`j.value->>${keys.indexOf(key)}`),
   };
 }
 

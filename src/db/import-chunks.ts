@@ -6,6 +6,7 @@ import {
   flaggedLines,
   importChunks,
   importKeys,
+  userChanges,
   users,
   type ImportChunk,
   type ImportStatus,
@@ -36,6 +37,14 @@ export const flaggedWrite = bulkShape({
   values: flaggedLines.values,
 });
 export type FlaggedWrite = RowOf<typeof flaggedWrite>;
+
+/** What one line changed of its user, who is found by employee key once the users are written. */
+export const changeWrite = bulkShape({
+  employeeKey: users.employeeKey,
+  line: userChanges.line,
+  changes: userChanges.changes,
+});
+export type ChangeWrite = RowOf<typeof changeWrite>;
 
 /** The first line of the file to claim a key that the file holds more than once. */
 export const keyClaim = bulkShape({ kind: importKeys.kind, key: importKeys.key, line: importKeys.line });
@@ -131,6 +140,8 @@ export type ChunkWrite = {
   flagged: FlaggedWrite[];
   claims: KeyClaim[];
   users: UserWrite[];
+  /** What each created or updated line changed, for the users' history. */
+  changes: ChangeWrite[];
   at: number;
 };
 
@@ -177,6 +188,15 @@ export async function writeChunk(db: Db, w: ChunkWrite): Promise<{ rowsWritten: 
           location_id = CASE WHEN users.location_locked THEN users.location_id ELSE excluded.location_id END,
           role_id = CASE WHEN users.role_locked THEN users.role_id ELSE excluded.role_id END,
           updated_at = excluded.updated_at, last_import_id = excluded.last_import_id, last_imported_at = excluded.last_imported_at`,
+      ),
+    ),
+    // After the users, so a created user has the id their change is kept under.
+    ...changeWrite.encode(w.changes).map((rows) =>
+      statement(
+        db,
+        sql`INSERT INTO user_changes (user_id, at, source, import_seq, line, changes)
+        SELECT u.id, ${at}, 'import', ${w.importSeq}, ${changeWrite.value("line")}, ${changeWrite.value("changes")}
+        FROM json_each(${rows}) j JOIN users u ON u.employee_key = ${changeWrite.value("employeeKey")}`,
       ),
     ),
     statement(

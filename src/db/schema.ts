@@ -431,3 +431,42 @@ export const idempotencyKeys = sqliteTable(
 );
 
 export type IdempotencyKey = typeof idempotencyKeys.$inferSelect;
+
+/** One field of a user as a change names it; role and location by name. */
+export const changedFields = [
+  "first_name",
+  "last_name",
+  "email",
+  "location",
+  "role",
+  "location_locked",
+  "role_locked",
+] as const;
+export type FieldChange = { field: (typeof changedFields)[number]; from: string | null; to: string | null };
+
+/** What made a change to a user: an import's line, an admin by hand. */
+export const changeSources = ["import", "hand"] as const;
+
+/**
+ * Every change to a user, newest last: what a user's history lists, and what a report's line says
+ * it changed. One row per line that creates or updates a user, and none for an unchanged one; a
+ * table without rowid keyed by user first, so the row is its only write and a user's history is
+ * one range of the key. A line's changes are found through its user, by the import's number.
+ */
+export const userChanges = sqliteTable(
+  "user_changes",
+  {
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    at: integer("at", { mode: "timestamp_ms" }).notNull(),
+    source: text("source", { enum: changeSources }).notNull(),
+    /** The import's number and the line, for a change an import made; 0 for one made by hand. */
+    importSeq: integer("import_seq").notNull().default(0),
+    line: integer("line").notNull().default(0),
+    /** The admin who made a change by hand. */
+    byUserId: integer("by_user_id"),
+    changes: text("changes", { mode: "json" }).$type<FieldChange[]>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.at, t.source, t.importSeq, t.line] })],
+);

@@ -3,7 +3,8 @@ import { dayBounds } from "../day-bounds";
 import { cleanText } from "../clean-text";
 import type { Db } from "./client";
 import { legacyKeyOf, nameKeyOf, toKey } from "./keys";
-import { imports, locations, roles, users } from "./schema";
+import { imports, locations, roles, users, type FieldChange } from "./schema";
+import { recordHandChange } from "./user-changes";
 
 export type UserView = {
   employeeNumber: string;
@@ -176,23 +177,55 @@ export type UserChange = {
 };
 
 /**
- * Changes a user by hand; returns false when there is no such user. Locks keep the role and
- * location from imports, not from this.
+ * Changes a user by hand, and keeps what changed in their history under the admin who did it;
+ * returns false when there is no such user. Locks keep the role and location from imports, not
+ * from this.
  */
-export async function changeUser(db: Db, employeeNumber: string, change: UserChange): Promise<boolean> {
+export async function changeUser(
+  db: Db,
+  employeeNumber: string,
+  change: UserChange,
+  byUserId: number,
+): Promise<boolean> {
   const match = employeeMatch(employeeNumber);
-  const one = db
-    .select({ id: users.id })
+  const [before] = await db
+    .select({ ...userColumns, id: users.id })
     .from(users)
+    .innerJoin(roles, eq(roles.id, users.roleId))
+    .leftJoin(locations, eq(locations.id, users.locationId))
     .where(match.where)
     .orderBy(...match.order)
     .limit(1);
-  const changed = await db
+  if (!before) return false;
+  const names = await db
+    .select({
+      role: roles.name,
+      location: sql<string | null>`(SELECT name FROM locations WHERE id = ${change.locationId ?? null})`,
+    })
+    .from(roles)
+    .where(eq(roles.id, change.roleId ?? before.roleId));
+  const after = names[0];
+  const changes: FieldChange[] = [];
+  const note = (field: FieldChange["field"], from: string | null, to: string | null) => {
+    if (from !== to) changes.push({ field, from, to });
+  };
+  if (change.roleId !== undefined) note("role", before.role, after?.role ?? null);
+  if (change.locationId !== undefined)
+    note("location", before.location, change.locationId === null ? null : (after?.location ?? null));
+  if (change.roleLocked !== undefined) note("role_locked", String(before.roleLocked), String(change.roleLocked));
+  if (change.locationLocked !== undefined)
+    note("location_locked", String(before.locationLocked), String(change.locationLocked));
+  const now = new Date();
+  const update = db
     .update(users)
-    .set({ ...change, updatedAt: new Date() })
-    .where(eq(users.id, one))
-    .returning({ id: users.id });
-  return changed.length > 0;
+    .set({ ...change, updatedAt: now })
+    .where(eq(users.id, before.id));
+  if (changes.length === 0) {
+    await update;
+    return true;
+  }
+  await db.batch([update, recordHandChange(db, before.id, byUserId, changes, now)]);
+  return true;
 }
 
 /**

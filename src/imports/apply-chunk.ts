@@ -3,6 +3,7 @@ import {
   readChunkContext,
   writeChunk,
   type ChunkTally,
+  type ChangeWrite,
   type FlaggedWrite,
   type KeyClaim,
   type UserWrite,
@@ -19,6 +20,7 @@ import {
   type RowKeys,
   type UserState,
 } from "./check-row";
+import { fieldChanges } from "./field-changes";
 import { encodeOutcomes } from "./line-outcomes";
 import type { FileRecord } from "./read";
 import { yieldToRequests } from "./yield-to-requests";
@@ -156,7 +158,20 @@ export async function applyChunk(
   const repeats = repeatsOf(chunk);
   const ctx = await loadContext(db, imp.seq, keys, repeats, roles);
   await yieldToRequests();
-  const lines = records.map((record, i) => checkRow(record, keys[i] ?? keysOf(record.values), ctx));
+  const changes: ChangeWrite[] = [];
+  const lines = records.map((record, i) => {
+    const lineKeys = keys[i] ?? keysOf(record.values);
+    // The user as this line finds them: checkRow puts the line's result in their place.
+    const before = ctx.usersByKey.get(lineKeys.employee);
+    const line = checkRow(record, lineKeys, ctx);
+    if (line.write)
+      changes.push({
+        employeeKey: line.write.employeeKey,
+        line: line.line,
+        changes: fieldChanges(before, line.write, ctx),
+      });
+    return line;
+  });
   const tally = tallyLines(lines);
   const flagged: FlaggedWrite[] = [];
   lines.forEach((l, i) => {
@@ -183,6 +198,7 @@ export async function applyChunk(
     flagged,
     claims: claimsOf(records, keys, repeats, ctx),
     users: lines.flatMap((l) => (l.write ? [userWriteOf(l.write)] : [])),
+    changes,
     at: now.getTime(),
   });
   return { ...tally, ...written };

@@ -1,12 +1,17 @@
 import type { Db } from "../db/client";
 import { listChunkReports, type ChunkReport } from "../db/import-chunks";
 import { listStoredLines, type LineFilter, type StoredLine } from "../db/imports";
-import type { Import } from "../db/schema";
+import { toKey } from "../db/keys";
+import type { FieldChange, Import } from "../db/schema";
+import { listLineChanges } from "../db/user-changes";
 import { pickImportRecords } from "./import-file";
 import { decodeOutcomes } from "./line-outcomes";
 
-/** One line of an import's report: what it came to, why, and its values as the file gave them. */
-export type ReportLine = StoredLine;
+/**
+ * One line of an import's report: what it came to, why, its values as the file gave them, and
+ * for a line that updated a user, what it changed.
+ */
+export type ReportLine = StoredLine & { changes: FieldChange[] };
 
 /** Chunk reports read per query while walking an import's lines. */
 const chunksPerRead = 8;
@@ -20,7 +25,7 @@ async function chunkLines(
   next: ChunkReport | undefined,
   filter: Omit<LineFilter, "limit">,
   max: number,
-): Promise<{ lines: ReportLine[]; more: boolean }> {
+): Promise<{ lines: StoredLine[]; more: boolean }> {
   const cursor = filter.cursor ?? 0;
   const range = { from: Math.max(chunk.firstLine, cursor + 1), to: next ? next.firstLine - 1 : null };
   if (chunk.outcomes === null) {
@@ -61,7 +66,7 @@ async function chunkLines(
           limit: read.picked.length,
         });
   const byLine = new Map(flagged.map((l) => [l.line, l]));
-  const lines = read.picked.map(({ position, record }): ReportLine => {
+  const lines = read.picked.map(({ position, record }): StoredLine => {
     const result = results[position];
     return (
       byLine.get(record.line) ?? {
@@ -90,6 +95,30 @@ export async function* walkImportLines(
   filter: Omit<LineFilter, "limit">,
   batch: number,
 ): AsyncGenerator<ReportLine[]> {
+  for await (const lines of walkStoredLines(bucket, db, imp, filter, batch)) yield withChanges(db, imp, lines);
+}
+
+/** Lines with what each updating line changed, found through their users in one read. */
+async function withChanges(db: Db, imp: Import, lines: StoredLine[]): Promise<ReportLine[]> {
+  const updating = lines.filter((l) => l.outcome === "updated");
+  const changes =
+    updating.length === 0
+      ? new Map<number, FieldChange[]>()
+      : await listLineChanges(
+          db,
+          imp.seq,
+          updating.map((l) => toKey(l.employeeNumber)),
+        );
+  return lines.map((l) => ({ ...l, changes: l.outcome === "updated" ? (changes.get(l.line) ?? []) : [] }));
+}
+
+async function* walkStoredLines(
+  bucket: R2Bucket,
+  db: Db,
+  imp: Import,
+  filter: Omit<LineFilter, "limit">,
+  batch: number,
+): AsyncGenerator<StoredLine[]> {
   let cursor = filter.cursor ?? 0;
   if (filter.level !== undefined || filter.outcome === "failed") {
     for (;;) {

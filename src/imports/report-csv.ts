@@ -3,6 +3,7 @@ import type { Db } from "../db/client";
 import { listChunkPlans } from "../db/import-chunks";
 import type { LineFilter } from "../db/imports";
 import type { Import, ImportChunk } from "../db/schema";
+import { describeChange } from "./describe-changes";
 import { guardFormula } from "./formula-cells";
 import { readImportChunk } from "./import-file";
 import { walkImportLines, type ReportLine } from "./read-lines";
@@ -50,7 +51,7 @@ function streamLines(
 }
 
 /**
- * Every line of an import: line, outcome, messages, then the line's own values. A workbook's
+ * Every line of an import: line, outcome, messages, what it changed, then the line's own values. A workbook's
  * report speaks of its sheet's rows.
  */
 export function reportCsv(bucket: R2Bucket, db: Db, imp: Import): ReadableStream<Uint8Array> {
@@ -60,13 +61,14 @@ export function reportCsv(bucket: R2Bucket, db: Db, imp: Import): ReadableStream
     db,
     imp,
     {},
-    [imp.workbook ? "row" : "line", "outcome", "messages", ...templateFields],
+    [imp.workbook ? "row" : "line", "outcome", "messages", "changes", ...templateFields],
     (l) => [
       String(l.line),
       l.outcome,
       l.messages
         .map((m) => `${m.level === "error" ? "Error" : "Warning"} (${m.code}): ${worded(m.message)}`)
         .join(" | "),
+      l.changes.map(describeChange).join(" | "),
       ...templateFields.map((f) => l.values[f] ?? ""),
     ],
   );

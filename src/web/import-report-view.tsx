@@ -2,6 +2,7 @@ import type { FC } from "hono/jsx";
 import type { ImportView } from "../db/imports";
 import type { LineMessage } from "../db/schema";
 import type { ReportLine } from "../imports/read-lines";
+import { describeChange } from "../imports/describe-changes";
 import { inRows } from "../imports/row-wording";
 import { Badge, CsrfField, DataTable, Notice, Pager, SuccessIcon, Time } from "./components";
 import { formatCount, plural, queryString } from "./format";
@@ -291,8 +292,8 @@ const Lines: FC<ReportPageProps> = ({ imp, lines, users, show, nextCursor, paged
                 <Badge value={line.outcome} />
               </td>
               {/* A stacked row leaves out a cell with nothing in it rather than give "—" a line. */}
-              <td class={line.messages.length ? "wide" : "wide blank"}>
-                {line.messages.length ? (
+              <td class={line.messages.length || line.changes.length ? "wide" : "wide blank"}>
+                {line.messages.length || line.changes.length ? (
                   <ul class="messages">
                     {line.messages.map((m) => (
                       <li class={`message-${m.level}`}>
@@ -302,6 +303,9 @@ const Lines: FC<ReportPageProps> = ({ imp, lines, users, show, nextCursor, paged
                           linked={users.has(line.employeeNumber)}
                         />
                       </li>
+                    ))}
+                    {line.changes.map((change) => (
+                      <li class="change">{describeChange(change)}</li>
                     ))}
                   </ul>
                 ) : (

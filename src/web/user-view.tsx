@@ -5,6 +5,7 @@ import type { Role } from "../db/schema";
 import type { UserView } from "../db/users";
 import { CsrfField, Notice, Time } from "./components";
 import { userHref } from "./users-view";
+import { UserHistory, type UserHistoryProps } from "./user-history-view";
 
 export type UserPageProps = {
   user: UserView;
@@ -21,6 +22,7 @@ export type UserPageProps = {
   form: { roleId: number; locationId: number | null; roleLocked: boolean; locationLocked: boolean };
   saved: boolean;
   error?: string;
+  history: UserHistoryProps;
 };
 
 /**
@@ -126,6 +128,7 @@ export const UserPage: FC<UserPageProps> = ({
   form,
   saved,
   error,
+  history,
 }) => (
   <>
     <p class="small">
@@ -213,5 +216,6 @@ export const UserPage: FC<UserPageProps> = ({
         </p>
       </section>
     )}
+    <UserHistory {...history} />
   </>
 );

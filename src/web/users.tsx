@@ -11,11 +11,14 @@ import { listKeyCollisions } from "../db/key-rebuilds";
 import { findLocation, listLocations } from "../db/locations";
 import { findRole, listRoles } from "../db/roles";
 import { isTimeZone } from "../day-bounds";
-import { changeUser, countUsers, findUser, listUsers, type UserView } from "../db/users";
+import { listUserHistory } from "../db/user-changes";
+import { changeUser, countUsers, findUser, findUserId, listUsers, type UserView } from "../db/users";
+import { decodeHistoryCursor, encodeHistoryCursor } from "../api/cursor";
 import { csvAttachment } from "../http/csv-attachment";
 import { usersCsv } from "../http/users-csv";
 import { queryString } from "./format";
 import { layout } from "./layout";
+import type { UserHistoryProps } from "./user-history-view";
 import { UserPage, type UserPageProps } from "./user-view";
 import { userHref, UserListPage, type UserFilters } from "./users-view";
 import type { WebEnv } from "./web-env";
@@ -122,6 +125,31 @@ async function requireUser(db: Db, employeeNumber: string): Promise<UserView> {
 }
 
 /** The user's page, with the role and locks form holding `form`: the user's own values, or what was sent. */
+const historyPerPage = 20;
+
+/** A page of the user's history, from the page's `history_after` cursor on. */
+async function userHistoryOf(c: Context<WebEnv>, user: UserView): Promise<UserHistoryProps> {
+  const userId = await findUserId(c.var.db, user.employeeNumber);
+  const after = c.req.query("history_after");
+  const page =
+    userId === null
+      ? { entries: [], nextCursor: null }
+      : await listUserHistory(c.var.db, userId, {
+          limit: historyPerPage,
+          cursor: after === undefined ? undefined : decodeHistoryCursor(after),
+        });
+  const base = userHref(user.employeeNumber);
+  return {
+    entries: page.entries,
+    olderHref:
+      page.nextCursor === null
+        ? null
+        : `${base}${queryString({ history_after: encodeHistoryCursor(page.nextCursor) })}#history-heading`,
+    paged: after !== undefined,
+    firstHref: `${base}#history-heading`,
+  };
+}
+
 async function renderUserPage(
   c: Context<WebEnv>,
   user: UserView,
@@ -139,6 +167,7 @@ async function renderUserPage(
         : null;
   const canManage = canManageUsers(c.var.viewer);
   const [roles, locations] = canManage ? await Promise.all([listRoles(db), listLocations(db)]) : [[], []];
+  const history = await userHistoryOf(c, user);
   return c.render(
     <UserPage
       user={user}
@@ -152,6 +181,7 @@ async function renderUserPage(
       form={form}
       saved={notice.saved ?? false}
       error={notice.error}
+      history={history}
     />,
     { title: `${user.firstName} ${user.lastName}` },
   );
@@ -192,6 +222,6 @@ usersApp.post("/:employeeNumber", requireManageUsers, async (c) => {
   // Keeping a role the viewer could not give is no change of role: the locks may still be saved.
   const refusal = role.id === user.roleId ? null : roleChangeRefusal(c.var.viewer, user, role);
   if (refusal) return refuse(403, refusal);
-  await changeUser(c.var.db, user.employeeNumber, form);
+  await changeUser(c.var.db, user.employeeNumber, form, c.var.viewer.id);
   return c.redirect(`${userHref(user.employeeNumber)}?saved=1`, 303);
 });

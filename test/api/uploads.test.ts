@@ -219,7 +219,7 @@ describe("reading an import's results", () => {
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const text = new TextDecoder().decode(bytes.slice(3));
     const lines = text.trim().split("\r\n");
-    expect(lines[0]).toBe("line,outcome,messages,employee_number,first_name,last_name,location,email,role");
+    expect(lines[0]).toBe("line,outcome,messages,changes,employee_number,first_name,last_name,location,email,role");
     expect(lines[1]).toContain("'=HYPERLINK(1)");
     expect(lines[1]).toContain("'@SUM");
     expect(lines[2]).toMatch(/^3,failed,.*unknown_location/);

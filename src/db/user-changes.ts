@@ -1,0 +1,104 @@
+import { and, desc, eq, lt, or, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
+import type { Db } from "./client";
+import { imports, userChanges, users, type FieldChange } from "./schema";
+import { rowsOf, statement } from "./statements";
+
+/** What an import's lines changed of the users with these employee keys, by line. */
+export async function listLineChanges(
+  db: Db,
+  importSeq: number,
+  employeeKeys: string[],
+): Promise<Map<number, FieldChange[]>> {
+  const result = await statement(
+    db,
+    sql`SELECT c.line, c.changes FROM user_changes c JOIN users u ON u.id = c.user_id
+    WHERE u.employee_key IN (SELECT value FROM json_each(${JSON.stringify([...new Set(employeeKeys)])}))
+    AND c.source = 'import' AND c.import_seq = ${importSeq}`,
+  ).run();
+  return new Map(
+    rowsOf<{ line: number; changes: string }>(result).map((r) => [r.line, JSON.parse(r.changes) as FieldChange[]]),
+  );
+}
+
+/**
+ * The statement that keeps a change an admin made by hand. The same change twice in one
+ * millisecond (a form sent twice) is kept once.
+ */
+export function recordHandChange(db: Db, userId: number, byUserId: number, changes: FieldChange[], at: Date) {
+  return db.insert(userChanges).values({ userId, at, source: "hand", byUserId, changes }).onConflictDoNothing();
+}
+
+/** Where a page of a user's history ends: the key of its last change. */
+export type HistoryCursor = { at: number; source: string; importSeq: number; line: number };
+
+/** One change in a user's history, with the import (by id) or the admin (by username) that made it. */
+export type HistoryEntry = {
+  at: Date;
+  source: "import" | "hand";
+  importId: string | null;
+  line: number;
+  by: string | null;
+  changes: FieldChange[];
+  cursor: HistoryCursor;
+};
+
+/** A user's changes, newest first, `limit` at a time after `cursor`. */
+export async function listUserHistory(
+  db: Db,
+  userId: number,
+  page: { limit: number; cursor?: HistoryCursor },
+): Promise<{ entries: HistoryEntry[]; nextCursor: HistoryCursor | null }> {
+  const admin = alias(users, "admin");
+  const c = userChanges;
+  const after = page.cursor;
+  const rows = await db
+    .select({
+      at: c.at,
+      source: c.source,
+      importSeq: c.importSeq,
+      line: c.line,
+      changes: c.changes,
+      importId: imports.id,
+      by: admin.employeeNumber,
+    })
+    .from(c)
+    .leftJoin(imports, and(eq(c.source, "import"), eq(imports.seq, c.importSeq)))
+    .leftJoin(admin, eq(admin.id, c.byUserId))
+    .where(
+      and(
+        eq(c.userId, userId),
+        after === undefined
+          ? undefined
+          : // The key's order, descending: (at, source, import_seq, line) below the cursor's.
+            or(
+              lt(c.at, new Date(after.at)),
+              and(eq(c.at, new Date(after.at)), lt(c.source, after.source as "import" | "hand")),
+              and(
+                eq(c.at, new Date(after.at)),
+                eq(c.source, after.source as "import" | "hand"),
+                lt(c.importSeq, after.importSeq),
+              ),
+              and(
+                eq(c.at, new Date(after.at)),
+                eq(c.source, after.source as "import" | "hand"),
+                eq(c.importSeq, after.importSeq),
+                lt(c.line, after.line),
+              ),
+            ),
+      ),
+    )
+    .orderBy(desc(c.at), desc(c.source), desc(c.importSeq), desc(c.line))
+    .limit(page.limit + 1);
+  const entries = rows.slice(0, page.limit).map((r): HistoryEntry => ({
+    at: r.at,
+    source: r.source,
+    importId: r.importId,
+    line: r.line,
+    by: r.by,
+    changes: r.changes,
+    cursor: { at: r.at.getTime(), source: r.source, importSeq: r.importSeq, line: r.line },
+  }));
+  const last = entries.at(-1);
+  return { entries, nextCursor: rows.length > page.limit && last ? last.cursor : null };
+}
