@@ -93,7 +93,9 @@ describe("Import Users with a workbook", () => {
     expect(report).toContain("also on row 8");
     expect(report).toContain("All rows");
     const csv = await (await browser.fetch(`${path}/report.csv`)).text();
-    expect(csv.split("\r\n")[0]).toBe("row,outcome,messages,changes,employee_number,first_name,last_name,location,email,role");
+    expect(csv.split("\r\n")[0]).toBe(
+      "row,outcome,messages,changes,employee_number,first_name,last_name,location,email,role",
+    );
   });
 
   it("offers the template as an Excel workbook, which reads back as the template's header", async () => {
