@@ -16,6 +16,15 @@ export function rowsWrittenFor(logPath: string, importId: string): number {
   return total;
 }
 
+/** How many of an import's rows written were its users' history, as the consumer logs it. */
+export function historyRowsWrittenFor(logPath: string, importId: string): number {
+  const text = readFileSync(logPath, "utf8").replace(/\u001b\[[0-9;]*m/g, "");
+  let total = 0;
+  for (const m of text.matchAll(new RegExp(`Import ${importId}: [^\\n]*?(\\d+) of them history`, "g")))
+    total += Number(m[1]);
+  return total;
+}
+
 /** The local D1 database file under a wrangler state directory. */
 async function d1File(stateDir: string): Promise<string> {
   const dir = join(stateDir, "v3/d1/miniflare-D1DatabaseObject");

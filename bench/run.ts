@@ -5,12 +5,12 @@ import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { ensureCsv } from "./generate-csv.ts";
-import { d1Bytes, growthOf, rowsWrittenFor } from "./d1-costs.ts";
+import { d1Bytes, growthOf, historyRowsWrittenFor, rowsWrittenFor } from "./d1-costs.ts";
 import { startImport, timeGet, uploadFile, waitForImport, type Api, type ImportState } from "./import-client.ts";
 import { loadPages, signIn, type Percentiles } from "./page-load.ts";
 import { describeMachine } from "./machine.ts";
 import { processTree, runtimeSnapshot, workerdOf } from "./process-memory.ts";
-import { printReport, type ImportCost, type MemoryTracePoint, type SizeResult } from "./report.ts";
+import { importRowsWritten, printReport, type ImportCost, type MemoryTracePoint, type SizeResult } from "./report.ts";
 import { queueDeliveries, startRoster, stateBytes, stopRoster } from "./roster-server.ts";
 import { runFloor } from "./run-floor.ts";
 import { isolateHeapSampler, measureRetainedHeap } from "./isolate-heap.ts";
@@ -230,6 +230,7 @@ for (const rows of sizes) {
       ms,
       counts: final.counts ?? {},
       rowsWritten: rowsWrittenFor(roster.logPath, importId),
+      historyRowsWritten: historyRowsWrittenFor(roster.logPath, importId),
       bytesGrowth: growthOf(before, after),
     });
     const costs = {
@@ -238,8 +239,10 @@ for (const rows of sizes) {
       unchanged: costOf(same.id, same.ms, same.final, bytesAfterUpdate, bytesAfterSame),
     };
     const loadLatencies: Percentiles[] | null = update.latencies;
+    const perLine = (c: ImportCost) =>
+      `${(importRowsWritten(c) / rows).toFixed(3)} (+${(c.historyRowsWritten / rows).toFixed(3)} history)`;
     log(
-      `rows written per line: created ${(costs.created.rowsWritten / rows).toFixed(3)}, updated ${(costs.updated.rowsWritten / rows).toFixed(3)}, unchanged ${(costs.unchanged.rowsWritten / rows).toFixed(3)}`,
+      `rows written per line: created ${perLine(costs.created)}, updated ${perLine(costs.updated)}, unchanged ${perLine(costs.unchanged)}`,
     );
     const totalMs = totalMs0();
     result = {

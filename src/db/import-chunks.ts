@@ -153,11 +153,17 @@ const rowsWrittenOf = (results: D1Result[]) => results.reduce((sum, r) => sum + 
  * keyed by (import, chunk), so a chunk applied twice fails at once and changes nothing. Rows go in
  * line order, so a later line may take an email an earlier line gave up; a lock set after the
  * chunk's users were read still holds, because the write itself keeps a locked field. Returns
- * the rows written, as D1 bills them, and whether the import was asked to stop meanwhile (a
- * last chunk completes the import all the same: every line was applied).
+ * the rows written, as D1 bills them (and how many of them the users' history took), and
+ * whether the import was asked to stop meanwhile (a last chunk completes the import all the
+ * same: every line was applied).
  */
-export async function writeChunk(db: Db, w: ChunkWrite): Promise<{ rowsWritten: number; cancelling: boolean }> {
+export async function writeChunk(
+  db: Db,
+  w: ChunkWrite,
+): Promise<{ rowsWritten: number; historyRowsWritten: number; cancelling: boolean }> {
   const { tally, at } = w;
+  const changeParts = changeWrite.encode(w.changes);
+  const changeStatements = changeParts.length;
   const results = await db.$client.batch([
     statement(
       db,
@@ -191,7 +197,7 @@ export async function writeChunk(db: Db, w: ChunkWrite): Promise<{ rowsWritten: 
       ),
     ),
     // After the users, so a created user has the id their change is kept under.
-    ...changeWrite.encode(w.changes).map((rows) =>
+    ...changeParts.map((rows) =>
       statement(
         db,
         sql`INSERT INTO user_changes (user_id, at, source, import_seq, line, changes)
@@ -214,7 +220,12 @@ export async function writeChunk(db: Db, w: ChunkWrite): Promise<{ rowsWritten: 
     ),
   ]);
   const [progress] = rowsOf<{ status: ImportStatus }>(results[results.length - 1]);
-  return { rowsWritten: rowsWrittenOf(results), cancelling: progress?.status === "cancelling" };
+  const changesFrom = results.length - 1 - changeStatements;
+  return {
+    rowsWritten: rowsWrittenOf(results),
+    historyRowsWritten: rowsWrittenOf(results.slice(changesFrom, results.length - 1)),
+    cancelling: progress?.status === "cancelling",
+  };
 }
 
 /** The plans of an import's chunks from `from` on, in order, in one read. */

@@ -444,6 +444,12 @@ export const changedFields = [
 ] as const;
 export type FieldChange = { field: (typeof changedFields)[number]; from: string | null; to: string | null };
 
+/**
+ * A change as user_changes keeps it, small because a million-line import keeps a million:
+ * [field's index in changedFields, to] for a field set from nothing, [index, from, to] otherwise.
+ */
+export type PackedChange = [number, string | null] | [number, string | null, string | null];
+
 /** What made a change to a user: an import's line, an admin by hand. */
 export const changeSources = ["import", "hand"] as const;
 
@@ -466,7 +472,7 @@ export const userChanges = sqliteTable(
     line: integer("line").notNull().default(0),
     /** The admin who made a change by hand. */
     byUserId: integer("by_user_id"),
-    changes: text("changes", { mode: "json" }).$type<FieldChange[]>().notNull(),
+    changes: text("changes", { mode: "json" }).$type<PackedChange[]>().notNull(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.at, t.source, t.importSeq, t.line] })],
 );

@@ -1,8 +1,25 @@
 import { and, desc, eq, lt, or, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client";
-import { imports, userChanges, users, type FieldChange } from "./schema";
+import { changedFields, imports, userChanges, users, type FieldChange, type PackedChange } from "./schema";
 import { rowsOf, statement } from "./statements";
+
+/** Changes as user_changes keeps them (PackedChange). */
+export function packChanges(changes: FieldChange[]): PackedChange[] {
+  return changes.map((c) => {
+    const index = changedFields.indexOf(c.field);
+    return c.from === null ? [index, c.to] : [index, c.from, c.to];
+  });
+}
+
+/** Changes as kept, field by field again. */
+export function unpackChanges(packed: PackedChange[]): FieldChange[] {
+  return packed.flatMap((p) => {
+    const field = changedFields[p[0]];
+    if (field === undefined) return [];
+    return p.length === 2 ? [{ field, from: null, to: p[1] }] : [{ field, from: p[1], to: p[2] }];
+  });
+}
 
 /** What an import's lines changed of the users with these employee keys, by line. */
 export async function listLineChanges(
@@ -17,7 +34,10 @@ export async function listLineChanges(
     AND c.source = 'import' AND c.import_seq = ${importSeq}`,
   ).run();
   return new Map(
-    rowsOf<{ line: number; changes: string }>(result).map((r) => [r.line, JSON.parse(r.changes) as FieldChange[]]),
+    rowsOf<{ line: number; changes: string }>(result).map((r) => [
+      r.line,
+      unpackChanges(JSON.parse(r.changes) as PackedChange[]),
+    ]),
   );
 }
 
@@ -26,7 +46,10 @@ export async function listLineChanges(
  * millisecond (a form sent twice) is kept once.
  */
 export function recordHandChange(db: Db, userId: number, byUserId: number, changes: FieldChange[], at: Date) {
-  return db.insert(userChanges).values({ userId, at, source: "hand", byUserId, changes }).onConflictDoNothing();
+  return db
+    .insert(userChanges)
+    .values({ userId, at, source: "hand", byUserId, changes: packChanges(changes) })
+    .onConflictDoNothing();
 }
 
 /** Where a page of a user's history ends: the key of its last change. */
@@ -96,7 +119,7 @@ export async function listUserHistory(
     importId: r.importId,
     line: r.line,
     by: r.by,
-    changes: r.changes,
+    changes: unpackChanges(r.changes),
     cursor: { at: r.at.getTime(), source: r.source, importSeq: r.importSeq, line: r.line },
   }));
   const last = entries.at(-1);

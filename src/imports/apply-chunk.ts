@@ -20,6 +20,7 @@ import {
   type RowKeys,
   type UserState,
 } from "./check-row";
+import { packChanges } from "../db/user-changes";
 import { fieldChanges } from "./field-changes";
 import { encodeOutcomes } from "./line-outcomes";
 import type { FileRecord } from "./read";
@@ -153,7 +154,7 @@ export async function applyChunk(
   records: FileRecord[],
   roles: RoleBook,
   now: Date,
-): Promise<ChunkTally & { rowsWritten: number; cancelling: boolean }> {
+): Promise<ChunkTally & { rowsWritten: number; historyRowsWritten: number; cancelling: boolean }> {
   const keys = records.map((record) => keysOf(record.values));
   const repeats = repeatsOf(chunk);
   const ctx = await loadContext(db, imp.seq, keys, repeats, roles);
@@ -168,7 +169,7 @@ export async function applyChunk(
       changes.push({
         employeeKey: line.write.employeeKey,
         line: line.line,
-        changes: fieldChanges(before, line.write, ctx),
+        changes: packChanges(fieldChanges(before, line.write, ctx)),
       });
     return line;
   });

@@ -61,7 +61,11 @@ export async function advanceImport(
   // What D1 bills: each delivery says what it wrote, for the logs and the benchmark.
   let applied = 0;
   let rowsWritten = started;
-  const report = () => console.log(`Import ${imp.id}: ${applied} chunks applied, ${rowsWritten} rows written`);
+  let historyRowsWritten = 0;
+  const report = () =>
+    console.log(
+      `Import ${imp.id}: ${applied} chunks applied, ${rowsWritten} rows written, ${historyRowsWritten} of them history`,
+    );
   for (const chunk of plans) {
     if (Date.now() >= deadline) {
       report();
@@ -76,6 +80,7 @@ export async function advanceImport(
     }
     const result = await applyChunk(db, imp, chunk, records, roles, new Date());
     rowsWritten += result.rowsWritten;
+    historyRowsWritten += result.historyRowsWritten;
     applied++;
     if (result.cancelling) {
       report();
