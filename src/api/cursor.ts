@@ -51,5 +51,6 @@ export function encodeHistoryCursor(at: HistoryCursor): string {
 export function decodeHistoryCursor(cursor: string): HistoryCursor {
   const match = /^(\d{1,15})\.(import|hand)\.(\d{1,15})\.(\d{1,15})$/.exec(decodeCursor(cursor));
   if (!match) throw refused();
-  return { at: Number(match[1]), source: match[2] ?? "", importSeq: Number(match[3]), line: Number(match[4]) };
+  const source = match[2] === "import" ? "import" : "hand";
+  return { at: Number(match[1]), source, importSeq: Number(match[3]), line: Number(match[4]) };
 }

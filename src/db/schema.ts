@@ -452,6 +452,7 @@ export type PackedChange = [number, string | null] | [number, string | null, str
 
 /** What made a change to a user: an import's line, an admin by hand. */
 export const changeSources = ["import", "hand"] as const;
+export type ChangeSource = (typeof changeSources)[number];
 
 /**
  * Every change to a user, newest last: what a user's history lists, and what a report's line says

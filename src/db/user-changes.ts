@@ -1,7 +1,15 @@
 import { and, desc, eq, lt, or, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client";
-import { changedFields, imports, userChanges, users, type FieldChange, type PackedChange } from "./schema";
+import {
+  changedFields,
+  imports,
+  userChanges,
+  users,
+  type ChangeSource,
+  type FieldChange,
+  type PackedChange,
+} from "./schema";
 import { rowsOf, statement } from "./statements";
 
 /** Changes as user_changes keeps them (PackedChange). */
@@ -53,12 +61,12 @@ export function recordHandChange(db: Db, userId: number, byUserId: number, chang
 }
 
 /** Where a page of a user's history ends: the key of its last change. */
-export type HistoryCursor = { at: number; source: string; importSeq: number; line: number };
+export type HistoryCursor = { at: number; source: ChangeSource; importSeq: number; line: number };
 
 /** One change in a user's history, with the import (by id) or the admin (by username) that made it. */
 export type HistoryEntry = {
   at: Date;
-  source: "import" | "hand";
+  source: ChangeSource;
   importId: string | null;
   line: number;
   by: string | null;
@@ -96,15 +104,11 @@ export async function listUserHistory(
           : // The key's order, descending: (at, source, import_seq, line) below the cursor's.
             or(
               lt(c.at, new Date(after.at)),
-              and(eq(c.at, new Date(after.at)), lt(c.source, after.source as "import" | "hand")),
+              and(eq(c.at, new Date(after.at)), lt(c.source, after.source)),
+              and(eq(c.at, new Date(after.at)), eq(c.source, after.source), lt(c.importSeq, after.importSeq)),
               and(
                 eq(c.at, new Date(after.at)),
-                eq(c.source, after.source as "import" | "hand"),
-                lt(c.importSeq, after.importSeq),
-              ),
-              and(
-                eq(c.at, new Date(after.at)),
-                eq(c.source, after.source as "import" | "hand"),
+                eq(c.source, after.source),
                 eq(c.importSeq, after.importSeq),
                 lt(c.line, after.line),
               ),
