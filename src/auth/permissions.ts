@@ -15,15 +15,25 @@ export function canViewUsers(viewer: Viewer): boolean {
   return viewer.permissions.includes("admin_access");
 }
 
-/** Importing and changing users needs both admin access and the manage-users permission. */
-export function canManageUsers(viewer: Viewer): boolean {
+/** What a person may do follows from their role's permissions. */
+type Permitted = Pick<Viewer, "permissions">;
+
+/**
+ * Importing and changing users needs both admin access and the manage-users permission. Said of a
+ * role, it is what the system must always keep one active user with, so that admins are never
+ * locked out.
+ */
+export function canManageUsers(viewer: Permitted): boolean {
   return viewer.permissions.includes("admin_access") && viewer.permissions.includes("manage_users");
 }
 
 /** A role may be given only by someone whose own permissions include all of the role's. */
-export function canGiveRole(viewer: Viewer, role: { permissions: string[] }): boolean {
+export function canGiveRole(viewer: Permitted, role: { permissions: string[] }): boolean {
   return role.permissions.every((p) => viewer.permissions.includes(p));
 }
+
+/** The permissions that make someone an admin: a role gaining either is worth a second look. */
+export const adminPermissions = ["admin_access", "manage_users"] as const;
 
 /** Whether a user's page or record is the viewer's own. */
 export function isSelf(viewer: Viewer, user: { employeeNumber: string }): boolean {

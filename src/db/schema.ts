@@ -120,6 +120,11 @@ export const imports = sqliteTable(
     uploadedBy: integer("uploaded_by")
       .notNull()
       .references(() => users.id),
+    /**
+     * Who started the import: the rules act with this user's permissions and keep their own
+     * account as it is. Null for imports started before it was kept; their uploader started them.
+     */
+    startedBy: integer("started_by").references(() => users.id),
     fileName: text("file_name").notNull(),
     fileSize: integer("file_size").notNull(),
     fileKey: text("file_key").notNull(),

@@ -136,7 +136,6 @@ export async function countUsers(db: Db, filter: UserFilter): Promise<number> {
   return row?.n ?? 0;
 }
 
-/** One user by employee number, compared case-insensitively. */
 /**
  * Which user an employee number names: the user with this key, or with the key as Roster made
  * it before keys folded look-alikes (a user not yet rebuilt, or kept apart by a collision). When
@@ -307,4 +306,11 @@ export async function upsertAdmin(
       .onConflictDoUpdate({ target: users.employeeKey, set: { ...details, updatedAt: new Date() } });
   }
   return { outcome: existing ? "updated" : "created" };
+}
+
+/** How many active users hold one of these roles (one statement; it reads every user). */
+export async function countActiveUsersWithRoles(db: Db, roleIds: number[]): Promise<number> {
+  if (roleIds.length === 0) return 0;
+  const [row] = await db.select({ n: count() }).from(users).where(inArray(users.roleId, roleIds));
+  return row?.n ?? 0;
 }

@@ -1,5 +1,6 @@
 import { and, eq, gt, isNull } from "drizzle-orm";
 import type { Viewer } from "../auth/permissions";
+import type { Importer } from "../imports/check-row";
 import type { Db } from "./client";
 import { apiTokens, roles, sessions, users } from "./schema";
 
@@ -36,6 +37,17 @@ export async function findViewerBySessionHash(
     .innerJoin(users, eq(users.id, sessions.userId))
     .innerJoin(roles, eq(roles.id, users.roleId))
     .where(and(eq(sessions.idHash, idHash), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
+    .limit(1);
+  return row ?? null;
+}
+
+/** The user an import acts for, by id: their key and their role's permissions, or null. */
+export async function findImporter(db: Db, userId: number): Promise<Importer | null> {
+  const [row] = await db
+    .select({ employeeKey: users.employeeKey, permissions: roles.permissions })
+    .from(users)
+    .innerJoin(roles, eq(roles.id, users.roleId))
+    .where(eq(users.id, userId))
     .limit(1);
   return row ?? null;
 }

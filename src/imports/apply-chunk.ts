@@ -1,3 +1,4 @@
+import { canManageUsers } from "../auth/permissions";
 import type { Db } from "../db/client";
 import {
   readChunkContext,
@@ -8,12 +9,14 @@ import {
   type UserWrite,
 } from "../db/import-chunks";
 import { nameKeyOf } from "../db/keys";
+import { countActiveUsersWithRoles } from "../db/users";
 import type { Import, ImportChunk } from "../db/schema";
 import {
   checkRow,
   keysOf,
   type CheckContext,
   type CheckedLine,
+  type Importer,
   type LocationRef,
   type RoleRef,
   type RowKeys,
@@ -45,6 +48,7 @@ async function loadContext(
   keys: RowKeys[],
   repeats: Repeats,
   roles: RoleBook,
+  importer: Importer,
 ): Promise<CheckContext> {
   const rows = await readChunkContext(db, importSeq, {
     employeeKeys: keys.map((k) => k.employee),
@@ -73,6 +77,11 @@ async function loadContext(
     if (u.location_id !== null && u.location_name !== null)
       locationsById.set(u.location_id, { id: u.location_id, name: u.location_name });
   }
+  // Only a line naming someone who can import users can leave none who can: most chunks name no
+  // admin and skip the count, which reads every user.
+  const importerRoles = [...roles.byId.values()].filter(canManageUsers).map((r) => r.id);
+  const namesImporter = rows.users.some((u) => importerRoles.includes(u.role_id));
+  const activeImporters = namesImporter ? await countActiveUsersWithRoles(db, importerRoles) : null;
   const locationsByKey = new Map<string, LocationRef>();
   for (const l of rows.locations) {
     locationsByKey.set(l.key, { id: l.id, name: l.name });
@@ -89,6 +98,8 @@ async function loadContext(
     emailOwners,
     employeeLines: new Map(rows.employeeClaims.map((r) => [r.key, r.line])),
     emailLines: new Map(rows.emailClaims.map((r) => [r.key, r.line])),
+    importer,
+    activeImporters,
   };
 }
 
@@ -140,9 +151,9 @@ function userWriteOf(w: UserState): UserWrite {
 }
 
 /**
- * Checks one chunk's records in file order and writes the result in one D1 batch (writeChunk):
- * applied whole or not at all, and never twice. Only the lines that need attention keep a row;
- * the rest are one letter each in the chunk's outcomes.
+ * Checks one chunk's records in file order, acting for `importer`, and writes the result in one
+ * D1 batch (writeChunk): applied whole or not at all, and never twice. Only the lines that need
+ * attention keep a row; the rest are one letter each in the chunk's outcomes.
  */
 export async function applyChunk(
   db: Db,
@@ -150,11 +161,12 @@ export async function applyChunk(
   chunk: Pick<ImportChunk, "index"> & Partial<Pick<ImportChunk, "employeeRepeats" | "emailRepeats">>,
   records: FileRecord[],
   roles: RoleBook,
+  importer: Importer,
   now: Date,
 ): Promise<ChunkTally & { rowsWritten: number }> {
   const keys = records.map((record) => keysOf(record.values));
   const repeats = repeatsOf(chunk);
-  const ctx = await loadContext(db, imp.seq, keys, repeats, roles);
+  const ctx = await loadContext(db, imp.seq, keys, repeats, roles, importer);
   await yieldToRequests();
   const lines = records.map((record, i) => checkRow(record, keys[i] ?? keysOf(record.values), ctx));
   const tally = tallyLines(lines);

@@ -1,0 +1,1 @@
+ALTER TABLE `imports` ADD `started_by` integer REFERENCES users(id);
