@@ -55,3 +55,25 @@ export function roleChangeRefusal(
   }
   return null;
 }
+
+/** The ids of the roles that can import users (canManageUsers). */
+export function importerRoleIds(roles: { id: number; permissions: string[] }[]): number[] {
+  return roles.filter(canManageUsers).map((r) => r.id);
+}
+
+/**
+ * Why the viewer may not deactivate or reactivate `user` by hand, or null when they may: the
+ * rules of roles. Nobody changes their own status, nor that of a user whose role allows more than
+ * their own.
+ */
+export function statusChangeRefusal(
+  viewer: Viewer,
+  user: { employeeNumber: string },
+  role: { name: string; permissions: string[] },
+): string | null {
+  if (isSelf(viewer, user)) return "You cannot deactivate or reactivate your own account. Ask another admin.";
+  if (!canGiveRole(viewer, role)) {
+    return `Your role cannot change the status of a user with the ${role.name} role: it allows more than yours does.`;
+  }
+  return null;
+}

@@ -1,7 +1,15 @@
 import { and, asc, eq, gte, sql } from "drizzle-orm";
 import { bulkShape, type RowOf } from "./bulk-rows";
 import type { Db } from "./client";
-import { chunkOutcomes, flaggedLines, importChunks, importKeys, users, type ImportChunk } from "./schema";
+import {
+  chunkOutcomes,
+  flaggedLines,
+  importChunks,
+  importKeys,
+  users,
+  type ImportChunk,
+  type UserStatus,
+} from "./schema";
 import { rowsOf, statement } from "./statements";
 
 /** A user as an import writes it: created, or updated where the employee key exists. */
@@ -46,6 +54,7 @@ export type StoredUser = {
   role_id: number;
   role_locked: number;
   location_locked: number;
+  status: UserStatus;
 };
 
 /** The keys one chunk looks up; each list is sent as one JSON parameter. */
@@ -76,7 +85,7 @@ const distinct = (values: string[]) => JSON.stringify([...new Set(values.filter(
  */
 export async function readChunkContext(db: Db, importSeq: number, lookups: ChunkLookups): Promise<ChunkContextRows> {
   const userColumns = sql`u.employee_number, u.employee_key, u.first_name, u.last_name, u.email, u.email_key,
-    u.location_id, l.name AS location_name, u.role_id, u.role_locked, u.location_locked`;
+    u.location_id, l.name AS location_name, u.role_id, u.role_locked, u.location_locked, u.status`;
   const claims = (kind: "employee" | "email", keys: string[]) =>
     statement(
       db,

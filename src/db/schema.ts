@@ -64,6 +64,9 @@ export const locationKeys = sqliteTable(
   (t) => [index("location_keys_location_id_idx").on(t.locationId)],
 );
 
+export const userStatuses = ["active", "deactivated"] as const;
+export type UserStatus = (typeof userStatuses)[number];
+
 export const users = sqliteTable(
   "users",
   {
@@ -86,6 +89,8 @@ export const users = sqliteTable(
     roleLocked: integer("role_locked", { mode: "boolean" }).notNull().default(false),
     locationLocked: integer("location_locked", { mode: "boolean" }).notNull().default(false),
     passwordHash: text("password_hash"),
+    /** A deactivated user keeps their data and history but cannot sign in, and their tokens stop working. */
+    status: text("status", { enum: userStatuses }).notNull().default("active"),
     createdAt: createdAt(),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" })
       .notNull()

@@ -72,6 +72,7 @@ async function loadContext(
       roleId: u.role_id,
       roleLocked: !!u.role_locked,
       locationLocked: !!u.location_locked,
+      status: u.status,
     });
     emailOwners.set(u.email_key, u.employee_key);
     if (u.location_id !== null && u.location_name !== null)
@@ -80,7 +81,7 @@ async function loadContext(
   // Only a line naming someone who can import users can leave none who can: most chunks name no
   // admin and skip the count, which reads every user.
   const importerRoles = [...roles.byId.values()].filter(canManageUsers).map((r) => r.id);
-  const namesImporter = rows.users.some((u) => importerRoles.includes(u.role_id));
+  const namesImporter = rows.users.some((u) => u.status === "active" && importerRoles.includes(u.role_id));
   const activeImporters = namesImporter ? await countActiveUsersWithRoles(db, importerRoles) : null;
   const locationsByKey = new Map<string, LocationRef>();
   for (const l of rows.locations) {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { LineMessage, LineOutcome } from "../db/schema";
+import type { LineMessage, LineOutcome, UserStatus } from "../db/schema";
 import { adminPermissions, canGiveRole, canManageUsers } from "../auth/permissions";
 import { toKey } from "../db/keys";
 import type { FileRecord } from "./read";
@@ -17,6 +17,8 @@ export type UserState = {
   roleId: number;
   roleLocked: boolean;
   locationLocked: boolean;
+  /** An import never changes it: a deactivated user it updates stays deactivated. */
+  status: UserStatus;
 };
 
 export type RoleRef = { id: number; name: string; permissions: string[] };
@@ -239,6 +241,8 @@ export function checkRow(record: FileRecord, keys: RowKeys, ctx: CheckContext): 
   const ownAccount = existing !== undefined && existing.employeeKey === ctx.importer.employeeKey;
   const email = v.email || existing?.email || "";
   const before = existing ? ctx.rolesById.get(existing.roleId) : undefined;
+  // Only an active user can import users, so only an active one counts towards the last admin.
+  const wasImporter = existing?.status === "active" && before !== undefined && canManageUsers(before);
   const after = ctx.rolesById.get(roleId) ?? ctx.standardRole;
   const roleChanges = roleId !== existing?.roleId;
   // The whole line fails rather than applying its other fields: a half-applied line would read as
@@ -259,7 +263,7 @@ export function checkRow(record: FileRecord, keys: RowKeys, ctx: CheckContext): 
         `Your role cannot give the ${after.name} role: it allows more than yours does. Ask an admin whose role includes it to import this line, or choose another role.`,
       ),
     );
-  } else if (existing && before && canManageUsers(before) && !canManageUsers(after) && ctx.activeImporters !== null) {
+  } else if (existing && wasImporter && !canManageUsers(after) && ctx.activeImporters !== null) {
     if (ctx.activeImporters <= 1) {
       messages.push(
         error(
@@ -300,10 +304,16 @@ export function checkRow(record: FileRecord, keys: RowKeys, ctx: CheckContext): 
       ),
     );
   }
-  if (ctx.activeImporters !== null) {
-    if (before && canManageUsers(before) && !canManageUsers(after)) ctx.activeImporters--;
-    else if (!(before && canManageUsers(before)) && canManageUsers(after)) ctx.activeImporters++;
+  if (existing?.status === "deactivated") {
+    messages.push(
+      warning(
+        "user_deactivated",
+        `${existing.employeeNumber} is deactivated: the line updates them and they stay deactivated. Reactivate them on their user page if they are back.`,
+      ),
+    );
   }
+  const isImporter = (existing?.status ?? "active") === "active" && canManageUsers(after);
+  if (ctx.activeImporters !== null && wasImporter !== isImporter) ctx.activeImporters += isImporter ? 1 : -1;
 
   const next: UserState = {
     employeeNumber: existing?.employeeNumber ?? employeeNumber,
@@ -316,6 +326,7 @@ export function checkRow(record: FileRecord, keys: RowKeys, ctx: CheckContext): 
     roleId,
     roleLocked: existing?.roleLocked ?? false,
     locationLocked: existing?.locationLocked ?? false,
+    status: existing?.status ?? "active",
   };
   const outcome: LineOutcome = !existing ? "created" : sameUser(existing, next) ? "unchanged" : "updated";
   if (outcome !== "unchanged") {

@@ -33,7 +33,10 @@ async function roleId(name: string): Promise<number> {
  * only users who can import users. The importing admin then becomes a Manager, as another admin
  * might make them while their import runs, so that the file's lines can reach the last admin.
  */
-async function importByDemotedAdmin(rows: (other: string, last: string) => string[][]) {
+async function importByDemotedAdmin(
+  rows: (other: string, last: string) => string[][],
+  before: (other: { id: number }) => Promise<unknown> = async () => undefined,
+) {
   const admin = await roleId("Admin");
   await db
     .update(users)
@@ -42,6 +45,7 @@ async function importByDemotedAdmin(rows: (other: string, last: string) => strin
   const { user: me, token } = await createUserWithToken("Admin");
   const other = await createUser("Admin");
   const last = await createUser("Admin");
+  await before(other);
   const upload = await uploadCsv(token, csvOf([header, ...rows(other.employeeNumber, last.employeeNumber)]));
   expect(upload.status).toBe(201);
   const { id } = (await upload.json()) as { id: string };
@@ -78,6 +82,16 @@ describe("the last user who can import users", () => {
     expect(failed.map((l) => [l.line, l.messages.map((m) => m.code)])).toEqual([[3, ["last_admin"]]]);
     expect(failed[0]?.messages[0]?.message).toContain(`${last} is the last`);
     expect(await roleOf(other)).toBe(await roleId("Standard"));
+    expect(await roleOf(last)).toBe(admin);
+  });
+
+  it("counts no deactivated admin as one who can import users", async () => {
+    const site = await createTestLocation();
+    const { last, lines, roleOf, admin } = await importByDemotedAdmin(
+      (_other, last) => [[last, "", "", site.name, "", "Standard"]],
+      (other) => db.update(users).set({ status: "deactivated" }).where(eq(users.id, other.id)),
+    );
+    expect((await lines("error")).map((l) => [l.line, l.messages.map((m) => m.code)])).toEqual([[2, ["last_admin"]]]);
     expect(await roleOf(last)).toBe(admin);
   });
 

@@ -1,1 +1,0 @@
-ALTER TABLE `imports` ADD `started_by` integer REFERENCES users(id);
