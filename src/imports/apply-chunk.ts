@@ -1,4 +1,4 @@
-import { canManageUsers } from "../auth/permissions";
+import { importerRoleIds } from "../auth/permissions";
 import type { Db } from "../db/client";
 import {
   readChunkContext,
@@ -80,7 +80,7 @@ async function loadContext(
   }
   // Only a line naming someone who can import users can leave none who can: most chunks name no
   // admin and skip the count, which reads every user.
-  const importerRoles = [...roles.byId.values()].filter(canManageUsers).map((r) => r.id);
+  const importerRoles = importerRoleIds([...roles.byId.values()]);
   const namesImporter = rows.users.some((u) => u.status === "active" && importerRoles.includes(u.role_id));
   const activeImporters = namesImporter ? await countActiveUsersWithRoles(db, importerRoles) : null;
   const locationsByKey = new Map<string, LocationRef>();
