@@ -149,7 +149,7 @@ importsApi.openapi(upload, async (c) => {
     const earlier = imp.contentHash === null ? null : await findEarlierImport(db, imp.contentHash, imp.id);
     answer = presentUpload(imp, earlier);
     if (query.start === "true") {
-      await startImport(c.env, db, imp.id);
+      await startImport(c.env, db, imp.id, c.var.viewer.id);
       answer = { ...answer, status: "queued" };
     }
     if (key !== undefined && imp.contentHash !== null)
@@ -214,7 +214,7 @@ const start = createRoute({
 });
 
 importsApi.openapi(start, async (c) => {
-  const imp = await startImport(c.env, c.var.db, c.req.valid("param").id);
+  const imp = await startImport(c.env, c.var.db, c.req.valid("param").id, c.var.viewer.id);
   return c.json(presentImport(imp), 202);
 });
 

@@ -75,6 +75,7 @@ export function presentUser(u: UserView): z.input<typeof user> {
     role_id: u.roleId,
     role_locked: u.roleLocked,
     location_locked: u.locationLocked,
+    status: u.status,
     created_at: u.createdAt.toISOString(),
     updated_at: u.updatedAt.toISOString(),
     last_import_id: u.lastImportId,

@@ -29,7 +29,9 @@ const { reads, writes, uploads } = apiAllowances;
 /** What every route behind the token can answer besides its own outcomes. */
 export const tokenResponses = {
   401: errorResponse("`unauthorized`: no API token, or one that is not valid or has been revoked."),
-  403: errorResponse("`forbidden`: the token's user lacks the permission."),
+  403: errorResponse(
+    "`forbidden`: the token's user lacks the permission. `account_deactivated`: the token's user is deactivated (the token works again once they are reactivated).",
+  ),
   429: {
     ...errorResponse(
       `\`rate_limited\`: the token has used its allowance for this minute: ${reads.limit} reads (GET), ${writes.limit} writes (anything else), of which ${uploads.limit} uploads. Counted per Cloudflare location, approximately.`,

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { cleanText } from "../clean-text";
-import { changedFields, importStatuses, lineOutcomes } from "../db/schema";
+import { changedFields, importStatuses, lineOutcomes, userStatuses } from "../db/schema";
 
 /*
  * Every shape the API reads or answers, once: routes validate with them and the OpenAPI
@@ -143,6 +143,7 @@ export const usersQuery = z.object({
   q: z.string().max(200).optional(),
   location_id: z.coerce.number().int().optional(),
   role_id: z.coerce.number().int().optional(),
+  status: z.enum(userStatuses).optional().describe("Only active, or only deactivated, users."),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   cursor,
 });
@@ -161,6 +162,9 @@ export const user = z
     role_id: z.number().int(),
     role_locked: z.boolean(),
     location_locked: z.boolean(),
+    status: z
+      .enum(userStatuses)
+      .describe("A deactivated user cannot sign in and their API tokens are refused; imports leave it as it is."),
     created_at: z.iso.datetime(),
     updated_at: z.iso.datetime(),
     last_import_id: z.string().nullable(),
@@ -178,10 +182,14 @@ export const userChange = z
     location_locked: z.boolean().optional(),
     role_id: z.number().int().optional(),
     location_id: z.number().int().nullable().optional(),
+    status: z
+      .enum(userStatuses)
+      .optional()
+      .describe("Deactivate (ending the user's sessions) or reactivate; never the token's own user."),
   })
   .refine((v) => Object.values(v).some((value) => value !== undefined), {
     message:
-      "Send at least one of role_locked, location_locked (true or false), role_id or location_id (an id from /api/roles or /api/locations; null for no location).",
+      "Send at least one of role_locked, location_locked (true or false), role_id or location_id (an id from /api/roles or /api/locations; null for no location), or status (active or deactivated).",
   });
 
 // Cleaned as a file's values are (cleanText) before the length is checked: an invisible character is no name.

@@ -1,6 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { requireManageUsers } from "../auth/bearer";
 import { roleChangeRefusal } from "../auth/permissions";
+import { changeUserStatus } from "../auth/user-status";
 import { findLocation } from "../db/locations";
 import { findRole } from "../db/roles";
 import { listUserHistory } from "../db/user-changes";
@@ -45,6 +46,7 @@ usersApi.openapi(list, async (c) => {
     q: q.q,
     locationId: q.location_id,
     roleId: q.role_id,
+    status: q.status,
     limit: q.limit,
     cursor: q.cursor === undefined ? undefined : decodeCursor(q.cursor),
   });
@@ -106,17 +108,21 @@ usersApi.openapi(history, async (c) => {
 const change = createRoute({
   method: "patch",
   path: "/{employee_number}",
-  summary: "Set a user's role and location by id, and the locks that keep them from imports",
-  description: "Only roles within the token's own permissions can be given, and never to the token's own user.",
+  summary: "Set a user's role and location by id, the locks that keep them from imports, and their status",
+  description:
+    "Only roles within the token's own permissions can be given, and never to the token's own user. The same holds for `status`: never the token's own user, nor a user whose role allows more than the token's; deactivating ends the user's sessions and refuses their tokens until they are reactivated.",
   middleware: [requireManageUsers] as const,
   request: { params: employeeParam, body: { required: true, content: { "application/json": { schema: userChange } } } },
   responses: {
     200: jsonResponse("The user as changed.", user),
     ...invalidInput,
     403: errorResponse(
-      "`forbidden`: the token's user lacks the permission, or may not give this role (or any role to themselves).",
+      "`forbidden`: the token's user lacks the permission, or may not give this role (or any role to themselves), or change this user's status (or their own). `account_deactivated`: the token's user is deactivated.",
     ),
     ...userNotFound,
+    409: errorResponse(
+      "`last_admin`: the user is the last active one who can import users (admin access and manage users), so cannot be deactivated.",
+    ),
     415: errorResponse("`unsupported_media_type`: send the body as `application/json`."),
     422: errorResponse("`invalid_input`: there is no role or location with the id given."),
     401: tokenResponses[401],
@@ -149,6 +155,11 @@ usersApi.openapi(change, async (c) => {
     }
     change.locationId = body.location_id;
   }
+  // The status goes first, the only change that can still be refused: a refusal then saves nothing.
+  if (body.status !== undefined) {
+    const refused = await changeUserStatus(c.var.db, c.var.viewer, found, body.status);
+    if (refused) throw new AppError(refused.status, refused.code, refused.message);
+  }
   await changeUser(c.var.db, employee_number, change, c.var.viewer.id);
   const changed = await findUser(c.var.db, employee_number);
   if (!changed) throw new AppError(404, "not_found", "There is no user with this employee number.");
@@ -173,6 +184,7 @@ usersExportApi.openapi(exportCsv, (c) => {
     q: q.q,
     locationId: q.location_id,
     roleId: q.role_id,
+    status: q.status,
   });
   return c.body(body, 200, csvAttachment(`roster-users-${new Date().toISOString().slice(0, 10)}.csv`));
 });

@@ -1,6 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "../context";
+import { AppError } from "../errors";
 import { touchApiToken } from "../db/tokens";
 import { findViewerByTokenHash } from "../db/viewers";
 import { canManageUsers, canViewUsers, type Viewer } from "./permissions";
@@ -19,7 +20,14 @@ export const requireToken = createMiddleware<AppEnv>(async (c, next) => {
   }
   const viewer = await findViewerByTokenHash(c.var.db, c.get("tokenHash") ?? (await hashSecret(token)));
   if (!viewer) throw new HTTPException(401, { message: "This API token is not valid or has been revoked." });
-  const { tokenId, ...rest } = viewer;
+  const { tokenId, status, ...rest } = viewer;
+  if (status !== "active") {
+    throw new AppError(
+      403,
+      "account_deactivated",
+      `This token's user (${viewer.employeeNumber}) is deactivated. Ask an admin to reactivate them, or use another user's token.`,
+    );
+  }
   c.set("viewer", rest);
   c.set("tokenId", tokenId);
   c.executionCtx.waitUntil(touchApiToken(c.var.db, tokenId, new Date()));

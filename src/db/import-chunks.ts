@@ -10,6 +10,7 @@ import {
   users,
   type ImportChunk,
   type ImportStatus,
+  type UserStatus,
 } from "./schema";
 import { rowsOf, statement } from "./statements";
 
@@ -63,6 +64,7 @@ export type StoredUser = {
   role_id: number;
   role_locked: number;
   location_locked: number;
+  status: UserStatus;
 };
 
 /** The keys one chunk looks up; each list is sent as one JSON parameter. */
@@ -93,7 +95,7 @@ const distinct = (values: string[]) => JSON.stringify([...new Set(values.filter(
  */
 export async function readChunkContext(db: Db, importSeq: number, lookups: ChunkLookups): Promise<ChunkContextRows> {
   const userColumns = sql`u.employee_number, u.employee_key, u.first_name, u.last_name, u.email, u.email_key,
-    u.location_id, l.name AS location_name, u.role_id, u.role_locked, u.location_locked`;
+    u.location_id, l.name AS location_name, u.role_id, u.role_locked, u.location_locked, u.status`;
   const claims = (kind: "employee" | "email", keys: string[]) =>
     statement(
       db,

@@ -64,6 +64,9 @@ export const locationKeys = sqliteTable(
   (t) => [index("location_keys_location_id_idx").on(t.locationId)],
 );
 
+export const userStatuses = ["active", "deactivated"] as const;
+export type UserStatus = (typeof userStatuses)[number];
+
 export const users = sqliteTable(
   "users",
   {
@@ -86,6 +89,8 @@ export const users = sqliteTable(
     roleLocked: integer("role_locked", { mode: "boolean" }).notNull().default(false),
     locationLocked: integer("location_locked", { mode: "boolean" }).notNull().default(false),
     passwordHash: text("password_hash"),
+    /** A deactivated user keeps their data and history but cannot sign in, and their tokens stop working. */
+    status: text("status", { enum: userStatuses }).notNull().default("active"),
     createdAt: createdAt(),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" })
       .notNull()
@@ -135,6 +140,11 @@ export const imports = sqliteTable(
     uploadedBy: integer("uploaded_by")
       .notNull()
       .references(() => users.id),
+    /**
+     * Who started the import: the rules act with this user's permissions and keep their own
+     * account as it is. Null for imports started before it was kept; their uploader started them.
+     */
+    startedBy: integer("started_by").references(() => users.id),
     fileName: text("file_name").notNull(),
     fileSize: integer("file_size").notNull(),
     fileKey: text("file_key").notNull(),
@@ -441,6 +451,7 @@ export const changedFields = [
   "role",
   "location_locked",
   "role_locked",
+  "status",
 ] as const;
 export type FieldChange = { field: (typeof changedFields)[number]; from: string | null; to: string | null };
 

@@ -9,6 +9,7 @@ import {
   type ChangeSource,
   type FieldChange,
   type PackedChange,
+  type UserStatus,
 } from "./schema";
 import { rowsOf, statement } from "./statements";
 
@@ -50,13 +51,34 @@ export async function listLineChanges(
 }
 
 /**
- * The statement that keeps a change an admin made by hand. The same change twice in one
- * millisecond (a form sent twice) is kept once.
+ * The statement that keeps a change an admin made by hand; with `when`, only if the user then
+ * has that status (the change it records was made in the same batch). The same change twice
+ * in one millisecond (a form sent twice) is kept once.
  */
-export function recordHandChange(db: Db, userId: number, byUserId: number, changes: FieldChange[], at: Date) {
+export function recordHandChange(
+  db: Db,
+  userId: number,
+  byUserId: number,
+  changes: FieldChange[],
+  at: Date,
+  when?: { status: UserStatus },
+) {
   return db
     .insert(userChanges)
-    .values({ userId, at, source: "hand", byUserId, changes: packChanges(changes) })
+    .select(
+      db
+        .select({
+          userId: users.id,
+          at: sql<number>`${at.getTime()}`.as("at"),
+          source: sql<"hand">`'hand'`.as("source"),
+          importSeq: sql<number>`0`.as("import_seq"),
+          line: sql<number>`0`.as("line"),
+          byUserId: sql<number>`${byUserId}`.as("by_user_id"),
+          changes: sql<string>`${JSON.stringify(packChanges(changes))}`.as("changes"),
+        })
+        .from(users)
+        .where(and(eq(users.id, userId), when === undefined ? undefined : eq(users.status, when.status))),
+    )
     .onConflictDoNothing();
 }
 

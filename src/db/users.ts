@@ -1,12 +1,29 @@
-import { and, asc, count, desc, eq, gt, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import {
+  and,
+  asc,
+  count,
+  desc,
+  eq,
+  gt,
+  gte,
+  inArray,
+  isNull,
+  lt,
+  ne,
+  notInArray,
+  or,
+  sql,
+  type SQL,
+} from "drizzle-orm";
 import { dayBounds } from "../day-bounds";
 import { cleanText } from "../clean-text";
 import type { Db } from "./client";
 import { legacyKeyOf, nameKeyOf, toKey } from "./keys";
-import { imports, locations, roles, users, type FieldChange } from "./schema";
+import { imports, locations, roles, sessions, users, type FieldChange, type UserStatus } from "./schema";
 import { recordHandChange } from "./user-changes";
 
 export type UserView = {
+  id: number;
   employeeNumber: string;
   firstName: string;
   lastName: string;
@@ -17,6 +34,7 @@ export type UserView = {
   roleId: number;
   roleLocked: boolean;
   locationLocked: boolean;
+  status: UserStatus;
   createdAt: Date;
   updatedAt: Date;
   createdImportId: string | null;
@@ -33,6 +51,7 @@ export type UserFilter = {
   q?: string;
   locationId?: number;
   roleId?: number;
+  status?: UserStatus;
 };
 
 type UserPageFilter = UserFilter & {
@@ -44,6 +63,7 @@ type UserPageFilter = UserFilter & {
 };
 
 const userColumns = {
+  id: users.id,
   employeeKey: users.employeeKey,
   employeeNumber: users.employeeNumber,
   firstName: users.firstName,
@@ -55,6 +75,7 @@ const userColumns = {
   roleId: users.roleId,
   roleLocked: users.roleLocked,
   locationLocked: users.locationLocked,
+  status: users.status,
   createdAt: users.createdAt,
   updatedAt: users.updatedAt,
   createdImportId: users.createdImportId,
@@ -80,6 +101,7 @@ function userConditions(db: Db, filter: UserFilter): SQL[] {
   }
   if (filter.locationId !== undefined) where.push(eq(users.locationId, filter.locationId));
   if (filter.roleId !== undefined) where.push(eq(users.roleId, filter.roleId));
+  if (filter.status !== undefined) where.push(eq(users.status, filter.status));
   if (filter.q?.trim()) {
     // Compared as plain text (substr, instr) rather than LIKE: no wildcards to escape, and D1
     // refuses LIKE and GLOB patterns over 50 bytes.
@@ -137,7 +159,6 @@ export async function countUsers(db: Db, filter: UserFilter): Promise<number> {
   return row?.n ?? 0;
 }
 
-/** One user by employee number, compared case-insensitively. */
 /**
  * Which user an employee number names: the user with this key, or with the key as Roster made
  * it before keys folded look-alikes (a user not yet rebuilt, or kept apart by a collision). When
@@ -249,7 +270,7 @@ export async function findExistingEmployeeNumbers(db: Db, employeeNumbers: strin
 export async function findUserForSignIn(db: Db, employeeNumber: string) {
   const match = employeeMatch(employeeNumber);
   const [row] = await db
-    .select({ id: users.id, passwordHash: users.passwordHash })
+    .select({ id: users.id, passwordHash: users.passwordHash, status: users.status })
     .from(users)
     .where(match.where)
     .orderBy(...match.order)
@@ -281,8 +302,8 @@ export type AdminFields = {
 export type AdminOutcome = { outcome: "created" | "updated" | "kept" } | { outcome: "email_taken"; owner: string };
 
 /**
- * Makes the user with this username an admin with these details and password, creating the user
- * when the username is new; with `keepExisting`, an existing user is left as it is ("kept"). An
+ * Makes the user with this username an active admin with these details and password, creating
+ * the user when the username is new; with `keepExisting`, an existing user is left as it is ("kept"). An
  * email that is another user's changes nothing and names that user ("email_taken").
  */
 export async function upsertAdmin(
@@ -326,6 +347,8 @@ export async function upsertAdmin(
     emailKey,
     roleId: admin.id,
     passwordHash: fields.passwordHash,
+    // The command line is the way back in, so the admin it makes can sign in.
+    status: "active" as const,
   };
   // The user findUser finds, by id: of two users kept apart by a key collision, the one named, never the other.
   if (existing)
@@ -341,3 +364,61 @@ export async function upsertAdmin(
   }
   return { outcome: existing ? "updated" : "created" };
 }
+
+/** How many active users hold one of these roles (one statement; it reads every user). */
+export async function countActiveUsersWithRoles(db: Db, roleIds: number[]): Promise<number> {
+  if (roleIds.length === 0) return 0;
+  const [row] = await db
+    .select({ n: count() })
+    .from(users)
+    .where(and(eq(users.status, "active"), inArray(users.roleId, roleIds)));
+  return row?.n ?? 0;
+}
+
+/**
+ * Deactivates or reactivates a user by hand, and ends a deactivated user's sessions, in one
+ * batch. Refuses ("last_admin") to deactivate the last active user holding one of
+ * `importerRoleIds`, the roles that can import users: the check is part of the update, so two
+ * admins deactivating each other at once cannot both succeed.
+ */
+export async function setUserStatus(
+  db: Db,
+  userId: number,
+  status: UserStatus,
+  importerRoleIds: number[],
+  now: Date,
+  byUserId: number,
+): Promise<"changed" | "last_admin"> {
+  const otherImporters = db
+    .select({ n: count() })
+    .from(users)
+    .where(and(eq(users.status, "active"), inArray(users.roleId, importerRoleIds), ne(users.id, userId)));
+  const keepsAnImporter =
+    status === "active" || importerRoleIds.length === 0
+      ? sql`true`
+      : or(notInArray(users.roleId, importerRoleIds), sql`(${otherImporters}) > 0`);
+  const [changed] = await db.batch([
+    db
+      .update(users)
+      .set({ status, updatedAt: now })
+      .where(and(eq(users.id, userId), keepsAnImporter))
+      .returning({ id: users.id }),
+    db
+      .update(sessions)
+      .set({ revokedAt: now })
+      .where(
+        and(
+          eq(sessions.userId, userId),
+          isNull(sessions.revokedAt),
+          sql`(SELECT ${users.status} FROM ${users} WHERE ${users.id} = ${userId}) = 'deactivated'`,
+        ),
+      ),
+    // Kept in the user's history only when the status did change.
+    recordHandChange(db, userId, byUserId, [{ field: "status", from: otherStatus(status), to: status }], now, {
+      status,
+    }),
+  ]);
+  return changed.length > 0 ? "changed" : "last_admin";
+}
+
+const otherStatus = (status: UserStatus): UserStatus => (status === "active" ? "deactivated" : "active");

@@ -7,6 +7,7 @@ const pageSize = 1_000;
 
 /** What the export adds after the template's columns; none of these names is one an import reads. */
 const statusColumns = [
+  "status",
   "role_locked",
   "location_locked",
   "created_at",
@@ -28,6 +29,7 @@ function userRow(u: UserView): string[] {
   };
   return [
     ...templateFields.map((f) => template[f]),
+    u.status,
     String(u.roleLocked),
     String(u.locationLocked),
     iso(u.createdAt),

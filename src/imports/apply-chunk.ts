@@ -1,3 +1,4 @@
+import { importerRoleIds } from "../auth/permissions";
 import type { Db } from "../db/client";
 import {
   readChunkContext,
@@ -9,12 +10,14 @@ import {
   type UserWrite,
 } from "../db/import-chunks";
 import { nameKeyOf } from "../db/keys";
+import { countActiveUsersWithRoles } from "../db/users";
 import type { Import, ImportChunk } from "../db/schema";
 import {
   checkRow,
   keysOf,
   type CheckContext,
   type CheckedLine,
+  type Importer,
   type LocationRef,
   type RoleRef,
   type RowKeys,
@@ -48,6 +51,7 @@ async function loadContext(
   keys: RowKeys[],
   repeats: Repeats,
   roles: RoleBook,
+  importer: Importer,
 ): Promise<CheckContext> {
   const rows = await readChunkContext(db, importSeq, {
     employeeKeys: keys.map((k) => k.employee),
@@ -71,11 +75,17 @@ async function loadContext(
       roleId: u.role_id,
       roleLocked: !!u.role_locked,
       locationLocked: !!u.location_locked,
+      status: u.status,
     });
     emailOwners.set(u.email_key, u.employee_key);
     if (u.location_id !== null && u.location_name !== null)
       locationsById.set(u.location_id, { id: u.location_id, name: u.location_name });
   }
+  // Only a line naming someone who can import users can leave none who can: most chunks name no
+  // admin and skip the count, which reads every user.
+  const importerRoles = importerRoleIds([...roles.byId.values()]);
+  const namesImporter = rows.users.some((u) => u.status === "active" && importerRoles.includes(u.role_id));
+  const activeImporters = namesImporter ? await countActiveUsersWithRoles(db, importerRoles) : null;
   const locationsByKey = new Map<string, LocationRef>();
   for (const l of rows.locations) {
     locationsByKey.set(l.key, { id: l.id, name: l.name });
@@ -92,6 +102,8 @@ async function loadContext(
     emailOwners,
     employeeLines: new Map(rows.employeeClaims.map((r) => [r.key, r.line])),
     emailLines: new Map(rows.emailClaims.map((r) => [r.key, r.line])),
+    importer,
+    activeImporters,
   };
 }
 
@@ -143,9 +155,9 @@ function userWriteOf(w: UserState): UserWrite {
 }
 
 /**
- * Checks one chunk's records in file order and writes the result in one D1 batch (writeChunk):
- * applied whole or not at all, and never twice. Only the lines that need attention keep a row;
- * the rest are one letter each in the chunk's outcomes.
+ * Checks one chunk's records in file order, acting for `importer`, and writes the result in one
+ * D1 batch (writeChunk): applied whole or not at all, and never twice. Only the lines that need
+ * attention keep a row; the rest are one letter each in the chunk's outcomes.
  */
 export async function applyChunk(
   db: Db,
@@ -153,11 +165,12 @@ export async function applyChunk(
   chunk: Pick<ImportChunk, "index"> & Partial<Pick<ImportChunk, "employeeRepeats" | "emailRepeats">>,
   records: FileRecord[],
   roles: RoleBook,
+  importer: Importer,
   now: Date,
 ): Promise<ChunkTally & { rowsWritten: number; historyRowsWritten: number; cancelling: boolean }> {
   const keys = records.map((record) => keysOf(record.values));
   const repeats = repeatsOf(chunk);
-  const ctx = await loadContext(db, imp.seq, keys, repeats, roles);
+  const ctx = await loadContext(db, imp.seq, keys, repeats, roles, importer);
   await yieldToRequests();
   const changes: ChangeWrite[] = [];
   const lines = records.map((record, i) => {

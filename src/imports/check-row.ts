@@ -1,5 +1,6 @@
 import { z } from "zod";
-import type { LineMessage, LineOutcome } from "../db/schema";
+import type { LineMessage, LineOutcome, UserStatus } from "../db/schema";
+import { adminPermissions, canGiveRole, canManageUsers } from "../auth/permissions";
 import { toKey } from "../db/keys";
 import type { FileRecord } from "./read";
 import type { RowValues } from "./template";
@@ -16,9 +17,14 @@ export type UserState = {
   roleId: number;
   roleLocked: boolean;
   locationLocked: boolean;
+  /** An import never changes it: a deactivated user it updates stays deactivated. */
+  status: UserStatus;
 };
 
-export type RoleRef = { id: number; name: string };
+export type RoleRef = { id: number; name: string; permissions: string[] };
+
+/** The user an import acts for, the one who started it: their key, and their role's permissions. */
+export type Importer = { employeeKey: string; permissions: string[] };
 export type LocationRef = { id: number; name: string };
 
 /**
@@ -40,6 +46,12 @@ export type CheckContext = {
   /** The first line of this file that named an employee key, or an email key. */
   employeeLines: Map<string, number>;
   emailLines: Map<string, number>;
+  importer: Importer;
+  /**
+   * How many active users can import users (canManageUsers), as the database and the lines so far
+   * leave them; null when the chunk names nobody who can, so that no line of it can lower it.
+   */
+  activeImporters: number | null;
 };
 
 export type CheckedLine = {
@@ -72,6 +84,11 @@ const emailSchema = z.email();
  * sign is always written, which keeps real employee numbers such as 10E45 importable.
  */
 const scientific = /^[+-]?\d+(?:[.,]\d+)?e[+-]\d+$/i;
+
+const permissionWords: Record<(typeof adminPermissions)[number], string> = {
+  admin_access: "admin access (they see every user and import)",
+  manage_users: "manage users (they import and change users)",
+};
 
 const error = (code: string, message: string): LineMessage => ({ level: "error", code, message });
 const warning = (code: string, message: string): LineMessage => ({ level: "warning", code, message });
@@ -221,6 +238,42 @@ export function checkRow(record: FileRecord, keys: RowKeys, ctx: CheckContext): 
     }
   }
 
+  const ownAccount = existing !== undefined && existing.employeeKey === ctx.importer.employeeKey;
+  const email = v.email || existing?.email || "";
+  const before = existing ? ctx.rolesById.get(existing.roleId) : undefined;
+  // Only an active user can import users, so only an active one counts towards the last admin.
+  const wasImporter = existing?.status === "active" && before !== undefined && canManageUsers(before);
+  const after = ctx.rolesById.get(roleId) ?? ctx.standardRole;
+  const roleChanges = roleId !== existing?.roleId;
+  // The whole line fails rather than applying its other fields: a half-applied line would read as
+  // imported in the report while the file still says something else, and the person fixing the
+  // file needs one clear answer. A line that leaves role and email as they are imports as usual,
+  // so an exported file imported again stays unchanged.
+  if (ownAccount && (roleChanges || email !== existing.email)) {
+    messages.push(
+      error(
+        "own_account",
+        "This line would change the role or email of your own account, which an import never does. Ask another admin to change it on your user page, or put your current role and email in the file.",
+      ),
+    );
+  } else if (roleChanges && !canGiveRole(ctx.importer, after)) {
+    messages.push(
+      error(
+        "role_not_allowed",
+        `Your role cannot give the ${after.name} role: it allows more than yours does. Ask an admin whose role includes it to import this line, or choose another role.`,
+      ),
+    );
+  } else if (existing && wasImporter && !canManageUsers(after) && ctx.activeImporters !== null) {
+    if (ctx.activeImporters <= 1) {
+      messages.push(
+        error(
+          "last_admin",
+          `This line would leave no active user who can import users: ${existing.employeeNumber} is the last with a role that has admin access and manage users. Give another user such a role first, or keep this user's role.`,
+        ),
+      );
+    }
+  }
+
   if (!existing) {
     if (!v.email)
       messages.push(
@@ -242,17 +295,38 @@ export function checkRow(record: FileRecord, keys: RowKeys, ctx: CheckContext): 
   if (messages.some((m) => m.level === "error"))
     return failed(record, messages, { employeeKey, emailKey: claimsEmail ? emailKey : undefined });
 
+  const gained = adminPermissions.filter((p) => after.permissions.includes(p) && !before?.permissions.includes(p));
+  if (gained.length > 0) {
+    messages.push(
+      warning(
+        "grants_admin_access",
+        `${employeeNumber} now has the ${after.name} role, which gives ${gained.map((p) => permissionWords[p]).join(" and ")}. Check that they should.`,
+      ),
+    );
+  }
+  if (existing?.status === "deactivated") {
+    messages.push(
+      warning(
+        "user_deactivated",
+        `${existing.employeeNumber} is deactivated: the line updates them and they stay deactivated. Reactivate them on their user page if they are back.`,
+      ),
+    );
+  }
+  const isImporter = (existing?.status ?? "active") === "active" && canManageUsers(after);
+  if (ctx.activeImporters !== null && wasImporter !== isImporter) ctx.activeImporters += isImporter ? 1 : -1;
+
   const next: UserState = {
     employeeNumber: existing?.employeeNumber ?? employeeNumber,
     employeeKey,
     firstName: v.first_name || existing?.firstName || "",
     lastName: v.last_name || existing?.lastName || "",
-    email: v.email || existing?.email || "",
+    email,
     emailKey: emailKey ?? existing?.emailKey ?? "",
     locationId,
     roleId,
     roleLocked: existing?.roleLocked ?? false,
     locationLocked: existing?.locationLocked ?? false,
+    status: existing?.status ?? "active",
   };
   const outcome: LineOutcome = !existing ? "created" : sameUser(existing, next) ? "unchanged" : "updated";
   if (outcome !== "unchanged") {

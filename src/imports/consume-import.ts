@@ -8,6 +8,7 @@ import {
   noteImportProblem,
 } from "../db/imports";
 import { listRoles } from "../db/roles";
+import { findImporter } from "../db/viewers";
 import { applyChunk, type RoleBook } from "./apply-chunk";
 import { readImportChunk } from "./import-file";
 import { yieldToRequests } from "./yield-to-requests";
@@ -19,9 +20,9 @@ export async function loadRoleBook(db: Db): Promise<RoleBook> {
   if (!standard) throw new Error("The Standard role is missing; the migrations seed it.");
   const names = roles.map((r) => r.name);
   return {
-    standard: { id: standard.id, name: standard.name },
-    byKey: new Map(roles.map((r) => [r.nameKey, { id: r.id, name: r.name }])),
-    byId: new Map(roles.map((r) => [r.id, { id: r.id, name: r.name }])),
+    standard: { id: standard.id, name: standard.name, permissions: standard.permissions },
+    byKey: new Map(roles.map((r) => [r.nameKey, { id: r.id, name: r.name, permissions: r.permissions }])),
+    byId: new Map(roles.map((r) => [r.id, { id: r.id, name: r.name, permissions: r.permissions }])),
     names: names.length > 1 ? `${names.slice(0, -1).join(", ")} or ${names.at(-1)}` : (names[0] ?? ""),
   };
 }
@@ -54,6 +55,9 @@ export async function advanceImport(
     if (now?.status !== "processing") return "done";
   }
   const roles = await loadRoleBook(db);
+  // Read at every delivery: a role changed while the import runs counts from the next one.
+  const importer = await findImporter(db, imp.startedBy ?? imp.uploadedBy);
+  if (!importer) throw new Error(`Import ${imp.id}: the user who started it is missing.`);
 
   // The plans of every chunk still to apply, in one read rather than one per chunk.
   const plans = await listChunkPlans(db, imp.id, imp.nextChunk);
@@ -78,7 +82,7 @@ export async function advanceImport(
       await markImportFailed(db, imp.id, missingFileReason, new Date());
       return "done";
     }
-    const result = await applyChunk(db, imp, chunk, records, roles, new Date());
+    const result = await applyChunk(db, imp, chunk, records, roles, importer, new Date());
     rowsWritten += result.rowsWritten;
     historyRowsWritten += result.historyRowsWritten;
     applied++;

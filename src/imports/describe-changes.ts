@@ -8,6 +8,7 @@ const fieldLabels: Record<FieldChange["field"], string> = {
   role: "Role",
   location_locked: "Location locked",
   role_locked: "Role locked",
+  status: "Status",
 };
 
 /** "Location: Leeds → York", as the report page and its CSV say it. */

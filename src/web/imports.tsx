@@ -173,7 +173,7 @@ importsApp.post("/:id/sheet", requireManageUsers, verifyCsrf, async (c) => {
 
 importsApp.post("/:id/start", requireManageUsers, verifyCsrf, async (c) => {
   const id = c.req.param("id");
-  await startImport(c.env, c.var.db, id);
+  await startImport(c.env, c.var.db, id, c.var.viewer.id);
   return c.redirect(`/imports/${id}`, 303);
 });
 

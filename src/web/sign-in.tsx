@@ -35,7 +35,7 @@ signIn.post("/", async (c) => {
   const password = field("password");
 
   const now = new Date();
-  const refuse = (status: 401 | 429, error: string) => {
+  const refuse = (status: 401 | 403 | 429, error: string) => {
     c.status(status);
     return c.render(<SignInPage token={issueSignInToken(c)} next={next} username={username} error={error} />, {
       title: "Sign in",
@@ -69,6 +69,10 @@ signIn.post("/", async (c) => {
     );
   }
   await clearSignInFailures(c.var.db, username);
+  // Said only to someone who knows the password: they need to know whom to ask.
+  if (user.status !== "active") {
+    return refuse(403, "Your account is deactivated, so you cannot sign in. Ask an admin to reactivate it.");
+  }
   await startSession(c, c.var.db, user.id);
   return c.redirect(next, 303);
 });

@@ -1,10 +1,10 @@
 import type { FC } from "hono/jsx";
 import type { ImportView } from "../db/imports";
 import type { LocationView } from "../db/locations";
-import type { Role } from "../db/schema";
+import type { Role, UserStatus } from "../db/schema";
 import type { UserView } from "../db/users";
 import { CsrfField, Notice, Time } from "./components";
-import { userHref } from "./users-view";
+import { statusWords, userHref } from "./users-view";
 import { UserHistory, type UserHistoryProps } from "./user-history-view";
 
 export type UserPageProps = {
@@ -21,8 +21,44 @@ export type UserPageProps = {
   /** What the form shows: the user's own values, or what was sent when saving was refused. */
   form: { roleId: number; locationId: number | null; roleLocked: boolean; locationLocked: boolean };
   saved: boolean;
+  /** The status just set on this page, for its notice. */
+  statusSaved?: UserStatus;
   error?: string;
   history: UserHistoryProps;
+};
+
+/**
+ * Deactivating or reactivating: a form of its own with one button saying what it does, apart
+ * from the role form, so neither saves the other by surprise.
+ */
+const StatusForm: FC<Pick<UserPageProps, "user" | "isViewer" | "csrfToken">> = ({ user, isViewer, csrfToken }) => {
+  const active = user.status === "active";
+  return (
+    <section class="card" aria-labelledby="status-heading">
+      <h2 id="status-heading">Status</h2>
+      <p>
+        {active
+          ? "Active: they can sign in, and their API tokens work."
+          : "Deactivated: they cannot sign in and their API tokens are refused. Imports still update them, and leave them deactivated."}
+      </p>
+      {isViewer ? (
+        <p class="hint">Your own account can be deactivated only by another admin.</p>
+      ) : (
+        <form method="post" action={`${userHref(user.employeeNumber)}/status`}>
+          <CsrfField token={csrfToken} />
+          <input type="hidden" name="status" value={active ? "deactivated" : "active"} />
+          {active ? (
+            <p class="hint">Deactivating signs them out everywhere at once. Their data and history stay.</p>
+          ) : null}
+          <div class="actions">
+            <button type="submit" class={active ? "button-danger" : undefined}>
+              {active ? "Deactivate" : "Reactivate"}
+            </button>
+          </div>
+        </form>
+      )}
+    </section>
+  );
 };
 
 /**
@@ -127,6 +163,7 @@ export const UserPage: FC<UserPageProps> = ({
   csrfToken,
   form,
   saved,
+  statusSaved,
   error,
   history,
 }) => (
@@ -140,6 +177,14 @@ export const UserPage: FC<UserPageProps> = ({
       </h1>
     </div>
     {saved ? <Notice kind="success">The role, location and locks were saved.</Notice> : null}
+    {statusSaved === "deactivated" ? (
+      <Notice kind="success">
+        {user.employeeNumber} is deactivated: they are signed out, and their API tokens are refused.
+      </Notice>
+    ) : null}
+    {statusSaved === "active" ? (
+      <Notice kind="success">{user.employeeNumber} is active again: they can sign in.</Notice>
+    ) : null}
     {error ? (
       <Notice kind="error" title="Nothing was saved">
         <p>{error}</p>
@@ -166,6 +211,8 @@ export const UserPage: FC<UserPageProps> = ({
           {user.role}
           {user.roleLocked ? " (locked)" : ""}
         </dd>
+        <dt>Status</dt>
+        <dd>{statusWords[user.status]}</dd>
         <dt>Created</dt>
         <dd>
           <Time when={user.createdAt} />
@@ -216,6 +263,8 @@ export const UserPage: FC<UserPageProps> = ({
         </p>
       </section>
     )}
+
+    {canManage ? <StatusForm user={user} isViewer={isViewer} csrfToken={csrfToken} /> : null}
     <UserHistory {...history} />
   </>
 );

@@ -2,7 +2,7 @@ import type { FC } from "hono/jsx";
 import type { ImportView } from "../db/imports";
 import type { KeyCollisionView } from "../db/key-rebuilds";
 import type { LocationView } from "../db/locations";
-import type { Role } from "../db/schema";
+import type { Role, UserStatus } from "../db/schema";
 import type { UserView } from "../db/users";
 import { DataTable, Pager, Time } from "./components";
 import { formatCount, formatDateTime, plural } from "./format";
@@ -16,6 +16,7 @@ export type UserFilters = {
   importId: string;
   locationId: number | undefined;
   roleId: number | undefined;
+  status: UserStatus | undefined;
 };
 
 export type UserListProps = {
@@ -37,7 +38,10 @@ export type UserListProps = {
 export const userHref = (employeeNumber: string) => `/users/${encodeURIComponent(employeeNumber)}`;
 
 const filtered = (f: UserFilters) =>
-  !!(f.q || f.importedOn || f.importId || f.locationId !== undefined || f.roleId !== undefined);
+  !!(f.q || f.importedOn || f.importId || f.locationId !== undefined || f.roleId !== undefined || f.status);
+
+/** How a status reads on the pages. */
+export const statusWords: Record<UserStatus, string> = { active: "Active", deactivated: "Deactivated" };
 
 /** What an import did, after its date: two uploads of one file in the same minute differ here. */
 function importOutcome(imp: ImportView): string {
@@ -147,6 +151,17 @@ export const UserListPage: FC<UserListProps> = ({
           ))}
         </select>
       </div>
+      <div class="field">
+        <label for="status">Status</label>
+        <select id="status" name="status">
+          <option value="">Any status</option>
+          {(["active", "deactivated"] as const).map((s) => (
+            <option value={s} selected={s === filters.status}>
+              {statusWords[s]}
+            </option>
+          ))}
+        </select>
+      </div>
       <div class="actions">
         <button type="submit">Show users</button>
         {filtered(filters) ? <a href="/users">Clear</a> : null}
@@ -166,7 +181,7 @@ export const UserListPage: FC<UserListProps> = ({
     {filters.importId ? <LastImportedByNote imp={imports.find((imp) => imp.id === filters.importId)} /> : null}
     <DataTable
       caption={<>{filtered(filters) ? "Users matching the filters" : "Every user"}, by employee number</>}
-      columns={["Employee number", "Name", "Email", "Location", "Role", "Last imported"]}
+      columns={["Employee number", "Name", "Email", "Location", "Role", "Status", "Last imported"]}
       empty={filtered(filters) ? "No users match these filters." : "No users yet. Import some with Import Users."}
       stacked
       rows={users.map((u) => (
@@ -180,6 +195,7 @@ export const UserListPage: FC<UserListProps> = ({
           <td class="own-line">{u.email}</td>
           <td data-label="Location">{u.location ?? <span class="muted">None</span>}</td>
           <td data-label="Role">{u.role}</td>
+          <td data-label="Status">{statusWords[u.status]}</td>
           <td data-label="Last imported">
             <Time when={u.lastImportedAt} />
           </td>

@@ -23,6 +23,8 @@ import { UserPage, type UserPageProps } from "./user-view";
 import { userHref, UserListPage, type UserFilters } from "./users-view";
 import type { WebEnv } from "./web-env";
 import { positiveInt } from "./query";
+import { userStatuses, type UserStatus } from "../db/schema";
+import { changeUserStatus } from "../auth/user-status";
 
 export const usersApp = new Hono<WebEnv>();
 
@@ -44,6 +46,7 @@ function readFilters(query: (name: string) => string | undefined): UserFilters {
     importId: (query("import") ?? "").trim(),
     locationId: positiveInt(query("location")),
     roleId: positiveInt(query("role")),
+    status: userStatuses.find((s) => s === query("status")),
   };
 }
 
@@ -55,6 +58,7 @@ const userFilter = (filters: UserFilters) => ({
   importId: filters.importId || undefined,
   locationId: filters.locationId,
   roleId: filters.roleId,
+  status: filters.status,
 });
 
 /** The users the page's filters find, as a CSV download: the Export button. */
@@ -90,6 +94,7 @@ usersApp.get("/", async (c) => {
     import: filters.importId,
     location: filters.locationId,
     role: filters.roleId,
+    status: filters.status,
   };
   return c.render(
     <UserListPage
@@ -154,7 +159,7 @@ async function renderUserPage(
   c: Context<WebEnv>,
   user: UserView,
   form: UserForm,
-  notice: { saved?: boolean; error?: string } = {},
+  notice: { saved?: boolean; statusSaved?: UserStatus; error?: string } = {},
 ) {
   const db = c.var.db;
   // A user no import has changed since it created them names the same import twice: read it once.
@@ -180,6 +185,7 @@ async function renderUserPage(
       csrfToken={c.var.csrfToken}
       form={form}
       saved={notice.saved ?? false}
+      statusSaved={notice.statusSaved}
       error={notice.error}
       history={history}
     />,
@@ -189,7 +195,28 @@ async function renderUserPage(
 
 usersApp.get("/:employeeNumber", async (c) => {
   const user = await requireUser(c.var.db, c.req.param("employeeNumber"));
-  return renderUserPage(c, user, formOf(user), { saved: c.req.query("saved") === "1" });
+  return renderUserPage(c, user, formOf(user), {
+    saved: c.req.query("saved") === "1",
+    statusSaved: userStatuses.find((s) => s === c.req.query("status_saved")),
+  });
+});
+
+usersApp.post("/:employeeNumber/status", requireManageUsers, async (c) => {
+  const user = await requireUser(c.var.db, c.req.param("employeeNumber"));
+  const body = await c.req.parseBody();
+  const status = userStatuses.find((s) => s === body.status);
+  if (!status) {
+    c.status(422);
+    return renderUserPage(c, user, formOf(user), {
+      error: "Use the Deactivate or Reactivate button on the user's page.",
+    });
+  }
+  const refused = await changeUserStatus(c.var.db, c.var.viewer, user, status);
+  if (refused) {
+    c.status(refused.status);
+    return renderUserPage(c, user, formOf(user), { error: refused.message });
+  }
+  return c.redirect(`${userHref(user.employeeNumber)}?status_saved=${status}`, 303);
 });
 
 /** The form's location: null for "No location", undefined when it names no location there is. */

@@ -15,8 +15,12 @@ describe("examples/users.csv on the demo data npm start seeds", () => {
     const { imp, lines, line } = await importCsv(token, exampleCsv);
     expect(imp.status).toBe("completed");
     expect(imp.total_rows).toBe(6);
-    expect(imp.counts).toEqual({ created: 5, updated: 0, unchanged: 0, failed: 1, warnings: 0 });
+    // Ada the Admin and Grace the Manager are new admins: the report shows them with a warning.
+    expect(imp.counts).toEqual({ created: 5, updated: 0, unchanged: 0, failed: 1, warnings: 2 });
     expect(lines.filter((l) => l.outcome === "failed").map((l) => l.line)).toEqual([5]);
+    expect(lines.filter((l) => l.messages.some((m) => m.code === "grants_admin_access")).map((l) => l.line)).toEqual([
+      2, 3,
+    ]);
     expect(line(5)?.employee_number).toBe("1004");
     expect(line(5)?.messages.map((m) => m.code)).toEqual(["missing_email"]);
   });

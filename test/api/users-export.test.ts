@@ -12,6 +12,7 @@ beforeAll(async () => {
 });
 
 const statusColumns = [
+  "status",
   "role_locked",
   "location_locked",
   "created_at",
@@ -51,12 +52,12 @@ describe("exporting users", () => {
     );
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     expect(rows[0]).toEqual([...header, ...statusColumns]);
-    expect(rows.slice(1).map((r) => r.slice(0, 8))).toEqual([
-      [`${n}1`, "Zoë", "Ñúñez", site.name, `${n}1@example.com`, "Manager", "false", "false"],
-      [`${n}2`, "Al", "Two", site.name, `${n}2@example.com`, "Standard", "true", "false"],
+    expect(rows.slice(1).map((r) => r.slice(0, 9))).toEqual([
+      [`${n}1`, "Zoë", "Ñúñez", site.name, `${n}1@example.com`, "Manager", "active", "false", "false"],
+      [`${n}2`, "Al", "Two", site.name, `${n}2@example.com`, "Standard", "active", "true", "false"],
     ]);
-    expect(rows[1]?.[10]).toBe(imp.id);
-    expect(rows[1]?.[11]).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    expect(rows[1]?.[11]).toBe(imp.id);
+    expect(rows[1]?.[12]).toMatch(/^\d{4}-\d{2}-\d{2}T/);
   });
 
   it("neutralises formula-like values, as the report does", async () => {

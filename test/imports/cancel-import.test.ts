@@ -53,7 +53,7 @@ async function queuedImport(csv: string) {
     body: new Blob([bytes]),
     size: bytes.length,
   });
-  await markImportQueued(db, imp.id, new Date());
+  await markImportQueued(db, imp.id, admin.user.id, new Date());
   return imp;
 }
 

@@ -147,6 +147,24 @@ describe("a user's history", () => {
     expect((await call(admin.token, `/api/users/${unique("nobody")}/history`)).status).toBe(404);
   });
 
+  it("keeps a deactivation and a reactivation, by the admin who made them", async () => {
+    const n = unique("status");
+    await importCsv(admin.token, csvOf([header, [n, "Fi", "Status", leeds.name, `${n}@example.com`, ""]]));
+    const patch = (status: string) =>
+      call(admin.token, `/api/users/${n}`, {
+        method: "PATCH",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ status }),
+      });
+    expect((await patch("deactivated")).status).toBe(200);
+    expect((await patch("active")).status).toBe(200);
+    const { history } = await historyOf(n);
+    expect(history.slice(0, 2)).toMatchObject([
+      { source: { by: admin.user.employeeNumber }, changes: [{ field: "status", from: "deactivated", to: "active" }] },
+      { source: { by: admin.user.employeeNumber }, changes: [{ field: "status", from: "active", to: "deactivated" }] },
+    ]);
+  });
+
   it("shows on the user's page, linked to the import's line", async () => {
     const n = unique("page");
     await importCsv(admin.token, csvOf([header, [n, "Ed", "Page", leeds.name, `${n}@example.com`, ""]]));
