@@ -223,7 +223,7 @@ const cancel = createRoute({
   path: "/{id}/cancel",
   summary: "Stop a queued or running import",
   description:
-    "The import stops at its next chunk boundary: the chunk in flight is applied whole, and the import ends as `cancelled` with true counts and lines for every line it applied. Its status is `cancelling` until then. The lines it did not reach are in `not-reached.csv`.",
+    "The import stops at its next chunk boundary: the chunk in flight is applied whole, and the import ends as `cancelled` with true counts and lines for every line it applied (or `completed`, when the chunk in flight was its last). Its status is `cancelling` until then. The lines it did not reach are in `not-reached.csv`.",
   middleware: [requireManageUsers] as const,
   request: { params: importIdParam },
   responses: {
@@ -250,7 +250,7 @@ const notReached = createRoute({
   responses: {
     200: csvResponse("The lines not reached."),
     409: errorResponse(
-      "`import_not_stopped`: only a cancelled or failed import has lines it did not reach; `file_deleted`: the retention period deleted its file.",
+      "`import_not_stopped`: only a cancelled or failed import has lines it did not reach; `file_deleted`: its file is no longer in storage.",
     ),
     ...invalidInput,
     ...importNotFound,
@@ -262,11 +262,11 @@ importsApi.openapi(notReached, async (c) => {
   const imp = await requireImport(c.var.db, c.req.valid("param").id);
   if (imp.status !== "cancelled" && imp.status !== "failed")
     throw new AppError(409, "import_not_stopped", "Only a cancelled or failed import has lines it did not reach.");
-  if (imp.purgedAt)
+  if (imp.purgedAt || !(await c.env.FILES.head(imp.fileKey)))
     throw new AppError(
       409,
       "file_deleted",
-      "The file was deleted after the retention period. Upload it again instead.",
+      "The file is no longer in storage (the retention period deletes it). Upload it again instead.",
     );
   return c.body(notReachedCsv(c.env.FILES, c.var.db, imp), 200, csvAttachment(`import-${imp.id}-not-reached.csv`));
 });

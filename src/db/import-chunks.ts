@@ -152,7 +152,8 @@ const rowsWrittenOf = (results: D1Result[]) => results.reduce((sum, r) => sum + 
 /**
  * Writes one chunk in one D1 batch, which is one transaction: the chunk's outcomes, its flagged
  * lines and key claims, the users, and the import's progress. The outcomes row comes first and is
- * keyed by (import, chunk), so a chunk applied twice fails at once and changes nothing. Rows go in
+ * keyed by (import, chunk), so a chunk applied twice fails at once and changes nothing, and
+ * refused for an import no longer running at this chunk. Rows go in
  * line order, so a later line may take an email an earlier line gave up; a lock set after the
  * chunk's users were read still holds, because the write itself keeps a locked field. Returns
  * the rows written, as D1 bills them (and how many of them the users' history took), and
@@ -169,7 +170,11 @@ export async function writeChunk(
   const results = await db.$client.batch([
     statement(
       db,
-      sql`INSERT INTO chunk_outcomes (import_seq, idx, outcomes) VALUES (${w.importSeq}, ${w.chunkIndex}, ${w.outcomes})`,
+      // Null, which the column refuses, rolls the whole batch back when the import is no longer
+      // at this chunk and running: another message ended or moved it meanwhile.
+      sql`INSERT INTO chunk_outcomes (import_seq, idx, outcomes) VALUES (${w.importSeq}, ${w.chunkIndex},
+        CASE WHEN EXISTS (SELECT 1 FROM imports WHERE id = ${w.importId} AND next_chunk = ${w.chunkIndex}
+          AND status IN ('processing', 'cancelling')) THEN ${w.outcomes} END)`,
     ),
     ...flaggedWrite
       .encode(w.flagged)

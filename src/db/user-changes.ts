@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, or, sql } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client";
 import {
@@ -33,14 +33,16 @@ export function unpackChanges(packed: PackedChange[]): FieldChange[] {
 /** What an import's lines changed of the users with these employee keys, by line. */
 export async function listLineChanges(
   db: Db,
-  importSeq: number,
+  imp: { seq: number; startedAt: Date | null },
   employeeKeys: string[],
 ): Promise<Map<number, FieldChange[]>> {
+  // From the import's start on: a range of each user's key, not their whole history.
+  const since = imp.startedAt?.getTime() ?? 0;
   const result = await statement(
     db,
     sql`SELECT c.line, c.changes FROM user_changes c JOIN users u ON u.id = c.user_id
     WHERE u.employee_key IN (SELECT value FROM json_each(${JSON.stringify([...new Set(employeeKeys)])}))
-    AND c.source = 'import' AND c.import_seq = ${importSeq}`,
+    AND c.at >= ${since} AND c.source = 'import' AND c.import_seq = ${imp.seq}`,
   ).run();
   return new Map(
     rowsOf<{ line: number; changes: string }>(result).map((r) => [
@@ -121,20 +123,10 @@ export async function listUserHistory(
     .where(
       and(
         eq(c.userId, userId),
+        // A row value: SQLite seeks to the cursor in the key's order rather than scanning to it.
         after === undefined
           ? undefined
-          : // The key's order, descending: (at, source, import_seq, line) below the cursor's.
-            or(
-              lt(c.at, new Date(after.at)),
-              and(eq(c.at, new Date(after.at)), lt(c.source, after.source)),
-              and(eq(c.at, new Date(after.at)), eq(c.source, after.source), lt(c.importSeq, after.importSeq)),
-              and(
-                eq(c.at, new Date(after.at)),
-                eq(c.source, after.source),
-                eq(c.importSeq, after.importSeq),
-                lt(c.line, after.line),
-              ),
-            ),
+          : sql`(${c.at}, ${c.source}, ${c.importSeq}, ${c.line}) < (${after.at}, ${after.source}, ${after.importSeq}, ${after.line})`,
       ),
     )
     .orderBy(desc(c.at), desc(c.source), desc(c.importSeq), desc(c.line))

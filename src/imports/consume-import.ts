@@ -113,6 +113,11 @@ export async function noteImportError(db: Db, importId: string, message: string)
 /** Ends an import whose message kept failing and went to the dead-letter queue. */
 export async function failDeadImport(db: Db, importId: string): Promise<void> {
   const imp = await findImportRow(db, importId);
+  // Asked to stop already: it ends as it was asked to, with the rest offered as not reached.
+  if (imp?.status === "cancelling") {
+    await endCancelled(db, importId);
+    return;
+  }
   const problem = imp?.error?.startsWith(retryNote) ? imp.error.slice(retryNote.length) : imp?.error;
   const last = problem ? ` Last problem: ${problem.replace(/\.?$/, ".")}` : "";
   const where = imp

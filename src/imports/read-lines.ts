@@ -106,7 +106,7 @@ async function withChanges(db: Db, imp: Import, lines: StoredLine[]): Promise<Re
       ? new Map<number, FieldChange[]>()
       : await listLineChanges(
           db,
-          imp.seq,
+          imp,
           updating.map((l) => toKey(l.employeeNumber)),
         );
   return lines.map((l) => ({ ...l, changes: l.outcome === "updated" ? (changes.get(l.line) ?? []) : [] }));

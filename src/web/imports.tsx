@@ -200,7 +200,8 @@ importsApp.post("/:id/stop", requireManageUsers, verifyCsrf, async (c) => {
 
 importsApp.get("/:id/not-reached.csv", requireViewUsers, async (c) => {
   const imp = await requireImport(c.var.db, c.req.param("id"));
-  if ((imp.status !== "cancelled" && imp.status !== "failed") || imp.purgedAt)
+  // Nothing to give once the file is gone: the report says where the import stands.
+  if ((imp.status !== "cancelled" && imp.status !== "failed") || imp.purgedAt || !(await c.env.FILES.head(imp.fileKey)))
     return c.redirect(`/imports/${imp.id}`, 303);
   return c.body(notReachedCsv(c.env.FILES, c.var.db, imp), 200, csvAttachment(`${stem(imp.fileName)}-not-reached.csv`));
 });

@@ -48,6 +48,7 @@ function importOutcome(imp: ImportView): string {
   const rows = plural(imp.totalRows, "user");
   if (imp.status === "ready") return `${rows}, not started`;
   if (imp.status === "queued" || imp.status === "processing") return `${rows}, importing`;
+  if (imp.status === "cancelling") return `${rows}, cancelling`;
   const counts = (
     [
       [imp.created, "created"],
@@ -56,7 +57,8 @@ function importOutcome(imp: ImportView): string {
       [imp.failed, "failed"],
     ] as const
   ).flatMap(([n, word]) => (n ? [`${formatCount(n)} ${word}`] : []));
-  return `${rows}: ${counts.join(", ") || "none done"}${imp.status === "failed" ? ", stopped" : ""}`;
+  const ending = imp.status === "failed" ? ", stopped" : imp.status === "cancelled" ? ", cancelled" : "";
+  return `${rows}: ${counts.join(", ") || "none done"}${ending}`;
 }
 
 /**

@@ -2,7 +2,12 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import Papa from "papaparse";
 import { beforeAll, describe, expect, it } from "vitest";
+import { eq } from "drizzle-orm";
 import { findImportRow, markImportQueued } from "../../src/db/imports";
+import { imports } from "../../src/db/schema";
+import { findImporter } from "../../src/db/viewers";
+import { applyChunk } from "../../src/imports/apply-chunk";
+import { failDeadImport, loadRoleBook } from "../../src/imports/consume-import";
 import { chunkRows } from "../../src/imports/limits";
 import type { ImportMessage } from "../../src/imports/messages";
 import { createImport } from "../../src/imports/upload-file";
@@ -22,6 +27,7 @@ import {
 import { csrfIn, signedIn } from "../web/helpers";
 
 let admin: { user: { id: number }; token: string };
+const emptyValues = { employee_number: "", first_name: "", last_name: "", location: "", email: "", role: "" };
 let site: { name: string };
 
 beforeAll(async () => {
@@ -177,6 +183,51 @@ describe("cancelling an import", () => {
     const queued = await queuedImport(manyUsers(unique("perm"), 3));
     expect((await cancel(viewer.token, queued.id)).status).toBe(403);
     expect(await statusOf(queued.id)).toBe("queued");
+  });
+});
+
+describe("an import that ended meanwhile", () => {
+  it("gets nothing written by a chunk still in flight from another message", async () => {
+    const prefix = unique("late");
+    const imp = await queuedImport(manyUsers(prefix, 5));
+    await db.update(imports).set({ status: "cancelled" }).where(eq(imports.id, imp.id));
+    const records = [
+      {
+        line: 2,
+        values: {
+          ...emptyValues,
+          employee_number: `${prefix}-0`,
+          first_name: "Late",
+          last_name: "Line",
+          location: site.name,
+          email: `${prefix}-0@example.com`,
+        },
+      },
+    ];
+    const importer = await findImporter(db, admin.user.id);
+    if (!importer) throw new Error("no importer");
+    await expect(
+      applyChunk(db, imp, { index: 0 }, records, await loadRoleBook(db), importer, new Date()),
+    ).rejects.toThrow();
+    expect(await storedUser(`${prefix}-0`)).toBeUndefined();
+    expect(await statusOf(imp.id)).toBe("cancelled");
+  });
+
+  it("ends as cancelled when its message dead-letters while it was asked to stop", async () => {
+    const imp = await queuedImport(manyUsers(unique("dlq"), 5));
+    expect((await cancel(admin.token, imp.id)).status).toBe(202);
+    await failDeadImport(db, imp.id);
+    expect(await statusOf(imp.id)).toBe("cancelled");
+  });
+
+  it("offers no lines not reached once the file is gone", async () => {
+    const imp = await queuedImport(manyUsers(unique("gone"), 5));
+    await cancel(admin.token, imp.id);
+    await deliver(imp.id);
+    await env.FILES.delete(imp.fileKey);
+    const res = await call(admin.token, `/api/imports/${imp.id}/not-reached.csv`);
+    expect(res.status).toBe(409);
+    expect(await res.json()).toMatchObject({ error: { code: "file_deleted" } });
   });
 });
 
