@@ -6,7 +6,17 @@ import type { Import } from "../db/schema";
 import type { ReportLine } from "../imports/read-lines";
 import type { UserView } from "../db/users";
 import { inRows } from "../imports/row-wording";
-import type { importSummary, keyCollisionList, location, uploadedImport, user } from "./schemas";
+import type { WebhookAttemptView, WebhookEndpointView } from "../db/webhooks";
+import { webhookEndpointStatus } from "../webhooks/endpoint-status";
+import type {
+  importSummary,
+  keyCollisionList,
+  location,
+  uploadedImport,
+  user,
+  webhookAttemptList,
+  webhookEndpoint,
+} from "./schemas";
 
 /*
  * Rows become the API's snake_case shapes here, and only here.
@@ -100,5 +110,32 @@ export function presentKeyCollision(c: KeyCollisionView): z.input<typeof keyColl
     found_at: c.foundAt.toISOString(),
     kept: presentCollidingRow(c.kept),
     holder: presentCollidingRow(c.holder),
+  };
+}
+
+export function presentWebhookEndpoint(e: WebhookEndpointView): z.input<typeof webhookEndpoint> {
+  return {
+    id: e.id,
+    url: e.url,
+    events: e.events,
+    status: webhookEndpointStatus(e),
+    created_at: e.createdAt.toISOString(),
+    failing_since: iso(e.failingSince),
+    disabled_at: iso(e.disabledAt),
+    previous_secret_valid_until:
+      e.previousSecretUntil && e.previousSecretUntil > new Date() ? iso(e.previousSecretUntil) : null,
+  };
+}
+
+export function presentWebhookAttempt(a: WebhookAttemptView): z.input<typeof webhookAttemptList>["attempts"][number] {
+  return {
+    message_id: a.messageId,
+    event: a.event,
+    attempt: a.attempt,
+    status_code: a.statusCode,
+    error: a.error,
+    duration_ms: a.durationMs,
+    attempted_at: a.attemptedAt.toISOString(),
+    delivery_status: a.deliveryStatus,
   };
 }

@@ -11,6 +11,7 @@ import { listRoles } from "../db/roles";
 import { applyChunk, type RoleBook } from "./apply-chunk";
 import { readImportChunk } from "./import-file";
 import { yieldToRequests } from "./yield-to-requests";
+import { announceImportEnd } from "../webhooks/announce-import";
 
 /** The roles for one delivery: each chunk's rules read them from here, not from D1. */
 export async function loadRoleBook(db: Db): Promise<RoleBook> {
@@ -72,6 +73,7 @@ export async function advanceImport(
     const records = await readImportChunk(env.FILES, imp, chunk);
     if (!records) {
       await markImportFailed(db, imp.id, missingFileReason, new Date());
+      await announceEnd(env, db, imp.id);
       return "done";
     }
     const result = await applyChunk(db, imp, chunk, records, roles, new Date());
@@ -83,6 +85,7 @@ export async function advanceImport(
     }
   }
   report();
+  await announceEnd(env, db, imp.id);
   return "done";
 }
 
@@ -91,6 +94,18 @@ async function endCancelled(db: Db, importId: string): Promise<"done"> {
   await markImportCancelled(db, importId, new Date());
   console.log(`Import ${importId}: cancelled`);
   return "done";
+}
+
+/**
+ * Announces an import's end to webhooks once its final state is committed. The import is
+ * done whatever happens here: a failure is logged, never retried as the import's.
+ */
+async function announceEnd(env: Env, db: Db, importId: string): Promise<void> {
+  try {
+    await announceImportEnd(env, db, importId, new Date());
+  } catch (err) {
+    console.error(`Import ${importId}: its webhooks could not be queued`, err);
+  }
 }
 
 /** How a running import's last failure reads while it is retried; the dead-letter reason reuses the problem. */
@@ -102,7 +117,7 @@ export async function noteImportError(db: Db, importId: string, message: string)
 }
 
 /** Ends an import whose message kept failing and went to the dead-letter queue. */
-export async function failDeadImport(db: Db, importId: string): Promise<void> {
+export async function failDeadImport(env: Env, db: Db, importId: string): Promise<void> {
   const imp = await findImportRow(db, importId);
   const problem = imp?.error?.startsWith(retryNote) ? imp.error.slice(retryNote.length) : imp?.error;
   const last = problem ? ` Last problem: ${problem.replace(/\.?$/, ".")}` : "";
@@ -117,4 +132,5 @@ export async function failDeadImport(db: Db, importId: string): Promise<void> {
     `Processing failed repeatedly and was stopped${where}.${last}${next}`,
     new Date(),
   );
+  await announceEnd(env, db, importId);
 }
