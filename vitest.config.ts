@@ -30,7 +30,7 @@ export default defineConfig(async () => {
           test: {
             name: "workers",
             include: ["test/**/*.test.ts"],
-            exclude: ["test/browser/**", "test/cli/**", "test/rate-limits/**", "test/scripts/**"],
+            exclude: ["test/browser/**", "test/cli/**", "test/receiver/**", "test/rate-limits/**", "test/scripts/**"],
             ...workers,
           },
         },
@@ -57,8 +57,9 @@ export default defineConfig(async () => {
         {
           test: {
             name: "browser",
-            // The command-line importer's tests run here too, against the same local Roster.
-            include: ["test/browser/**/*.test.ts", "test/cli/**/*.test.ts"],
+            // The command-line importer's and the webhook receiver's tests run here too, against the
+            // same local Roster.
+            include: ["test/browser/**/*.test.ts", "test/cli/**/*.test.ts", "test/receiver/**/*.test.ts"],
             environment: "node",
             globalSetup: ["./test/browser/serve.ts"],
             testTimeout: 120_000,
