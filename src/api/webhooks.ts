@@ -2,19 +2,15 @@ import { createRoute } from "@hono/zod-openapi";
 import { requireManageUsers } from "../auth/bearer";
 import type { Db } from "../db/client";
 import {
-  createWebhookEndpoint,
   deleteWebhookEndpoint,
   enableWebhookEndpoint,
   findWebhookEndpoint,
   listWebhookAttempts,
   listWebhookEndpoints,
-  rotateWebhookSecret,
   type WebhookEndpointView,
 } from "../db/webhooks";
 import { AppError } from "../errors";
-import { createWebhookSecret } from "../webhooks/sign-webhook";
-import { allowsLocalhost, checkWebhookUrl } from "../webhooks/webhook-url";
-import { previousSecretGraceMs } from "../webhooks/rotation";
+import { registerEndpoint, rotateEndpointSecret } from "../webhooks/manage-endpoints";
 import { createApiApp } from "./api-app";
 import { presentWebhookAttempt, presentWebhookEndpoint } from "./present";
 import { errorResponse, invalidInput, jsonResponse, tokenResponses } from "./responses";
@@ -74,13 +70,9 @@ const create = createRoute({
 });
 
 webhooksApi.openapi(create, async (c) => {
-  const { url, events } = c.req.valid("json");
-  const refusal = checkWebhookUrl(url, allowsLocalhost(c.env));
-  if (refusal) throw new AppError(400, "invalid_url", refusal);
-  const secret = createWebhookSecret();
-  const endpoint = await createWebhookEndpoint(c.var.db, { url, events, secret, createdBy: c.var.viewer.id });
-  if (!endpoint) throw new Error("The endpoint was not created.");
-  return c.json({ ...presentWebhookEndpoint(endpoint), secret }, 201);
+  const created = await registerEndpoint(c.env, c.var.db, c.req.valid("json"), c.var.viewer.id);
+  if (!created) throw new Error("The endpoint was not created.");
+  return c.json({ ...presentWebhookEndpoint(created.endpoint), secret: created.secret }, 201);
 });
 
 const remove = createRoute({
@@ -114,9 +106,7 @@ const rotate = createRoute({
 
 webhooksApi.openapi(rotate, async (c) => {
   const found = await requireEndpoint(c.var.db, c.req.valid("param").id);
-  const secret = createWebhookSecret();
-  const endpoint = await rotateWebhookSecret(c.var.db, found.id, secret, new Date(Date.now() + previousSecretGraceMs));
-  if (!endpoint) throw new AppError(404, "not_found", "There is no webhook endpoint with this id.");
+  const { endpoint, secret } = await rotateEndpointSecret(c.var.db, found.id, new Date());
   return c.json({ ...presentWebhookEndpoint(endpoint), secret }, 200);
 });
 
