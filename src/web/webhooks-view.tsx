@@ -200,18 +200,21 @@ export const WebhookPage: FC<WebhookPageProps> = ({ endpoint, attempts, csrfToke
         </p>
       </Notice>
     ) : null}
-    <dl class="facts">
-      <dt>Status</dt>
-      <dd>
-        <EndpointStatus endpoint={endpoint} />
-      </dd>
-      <dt>Events</dt>
-      <dd>{endpoint.events.join(", ")}</dd>
-      <dt>Added</dt>
-      <dd>
-        <Time when={endpoint.createdAt} />
-      </dd>
-    </dl>
+    <section class="card" aria-labelledby="endpoint-heading">
+      <h2 id="endpoint-heading">The endpoint</h2>
+      <dl class="facts">
+        <dt>Status</dt>
+        <dd>
+          <EndpointStatus endpoint={endpoint} />
+        </dd>
+        <dt>Events</dt>
+        <dd>{endpoint.events.join(", ")}</dd>
+        <dt>Added</dt>
+        <dd>
+          <Time when={endpoint.createdAt} />
+        </dd>
+      </dl>
+    </section>
     <DataTable
       caption="Latest delivery attempts, newest first"
       columns={["Time", "Event", "Message", "Attempt", "Result", { label: "Took", numeric: true }]}
