@@ -1,4 +1,4 @@
-import { and, desc, eq, isNotNull, isNull, lt, lte, ne, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, lt, lte, ne, sql } from "drizzle-orm";
 import type { WebhookEvent } from "../webhooks/events";
 import type { Db } from "./client";
 import { webhookAttempts, webhookDeliveries, webhookEndpoints, type WebhookEndpoint } from "./schema";
@@ -277,14 +277,4 @@ export async function listWebhookAttempts(db: Db, endpointId: number, limit: num
     .where(eq(a.endpointId, endpointId))
     .orderBy(desc(a.id))
     .limit(limit);
-}
-
-/** Whether any endpoint is disabled, for a notice on the page. */
-export async function hasDisabledWebhookEndpoint(db: Db): Promise<boolean> {
-  const [row] = await db
-    .select({ id: webhookEndpoints.id })
-    .from(webhookEndpoints)
-    .where(isNotNull(webhookEndpoints.disabledAt))
-    .limit(1);
-  return row !== undefined;
 }

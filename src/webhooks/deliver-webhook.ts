@@ -71,14 +71,14 @@ export async function deliverWebhook(env: Env, db: Db, deliveryId: string): Prom
   const delay = succeeded ? undefined : retryDelaysSeconds[claimed.attempt - 1];
   const retryAt = delay === undefined ? null : new Date(attemptedAt.getTime() + delay * 1000);
   const durationMs = attemptedAt.getTime() - startedAt.getTime();
-  await recordWebhookAttempt(
+  const disabled = await recordWebhookAttempt(
     db,
     claimed,
     { statusCode, error, durationMs, attemptedAt, succeeded, retryAt },
     new Date(attemptedAt.getTime() - disableAfterMs),
   );
   // Should this message be lost, the delivery is still due in D1 and the sweep sends it again.
-  if (delay !== undefined) await env.WEBHOOK_QUEUE.send({ deliveryId }, { delaySeconds: delay });
+  if (delay !== undefined && !disabled) await env.WEBHOOK_QUEUE.send({ deliveryId }, { delaySeconds: delay });
 }
 
 /** Queue messages one sweep sends at most: what a single sendBatch takes. */
