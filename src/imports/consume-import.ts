@@ -46,12 +46,12 @@ export async function advanceImport(
   const imp = await findImportRow(db, importId);
   if (!imp || (imp.status !== "queued" && imp.status !== "processing" && imp.status !== "cancelling")) return "done";
   // Asked to stop before this delivery (or before it ever started): nothing more is applied.
-  if (imp.status === "cancelling") return endCancelled(db, imp.id);
+  if (imp.status === "cancelling") return endCancelled(env, db, imp.id);
   const started = imp.status === "queued" ? await markImportProcessing(db, imp.id, new Date()) : 0;
   if (imp.status === "queued" && started === 0) {
     // It moved on since it was read: asked to stop in between, most likely.
     const now = await findImportRow(db, importId);
-    if (now?.status === "cancelling") return endCancelled(db, imp.id);
+    if (now?.status === "cancelling") return endCancelled(env, db, imp.id);
     if (now?.status !== "processing") return "done";
   }
   const roles = await loadRoleBook(db);
@@ -81,7 +81,7 @@ export async function advanceImport(
     applied++;
     if (result.cancelling) {
       report();
-      return endCancelled(db, imp.id);
+      return endCancelled(env, db, imp.id);
     }
   }
   report();
@@ -90,9 +90,10 @@ export async function advanceImport(
 }
 
 /** Ends an import asked to stop, at a chunk boundary: what it applied stays, the rest was not reached. */
-async function endCancelled(db: Db, importId: string): Promise<"done"> {
+async function endCancelled(env: Env, db: Db, importId: string): Promise<"done"> {
   await markImportCancelled(db, importId, new Date());
   console.log(`Import ${importId}: cancelled`);
+  await announceEnd(env, db, importId);
   return "done";
 }
 

@@ -3,10 +3,11 @@ import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { webhookDeliveries, webhookEndpoints } from "../../src/db/schema";
+import { markImportQueued } from "../../src/db/imports";
 import { recordWebhookEvent } from "../../src/db/webhooks";
 import worker from "../../src/index";
 import { deliverWebhook } from "../../src/webhooks/deliver-webhook";
-import { call, createUserWithToken, csvOf, db, header, importCsv, unique } from "../helpers";
+import { call, createUserWithToken, csvOf, db, header, importCsv, unique, uploadCsv } from "../helpers";
 
 type Endpoint = {
   id: number;
@@ -79,6 +80,25 @@ describe("webhook deliveries", () => {
       data: { import: await (await call(admin, `/api/imports/${imp.id}`)).json() },
     });
     expect((delivery?.nextAttemptAt.getTime() ?? 0) - Date.now()).toBeLessThan(6_000);
+  });
+
+  it("announces an import that was cancelled to the endpoints that want import.cancelled", async () => {
+    const endpoint = await createEndpoint(downReceiver, ["import.cancelled"]);
+    const n = unique("cx");
+    const upload = await uploadCsv(admin, csvOf([header, [n, "Cy", "Cancel", "", `${n}@example.com`, ""]]));
+    const { id } = (await upload.json()) as { id: string };
+    // Queued without its message, so the cancel lands before the consumer sees the import.
+    await markImportQueued(db, id, new Date());
+    expect((await call(admin, `/api/imports/${id}/cancel`, { method: "POST" })).status).toBe(202);
+    await env.IMPORT_QUEUE.send({ importId: id });
+    await waitForAttempts(endpoint.id, 1);
+    const [delivery] = await db.select().from(webhookDeliveries).where(eq(webhookDeliveries.endpointId, endpoint.id));
+    const payload = JSON.parse(delivery?.payload ?? "") as {
+      type: string;
+      data: { import: { id: string; status: string } };
+    };
+    expect(payload.type).toBe("import.cancelled");
+    expect(payload.data.import).toMatchObject({ id, status: "cancelled" });
   });
 
   it("disables an endpoint whose deliveries have all failed for five days, and enables it again", async () => {
