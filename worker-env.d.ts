@@ -5,6 +5,8 @@ declare namespace Cloudflare {
     DB: D1Database;
     FILES: R2Bucket;
     IMPORT_QUEUE: Queue<import("./src/imports/messages").ImportMessage>;
+    WEBHOOK_QUEUE: Queue<import("./src/webhooks/deliver-webhook").WebhookMessage>;
+    WEBHOOKS_ALLOW_LOCALHOST: string;
     MAX_UPLOAD_BYTES: string;
     RETENTION_DAYS: string;
     API_READS: RateLimit;

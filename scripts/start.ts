@@ -94,6 +94,9 @@ await runCommand(async () => {
       "--ip",
       host,
       "--test-scheduled",
+      // A webhook receiver on this machine is what a person trying Roster out has.
+      "--var",
+      "WEBHOOKS_ALLOW_LOCALHOST:true",
       "--show-interactive-dev-session=false",
     ],
     // Warnings and errors only: not the bindings table, printed again whenever a dev session starts
@@ -103,7 +106,8 @@ await runCommand(async () => {
 
   const base = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
   // wrangler dev runs no cron triggers on its own: run the scheduled sweep here, every minute, so a
-  // stalled local import is picked up sooner than production's five-minute cron would.
+  // stalled local import, or a webhook whose queue message a restart lost, is picked up sooner
+  // than production's five-minute cron would.
   const sweep = setInterval(() => {
     fetch(`${base}/__scheduled?cron=*/5+*+*+*+*`).catch(() => undefined);
   }, 60_000);

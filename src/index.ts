@@ -7,6 +7,8 @@ import { purgeOldImports, restartStalledImports } from "./imports/sweep";
 import { purgeSignInFailures } from "./db/sign-in-failures";
 import { rebuildKeys } from "./db/key-rebuilds";
 import { deleteExpiredIdempotencyKeys } from "./db/idempotency-keys";
+import { purgeWebhookDeliveries } from "./db/webhooks";
+import { deliverWebhook, resendOverdueWebhooks, type WebhookMessage } from "./webhooks/deliver-webhook";
 
 /** Ids whose keys one scheduled run looks at while keys are rebuilt: a few seconds of D1 work at most. */
 const keyRebuildIdsPerRun = 200_000;
@@ -16,10 +18,26 @@ export default {
 
   async queue(batch, env, _ctx) {
     const db = createDb(env.DB);
-    for (const message of batch.messages) {
+    if (batch.queue.startsWith("roster-webhooks")) {
+      // Receivers are slow or down independently of each other: a batch's attempts run at once.
+      await Promise.all(
+        (batch.messages as readonly Message<WebhookMessage>[]).map(async (message) => {
+          try {
+            await deliverWebhook(env, db, message.body.deliveryId);
+            message.ack();
+          } catch (err) {
+            // The attempt could not be logged: its lease runs out and this message claims it again.
+            console.error(`Webhook delivery ${message.body.deliveryId} failed to run`, err);
+            message.retry({ delaySeconds: 60 });
+          }
+        }),
+      );
+      return;
+    }
+    for (const message of batch.messages as readonly Message<ImportMessage>[]) {
       const { importId } = message.body;
       if (batch.queue.endsWith("-dlq")) {
-        await failDeadImport(db, importId);
+        await failDeadImport(env, db, importId);
         message.ack();
         continue;
       }
@@ -45,9 +63,11 @@ export default {
       purgeSignInFailures(db, now),
       rebuildKeys(db, keyRebuildIdsPerRun),
       deleteExpiredIdempotencyKeys(db, now),
+      resendOverdueWebhooks(env, db, now),
+      purgeWebhookDeliveries(db, new Date(now.getTime() - Number(env.RETENTION_DAYS) * 86_400_000)),
     ]);
     const failures = jobs.flatMap((job) => (job.status === "rejected" ? [job.reason] : []));
     for (const reason of failures) console.error("A scheduled job failed", reason);
     if (failures.length > 0) throw new AggregateError(failures, "Scheduled jobs failed");
   },
-} satisfies ExportedHandler<Env, ImportMessage>;
+} satisfies ExportedHandler<Env, ImportMessage | WebhookMessage>;

@@ -7,7 +7,18 @@ import type { ReportLine } from "../imports/read-lines";
 import type { UserView } from "../db/users";
 import { inRows } from "../imports/row-wording";
 import type { HistoryEntry } from "../db/user-changes";
-import type { historyList, importSummary, keyCollisionList, location, uploadedImport, user } from "./schemas";
+import type { WebhookAttemptView, WebhookEndpointView } from "../db/webhooks";
+import { webhookEndpointStatus } from "../webhooks/endpoint-status";
+import type {
+  historyList,
+  importSummary,
+  keyCollisionList,
+  location,
+  uploadedImport,
+  user,
+  webhookAttemptList,
+  webhookEndpoint,
+} from "./schemas";
 
 /*
  * Rows become the API's snake_case shapes here, and only here.
@@ -111,5 +122,32 @@ export function presentHistoryEntry(e: HistoryEntry): z.input<typeof historyList
     at: e.at.toISOString(),
     source: e.importId !== null ? { import_id: e.importId, line: e.line } : { by: e.by ?? "unknown" },
     changes: e.changes,
+  };
+}
+
+export function presentWebhookEndpoint(e: WebhookEndpointView): z.input<typeof webhookEndpoint> {
+  return {
+    id: e.id,
+    url: e.url,
+    events: e.events,
+    status: webhookEndpointStatus(e),
+    created_at: e.createdAt.toISOString(),
+    failing_since: iso(e.failingSince),
+    disabled_at: iso(e.disabledAt),
+    previous_secret_valid_until:
+      e.previousSecretUntil && e.previousSecretUntil > new Date() ? iso(e.previousSecretUntil) : null,
+  };
+}
+
+export function presentWebhookAttempt(a: WebhookAttemptView): z.input<typeof webhookAttemptList>["attempts"][number] {
+  return {
+    message_id: a.messageId,
+    event: a.event,
+    attempt: a.attempt,
+    status_code: a.statusCode,
+    error: a.error,
+    duration_ms: a.durationMs,
+    attempted_at: a.attemptedAt.toISOString(),
+    delivery_status: a.deliveryStatus,
   };
 }

@@ -16,6 +16,7 @@ import { limitApiRate } from "./rate-limits";
 import { presentKeyCollision } from "./present";
 import { keyCollisionList, roleList } from "./schemas";
 import { usersApi, usersExportApi } from "./users";
+import { webhooksApi } from "./webhooks";
 
 export const api = createApiApp().basePath("/api");
 
@@ -78,6 +79,7 @@ api.route("/imports", importsApi);
 api.route("/users", usersApi);
 api.route("/", usersExportApi);
 api.route("/locations", locationsApi);
+api.route("/webhooks", webhooksApi);
 
 const roles = createRoute({
   method: "get",

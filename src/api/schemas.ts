@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { cleanText } from "../clean-text";
 import { changedFields, importStatuses, lineOutcomes, userStatuses } from "../db/schema";
+import { webhookEventNames, webhookEvents } from "../webhooks/events";
 
 /*
  * Every shape the API reads or answers, once: routes validate with them and the OpenAPI
@@ -258,3 +259,63 @@ export const historyList = z
     next_cursor: nextCursor,
   })
   .openapi("UserHistory");
+
+export const webhookIdParam = z.object({
+  id: z.string().max(40).openapi({ description: "The endpoint's id." }),
+});
+
+const webhookEvent = z.enum(webhookEventNames).describe(
+  Object.entries(webhookEvents)
+    .map(([name, meaning]) => `\`${name}\`: ${meaning}`)
+    .join(" "),
+);
+
+export const webhookEndpointInput = z.object({
+  url: z.string().trim().min(1).max(2000).describe("Where deliveries are posted: an https:// URL."),
+  events: z.array(webhookEvent).min(1, "name at least one event").max(webhookEventNames.length),
+});
+
+export const webhookEndpoint = z
+  .object({
+    id: z.number().int(),
+    url: z.string(),
+    events: z.array(webhookEvent),
+    status: z
+      .enum(["active", "failing", "disabled"])
+      .describe("`failing` once an attempt failed with no success since; `disabled` after five days of that."),
+    created_at: z.iso.datetime(),
+    failing_since: z.iso.datetime().nullable(),
+    disabled_at: z.iso.datetime().nullable(),
+    previous_secret_valid_until: z.iso
+      .datetime()
+      .nullable()
+      .describe("After a rotation, deliveries are signed with the old secret too until then."),
+  })
+  .openapi("WebhookEndpoint");
+
+export const webhookEndpointList = z.object({ endpoints: z.array(webhookEndpoint) });
+
+export const webhookEndpointWithSecret = webhookEndpoint
+  .extend({
+    secret: z
+      .string()
+      .describe(
+        "The signing secret (`whsec_…`), shown this once: keep it with the receiver. Roster never shows it again.",
+      ),
+  })
+  .openapi("WebhookEndpointWithSecret");
+
+export const webhookAttemptList = z.object({
+  attempts: z.array(
+    z.object({
+      message_id: z.string().describe("The delivery's `webhook-id`: the same on every attempt of it."),
+      event: webhookEvent,
+      attempt: z.number().int(),
+      status_code: z.number().int().nullable().describe("The receiver's status; null when it did not answer."),
+      error: z.string().nullable(),
+      duration_ms: z.number().int(),
+      attempted_at: z.iso.datetime(),
+      delivery_status: z.enum(["pending", "succeeded", "failed"]),
+    }),
+  ),
+});

@@ -3,6 +3,7 @@ import { bulkShape, type RowOf } from "./bulk-rows";
 import type { Db } from "./client";
 import {
   chunkOutcomes,
+  finishedStatuses,
   flaggedLines,
   importChunks,
   importKeys,
@@ -171,10 +172,13 @@ export async function writeChunk(
     statement(
       db,
       // Null, which the column refuses, rolls the whole batch back when the import is no longer
-      // at this chunk and running: another message ended or moved it meanwhile.
+      // at this chunk or has ended: another message moved or ended it meanwhile.
       sql`INSERT INTO chunk_outcomes (import_seq, idx, outcomes) VALUES (${w.importSeq}, ${w.chunkIndex},
         CASE WHEN EXISTS (SELECT 1 FROM imports WHERE id = ${w.importId} AND next_chunk = ${w.chunkIndex}
-          AND status IN ('processing', 'cancelling')) THEN ${w.outcomes} END)`,
+          AND status NOT IN (${sql.join(
+            finishedStatuses.map((s) => sql`${s}`),
+            sql`, `,
+          )})) THEN ${w.outcomes} END)`,
     ),
     ...flaggedWrite
       .encode(w.flagged)

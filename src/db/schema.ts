@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import type { StoredPieces } from "../imports/stored-file";
+import type { WebhookEvent } from "../webhooks/events";
 
 /** A workbook upload: where it is stored, which sheet was read and which it has (hidden or not). */
 export type ImportWorkbook = {
@@ -488,3 +489,94 @@ export const userChanges = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.userId, t.at, t.source, t.importSeq, t.line] })],
 );
+
+/**
+ * An integrator's URL that is told when imports end. The secret is kept as issued, not hashed:
+ * every delivery is signed with it (HMAC), so Roster must be able to use it; it is shown once.
+ */
+export const webhookEndpoints = sqliteTable(
+  "webhook_endpoints",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    url: text("url").notNull(),
+    /** JSON array of the event types it receives, e.g. ["import.completed"]. */
+    events: text("events", { mode: "json" }).$type<WebhookEvent[]>().notNull(),
+    /** `whsec_` and the base64 of the signing key, as the Standard Webhooks specification has it. */
+    secret: text("secret").notNull(),
+    /** The secret before the last rotation: deliveries carry its signature too until `previousSecretUntil`. */
+    previousSecret: text("previous_secret"),
+    previousSecretUntil: integer("previous_secret_until", { mode: "timestamp_ms" }),
+    createdBy: integer("created_by")
+      .notNull()
+      .references(() => users.id),
+    createdAt: createdAt(),
+    /** The first failed attempt since the last success; null while deliveries succeed. */
+    failingSince: integer("failing_since", { mode: "timestamp_ms" }),
+    /** Set when its deliveries had all failed for days: nothing is sent until it is enabled again. */
+    disabledAt: integer("disabled_at", { mode: "timestamp_ms" }),
+    /** The one-time key of the page form that created it: the same form sent again creates none. */
+    formKey: text("form_key"),
+  },
+  (t) => [uniqueIndex("webhook_endpoints_form_key_idx").on(t.formKey)],
+);
+
+export type WebhookEndpoint = typeof webhookEndpoints.$inferSelect;
+
+export const webhookDeliveryStatuses = ["pending", "succeeded", "failed"] as const;
+
+/**
+ * One event for one endpoint, with its body as first made: every attempt sends the same
+ * message under the same id (the `webhook-id`), so a receiver can tell a retry from news.
+ */
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    id: text("id").primaryKey(),
+    endpointId: integer("endpoint_id")
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: "cascade" }),
+    event: text("event").$type<WebhookEvent>().notNull(),
+    /** What the event is about: an import's id. One delivery per endpoint, event and subject. */
+    subject: text("subject").notNull(),
+    payload: text("payload").notNull(),
+    status: text("status", { enum: webhookDeliveryStatuses }).notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    /** When the next attempt is due; while one runs, when it is given up for lost. */
+    nextAttemptAt: integer("next_attempt_at", { mode: "timestamp_ms" }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("webhook_deliveries_endpoint_id_event_subject_idx").on(t.endpointId, t.event, t.subject),
+    index("webhook_deliveries_pending_idx")
+      .on(t.nextAttemptAt)
+      .where(sql`status = 'pending'`),
+  ],
+);
+
+export type WebhookDelivery = typeof webhookDeliveries.$inferSelect;
+
+/** Each attempt to deliver, as the Webhooks page logs it. */
+export const webhookAttempts = sqliteTable(
+  "webhook_attempts",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    deliveryId: text("delivery_id")
+      .notNull()
+      .references(() => webhookDeliveries.id, { onDelete: "cascade" }),
+    endpointId: integer("endpoint_id")
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: "cascade" }),
+    attempt: integer("attempt").notNull(),
+    /** The receiver's HTTP status; null when no answer came (the error says why). */
+    statusCode: integer("status_code"),
+    error: text("error"),
+    durationMs: integer("duration_ms").notNull(),
+    attemptedAt: integer("attempted_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [
+    index("webhook_attempts_endpoint_id_idx").on(t.endpointId, t.id),
+    index("webhook_attempts_delivery_id_idx").on(t.deliveryId),
+  ],
+);
+
+export type WebhookAttempt = typeof webhookAttempts.$inferSelect;

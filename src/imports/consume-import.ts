@@ -12,6 +12,7 @@ import { findImporter } from "../db/viewers";
 import { applyChunk, type RoleBook } from "./apply-chunk";
 import { readImportChunk } from "./import-file";
 import { yieldToRequests } from "./yield-to-requests";
+import { announceImportEnd } from "../webhooks/announce-import";
 
 /** The roles for one delivery: each chunk's rules read them from here, not from D1. */
 export async function loadRoleBook(db: Db): Promise<RoleBook> {
@@ -46,12 +47,12 @@ export async function advanceImport(
   const imp = await findImportRow(db, importId);
   if (!imp || (imp.status !== "queued" && imp.status !== "processing" && imp.status !== "cancelling")) return "done";
   // Asked to stop before this delivery (or before it ever started): nothing more is applied.
-  if (imp.status === "cancelling") return endCancelled(db, imp.id);
+  if (imp.status === "cancelling") return endCancelled(env, db, imp.id);
   const started = imp.status === "queued" ? await markImportProcessing(db, imp.id, new Date()) : 0;
   if (imp.status === "queued" && started === 0) {
     // It moved on since it was read: asked to stop in between, most likely.
     const now = await findImportRow(db, importId);
-    if (now?.status === "cancelling") return endCancelled(db, imp.id);
+    if (now?.status === "cancelling") return endCancelled(env, db, imp.id);
     if (now?.status !== "processing") return "done";
   }
   const roles = await loadRoleBook(db);
@@ -80,6 +81,7 @@ export async function advanceImport(
     const records = await readImportChunk(env.FILES, imp, chunk);
     if (!records) {
       await markImportFailed(db, imp.id, missingFileReason, new Date());
+      await announceEnd(env, db, imp.id);
       return "done";
     }
     const result = await applyChunk(db, imp, chunk, records, roles, importer, new Date());
@@ -88,18 +90,32 @@ export async function advanceImport(
     applied++;
     if (result.cancelling) {
       report();
-      return endCancelled(db, imp.id);
+      return endCancelled(env, db, imp.id);
     }
   }
   report();
+  await announceEnd(env, db, imp.id);
   return "done";
 }
 
 /** Ends an import asked to stop, at a chunk boundary: what it applied stays, the rest was not reached. */
-async function endCancelled(db: Db, importId: string): Promise<"done"> {
+async function endCancelled(env: Env, db: Db, importId: string): Promise<"done"> {
   await markImportCancelled(db, importId, new Date());
   console.log(`Import ${importId}: cancelled`);
+  await announceEnd(env, db, importId);
   return "done";
+}
+
+/**
+ * Announces an import's end to webhooks once its final state is committed. The import is
+ * done whatever happens here: a failure is logged, never retried as the import's.
+ */
+async function announceEnd(env: Env, db: Db, importId: string): Promise<void> {
+  try {
+    await announceImportEnd(env, db, importId, new Date());
+  } catch (err) {
+    console.error(`Import ${importId}: its webhooks could not be queued`, err);
+  }
 }
 
 /** How a running import's last failure reads while it is retried; the dead-letter reason reuses the problem. */
@@ -111,11 +127,11 @@ export async function noteImportError(db: Db, importId: string, message: string)
 }
 
 /** Ends an import whose message kept failing and went to the dead-letter queue. */
-export async function failDeadImport(db: Db, importId: string): Promise<void> {
+export async function failDeadImport(env: Env, db: Db, importId: string): Promise<void> {
   const imp = await findImportRow(db, importId);
   // Asked to stop already: it ends as it was asked to, with the rest offered as not reached.
   if (imp?.status === "cancelling") {
-    await endCancelled(db, importId);
+    await endCancelled(env, db, importId);
     return;
   }
   const problem = imp?.error?.startsWith(retryNote) ? imp.error.slice(retryNote.length) : imp?.error;
@@ -131,4 +147,5 @@ export async function failDeadImport(db: Db, importId: string): Promise<void> {
     `Processing failed repeatedly and was stopped${where}.${last}${next}`,
     new Date(),
   );
+  await announceEnd(env, db, importId);
 }

@@ -30,6 +30,7 @@ function menuLinks(viewer: Viewer): MenuLink[] {
     );
   }
   links.push({ href: "/tokens", label: "API tokens" });
+  if (canManageUsers(viewer)) links.push({ href: "/webhooks", label: "Webhooks" });
   return links;
 }
 

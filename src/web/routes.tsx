@@ -15,6 +15,7 @@ import { rolesApp } from "./roles";
 import { signIn } from "./sign-in";
 import { tokensApp } from "./tokens";
 import { usersApp, usersExportApp } from "./users";
+import { webhooksApp } from "./webhooks";
 import type { WebEnv } from "./web-env";
 
 export const web = new Hono<WebEnv>();
@@ -38,6 +39,7 @@ web.route("/", usersExportApp);
 web.route("/locations", locationsApp);
 web.route("/roles", rolesApp);
 web.route("/tokens", tokensApp);
+web.route("/webhooks", webhooksApp);
 
 /**
  * Renders an error as a page, never a stack trace; signed-in people keep their menu, also where

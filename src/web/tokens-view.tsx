@@ -15,6 +15,8 @@ export type TokensPageProps = {
   csrfToken: string;
   origin: string;
   canUseApi: boolean;
+  /** May manage webhooks (and import). */
+  canManage: boolean;
   /** A token just created: shown this once. */
   created?: { name: string; token: string };
   /** The create form's one-time key: sending the same form again (a reload) creates no second token. */
@@ -56,6 +58,7 @@ export const TokensPage: FC<TokensPageProps> = ({
   csrfToken,
   origin,
   canUseApi,
+  canManage,
   created,
   formKey,
   resent,
@@ -75,6 +78,12 @@ export const TokensPage: FC<TokensPageProps> = ({
       one with a token; the same description is at <a href="/api/openapi.json">/api/openapi.json</a>, for generating a
       client.
     </p>
+    {canManage ? (
+      <p>
+        To have Roster tell an integration when an import ends, instead of it asking, add an endpoint on the{" "}
+        <a href="/webhooks">Webhooks</a> page.
+      </p>
+    ) : null}
     {canUseApi ? null : (
       <Notice kind="info">
         Your role has no admin access, so the API will refuse your tokens until your role changes.

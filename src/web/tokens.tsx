@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { verifyCsrf } from "../auth/csrf";
 import { cleanText } from "../clean-text";
-import { canViewUsers } from "../auth/permissions";
+import { canManageUsers, canViewUsers } from "../auth/permissions";
 import { requireSession } from "../auth/sessions";
 import { createApiToken, listApiTokens, revokeApiToken } from "../db/tokens";
 import { layout } from "./layout";
@@ -24,6 +24,7 @@ tokensApp.get("/", async (c) => {
       formKey={crypto.randomUUID()}
       origin={new URL(c.req.url).origin}
       canUseApi={canViewUsers(c.var.viewer)}
+      canManage={canManageUsers(c.var.viewer)}
       notice={
         c.req.query("revoked") === "1" ? "The token was revoked. Programs using it can no longer sign in." : undefined
       }
@@ -40,6 +41,7 @@ tokensApp.post("/", async (c) => {
     formKey: crypto.randomUUID(),
     origin: new URL(c.req.url).origin,
     canUseApi: canViewUsers(c.var.viewer),
+    canManage: canManageUsers(c.var.viewer),
   };
   if (!name || name.length > 100) {
     c.status(422);

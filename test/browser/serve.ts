@@ -87,6 +87,9 @@ export default async function setup(project: TestProject) {
       String(port),
       "--ip",
       "127.0.0.1",
+      // As under npm start: the webhook tests' receivers listen on 127.0.0.1.
+      "--var",
+      "WEBHOOKS_ALLOW_LOCALHOST:true",
       "--show-interactive-dev-session=false",
     ],
     { cwd: root, env: wranglerEnv, detached: true, stdio: ["ignore", "pipe", "pipe"] },

@@ -216,7 +216,7 @@ describe("an import that ended meanwhile", () => {
   it("ends as cancelled when its message dead-letters while it was asked to stop", async () => {
     const imp = await queuedImport(manyUsers(unique("dlq"), 5));
     expect((await cancel(admin.token, imp.id)).status).toBe(202);
-    await failDeadImport(db, imp.id);
+    await failDeadImport(env, db, imp.id);
     expect(await statusOf(imp.id)).toBe("cancelled");
   });
 

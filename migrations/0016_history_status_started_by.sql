@@ -1,4 +1,4 @@
--- Without rowid: a change's row is its only write (see userChanges in src/db/schema.ts).
+-- user_changes without rowid: a change's row is its only write (see userChanges in src/db/schema.ts).
 CREATE TABLE `user_changes` (
 	`user_id` integer NOT NULL,
 	`at` integer NOT NULL,
@@ -10,3 +10,6 @@ CREATE TABLE `user_changes` (
 	PRIMARY KEY(`user_id`, `at`, `source`, `import_seq`, `line`),
 	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade
 ) WITHOUT ROWID;
+--> statement-breakpoint
+ALTER TABLE `imports` ADD `started_by` integer REFERENCES users(id);--> statement-breakpoint
+ALTER TABLE `users` ADD `status` text DEFAULT 'active' NOT NULL;
