@@ -4,6 +4,8 @@ import { readFile, rename, stat, writeFile } from "node:fs/promises";
 
 /** What a generated file holds, so the benchmark can check the import's counts against it. */
 export type FileStats = {
+  /** The generator's version: a file made by another is made again. */
+  version: number;
   rows: number;
   bytes: number;
   /** Lines with a location no one has: each fails with unknown_location. */
@@ -12,7 +14,12 @@ export type FileStats = {
   unknownRole: number;
   /** Lines whose email is not an address: each fails with invalid_email. */
   invalidEmail: number;
+  /** Lines giving a new user the Manager or Admin role: imported with a grants_admin_access warning. */
+  grantsAdmin: number;
 };
+
+/** Version 2: an organisation's roles (2% Managers, 0.1% Admins), where version 1 made 40% of users admins. */
+const generatorVersion = 2;
 
 const header = "employee_number,first_name,last_name,location,email,role";
 const firstNames = [
@@ -56,7 +63,11 @@ const locations = [
   "london",
   "Edinburgh Office",
 ];
-const roles = ["Standard", "Standard", "Standard", "Manager", "Admin"];
+/** Most people are Standard; a few manage, fewer administer. */
+function pickRole(random: () => number): string {
+  const r = random();
+  return r < 0.001 ? "Admin" : r < 0.021 ? "Manager" : "Standard";
+}
 
 // Deterministic, so the same size always gives the same file and runs compare like for like.
 function mulberry32(seed: number): () => number {
@@ -76,11 +87,20 @@ const pick = <T>(list: readonly T[], random: () => number): T => list[Math.floor
  * Writes a template CSV of `rows` users, streaming a few hundred lines at a time and waiting
  * for the disk when the write buffer is full, so a 70 MB file never sits in memory. About 1%
  * of lines name an unknown location, 0.5% an unknown role and 0.2% carry a broken email; the
- * kinds never overlap, so the expected counts are exact.
+ * kinds never overlap, so the expected counts are exact. About 2% make a Manager or an Admin,
+ * which the created import warns of (grants_admin_access).
  */
 export async function generateCsv(path: string, rows: number, options: { renamed?: boolean } = {}): Promise<FileStats> {
   const random = mulberry32(rows);
-  const stats: FileStats = { rows, bytes: 0, unknownLocation: 0, unknownRole: 0, invalidEmail: 0 };
+  const stats: FileStats = {
+    version: generatorVersion,
+    rows,
+    bytes: 0,
+    unknownLocation: 0,
+    unknownRole: 0,
+    invalidEmail: 0,
+    grantsAdmin: 0,
+  };
   const partial = `${path}.partial`;
   const out = createWriteStream(partial);
   let batch = `${header}\r\n`;
@@ -90,7 +110,7 @@ export async function generateCsv(path: string, rows: number, options: { renamed
     const last = pick(lastNames, random);
     let location = pick(locations, random);
     let email = `${first}.${last}.${number}@example.com`.toLowerCase();
-    let role = pick(roles, random);
+    let role = pickRole(random);
     const flaw = random();
     if (flaw < 0.01) {
       location = "Paris";
@@ -102,6 +122,7 @@ export async function generateCsv(path: string, rows: number, options: { renamed
       email = `${first}.${last}.${number}-at-example.com`;
       stats.invalidEmail++;
     }
+    if (flaw >= 0.017 && role !== "Standard") stats.grantsAdmin++;
     // The renamed file gives every user another first name and keeps the rest: each line updates.
     batch += `E${number},${options.renamed ? `${first}-Ann` : first},${last},${location},${email},${role}\r\n`;
     if (batch.length > 64 * 1024 || i === rows) {
@@ -126,7 +147,8 @@ export async function ensureCsv(
   const path = `${dir}/users-${rows}${options.renamed ? "-renamed" : ""}.csv`;
   try {
     const stats = JSON.parse(await readFile(`${path}.json`, "utf8")) as FileStats;
-    if ((await stat(path)).size === stats.bytes && stats.rows === rows) return { path, stats, generatedMs: null };
+    if ((await stat(path)).size === stats.bytes && stats.rows === rows && stats.version === generatorVersion)
+      return { path, stats, generatedMs: null };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
   }

@@ -127,7 +127,7 @@ export function countsMatch(r: SizeResult): boolean {
     r.status === "completed" &&
     r.processedRows === r.rows &&
     r.counts.failed === failed &&
-    r.counts.warnings === r.expected.unknownRole &&
+    r.counts.warnings === r.expected.unknownRole + (r.expected.grantsAdmin ?? 0) &&
     r.counts.created === r.rows - failed
   );
 }
