@@ -23,7 +23,7 @@ Exit codes:
   1  some lines failed; they are written next to the file as FILE.failed.csv
   2  the command was not used correctly (arguments, file)
   3  Roster refused the file (nothing was imported), or the token
-  4  the import failed, or Roster could not be reached`;
+  4  the import failed or was cancelled, or Roster could not be reached`;
 
 const exit = { ok: 0, linesFailed: 1, usage: 2, refused: 3, failed: 4 };
 
@@ -167,7 +167,7 @@ async function waitForImport(options, id) {
     if (!res.ok) throw new Stop(exit.failed, `Could not follow the import: ${await errorOf(res)}`);
     const imp = await res.json();
     show(imp);
-    if (imp.status === "completed" || imp.status === "failed") {
+    if (imp.status === "completed" || imp.status === "failed" || imp.status === "cancelled") {
       if (!options.quiet && options.bar) process.stderr.write("\n");
       return imp;
     }
@@ -187,6 +187,13 @@ async function main(argv) {
   console.log(`Uploaded ${basename(options.file)}: Roster found ${number(uploaded.total_rows)} users. Importing…`);
   const imp = await waitForImport(options, uploaded.id);
   if (imp.status === "failed") throw new Stop(exit.failed, `The import failed: ${imp.error ?? "no reason was given"}`);
+  if (imp.status === "cancelled") {
+    throw new Stop(
+      exit.failed,
+      `The import was cancelled after ${number(imp.processed_rows)} of ${number(imp.total_rows)} users. ` +
+        `The report says what it did, and has the lines it did not reach: ${options.base}/imports/${imp.id}`,
+    );
+  }
   const c = imp.counts;
   console.log(
     `${number(c.created + c.updated + c.unchanged)} out of ${number(imp.total_rows)} users imported: ${number(c.created)} created, ${number(c.updated)} updated, ${number(c.unchanged)} unchanged, ${number(c.failed)} failed, ${number(c.warnings)} with warnings.`,

@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createToken } from "../../scripts/lib/admins.ts";
 import { withDatabase } from "../../scripts/lib/database.ts";
@@ -162,6 +162,34 @@ describe("roster-import", () => {
       "--quiet",
     ]);
     expect(piped.stdout).not.toContain("Progress:");
+  });
+
+  it("stops following an import an admin cancels, says so, and exits 4", async () => {
+    const rows = 15 * 8_000;
+    const file = await csvFile(
+      Array.from({ length: rows }, (_, i) => `${n}c${i},Cas,Row${letters(i)},London,${n}c${i}@example.com,`),
+    );
+    const running = runImporter([file, "--url", baseUrl, "--token", token]);
+    const api = (path: string, init: RequestInit = {}) =>
+      fetch(`${baseUrl}/api${path}`, { ...init, headers: { Authorization: `Bearer ${token}` } });
+    // The admin finds the import while it runs, as on the Imports page, and cancels it.
+    let cancelled = false;
+    for (let tries = 0; tries < 300 && !cancelled; tries++) {
+      const { imports } = (await (await api("/imports?limit=20")).json()) as {
+        imports: { id: string; file_name: string; status: string }[];
+      };
+      const imp = imports.find((i) => i.file_name === basename(file));
+      if (imp?.status === "queued" || imp?.status === "processing")
+        cancelled = (await api(`/imports/${imp.id}/cancel`, { method: "POST" })).status === 202;
+      else await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(cancelled).toBe(true);
+    const run = await running;
+    expect(run.code).toBe(4);
+    expect(run.stderr).toMatch(/The import was cancelled after [\d,]+ of 120,000 users\./);
+    const shares = progressShares(run.stdout);
+    expect(shares.at(-1)?.status).toBe("cancelled");
+    expect(shares.at(-1)?.processed).toBeLessThan(rows);
   });
 
   it("writes the failed lines next to the file and exits 1", async () => {
