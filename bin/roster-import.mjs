@@ -12,14 +12,18 @@ const usage = `Usage: roster-import FILE.csv --url https://roster.example.com --
 
   --url     Roster's address (or ROSTER_URL)
   --token   an API token from the API tokens page (or ROSTER_TOKEN)
-  --quiet   no progress bar, only the summary
+  --quiet   no progress, only the summary
+
+Progress is a bar on an interactive terminal; otherwise (a log, a CI job, a pipe) it is a line
+now and then: when the import's status changes, at every 10% and at least every 30 seconds
+while it moves.
 
 Exit codes:
   0  every line imported (some may have warnings)
   1  some lines failed; they are written next to the file as FILE.failed.csv
   2  the command was not used correctly (arguments, file)
   3  Roster refused the file (nothing was imported), or the token
-  4  the import failed, or Roster could not be reached`;
+  4  the import failed or was cancelled, or Roster could not be reached`;
 
 const exit = { ok: 0, linesFailed: 1, usage: 2, refused: 3, failed: 4 };
 
@@ -59,7 +63,7 @@ function readOptions(argv) {
   } catch {
     throw new Stop(exit.usage, `--url ${url} is not an address; give one such as https://roster.example.com.`);
   }
-  return { file: positionals[0], base: base.origin, token, quiet: values.quiet || !process.stderr.isTTY };
+  return { file: positionals[0], base: base.origin, token, quiet: values.quiet, bar: Boolean(process.stderr.isTTY) };
 }
 
 /** One API call; a 429 waits as long as Roster says and tries again. */
@@ -119,9 +123,11 @@ async function upload(options) {
 
 const number = (n) => n.toLocaleString("en-GB");
 
+const shareOf = (imp) => (imp.total_rows ? Math.min(1, imp.processed_rows / imp.total_rows) : 0);
+
 function drawProgress(imp) {
   const width = 30;
-  const share = imp.total_rows ? Math.min(1, imp.processed_rows / imp.total_rows) : 0;
+  const share = shareOf(imp);
   const filled = Math.round(share * width);
   const bar = `[${"#".repeat(filled)}${".".repeat(width - filled)}]`;
   process.stderr.write(
@@ -129,14 +135,40 @@ function drawProgress(imp) {
   );
 }
 
+/**
+ * Progress for output that is not a terminal (a CI job's log, a file, a pipe), where a redrawn
+ * bar would be one long line of carriage returns: a line when the status changes, at every tenth
+ * of the way, and at least every 30 seconds while rows are imported, so a long import shows it
+ * is alive without a line a second. On stdout with the summary: stderr is kept for what went wrong.
+ */
+function progressLines() {
+  let last = null;
+  return (imp) => {
+    const share = shareOf(imp);
+    const now = Date.now();
+    if (
+      last !== null &&
+      last.status === imp.status &&
+      Math.floor(share * 10) === Math.floor(last.share * 10) &&
+      (now - last.at < 30_000 || imp.processed_rows === last.rows)
+    )
+      return;
+    last = { status: imp.status, share, rows: imp.processed_rows, at: now };
+    console.log(
+      `Progress: ${Math.floor(share * 100)}% (${number(imp.processed_rows)} of ${number(imp.total_rows)} users), ${imp.status}`,
+    );
+  };
+}
+
 async function waitForImport(options, id) {
+  const show = options.quiet ? () => undefined : options.bar ? drawProgress : progressLines();
   for (;;) {
     const res = await callApi(options, `/api/imports/${id}`);
     if (!res.ok) throw new Stop(exit.failed, `Could not follow the import: ${await errorOf(res)}`);
     const imp = await res.json();
-    if (!options.quiet) drawProgress(imp);
-    if (imp.status === "completed" || imp.status === "failed") {
-      if (!options.quiet) process.stderr.write("\n");
+    show(imp);
+    if (imp.status === "completed" || imp.status === "failed" || imp.status === "cancelled") {
+      if (!options.quiet && options.bar) process.stderr.write("\n");
       return imp;
     }
     await sleep(1000);
@@ -155,6 +187,13 @@ async function main(argv) {
   console.log(`Uploaded ${basename(options.file)}: Roster found ${number(uploaded.total_rows)} users. Importing…`);
   const imp = await waitForImport(options, uploaded.id);
   if (imp.status === "failed") throw new Stop(exit.failed, `The import failed: ${imp.error ?? "no reason was given"}`);
+  if (imp.status === "cancelled") {
+    throw new Stop(
+      exit.failed,
+      `The import was cancelled after ${number(imp.processed_rows)} of ${number(imp.total_rows)} users. ` +
+        `The report says what it did, and has the lines it did not reach: ${options.base}/imports/${imp.id}`,
+    );
+  }
   const c = imp.counts;
   console.log(
     `${number(c.created + c.updated + c.unchanged)} out of ${number(imp.total_rows)} users imported: ${number(c.created)} created, ${number(c.updated)} updated, ${number(c.unchanged)} unchanged, ${number(c.failed)} failed, ${number(c.warnings)} with warnings.`,

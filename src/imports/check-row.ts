@@ -90,6 +90,23 @@ const permissionWords: Record<(typeof adminPermissions)[number], string> = {
   manage_users: "manage users (they import and change users)",
 };
 
+/**
+ * When a file's all-digit employee number is an existing user's number without its leading zeros
+ * (1234 for 001234), the zeros were most likely dropped by a spreadsheet on the way: Excel drops
+ * them from every number it reads, a CSV's included. A sentence saying so, or "".
+ */
+function lostZerosHint(fileNumber: string, existingNumber: string): string {
+  const digits = fileNumber.trim();
+  const existing = existingNumber.trim();
+  if (!/^\d+$/.test(digits) || !/^0+\d+$/.test(existing) || existing.replace(/^0+/, "") !== digits.replace(/^0+/, ""))
+    return "";
+  return (
+    ` The employee number ${digits} is probably ${existing} with its leading zeros lost by a spreadsheet.` +
+    ` Format the employee number column as Text in the spreadsheet, type ${existing} again and export once more;` +
+    ` or edit the CSV in a text editor, since Excel drops leading zeros when it opens a CSV.`
+  );
+}
+
 const error = (code: string, message: string): LineMessage => ({ level: "error", code, message });
 const warning = (code: string, message: string): LineMessage => ({ level: "warning", code, message });
 
@@ -175,7 +192,8 @@ export function checkRow(record: FileRecord, keys: RowKeys, ctx: CheckContext): 
         messages.push(
           error(
             "duplicate_email",
-            `The email ${v.email} is already used by user ${ownerNumber}. Every user needs an email of their own.`,
+            `The email ${v.email} is already used by user ${ownerNumber}. Every user needs an email of their own.` +
+              lostZerosHint(employeeNumber, ownerNumber),
           ),
         );
       }

@@ -161,6 +161,33 @@ describe("emails", () => {
     expect(line(2)?.messages[0]?.message).toContain(a);
   });
 
+  it("says the leading zeros were probably lost when a number without them meets its user's email", async () => {
+    const digits = `${Date.now() % 1_000_000_000}`;
+    const padded = `00${digits}`;
+    const email = `${unique("zeros")}@example.com`;
+    await importCsv(token, csvOf([header, [padded, "Zia", "Zero", site.name, email, ""]]));
+    // The same user, from a CSV that Excel opened and saved again.
+    const { line } = await importCsv(token, csvOf([header, [digits, "Zia", "Zero", site.name, email, ""]]));
+    expect(line(2)?.outcome).toBe("failed");
+    expect(line(2)?.messages[0]?.code).toBe("duplicate_email");
+    const message = line(2)?.messages[0]?.message ?? "";
+    expect(message).toContain(`already used by user ${padded}. Every user needs an email of their own.`);
+    expect(message).toContain(`The employee number ${digits} is probably ${padded} with its leading zeros lost`);
+    expect(message).toContain("Format the employee number column as Text");
+    expect(message).toContain("Excel drops leading zeros when it opens a CSV");
+    expect(await storedUser(digits)).toBeUndefined();
+  });
+
+  it("says nothing of leading zeros when the user who has the email has another number", async () => {
+    const email = `${unique("nozeros")}@example.com`;
+    const owner = `${Date.now() % 1_000_000_000}7`;
+    await importCsv(token, csvOf([header, [owner, "Ola", "Other", site.name, email, ""]]));
+    const { line } = await importCsv(token, csvOf([header, [`${owner}8`, "Ola", "Other", site.name, email, ""]]));
+    expect(line(2)?.messages[0]?.message).toBe(
+      `The email ${email} is already used by user ${owner}. Every user needs an email of their own.`,
+    );
+  });
+
   it("fails an email an earlier line of the same file used", async () => {
     const email = `${unique("same")}@example.com`;
     const { line } = await importCsv(

@@ -42,13 +42,72 @@ const builtInDateFormats = new Set([
   57, 58,
 ]);
 
+/** A format section without its quoted text, escaped characters and [colour]/[$-locale] blocks. */
+const bareSection = (section: string) =>
+  section
+    .replace(/"[^"]*"/g, "")
+    .replace(/\\./g, "")
+    .replace(/\[[^\]]*\]/g, "");
+
 /** Whether a number format shows its number as a date or time. */
 export function isDateFormat(id: number, code: string | undefined): boolean {
   if (code === undefined) return builtInDateFormats.has(id);
   // Quoted text, escaped characters and [colour]/[$-locale] blocks name no date parts.
-  const bare = (code.split(";")[0] ?? "")
-    .replace(/"[^"]*"/g, "")
-    .replace(/\\./g, "")
-    .replace(/\[[^\]]*\]/g, "");
-  return /[dmyhs]/i.test(bare);
+  return /[dmyhs]/i.test(bareSection(code.split(";")[0] ?? ""));
+}
+
+/**
+ * How a cell's number format makes its number look, as far as a user's values can tell: a date,
+ * digits padded with zeros to a width (`000000` shows 1234 as 001234), a word for each sign (the
+ * `"TRUE";"TRUE";"FALSE"` that LibreOffice writes for a number formatted as a boolean), or the
+ * number itself.
+ */
+export type NumberLook =
+  | { kind: "number" }
+  | { kind: "date" }
+  | { kind: "padded"; digits: number }
+  | { kind: "words"; positive: string; negative: string; zero: string };
+
+/** A number shown as itself, as the General format shows it. */
+export const plainNumber: NumberLook = { kind: "number" };
+
+/** How an .xlsx number format (its id, and its code when the workbook declares one) shows numbers. */
+export function numberLookOf(id: number, code: string | undefined): NumberLook {
+  if (isDateFormat(id, code)) return { kind: "date" };
+  if (code === undefined) return plainNumber;
+  const sections = code.split(";");
+  const words = sections.map((s) => /^"([^"]*)"$/.exec(s.trim())?.[1]);
+  if (sections.length >= 2 && sections.length <= 3 && words.every((w) => w !== undefined)) {
+    const [positive = "", negative = "", zero = positive] = words;
+    return { kind: "words", positive, negative, zero };
+  }
+  const zeros = bareSection(sections[0] ?? "");
+  return /^0{2,}$/.test(zeros) ? { kind: "padded", digits: zeros.length } : plainNumber;
+}
+
+/** A number as digits padded with zeros to `digits`, as a zeros-only format shows it. */
+export function padNumber(raw: string, digits: number): string {
+  const text = formatNumber(raw);
+  // A zeros-only format shows no decimals: it rounds half away from zero, as spreadsheets do.
+  const n = Number(text);
+  const whole = /^-?\d+$/.test(text) ? text : (Math.sign(n) * Math.round(Math.abs(n))).toString();
+  if (!/^-?\d+$/.test(whole)) return text;
+  const negative = whole.startsWith("-");
+  const padded = (negative ? whole.slice(1) : whole).padStart(digits, "0");
+  return negative ? `-${padded}` : padded;
+}
+
+/** A number cell's value as its format shows it; dates are the caller's, who knows the epoch. */
+export function showNumber(raw: string, look: NumberLook): string {
+  switch (look.kind) {
+    case "padded":
+      return padNumber(raw, look.digits);
+    case "words": {
+      const n = Number(raw);
+      if (!Number.isFinite(n)) return formatNumber(raw);
+      return n > 0 ? look.positive : n < 0 ? look.negative : look.zero;
+    }
+    default:
+      return formatNumber(raw);
+  }
 }

@@ -1,4 +1,4 @@
-import { formatNumber, trimIsoDate } from "./cell-values";
+import { formatNumber, padNumber, trimIsoDate } from "./cell-values";
 import { SheetCsv } from "./sheet-csv";
 import type { SheetEntry } from "./xlsx-sheet";
 import { attrOf, decodeXml, XmlScanner } from "./xml-scanner";
@@ -16,6 +16,107 @@ const repeatOf = (attrs: string, name: string) => {
 };
 
 /**
+ * The cell styles of an .ods that pad numbers with zeros: a data style `number:number-style`
+ * whose `number:number` has `number:min-integer-digits` and no decimals, and the cell styles that
+ * use one, themselves or through their parent. LibreOffice keeps data styles in styles.xml and
+ * cell styles in either part, so both parts feed one set.
+ */
+export class OdsStyles {
+  private readonly paddedData = new Map<string, number>();
+  private readonly cellStyles = new Map<string, { data: string | null; parent: string | null }>();
+  private readonly resolved = new Map<string, number>();
+  private numberStyle: string | null = null;
+
+  /** Takes a style element as the scanner opens it. */
+  open(name: string, attrs: string): void {
+    switch (name) {
+      case "number:number-style":
+        this.numberStyle = attrOf(attrs, "style:name");
+        return;
+      case "number:number": {
+        if (this.numberStyle === null) return;
+        const digits = Number(attrOf(attrs, "number:min-integer-digits") ?? 1);
+        const decimals = Number(attrOf(attrs, "number:decimal-places") ?? 0);
+        if (
+          Number.isInteger(digits) &&
+          digits > 1 &&
+          digits <= 64 &&
+          decimals === 0 &&
+          attrOf(attrs, "number:grouping") !== "true"
+        )
+          this.paddedData.set(this.numberStyle, digits);
+        return;
+      }
+      case "style:style": {
+        const styleName = attrOf(attrs, "style:name");
+        if (styleName === null || attrOf(attrs, "style:family") !== "table-cell") return;
+        this.cellStyles.set(styleName, {
+          data: attrOf(attrs, "style:data-style-name"),
+          parent: attrOf(attrs, "style:parent-style-name"),
+        });
+        return;
+      }
+    }
+  }
+
+  close(name: string): void {
+    if (name === "number:number-style") this.numberStyle = null;
+  }
+
+  /** The width a cell style pads whole numbers to; 0 when it does not. */
+  digitsOf(cellStyle: string | null): number {
+    if (cellStyle === null) return 0;
+    const known = this.resolved.get(cellStyle);
+    if (known !== undefined) return known;
+    let digits = 0;
+    // A style's own data style wins over its parent's; a cycle of parents ends the walk.
+    const seen = new Set<string>();
+    for (let at: string | null = cellStyle; at !== null && !seen.has(at);) {
+      seen.add(at);
+      const style = this.cellStyles.get(at);
+      if (!style) break;
+      if (style.data !== null) {
+        digits = this.paddedData.get(style.data) ?? 0;
+        break;
+      }
+      at = style.parent;
+    }
+    this.resolved.set(cellStyle, digits);
+    return digits;
+  }
+}
+
+/** Reads styles.xml of an .ods as it inflates, for the number styles its cells use. */
+export async function readOdsStyles(zip: ZipArchive): Promise<OdsStyles> {
+  const styles = new OdsStyles();
+  if (!zip.has("styles.xml")) return styles;
+  const scanner = new XmlScanner({
+    open: (name, attrs) => styles.open(name, attrs),
+    close: (name) => styles.close(name),
+    text: () => undefined,
+  });
+  const decoder = new TextDecoder("utf-8");
+  for await (const piece of zip.inflate("styles.xml")) scanner.push(decoder.decode(piece, { stream: true }));
+  scanner.push(decoder.decode(), true);
+  return styles;
+}
+
+/**
+ * A number cell's displayed text when it shows the number padded with zeros (`001234` for
+ * 1234), however its style came to pad it; null when it shows anything else.
+ */
+function paddedText(raw: string, shown: string): string | null {
+  const text = shown.trim();
+  if (!/^-?0+\d+$/.test(text)) return null;
+  const digits = formatNumber(raw);
+  if (!/^-?\d+$/.test(digits)) return null;
+  return BigInt(text) === BigInt(digits) ? text : null;
+}
+
+/** Which cell style each column gives the cells that name none, as runs of repeated columns. */
+type ColumnStyle = { start: number; end: number; style: string };
+
+/**
  * One table of an .ods (its content.xml) as CSV text, streamed as the XML inflates: the table
  * named `wanted`, or else the first one shown. Sheets hidden in LibreOffice have a table style
  * with `table:display="false"`; those styles come before the tables in content.xml. Repeated
@@ -27,6 +128,7 @@ export async function* odsSheetCsv(
   zip: ZipArchive,
   wanted: string | null,
   found: { sheets: SheetEntry[]; read: string | null },
+  styles: OdsStyles,
 ): AsyncGenerator<Uint8Array> {
   const csv = new SheetCsv(null);
   const hiddenStyles = new Set<string>();
@@ -42,10 +144,25 @@ export async function* odsSheetCsv(
   let paragraphs = 0;
   let inParagraph = 0;
   let annotation = 0;
+  let columnStyles: ColumnStyle[] = [];
+  let columnsDeclared = 0;
+  let rowStyle: string | null = null;
+
+  const cellStyleOf = (attrs: string): string | null => {
+    const own = attrOf(attrs, "table:style-name");
+    if (own !== null) return own;
+    if (rowStyle !== null) return rowStyle;
+    return columnStyles.find((c) => column >= c.start && column < c.end)?.style ?? null;
+  };
 
   const cellValue = (attrs: string): string => {
     switch (attrOf(attrs, "office:value-type")) {
-      case "float":
+      case "float": {
+        const raw = attrOf(attrs, "office:value") ?? text;
+        const digits = styles.digitsOf(cellStyleOf(attrs));
+        if (digits > 0) return padNumber(raw, digits);
+        return paddedText(raw, text) ?? formatNumber(raw);
+      }
       case "percentage":
       case "currency":
         return formatNumber(attrOf(attrs, "office:value") ?? text);
@@ -65,6 +182,11 @@ export async function* odsSheetCsv(
       switch (name) {
         case "style:style":
           styleName = attrOf(attrs, "style:family") === "table" ? attrOf(attrs, "style:name") : null;
+          styles.open(name, attrs);
+          return;
+        case "number:number-style":
+        case "number:number":
+          styles.open(name, attrs);
           return;
         case "style:table-properties":
           if (styleName !== null && attrOf(attrs, "table:display") === "false") hiddenStyles.add(styleName);
@@ -79,14 +201,25 @@ export async function* odsSheetCsv(
             active = true;
             found.read = sheet.name;
             row = 0;
+            columnStyles = [];
+            columnsDeclared = 0;
           }
           return;
         }
       }
       if (!active) return;
       switch (name) {
+        case "table:table-column": {
+          const repeat = repeatOf(attrs, "table:number-columns-repeated");
+          const style = attrOf(attrs, "table:default-cell-style-name");
+          if (style !== null && columnsDeclared < maxColumns)
+            columnStyles.push({ start: columnsDeclared, end: columnsDeclared + repeat, style });
+          columnsDeclared += repeat;
+          return;
+        }
         case "table:table-row":
           rowRepeat = repeatOf(attrs, "table:number-rows-repeated");
+          rowStyle = attrOf(attrs, "table:default-cell-style-name");
           rowCells = [];
           column = 0;
           return;
@@ -119,6 +252,7 @@ export async function* odsSheetCsv(
       }
     },
     close: (name) => {
+      if (name === "number:number-style") styles.close(name);
       if (name === "table:table") {
         if (active) done = true;
         active = false;

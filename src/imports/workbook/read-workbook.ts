@@ -1,7 +1,7 @@
 import { FileRefused } from "../read/file-refused";
 import type { StoredFile } from "../stored-file";
-import { odsSheetCsv } from "./ods-sheet";
-import { readDateStyles, readSharedStrings, readXlsxBook, xlsxSheetCsv, type SheetEntry } from "./xlsx-sheet";
+import { odsSheetCsv, readOdsStyles } from "./ods-sheet";
+import { readNumberLooks, readSharedStrings, readXlsxBook, xlsxSheetCsv, type SheetEntry } from "./xlsx-sheet";
 import { encryptedRefusal } from "./detect-workbook";
 import { ZipArchive } from "./zip-archive";
 
@@ -71,7 +71,9 @@ export async function readWorkbook(bucket: R2Bucket, file: StoredFile, wanted: s
       throw encryptedRefusal();
     const found: { sheets: SheetEntry[]; read: string | null } = { sheets: [], read: null };
     let sheets: WorkbookSheets | null = null;
-    const csv = streamOf(odsSheetCsv(zip, wanted, found), () => {
+    // Styles (small) are read first: content.xml's cells name the data styles declared there.
+    const styles = await readOdsStyles(zip);
+    const csv = streamOf(odsSheetCsv(zip, wanted, found, styles), () => {
       if (found.read === null) throw wanted === null ? noVisibleSheet() : unknownSheet(wanted, found.sheets);
       sheets = { kind: "ods", sheet: found.read, sheets: found.sheets };
     });
@@ -90,14 +92,14 @@ export async function readWorkbook(bucket: R2Bucket, file: StoredFile, wanted: s
   if (!chosen) throw wanted === null ? noVisibleSheet() : unknownSheet(wanted, book.sheets);
   // Shared strings and styles are read before the sheet, wherever the zip stores them.
   const shared = book.sharedStrings === null ? null : await readSharedStrings(zip, book.sharedStrings);
-  const dateStyles = book.styles === null ? [] : await readDateStyles(zip, book.styles);
+  const looks = book.styles === null ? [] : await readNumberLooks(zip, book.styles);
   const sheets: WorkbookSheets = {
     kind: "xlsx",
     sheet: chosen.name,
     sheets: book.sheets.map(({ name, hidden }) => ({ name, hidden })),
   };
   return {
-    csv: streamOf(xlsxSheetCsv(zip, chosen.part, shared, dateStyles, book.date1904), () => undefined),
+    csv: streamOf(xlsxSheetCsv(zip, chosen.part, shared, looks, book.date1904), () => undefined),
     sheets: () => sheets,
   };
 }

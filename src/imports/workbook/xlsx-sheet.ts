@@ -1,5 +1,5 @@
 import { FileRefused } from "../read/file-refused";
-import { formatNumber, isDateFormat, serialToIso, trimIsoDate } from "./cell-values";
+import { numberLookOf, plainNumber, serialToIso, showNumber, trimIsoDate, type NumberLook } from "./cell-values";
 import { SharedStrings, SheetCsv } from "./sheet-csv";
 import { attrOf, decodeXml, XmlScanner } from "./xml-scanner";
 import type { ZipArchive } from "./zip-archive";
@@ -135,27 +135,33 @@ export async function readSharedStrings(zip: ZipArchive, part: string): Promise<
   return strings;
 }
 
-/** For each cell style (its `s`), whether its number format shows a date. */
-export async function readDateStyles(zip: ZipArchive, part: string): Promise<boolean[]> {
+/**
+ * For each cell style (its `s`), how its number format shows a number, read as styles.xml
+ * inflates. The formats it declares come before the cell styles that use them.
+ */
+export async function readNumberLooks(zip: ZipArchive, part: string): Promise<NumberLook[]> {
   const codes = new Map<number, string>();
-  const dates: boolean[] = [];
+  const looks: NumberLook[] = [];
   let inCellXfs = false;
-  new XmlScanner({
+  const scanner = new XmlScanner({
     open: (tag, attrs) => {
       const name = localName(tag);
       if (name === "numFmt") codes.set(Number(attrOf(attrs, "numFmtId")), attrOf(attrs, "formatCode") ?? "");
       else if (name === "cellXfs") inCellXfs = true;
       else if (name === "xf" && inCellXfs) {
         const id = Number(attrOf(attrs, "numFmtId") ?? 0);
-        dates.push(isDateFormat(id, codes.get(id)));
+        looks.push(numberLookOf(id, codes.get(id)));
       }
     },
     close: (tag) => {
       if (localName(tag) === "cellXfs") inCellXfs = false;
     },
     text: () => undefined,
-  }).push(await zip.readText(part), true);
-  return dates;
+  });
+  const decoder = new TextDecoder("utf-8");
+  for await (const piece of zip.inflate(part)) scanner.push(decoder.decode(piece, { stream: true }));
+  scanner.push(decoder.decode(), true);
+  return looks;
 }
 
 /** The 0-based column of a cell reference such as `AB12`; -1 when it names none. */
@@ -175,14 +181,15 @@ const maxColumns = 16_384;
 
 /**
  * One worksheet of an .xlsx as CSV text, streamed as its XML inflates: shared strings, inline
- * strings and rich text, formulas' cached values, booleans, errors, dates by their cell's
- * number format, and left-out cells and rows kept in their places.
+ * strings and rich text, formulas' cached values, booleans, errors, numbers as their cell's
+ * number format shows them (dates, zero-padded digits), and left-out cells and rows kept in
+ * their places.
  */
 export async function* xlsxSheetCsv(
   zip: ZipArchive,
   part: string,
   shared: SharedStrings | null,
-  dateStyles: boolean[],
+  looks: NumberLook[],
   date1904: boolean,
 ): AsyncGenerator<Uint8Array> {
   const csv = new SheetCsv(shared);
@@ -219,9 +226,11 @@ export async function* xlsxSheetCsv(
       case "d":
         cell = trimIsoDate(decodeXml(value));
         break;
-      default:
+      default: {
         if (value === "") break;
-        cell = dateStyles[style] ? serialToIso(Number(value), date1904) : formatNumber(value);
+        const look = looks[style] ?? plainNumber;
+        cell = look.kind === "date" ? serialToIso(Number(value), date1904) : showNumber(value, look);
+      }
     }
     csv.set(column, cell);
   };
