@@ -351,12 +351,20 @@ export async function upsertAdmin(
     status: "active" as const,
   };
   // The user findUser finds, by id: of two users kept apart by a key collision, the one named, never the other.
-  if (existing)
-    await db
-      .update(users)
-      .set({ ...details, updatedAt: new Date() })
-      .where(eq(users.id, existing.id));
-  else {
+  if (existing) {
+    const now = new Date();
+    // A new password ends every session signed in with the old one, in the same batch.
+    await db.batch([
+      db
+        .update(users)
+        .set({ ...details, updatedAt: now })
+        .where(eq(users.id, existing.id)),
+      db
+        .update(sessions)
+        .set({ revokedAt: now })
+        .where(and(eq(sessions.userId, existing.id), isNull(sessions.revokedAt))),
+    ]);
+  } else {
     await db
       .insert(users)
       .values({ employeeNumber: username, employeeKey, ...details })

@@ -224,3 +224,21 @@ describe("admin:create on a deactivated user", () => {
     expect((await new Browser().signIn(target.employeeNumber)).status).toBe(303);
   });
 });
+
+describe("admin:create on a user who is signed in", () => {
+  it("ends the sessions that signed in with the old password", async () => {
+    const { user, browser } = await signedIn("Admin");
+    expect((await browser.fetch("/users")).status).toBe(200);
+    await upsertAdmin(db, {
+      username: user.employeeNumber,
+      email: user.email,
+      firstName: user.firstName,
+      lastName: user.lastName,
+      passwordHash: await hashPassword("another long passphrase"),
+    });
+    const after = await browser.fetch("/users");
+    expect(after.status).toBe(303);
+    expect(after.headers.get("Location")).toContain("/sign-in");
+  });
+});
+
