@@ -241,4 +241,3 @@ describe("admin:create on a user who is signed in", () => {
     expect(after.headers.get("Location")).toContain("/sign-in");
   });
 });
-
