@@ -1,4 +1,3 @@
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import Papa from "papaparse";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -9,9 +8,7 @@ import { findImporter } from "../../src/db/viewers";
 import { applyChunk } from "../../src/imports/apply-chunk";
 import { failDeadImport, loadRoleBook } from "../../src/imports/consume-import";
 import { chunkRows } from "../../src/imports/limits";
-import type { ImportMessage } from "../../src/imports/messages";
-import { createImport } from "../../src/imports/upload-file";
-import worker from "../../src/index";
+import { deliver as deliverTo, uploadOnly } from "./consumer";
 import {
   call,
   createTestLocation,
@@ -52,25 +49,12 @@ function manyUsers(prefix: string, rows: number): string {
 
 /** An import queued without its message, so the test decides when the queue delivers it. */
 async function queuedImport(csv: string) {
-  const bytes = new TextEncoder().encode(csv);
-  const imp = await createImport(env, db, {
-    uploadedBy: admin.user.id,
-    fileName: "cancel.csv",
-    body: new Blob([bytes]),
-    size: bytes.length,
-  });
+  const imp = await uploadOnly(admin.user.id, csv, "cancel.csv");
   await markImportQueued(db, imp.id, admin.user.id, new Date());
   return imp;
 }
 
-async function deliver(importId: string) {
-  const batch = createMessageBatch<ImportMessage>("roster-imports", [
-    { id: crypto.randomUUID(), timestamp: new Date(), attempts: 1, body: { importId } },
-  ]);
-  const ctx = createExecutionContext();
-  await worker.queue(batch, env, ctx);
-  return getQueueResult(batch, ctx);
-}
+const deliver = (importId: string) => deliverTo("roster-imports", importId);
 
 async function statusOf(importId: string) {
   return (await findImportRow(db, importId))?.status;
@@ -167,13 +151,7 @@ describe("cancelling an import", () => {
     expect(notStopped.status).toBe(409);
     expect(await notStopped.json()).toMatchObject({ error: { code: "import_not_stopped" } });
 
-    const bytes = new TextEncoder().encode(manyUsers(unique("ready"), 3));
-    const ready = await createImport(env, db, {
-      uploadedBy: admin.user.id,
-      fileName: "ready.csv",
-      body: new Blob([bytes]),
-      size: bytes.length,
-    });
+    const ready = await uploadOnly(admin.user.id, manyUsers(unique("ready"), 3), "ready.csv");
     const notStarted = await cancel(admin.token, ready.id);
     expect(notStarted.status).toBe(409);
     expect(await notStarted.json()).toMatchObject({ error: { code: "import_not_started" } });

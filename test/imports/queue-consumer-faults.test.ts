@@ -1,15 +1,14 @@
-import { createExecutionContext, createMessageBatch, createScheduledController, getQueueResult } from "cloudflare:test";
+import { createExecutionContext, createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { and, eq, like } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { chunkOutcomes, imports, users } from "../../src/db/schema";
 import { chunkRows } from "../../src/imports/limits";
-import type { ImportMessage } from "../../src/imports/messages";
-import { createImport } from "../../src/imports/upload-file";
 import { purgeOldImports } from "../../src/imports/sweep";
 import { findImportRow } from "../../src/db/imports";
 import { walkImportLines } from "../../src/imports/read-lines";
 import worker from "../../src/index";
+import { deliver, uploadOnly as uploadOnlyBy } from "./consumer";
 import {
   call,
   createTestLocation,
@@ -45,25 +44,7 @@ function manyUsers(prefix: string, rows: number): string {
   return csvOf(lines);
 }
 
-/** Uploads without starting, so no message is sent: the test decides what the queue delivers. */
-async function uploadOnly(csv: string) {
-  const bytes = new TextEncoder().encode(csv);
-  return createImport(env, db, {
-    uploadedBy: admin.user.id,
-    fileName: "faults.csv",
-    body: new Blob([bytes]),
-    size: bytes.length,
-  });
-}
-
-async function deliver(queue: string, importId: string, attempts = 1) {
-  const batch = createMessageBatch<ImportMessage>(queue, [
-    { id: crypto.randomUUID(), timestamp: new Date(), attempts, body: { importId } },
-  ]);
-  const ctx = createExecutionContext();
-  await worker.queue(batch, env, ctx);
-  return getQueueResult(batch, ctx);
-}
+const uploadOnly = (csv: string) => uploadOnlyBy(admin.user.id, csv, "faults.csv");
 
 /** Every line the import's report holds, as the reports read them. */
 async function lineCount(importId: string) {
