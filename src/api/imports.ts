@@ -8,7 +8,7 @@ import { AppError } from "../errors";
 import { csvAttachment } from "../http/csv-attachment";
 import { hashBody } from "../http/hash-body";
 import { readUploadForm } from "../http/read-upload-form";
-import { failedLinesCsv, notReachedCsv, reportCsv } from "../imports/report-csv";
+import { failedLinesCsv, notReachedCsv, notReachedRefusal, reportCsv } from "../imports/report-csv";
 import { cancelRunningImport, startImport } from "../imports/start-import";
 import { createImport } from "../imports/upload-file";
 import { createApiApp } from "./api-app";
@@ -260,9 +260,10 @@ const notReached = createRoute({
 
 importsApi.openapi(notReached, async (c) => {
   const imp = await requireImport(c.var.db, c.req.valid("param").id);
-  if (imp.status !== "cancelled" && imp.status !== "failed")
+  const refusal = await notReachedRefusal(c.env.FILES, imp);
+  if (refusal === "not_stopped")
     throw new AppError(409, "import_not_stopped", "Only a cancelled or failed import has lines it did not reach.");
-  if (imp.purgedAt || !(await c.env.FILES.head(imp.fileKey)))
+  if (refusal === "file_deleted")
     throw new AppError(
       409,
       "file_deleted",

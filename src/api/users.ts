@@ -5,7 +5,8 @@ import { changeUserStatus } from "../auth/user-status";
 import { findLocation } from "../db/locations";
 import { findRole } from "../db/roles";
 import { listUserHistory } from "../db/user-changes";
-import { changeUser, findUser, findUserId, listUsers, type UserChange } from "../db/users";
+import type { Db } from "../db/client";
+import { changeUser, findUser, listUsers, type UserChange, type UserView } from "../db/users";
 import { AppError } from "../errors";
 import { csvAttachment } from "../http/csv-attachment";
 import { usersCsv } from "../http/users-csv";
@@ -29,6 +30,13 @@ export const usersApi = createApiApp();
 export const usersExportApi = createApiApp();
 
 const userNotFound = { 404: errorResponse("`not_found`: there is no user with this employee number.") };
+
+/** The user with this employee number, or the API's 404. */
+async function requireUser(db: Db, employeeNumber: string): Promise<UserView> {
+  const found = await findUser(db, employeeNumber);
+  if (!found) throw new AppError(404, "not_found", "There is no user with this employee number.");
+  return found;
+}
 
 const list = createRoute({
   method: "get",
@@ -68,9 +76,7 @@ const show = createRoute({
 });
 
 usersApi.openapi(show, async (c) => {
-  const found = await findUser(c.var.db, c.req.valid("param").employee_number);
-  if (!found) throw new AppError(404, "not_found", "There is no user with this employee number.");
-  return c.json(presentUser(found), 200);
+  return c.json(presentUser(await requireUser(c.var.db, c.req.valid("param").employee_number)), 200);
 });
 
 const history = createRoute({
@@ -90,9 +96,8 @@ const history = createRoute({
 
 usersApi.openapi(history, async (c) => {
   const { limit, cursor } = c.req.valid("query");
-  const userId = await findUserId(c.var.db, c.req.valid("param").employee_number);
-  if (userId === null) throw new AppError(404, "not_found", "There is no user with this employee number.");
-  const page = await listUserHistory(c.var.db, userId, {
+  const { id } = await requireUser(c.var.db, c.req.valid("param").employee_number);
+  const page = await listUserHistory(c.var.db, id, {
     limit,
     cursor: cursor === undefined ? undefined : decodeHistoryCursor(cursor),
   });
@@ -134,8 +139,7 @@ const change = createRoute({
 usersApi.openapi(change, async (c) => {
   const { employee_number } = c.req.valid("param");
   const body = c.req.valid("json");
-  const found = await findUser(c.var.db, employee_number);
-  if (!found) throw new AppError(404, "not_found", "There is no user with this employee number.");
+  const found = await requireUser(c.var.db, employee_number);
   const change: UserChange = { roleLocked: body.role_locked, locationLocked: body.location_locked };
   if (body.role_id !== undefined) {
     const role = await findRole(c.var.db, body.role_id);
@@ -161,9 +165,7 @@ usersApi.openapi(change, async (c) => {
     if (refused) throw new AppError(refused.status, refused.code, refused.message);
   }
   await changeUser(c.var.db, employee_number, change, c.var.viewer.id);
-  const changed = await findUser(c.var.db, employee_number);
-  if (!changed) throw new AppError(404, "not_found", "There is no user with this employee number.");
-  return c.json(presentUser(changed), 200);
+  return c.json(presentUser(await requireUser(c.var.db, employee_number)), 200);
 });
 
 const exportCsv = createRoute({

@@ -22,6 +22,7 @@ import {
   flaggedLines,
   importChunks,
   finishedStatuses,
+  runningStatuses,
   importLines,
   imports,
   users,
@@ -130,7 +131,7 @@ export async function claimStalledImports(db: Db, before: Date, now: Date): Prom
     .set({ progressAt: now })
     .where(
       and(
-        inArray(imports.status, ["queued", "processing", "cancelling"]),
+        inArray(imports.status, [...runningStatuses]),
         or(isNull(imports.progressAt), lt(imports.progressAt, before)),
       ),
     )

@@ -122,6 +122,10 @@ export const importStatuses = [
 ] as const;
 export type ImportStatus = (typeof importStatuses)[number];
 
+/** The statuses of an import under way: the consumer still has work for it. */
+export const runningStatuses = ["queued", "processing", "cancelling"] as const satisfies readonly ImportStatus[];
+export const isRunning = (status: ImportStatus) => (runningStatuses as readonly ImportStatus[]).includes(status);
+
 /** The statuses an import ends in: nothing changes it any more (but the retention job). */
 export const finishedStatuses = ["completed", "cancelled", "failed"] as const satisfies readonly ImportStatus[];
 

@@ -1,5 +1,6 @@
 import type { Db } from "../db/client";
 import { listChunkPlans } from "../db/import-chunks";
+import { isRunning } from "../db/schema";
 import {
   findImportRow,
   markImportCancelled,
@@ -45,7 +46,7 @@ export async function advanceImport(
 ): Promise<"done" | "continues"> {
   const deadline = Date.now() + budgetMs;
   const imp = await findImportRow(db, importId);
-  if (!imp || (imp.status !== "queued" && imp.status !== "processing" && imp.status !== "cancelling")) return "done";
+  if (!imp || !isRunning(imp.status)) return "done";
   // Asked to stop before this delivery (or before it ever started): nothing more is applied.
   if (imp.status === "cancelling") return endCancelled(env, db, imp.id);
   const started = imp.status === "queued" ? await markImportProcessing(db, imp.id, new Date()) : 0;

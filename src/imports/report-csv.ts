@@ -90,6 +90,16 @@ export function templateCsv(): string {
 }
 
 /**
+ * Why an import has no lines not reached to give, or null when it has: only a cancelled or failed
+ * import stops before its end, and its lines are read back from its file while it is stored.
+ */
+export async function notReachedRefusal(bucket: R2Bucket, imp: Import): Promise<"not_stopped" | "file_deleted" | null> {
+  if (imp.status !== "cancelled" && imp.status !== "failed") return "not_stopped";
+  if (imp.purgedAt || !(await bucket.head(imp.fileKey))) return "file_deleted";
+  return null;
+}
+
+/**
  * The lines a cancelled or failed import did not reach, in the template's columns, to import
  * later: the records of every chunk it did not apply, read back from the stored file one chunk
  * at a time.

@@ -1,6 +1,6 @@
 import type { FC } from "hono/jsx";
 import type { ImportView } from "../db/imports";
-import type { LineMessage } from "../db/schema";
+import { isRunning, type LineMessage } from "../db/schema";
 import type { ReportLine } from "../imports/read-lines";
 import { describeChange } from "../imports/describe-changes";
 import { inRows } from "../imports/row-wording";
@@ -23,8 +23,7 @@ export type ReportPageProps = {
   cancelToken: string | null;
 };
 
-const running = (imp: ImportView) =>
-  imp.status === "queued" || imp.status === "processing" || imp.status === "cancelling";
+const running = (imp: ImportView) => isRunning(imp.status);
 
 /** Lines a cancelled or failed import did not reach. */
 const notReached = (imp: ImportView) =>

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { isRunning } from "../db/schema";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { HTTPException } from "hono/http-exception";
 import { requireManageUsers, requireViewUsers } from "../auth/bearer";
@@ -12,7 +13,7 @@ import { findExistingEmployeeNumbers } from "../db/users";
 import { AppError } from "../errors";
 import { attachment, csvAttachment, xlsxType } from "../http/csv-attachment";
 import { templateDownload } from "../http/template-download";
-import { failedLinesCsv, notReachedCsv, reportCsv } from "../imports/report-csv";
+import { failedLinesCsv, notReachedCsv, notReachedRefusal, reportCsv } from "../imports/report-csv";
 import { cancelRunningImport, discardReadyImport, startImport } from "../imports/start-import";
 import { templateXlsx } from "../imports/template-xlsx";
 import { createImport, readAnotherSheet } from "../imports/upload-file";
@@ -125,7 +126,7 @@ importsApp.get("/:id", requireViewUsers, async (c) => {
     limit: linesPerPage,
     cursor: after,
   });
-  const running = imp.status === "queued" || imp.status === "processing" || imp.status === "cancelling";
+  const running = isRunning(imp.status);
   const known = await findExistingEmployeeNumbers(
     c.var.db,
     page.lines.map((line) => line.employeeNumber),
@@ -200,9 +201,8 @@ importsApp.post("/:id/stop", requireManageUsers, verifyCsrf, async (c) => {
 
 importsApp.get("/:id/not-reached.csv", requireViewUsers, async (c) => {
   const imp = await requireImport(c.var.db, c.req.param("id"));
-  // Nothing to give once the file is gone: the report says where the import stands.
-  if ((imp.status !== "cancelled" && imp.status !== "failed") || imp.purgedAt || !(await c.env.FILES.head(imp.fileKey)))
-    return c.redirect(`/imports/${imp.id}`, 303);
+  // Nothing to give (not stopped, or the file is gone): the report says where the import stands.
+  if (await notReachedRefusal(c.env.FILES, imp)) return c.redirect(`/imports/${imp.id}`, 303);
   return c.body(notReachedCsv(c.env.FILES, c.var.db, imp), 200, csvAttachment(`${stem(imp.fileName)}-not-reached.csv`));
 });
 

@@ -12,7 +12,7 @@ import { findLocation, listLocations } from "../db/locations";
 import { findRole, listRoles } from "../db/roles";
 import { isTimeZone } from "../day-bounds";
 import { listUserHistory } from "../db/user-changes";
-import { changeUser, countUsers, findUser, findUserId, listUsers, type UserView } from "../db/users";
+import { changeUser, countUsers, findUser, listUsers, type UserView } from "../db/users";
 import { decodeHistoryCursor, encodeHistoryCursor } from "../api/cursor";
 import { csvAttachment } from "../http/csv-attachment";
 import { usersCsv } from "../http/users-csv";
@@ -134,15 +134,11 @@ const historyPerPage = 20;
 
 /** A page of the user's history, from the page's `history_after` cursor on. */
 async function userHistoryOf(c: Context<WebEnv>, user: UserView): Promise<UserHistoryProps> {
-  const userId = await findUserId(c.var.db, user.employeeNumber);
   const after = c.req.query("history_after");
-  const page =
-    userId === null
-      ? { entries: [], nextCursor: null }
-      : await listUserHistory(c.var.db, userId, {
-          limit: historyPerPage,
-          cursor: after === undefined ? undefined : decodeHistoryCursor(after),
-        });
+  const page = await listUserHistory(c.var.db, user.id, {
+    limit: historyPerPage,
+    cursor: after === undefined ? undefined : decodeHistoryCursor(after),
+  });
   const base = userHref(user.employeeNumber);
   return {
     entries: page.entries,
