@@ -9,6 +9,7 @@ import { csvAttachment } from "../http/csv-attachment";
 import { hashBody } from "../http/hash-body";
 import { readUploadForm } from "../http/read-upload-form";
 import { failedLinesCsv, notReachedCsv, notReachedRefusal, reportCsv } from "../imports/report-csv";
+import { applyDryRun } from "../imports/apply-dry-run";
 import { cancelRunningImport, startImport } from "../imports/start-import";
 import { createImport } from "../imports/upload-file";
 import { createApiApp } from "./api-app";
@@ -145,7 +146,12 @@ importsApi.openapi(upload, async (c) => {
   }
   let answer: z.input<typeof uploadedImport>;
   try {
-    const imp = await createImport(c.env, db, { uploadedBy: c.var.viewer.id, ...file, sheet: query.sheet ?? null });
+    const imp = await createImport(c.env, db, {
+      uploadedBy: c.var.viewer.id,
+      ...file,
+      sheet: query.sheet ?? null,
+      dryRun: query.dry_run === "true",
+    });
     const earlier = imp.contentHash === null ? null : await findEarlierImport(db, imp.contentHash, imp.id);
     answer = presentUpload(imp, earlier);
     if (query.start === "true") {
@@ -240,6 +246,30 @@ const cancel = createRoute({
 importsApi.openapi(cancel, async (c) => {
   const imp = await cancelRunningImport(c.var.db, c.req.valid("param").id);
   return c.json(presentImport(imp), 202);
+});
+
+const apply = createRoute({
+  method: "post",
+  path: "/{id}/apply",
+  summary: "Import a completed dry run's file for real",
+  description:
+    "Makes a new import of the file the dry run stored (no second upload), queued and started by you; poll it as any import. When nothing changed in between, its counts and lines are the dry run's. A dry run is imported once.",
+  middleware: [requireManageUsers] as const,
+  request: { params: importIdParam },
+  responses: {
+    201: jsonResponse("The new import, queued.", importSummary),
+    409: errorResponse(
+      "`not_a_dry_run`: the import is not a dry run; `dry_run_not_completed`: it has not completed (still running, cancelled or failed); `dry_run_applied`: its file was imported already, as the message says; `file_deleted`: the retention period deleted its file.",
+    ),
+    ...invalidInput,
+    ...importNotFound,
+    ...tokenResponses,
+  },
+});
+
+importsApi.openapi(apply, async (c) => {
+  const imp = await applyDryRun(c.env, c.var.db, c.req.valid("param").id, c.var.viewer.id);
+  return c.json(presentImport(imp), 201);
 });
 
 const notReached = createRoute({

@@ -43,6 +43,7 @@ export function presentUpload(
     kind: imp.workbook?.kind ?? "csv",
     sheet: imp.workbook?.sheet ?? null,
     sheets: imp.workbook?.sheets ?? [],
+    dry_run: imp.dryRun,
   };
 }
 
@@ -65,6 +66,8 @@ export function presentImport(imp: ImportView): z.input<typeof importSummary> {
     started_at: iso(imp.startedAt),
     finished_at: iso(imp.finishedAt),
     error: imp.error,
+    dry_run: imp.dryRun,
+    applied_import_id: imp.appliedImportId,
   };
 }
 

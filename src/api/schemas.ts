@@ -34,6 +34,12 @@ export const uploadQuery = z.object({
     .optional()
     .describe("For a workbook: the sheet to read, by name. Without it, the first sheet that is not hidden."),
   start: z.enum(["true", "false"]).optional(),
+  dry_run: z
+    .enum(["true", "false"])
+    .optional()
+    .describe(
+      "`true` makes a dry run: started, it checks every line against the data as it stands and writes no user; `POST /api/imports/{id}/apply` then imports its file.",
+    ),
 });
 
 export const counts = z.object({
@@ -65,6 +71,12 @@ const earlierImport = z
   .nullable()
   .describe("An earlier import, started, of exactly this file (by its SHA-256), or null.");
 
+const dryRun = z
+  .boolean()
+  .describe(
+    "A dry run: its counts and lines are what importing the file would do, and nothing was changed. False for every other import.",
+  );
+
 export const uploadedImport = z
   .object({
     id: z.uuid(),
@@ -81,6 +93,7 @@ export const uploadedImport = z
     sheets: z
       .array(z.object({ name: z.string(), hidden: z.boolean() }))
       .describe("For a workbook, all its sheets in order; empty for a CSV file."),
+    dry_run: dryRun,
   })
   .openapi("UploadedImport");
 
@@ -97,6 +110,11 @@ export const importSummary = z
     started_at: z.iso.datetime().nullable(),
     finished_at: z.iso.datetime().nullable(),
     error: z.string().nullable(),
+    dry_run: dryRun,
+    applied_import_id: z
+      .uuid()
+      .nullable()
+      .describe("For a dry run: the import that imported its file for real, once one did; null otherwise."),
   })
   .openapi("Import");
 

@@ -13,6 +13,13 @@ import {
   type ImportStatus,
   type UserStatus,
 } from "./schema";
+import {
+  dropProjectedUsersStatement,
+  overlayProjectedUsers,
+  projectChunkStatements,
+  readProjectedUsersStatement,
+  type ProjectedChange,
+} from "./projected-users";
 import { rowsOf, statement } from "./statements";
 
 /** A user as an import writes it: created, or updated where the employee key exists. */
@@ -94,7 +101,12 @@ const distinct = (values: string[]) => JSON.stringify([...new Set(values.filter(
  * claimed its repeated keys. Every query takes one JSON parameter, so any chunk stays within
  * D1's 100 bound parameters.
  */
-export async function readChunkContext(db: Db, importSeq: number, lookups: ChunkLookups): Promise<ChunkContextRows> {
+export async function readChunkContext(
+  db: Db,
+  importSeq: number,
+  lookups: ChunkLookups,
+  options: { dryRun?: boolean } = {},
+): Promise<ChunkContextRows> {
   const userColumns = sql`u.employee_number, u.employee_key, u.first_name, u.last_name, u.email, u.email_key,
     u.location_id, l.name AS location_name, u.role_id, u.role_locked, u.location_locked, u.status`;
   const claims = (kind: "employee" | "email", keys: string[]) =>
@@ -119,9 +131,13 @@ export async function readChunkContext(db: Db, importSeq: number, lookups: Chunk
     ),
     claims("employee", lookups.repeatedEmployeeKeys),
     claims("email", lookups.repeatedEmailKeys),
+    ...(options.dryRun
+      ? [readProjectedUsersStatement(db, importSeq, distinct(lookups.employeeKeys), distinct(lookups.emailKeys))]
+      : []),
   ]);
+  const stored = rowsOf<StoredUser>(results[0]);
   return {
-    users: rowsOf<StoredUser>(results[0]),
+    users: options.dryRun ? overlayProjectedUsers(stored, results[4], lookups) : stored,
     locations: rowsOf(results[1]),
     employeeClaims: rowsOf(results[2]),
     emailClaims: rowsOf(results[3]),
@@ -146,6 +162,11 @@ export type ChunkWrite = {
   /** What each created or updated line changed, for the users' history. */
   changes: ChangeWrite[];
   at: number;
+  /**
+   * A dry run's chunk, which writes no user: its users are recorded as projected for the chunks
+   * after it, and its updating lines' changes for its report.
+   */
+  dryRun?: { changes: ProjectedChange[] };
 };
 
 const rowsWrittenOf = (results: D1Result[]) => results.reduce((sum, r) => sum + (r.meta.rows_written ?? 0), 0);
@@ -166,8 +187,25 @@ export async function writeChunk(
   w: ChunkWrite,
 ): Promise<{ rowsWritten: number; historyRowsWritten: number; cancelling: boolean }> {
   const { tally, at } = w;
-  const changeParts = changeWrite.encode(w.changes);
+  const changeParts = w.dryRun ? [] : changeWrite.encode(w.changes);
   const changeStatements = changeParts.length;
+  const userStatements = w.dryRun
+    ? [
+        ...projectChunkStatements(db, w.importSeq, w.users, w.dryRun.changes),
+        // Its last chunk read them: a dry run keeps no more than an import would.
+        ...(w.isLast ? [dropProjectedUsersStatement(db, w.importSeq)] : []),
+      ]
+    : userWrite.encode(w.users).map((rows) =>
+        statement(
+          db,
+          sql`INSERT INTO users (${userWrite.names}, created_at, updated_at, created_import_id, last_import_id, last_imported_at)
+        SELECT ${userWrite.values}, ${at}, ${at}, ${w.importId}, ${w.importId}, ${at} FROM json_each(${rows}) j WHERE true
+        ON CONFLICT (employee_key) DO UPDATE SET ${userWrite.setFromExcluded(["firstName", "lastName", "nameKey", "email", "emailKey"])},
+          location_id = CASE WHEN users.location_locked THEN users.location_id ELSE excluded.location_id END,
+          role_id = CASE WHEN users.role_locked THEN users.role_id ELSE excluded.role_id END,
+          updated_at = excluded.updated_at, last_import_id = excluded.last_import_id, last_imported_at = excluded.last_imported_at`,
+        ),
+      );
   const results = await db.$client.batch([
     statement(
       db,
@@ -196,17 +234,7 @@ export async function writeChunk(
           sql`INSERT INTO import_keys (import_seq, ${keyClaim.names}) SELECT ${w.importSeq}, ${keyClaim.values} FROM json_each(${rows}) j`,
         ),
       ),
-    ...userWrite.encode(w.users).map((rows) =>
-      statement(
-        db,
-        sql`INSERT INTO users (${userWrite.names}, created_at, updated_at, created_import_id, last_import_id, last_imported_at)
-        SELECT ${userWrite.values}, ${at}, ${at}, ${w.importId}, ${w.importId}, ${at} FROM json_each(${rows}) j WHERE true
-        ON CONFLICT (employee_key) DO UPDATE SET ${userWrite.setFromExcluded(["firstName", "lastName", "nameKey", "email", "emailKey"])},
-          location_id = CASE WHEN users.location_locked THEN users.location_id ELSE excluded.location_id END,
-          role_id = CASE WHEN users.role_locked THEN users.role_id ELSE excluded.role_id END,
-          updated_at = excluded.updated_at, last_import_id = excluded.last_import_id, last_imported_at = excluded.last_imported_at`,
-      ),
-    ),
+    ...userStatements,
     // After the users, so a created user has the id their change is kept under.
     ...changeParts.map((rows) =>
       statement(

@@ -177,6 +177,10 @@ export async function purgeImportLines(
       sql`DELETE FROM import_keys WHERE import_seq = ${seq} AND (kind, key) IN (SELECT kind, key FROM import_keys WHERE import_seq = ${seq} LIMIT ${n})`,
     (n: number) =>
       sql`DELETE FROM chunk_outcomes WHERE import_seq = ${seq} AND idx IN (SELECT idx FROM chunk_outcomes WHERE import_seq = ${seq} LIMIT ${n})`,
+    (n: number) =>
+      sql`DELETE FROM projected_changes WHERE import_seq = ${seq} AND line IN (SELECT line FROM projected_changes WHERE import_seq = ${seq} LIMIT ${n})`,
+    (n: number) =>
+      sql`DELETE FROM projected_users WHERE import_seq = ${seq} AND employee_key IN (SELECT employee_key FROM projected_users WHERE import_seq = ${seq} LIMIT ${n})`,
   ];
   let deleted = 0;
   for (const remove of deletes) {
@@ -222,7 +226,15 @@ export async function findEarlierImport(
   const [row] = await db
     .select({ id: imports.id, createdAt: imports.createdAt })
     .from(imports)
-    .where(and(eq(imports.contentHash, contentHash), ne(imports.id, exceptId), isNotNull(imports.startedAt)))
+    .where(
+      and(
+        eq(imports.contentHash, contentHash),
+        ne(imports.id, exceptId),
+        isNotNull(imports.startedAt),
+        // A dry run imported nothing.
+        eq(imports.dryRun, false),
+      ),
+    )
     .orderBy(desc(imports.createdAt))
     .limit(1);
   return row ?? null;
@@ -316,12 +328,19 @@ export async function listStoredLines(
 
 /**
  * Moves a ready import to queued, noting who started it, and returns the rows it wrote: none for
- * any call but the one that made the move, so starting twice queues one message.
+ * any call but the one that made the move, so starting twice queues one message. With `dryRun`,
+ * it is started as a dry run.
  */
-export async function markImportQueued(db: Db, id: string, startedBy: number, now: Date): Promise<number> {
+export async function markImportQueued(
+  db: Db,
+  id: string,
+  startedBy: number,
+  now: Date,
+  options: { dryRun?: boolean } = {},
+): Promise<number> {
   const result = await db
     .update(imports)
-    .set({ status: "queued", startedBy, startedAt: now, progressAt: now })
+    .set({ status: "queued", startedBy, startedAt: now, progressAt: now, ...(options.dryRun ? { dryRun: true } : {}) })
     .where(and(eq(imports.id, id), eq(imports.status, "ready")))
     .run();
   return result.meta.changes > 0 ? result.meta.rows_written : 0;

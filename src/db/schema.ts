@@ -188,6 +188,10 @@ export const imports = sqliteTable(
     error: text("error"),
     /** SHA-256 of the file as uploaded, so a second upload of the same file can be pointed out; null before it was kept. */
     contentHash: text("content_hash"),
+    /** A check of every line that writes no user: its counts and lines are what an import would do. */
+    dryRun: integer("dry_run", { mode: "boolean" }).notNull().default(false),
+    /** For a dry run: the import that applied its file for real, once one did. */
+    appliedImportId: text("applied_import_id"),
   },
   (t) => [
     uniqueIndex("imports_seq_idx").on(t.seq),
@@ -283,6 +287,44 @@ export const importKeys = sqliteTable(
     line: integer("line").notNull(),
   },
   (t) => [primaryKey({ columns: [t.importSeq, t.kind, t.key] })],
+);
+
+/**
+ * What a running dry run's earlier chunks would have written to users, which it does not write:
+ * later chunks' rules read users through it, as an import's read what its earlier chunks wrote.
+ * One row per line that would create or update a user, deleted when the dry run ends.
+ */
+export const projectedUsers = sqliteTable(
+  "projected_users",
+  {
+    importSeq: integer("import_seq").notNull(),
+    employeeKey: text("employee_key").notNull(),
+    employeeNumber: text("employee_number").notNull(),
+    firstName: text("first_name").notNull(),
+    lastName: text("last_name").notNull(),
+    email: text("email").notNull(),
+    emailKey: text("email_key").notNull(),
+    locationId: integer("location_id"),
+    roleId: integer("role_id").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.importSeq, t.employeeKey] }),
+    index("projected_users_import_seq_email_key_idx").on(t.importSeq, t.emailKey),
+  ],
+);
+
+/**
+ * What each line of a dry run that would update a user would change: the report's old → new,
+ * kept like an import's history rows (user_changes) but smaller, and deleted with its lines.
+ */
+export const projectedChanges = sqliteTable(
+  "projected_changes",
+  {
+    importSeq: integer("import_seq").notNull(),
+    line: integer("line").notNull(),
+    changes: text("changes", { mode: "json" }).$type<PackedChange[]>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.importSeq, t.line] })],
 );
 
 /**

@@ -10,6 +10,7 @@ import {
   type UserWrite,
 } from "../db/import-chunks";
 import { nameKeyOf } from "../db/keys";
+import { countProjectedActiveUsersWithRoles, type ProjectedChange } from "../db/projected-users";
 import { countActiveUsersWithRoles } from "../db/users";
 import type { Import, ImportChunk } from "../db/schema";
 import {
@@ -52,14 +53,20 @@ async function loadContext(
   repeats: Repeats,
   roles: RoleBook,
   importer: Importer,
+  dryRun: boolean,
 ): Promise<CheckContext> {
-  const rows = await readChunkContext(db, importSeq, {
-    employeeKeys: keys.map((k) => k.employee),
-    emailKeys: keys.map((k) => k.email),
-    locationKeys: keys.map((k) => k.location),
-    repeatedEmployeeKeys: keys.flatMap((k, i) => (repeats.employee(i) ? [k.employee] : [])),
-    repeatedEmailKeys: keys.flatMap((k, i) => (repeats.email(i) ? [k.email] : [])),
-  });
+  const rows = await readChunkContext(
+    db,
+    importSeq,
+    {
+      employeeKeys: keys.map((k) => k.employee),
+      emailKeys: keys.map((k) => k.email),
+      locationKeys: keys.map((k) => k.location),
+      repeatedEmployeeKeys: keys.flatMap((k, i) => (repeats.employee(i) ? [k.employee] : [])),
+      repeatedEmailKeys: keys.flatMap((k, i) => (repeats.email(i) ? [k.email] : [])),
+    },
+    { dryRun },
+  );
   const usersByKey = new Map<string, UserState>();
   const emailOwners = new Map<string, string>();
   const locationsById = new Map<number, LocationRef>();
@@ -86,7 +93,10 @@ async function loadContext(
   // lines can then take away all of theirs and leave one.
   const importerRoles = importerRoleIds([...roles.byId.values()]);
   const named = rows.users.filter((u) => u.status === "active" && importerRoles.includes(u.role_id)).length;
-  const activeImporters = named > 0 ? await countActiveUsersWithRoles(db, importerRoles, named + 1) : null;
+  const count = dryRun
+    ? (atMost: number) => countProjectedActiveUsersWithRoles(db, importSeq, importerRoles, atMost)
+    : (atMost: number) => countActiveUsersWithRoles(db, importerRoles, atMost);
+  const activeImporters = named > 0 ? await count(named + 1) : null;
   const locationsByKey = new Map<string, LocationRef>();
   for (const l of rows.locations) {
     locationsByKey.set(l.key, { id: l.id, name: l.name });
@@ -158,11 +168,12 @@ function userWriteOf(w: UserState): UserWrite {
 /**
  * Checks one chunk's records in file order, acting for `importer`, and writes the result in one
  * D1 batch (writeChunk): applied whole or not at all, and never twice. Only the lines that need
- * attention keep a row; the rest are one letter each in the chunk's outcomes.
+ * attention keep a row; the rest are one letter each in the chunk's outcomes. A dry run's chunk
+ * writes the same outcomes and no user.
  */
 export async function applyChunk(
   db: Db,
-  imp: Pick<Import, "id" | "seq" | "chunkCount">,
+  imp: Pick<Import, "id" | "seq" | "chunkCount"> & Partial<Pick<Import, "dryRun">>,
   chunk: Pick<ImportChunk, "index"> & Partial<Pick<ImportChunk, "employeeRepeats" | "emailRepeats">>,
   records: FileRecord[],
   roles: RoleBook,
@@ -171,20 +182,22 @@ export async function applyChunk(
 ): Promise<ChunkTally & { rowsWritten: number; historyRowsWritten: number; cancelling: boolean }> {
   const keys = records.map((record) => keysOf(record.values));
   const repeats = repeatsOf(chunk);
-  const ctx = await loadContext(db, imp.seq, keys, repeats, roles, importer);
+  const dryRun = imp.dryRun ?? false;
+  const ctx = await loadContext(db, imp.seq, keys, repeats, roles, importer, dryRun);
   await yieldToRequests();
   const changes: ChangeWrite[] = [];
+  const projectedChanges: ProjectedChange[] = [];
   const lines = records.map((record, i) => {
     const lineKeys = keys[i] ?? keysOf(record.values);
     // The user as this line finds them: checkRow puts the line's result in their place.
     const before = ctx.usersByKey.get(lineKeys.employee);
     const line = checkRow(record, lineKeys, ctx);
-    if (line.write)
-      changes.push({
-        employeeKey: line.write.employeeKey,
-        line: line.line,
-        changes: packChanges(fieldChanges(before, line.write, ctx)),
-      });
+    if (line.write) {
+      const packed = packChanges(fieldChanges(before, line.write, ctx));
+      changes.push({ employeeKey: line.write.employeeKey, line: line.line, changes: packed });
+      // A report shows what updating lines change; a dry run has no history to keep the rest in.
+      if (line.outcome === "updated") projectedChanges.push({ line: line.line, changes: packed });
+    }
     return line;
   });
   const tally = tallyLines(lines);
@@ -215,6 +228,7 @@ export async function applyChunk(
     users: lines.flatMap((l) => (l.write ? [userWriteOf(l.write)] : [])),
     changes,
     at: now.getTime(),
+    dryRun: dryRun ? { changes: projectedChanges } : undefined,
   });
   return { ...tally, ...written };
 }

@@ -8,6 +8,7 @@ import {
   markImportProcessing,
   noteImportProblem,
 } from "../db/imports";
+import { dropProjectedUsers } from "../db/projected-users";
 import { listRoles } from "../db/roles";
 import { findImporter } from "../db/viewers";
 import { applyChunk, type RoleBook } from "./apply-chunk";
@@ -70,7 +71,7 @@ export async function advanceImport(
   let historyRowsWritten = 0;
   const report = () =>
     console.log(
-      `Import ${imp.id}: ${applied} chunks applied, ${rowsWritten} rows written, ${historyRowsWritten} of them history`,
+      `Import ${imp.id}: ${applied} chunks ${imp.dryRun ? "checked (dry run)" : "applied"}, ${rowsWritten} rows written, ${historyRowsWritten} of them history`,
     );
   for (const chunk of plans) {
     if (Date.now() >= deadline) {
@@ -82,6 +83,7 @@ export async function advanceImport(
     const records = await readImportChunk(env.FILES, imp, chunk);
     if (!records) {
       await markImportFailed(db, imp.id, missingFileReason, new Date());
+      await dropProjectedUsers(db, imp.id);
       await announceEnd(env, db, imp.id);
       return "done";
     }
@@ -102,6 +104,7 @@ export async function advanceImport(
 /** Ends an import asked to stop, at a chunk boundary: what it applied stays, the rest was not reached. */
 async function endCancelled(env: Env, db: Db, importId: string): Promise<"done"> {
   await markImportCancelled(db, importId, new Date());
+  await dropProjectedUsers(db, importId);
   console.log(`Import ${importId}: cancelled`);
   await announceEnd(env, db, importId);
   return "done";
@@ -148,5 +151,6 @@ export async function failDeadImport(env: Env, db: Db, importId: string): Promis
     `Processing failed repeatedly and was stopped${where}.${last}${next}`,
     new Date(),
   );
+  await dropProjectedUsers(db, importId);
   await announceEnd(env, db, importId);
 }

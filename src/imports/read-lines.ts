@@ -3,6 +3,7 @@ import { listChunkReports, type ChunkReport } from "../db/import-chunks";
 import { listStoredLines, type LineFilter, type StoredLine } from "../db/imports";
 import { toKey } from "../db/keys";
 import type { FieldChange, Import } from "../db/schema";
+import { listProjectedChanges } from "../db/projected-users";
 import { listLineChanges } from "../db/user-changes";
 import { pickImportRecords } from "./import-file";
 import { decodeOutcomes } from "./line-outcomes";
@@ -104,11 +105,17 @@ async function withChanges(db: Db, imp: Import, lines: StoredLine[]): Promise<Re
   const changes =
     updating.length === 0
       ? new Map<number, FieldChange[]>()
-      : await listLineChanges(
-          db,
-          imp,
-          updating.map((l) => toKey(l.employeeNumber)),
-        );
+      : imp.dryRun
+        ? await listProjectedChanges(
+            db,
+            imp.seq,
+            updating.map((l) => l.line),
+          )
+        : await listLineChanges(
+            db,
+            imp,
+            updating.map((l) => toKey(l.employeeNumber)),
+          );
   return lines.map((l) => ({ ...l, changes: l.outcome === "updated" ? (changes.get(l.line) ?? []) : [] }));
 }
 

@@ -3,11 +3,18 @@ import { deleteReadyImport, findImport, markImportQueued, requestImportCancel, t
 import { AppError } from "../errors";
 
 /**
- * Starts a ready import for the user `startedBy`: marks it queued and sends its message. Starting
- * an import that is already under way or finished changes nothing. Returns the import as it stands.
+ * Starts a ready import for the user `startedBy`: marks it queued and sends its message; with
+ * `dryRun`, as a dry run, which writes no user. Starting an import that is already under way or
+ * finished changes nothing. Returns the import as it stands.
  */
-export async function startImport(env: Env, db: Db, id: string, startedBy: number): Promise<ImportView> {
-  const queued = await markImportQueued(db, id, startedBy, new Date());
+export async function startImport(
+  env: Env,
+  db: Db,
+  id: string,
+  startedBy: number,
+  options: { dryRun?: boolean } = {},
+): Promise<ImportView> {
+  const queued = await markImportQueued(db, id, startedBy, new Date(), options);
   if (queued > 0) console.log(`Import ${id}: queued, ${queued} rows written`);
   // Read before the message goes: once the consumer runs, local D1 answers only between deliveries.
   const imp = await findImport(db, id);

@@ -1,4 +1,5 @@
 import type { Db } from "../db/client";
+import { isFileSharedWithOther } from "../db/dry-runs";
 import { claimStalledImports, listPurgeableImports, purgeImportLines } from "../db/imports";
 import { staleAfterMs } from "./limits";
 
@@ -26,7 +27,9 @@ export async function purgeOldImports(env: Env, db: Db, now: Date, retentionDays
   let budget = purgeLinesPerRun;
   let purged = 0;
   for (const imp of old) {
-    await env.FILES.delete(imp.workbook ? [imp.fileKey, imp.workbook.key] : imp.fileKey);
+    // A dry run and the import that applied it read one stored file: the last one purged deletes it.
+    if (!(await isFileSharedWithOther(db, imp.fileKey, imp.id)))
+      await env.FILES.delete(imp.workbook ? [imp.fileKey, imp.workbook.key] : imp.fileKey);
     const { deleted, done } = await purgeImportLines(
       db,
       imp,

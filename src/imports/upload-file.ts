@@ -23,6 +23,8 @@ type UploadInput = {
   contentType?: string | null;
   /** The sheet to read, for a workbook; else its first one shown. */
   sheet?: string | null;
+  /** A dry run: started, it checks every line and writes no user. */
+  dryRun?: boolean;
 };
 
 const statusByRefusal: Record<RefusalCode, 413 | 415 | 422> = {
@@ -188,7 +190,7 @@ export async function createImport(env: Env, db: Db, input: UploadInput): Promis
     const contentHash = hash.digest("hex");
     const { imp, rowsWritten } = await recordUpload(
       db,
-      { id, uploadedBy: input.uploadedBy, fileName, contentHash, ...values },
+      { id, uploadedBy: input.uploadedBy, fileName, contentHash, dryRun: input.dryRun ?? false, ...values },
       chunks,
     );
     console.log(`Import ${id}: uploaded, ${rowsWritten} rows written`);
