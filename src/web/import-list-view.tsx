@@ -1,6 +1,7 @@
 import type { FC } from "hono/jsx";
 import type { ImportView } from "../db/imports";
 import { Badge, DataTable, Pager, Time } from "./components";
+import { DryRunBadge } from "./dry-run-view";
 import { formatCount } from "./format";
 
 export type ImportListProps = {
@@ -45,7 +46,7 @@ export const ImportListPage: FC<ImportListProps> = ({ imports, next, paged, canI
             <a href={`/imports/${imp.id}`}>{imp.fileName}</a>
           </th>
           <td>
-            <Badge value={imp.status} />
+            <Badge value={imp.status} /> {imp.dryRun ? <DryRunBadge /> : null}
           </td>
           <td class="num" data-label="Users">
             {formatCount(imp.totalRows)}

@@ -1,6 +1,7 @@
 import type { FC } from "hono/jsx";
 import type { ImportView } from "../db/imports";
 import { CsrfField, DataTable, Notice, Time } from "./components";
+import { CheckEveryLineForm, CheckEveryLineHint } from "./dry-run-view";
 import { delimiterName, encodingName, formatBytes, formatCount, plural } from "./format";
 
 export type PreviewPageProps = {
@@ -162,18 +163,25 @@ export const PreviewPage: FC<PreviewPageProps> = ({ imp, earlier, csrfToken, can
       </section>
 
       {canStart ? (
-        <div class="actions">
-          <form method="post" action={`/imports/${imp.id}/start`} data-busy="Starting…">
-            <CsrfField token={csrfToken} />
-            <button type="submit">Import Users</button>
-          </form>
-          <form method="post" action={`/imports/${imp.id}/cancel`}>
-            <CsrfField token={csrfToken} />
-            <button type="submit" class="button-secondary">
-              Cancel
-            </button>
-          </form>
-        </div>
+        <>
+          <div class="actions">
+            {/* Uploaded as a dry run (through the API): it can only be checked, then imported from its report. */}
+            {imp.dryRun ? null : (
+              <form method="post" action={`/imports/${imp.id}/start`} data-busy="Starting…">
+                <CsrfField token={csrfToken} />
+                <button type="submit">Import Users</button>
+              </form>
+            )}
+            <CheckEveryLineForm imp={imp} csrfToken={csrfToken} />
+            <form method="post" action={`/imports/${imp.id}/cancel`}>
+              <CsrfField token={csrfToken} />
+              <button type="submit" class="button-secondary">
+                Cancel
+              </button>
+            </form>
+          </div>
+          <CheckEveryLineHint workbook={imp.workbook !== null} />
+        </>
       ) : (
         <Notice kind="info">
           This file is waiting to be imported. Only someone whose role has admin access and manages users can start or

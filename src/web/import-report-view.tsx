@@ -5,6 +5,7 @@ import type { ReportLine } from "../imports/read-lines";
 import { describeChange } from "../imports/describe-changes";
 import { inRows } from "../imports/row-wording";
 import { Badge, CsrfField, DataTable, Notice, Pager, SuccessIcon, Time } from "./components";
+import { DryRunBadge, DryRunOutcome } from "./dry-run-view";
 import { formatCount, plural, queryString } from "./format";
 import { userHref } from "./users-view";
 
@@ -21,6 +22,8 @@ export type ReportPageProps = {
   paged: boolean;
   /** Set when the viewer may cancel a running import: the form's CSRF token. */
   cancelToken: string | null;
+  /** Set when the viewer may import a dry run's file: the form's CSRF token. */
+  applyToken: string | null;
 };
 
 const running = (imp: ImportView) => isRunning(imp.status);
@@ -68,11 +71,12 @@ function announcement(imp: ImportView): string {
   if (imp.status === "queued") return "Waiting to start.";
   if (imp.status === "processing") {
     const quarters = Math.floor((imp.processedRows / Math.max(imp.totalRows, 1)) * 4);
-    return `Importing: ${quarters * 25}% done.`;
+    return `${imp.dryRun ? "Checking" : "Importing"}: ${quarters * 25}% done.`;
   }
   if (imp.status === "cancelling") return "Cancelling.";
   if (imp.status === "failed") return "The import stopped before the end.";
   if (imp.status === "cancelled") return "The import was cancelled.";
+  if (imp.dryRun) return "Dry run complete: nothing was changed.";
   return summarise(imp);
 }
 
@@ -85,7 +89,9 @@ const progressHeadings = { queued: "Waiting to start…", processing: "Importing
 const Progress: FC<{ imp: ImportView; cancelToken: string | null }> = ({ imp, cancelToken }) => (
   <section class="card" data-live="" aria-labelledby="progress-heading">
     <h2 id="progress-heading">
-      {progressHeadings[imp.status as keyof typeof progressHeadings] ?? progressHeadings.processing}
+      {imp.dryRun && imp.status === "processing"
+        ? "Checking every line…"
+        : (progressHeadings[imp.status as keyof typeof progressHeadings] ?? progressHeadings.processing)}
     </h2>
     <label for="progress">
       {formatCount(imp.processedRows)} of {plural(imp.totalRows, lineWord(imp))} done
@@ -333,7 +339,8 @@ export const ReportPage: FC<ReportPageProps> = (props) => {
   return (
     <>
       <div class="page-head">
-        <h1>Import report</h1>
+        <h1>{imp.dryRun ? "Dry run report" : "Import report"}</h1>
+        {imp.dryRun ? <DryRunBadge /> : null}
         <Badge value={imp.status} />
       </div>
       <p class="lead">
@@ -341,7 +348,14 @@ export const ReportPage: FC<ReportPageProps> = (props) => {
         {imp.uploadedByName}
       </p>
       <div data-announce={announcement(imp)}>
-        {done ? <Outcome imp={imp} /> : <Progress imp={imp} cancelToken={props.cancelToken} />}
+        {imp.dryRun ? <DryRunOutcome imp={imp} applyToken={props.applyToken} /> : null}
+        {done ? (
+          imp.dryRun && imp.status === "completed" ? null : (
+            <Outcome imp={imp} />
+          )
+        ) : (
+          <Progress imp={imp} cancelToken={props.cancelToken} />
+        )}
       </div>
       <Stats imp={imp} />
       {done ? (
@@ -355,7 +369,7 @@ export const ReportPage: FC<ReportPageProps> = (props) => {
             </a>
           ) : null}
           {/* All Users filters by each user's last import: a line left unchanged keeps its earlier one. */}
-          {imp.created + imp.updated ? (
+          {imp.dryRun ? null : imp.created + imp.updated ? (
             <a href={`/users${queryString({ import: imp.id })}`}>See the users this import created or updated</a>
           ) : (
             <span class="muted">This import created and updated no users.</span>

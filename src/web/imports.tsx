@@ -14,6 +14,7 @@ import { AppError } from "../errors";
 import { attachment, csvAttachment, xlsxType } from "../http/csv-attachment";
 import { templateDownload } from "../http/template-download";
 import { failedLinesCsv, notReachedCsv, notReachedRefusal, reportCsv } from "../imports/report-csv";
+import { applyDryRun } from "../imports/apply-dry-run";
 import { cancelRunningImport, discardReadyImport, startImport } from "../imports/start-import";
 import { templateXlsx } from "../imports/template-xlsx";
 import { createImport, readAnotherSheet } from "../imports/upload-file";
@@ -140,8 +141,9 @@ importsApp.get("/:id", requireViewUsers, async (c) => {
       nextCursor={page.nextCursor}
       paged={after !== undefined}
       cancelToken={running && canManageUsers(c.var.viewer) ? c.var.csrfToken : null}
+      applyToken={imp.dryRun && canManageUsers(c.var.viewer) ? c.var.csrfToken : null}
     />,
-    { title: `Import report: ${imp.fileName}`, refresh: running },
+    { title: `${imp.dryRun ? "Dry run report" : "Import report"}: ${imp.fileName}`, refresh: running },
   );
 });
 
@@ -176,6 +178,25 @@ importsApp.post("/:id/start", requireManageUsers, verifyCsrf, async (c) => {
   const id = c.req.param("id");
   await startImport(c.env, c.var.db, id, c.var.viewer.id);
   return c.redirect(`/imports/${id}`, 303);
+});
+
+// From the preview: the same import, started as a dry run.
+importsApp.post("/:id/check", requireManageUsers, verifyCsrf, async (c) => {
+  const id = c.req.param("id");
+  await startImport(c.env, c.var.db, id, c.var.viewer.id, { dryRun: true });
+  return c.redirect(`/imports/${id}`, 303);
+});
+
+importsApp.post("/:id/apply", requireManageUsers, verifyCsrf, async (c) => {
+  const id = c.req.param("id");
+  try {
+    const imp = await applyDryRun(c.env, c.var.db, id, c.var.viewer.id);
+    return c.redirect(`/imports/${imp.id}`, 303);
+  } catch (err) {
+    // Imported already (another tab, another admin), or not to be: the dry run's report says which.
+    if (!(err instanceof AppError) || err.status !== 409) throw err;
+    return c.redirect(`/imports/${id}`, 303);
+  }
 });
 
 importsApp.post("/:id/cancel", requireManageUsers, verifyCsrf, async (c) => {
