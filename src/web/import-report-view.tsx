@@ -340,8 +340,14 @@ export const ReportPage: FC<ReportPageProps> = (props) => {
     <>
       <div class="page-head">
         <h1>{imp.dryRun ? "Dry run report" : "Import report"}</h1>
-        {imp.dryRun ? <DryRunBadge /> : null}
-        <Badge value={imp.status} />
+        <span>
+          {imp.dryRun ? (
+            <>
+              <DryRunBadge />{" "}
+            </>
+          ) : null}
+          <Badge value={imp.status} />
+        </span>
       </div>
       <p class="lead">
         {imp.fileName} · {plural(imp.totalRows, "user")} · uploaded <Time when={imp.createdAt} /> by{" "}
