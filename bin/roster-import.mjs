@@ -8,19 +8,21 @@ import { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 
-const usage = `Usage: roster-import FILE.csv --url https://roster.example.com --token TOKEN [--quiet]
+const usage = `Usage: roster-import FILE.csv --url https://roster.example.com --token TOKEN [--dry-run] [--quiet]
 
-  --url     Roster's address (or ROSTER_URL)
-  --token   an API token from the API tokens page (or ROSTER_TOKEN)
-  --quiet   no progress, only the summary
+  --url      Roster's address (or ROSTER_URL)
+  --token    an API token from the API tokens page (or ROSTER_TOKEN)
+  --dry-run  check every line and change nothing: the summary says what importing would do,
+             and the report has the button that then imports the same file
+  --quiet    no progress, only the summary
 
 Progress is a bar on an interactive terminal; otherwise (a log, a CI job, a pipe) it is a line
 now and then: when the import's status changes, at every 10% and at least every 30 seconds
 while it moves.
 
 Exit codes:
-  0  every line imported (some may have warnings)
-  1  some lines failed; they are written next to the file as FILE.failed.csv
+  0  every line imported, or with --dry-run would import (some may have warnings)
+  1  some lines failed, or would fail; they are written next to the file as FILE.failed.csv
   2  the command was not used correctly (arguments, file)
   3  Roster refused the file (nothing was imported), or the token
   4  the import failed or was cancelled, or Roster could not be reached`;
@@ -44,6 +46,7 @@ function readOptions(argv) {
         url: { type: "string" },
         token: { type: "string" },
         quiet: { type: "boolean", default: false },
+        "dry-run": { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -63,7 +66,14 @@ function readOptions(argv) {
   } catch {
     throw new Stop(exit.usage, `--url ${url} is not an address; give one such as https://roster.example.com.`);
   }
-  return { file: positionals[0], base: base.origin, token, quiet: values.quiet, bar: Boolean(process.stderr.isTTY) };
+  return {
+    file: positionals[0],
+    base: base.origin,
+    token,
+    quiet: values.quiet,
+    dryRun: values["dry-run"],
+    bar: Boolean(process.stderr.isTTY),
+  };
 }
 
 /** One API call; a 429 waits as long as Roster says and tries again. */
@@ -108,6 +118,7 @@ async function upload(options) {
     throw new Stop(exit.usage, `There is no file at ${options.file}.`);
   }
   const query = new URLSearchParams({ filename: basename(options.file), start: "true" });
+  if (options.dryRun) query.set("dry_run", "true");
   const res = await callApi(options, `/api/imports?${query}`, {
     method: "POST",
     headers: { "Content-Type": "text/csv", "Content-Length": String(size) },
@@ -184,27 +195,43 @@ function failedPath(file) {
 async function main(argv) {
   const options = readOptions(argv);
   const uploaded = await upload(options);
-  console.log(`Uploaded ${basename(options.file)}: Roster found ${number(uploaded.total_rows)} users. Importing…`);
+  console.log(
+    `Uploaded ${basename(options.file)}: Roster found ${number(uploaded.total_rows)} users. ${options.dryRun ? "Checking every line (dry run)…" : "Importing…"}`,
+  );
   const imp = await waitForImport(options, uploaded.id);
-  if (imp.status === "failed") throw new Stop(exit.failed, `The import failed: ${imp.error ?? "no reason was given"}`);
+  const what = options.dryRun ? "dry run" : "import";
+  if (imp.status === "failed") throw new Stop(exit.failed, `The ${what} failed: ${imp.error ?? "no reason was given"}`);
   if (imp.status === "cancelled") {
     throw new Stop(
       exit.failed,
-      `The import was cancelled after ${number(imp.processed_rows)} of ${number(imp.total_rows)} users. ` +
+      `The ${what} was cancelled after ${number(imp.processed_rows)} of ${number(imp.total_rows)} users. ` +
         `The report says what it did, and has the lines it did not reach: ${options.base}/imports/${imp.id}`,
     );
   }
   const c = imp.counts;
-  console.log(
-    `${number(c.created + c.updated + c.unchanged)} out of ${number(imp.total_rows)} users imported: ${number(c.created)} created, ${number(c.updated)} updated, ${number(c.unchanged)} unchanged, ${number(c.failed)} failed, ${number(c.warnings)} with warnings.`,
-  );
+  if (options.dryRun)
+    console.log(
+      `Dry run, nothing was changed. Importing this file would import ${number(c.created + c.updated + c.unchanged)} out of ${number(imp.total_rows)} users: ${number(c.created)} created, ${number(c.updated)} updated, ${number(c.unchanged)} unchanged, ${number(c.failed)} failed, ${number(c.warnings)} with warnings.`,
+    );
+  else
+    console.log(
+      `${number(c.created + c.updated + c.unchanged)} out of ${number(imp.total_rows)} users imported: ${number(c.created)} created, ${number(c.updated)} updated, ${number(c.unchanged)} unchanged, ${number(c.failed)} failed, ${number(c.warnings)} with warnings.`,
+    );
   console.log(`Report: ${options.base}/imports/${imp.id}`);
+  if (options.dryRun)
+    console.log(
+      `To import the same file, click Import this file on the report, or POST ${options.base}/api/imports/${imp.id}/apply.`,
+    );
   if (c.failed === 0) return exit.ok;
   const res = await callApi(options, `/api/imports/${imp.id}/failed.csv`);
   if (!res.ok) throw new Stop(exit.failed, `Could not download the failed lines: ${await errorOf(res)}`);
   const path = failedPath(options.file);
   await writeFile(path, Buffer.from(await res.arrayBuffer()));
-  console.log(`The ${number(c.failed)} failed lines are in ${path}: fix them there and import that file.`);
+  console.log(
+    options.dryRun
+      ? `The ${number(c.failed)} lines that would fail are in ${path}: fix them in ${basename(options.file)} and check it again.`
+      : `The ${number(c.failed)} failed lines are in ${path}: fix them there and import that file.`,
+  );
   return exit.linesFailed;
 }
 

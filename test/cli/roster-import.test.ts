@@ -210,6 +210,29 @@ describe("roster-import", () => {
     ]);
   });
 
+  it("checks every line with --dry-run, changing nothing, and says how to import the same file", async () => {
+    const file = await csvFile([
+      `${n}5,Ed,Five,London,${n}5@example.com,`,
+      `${n}6,Flo,Six,Atlantis,${n}6@example.com,`,
+    ]);
+    const run = await runImporter([file, "--url", baseUrl, "--token", token, "--dry-run"]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain("Checking every line (dry run)");
+    expect(run.stdout).toContain(
+      "Dry run, nothing was changed. Importing this file would import 1 out of 2 users: 1 created, 0 updated, 0 unchanged, 1 failed",
+    );
+    const id = /\/imports\/([0-9a-f-]{36})/.exec(run.stdout)?.[1] ?? "";
+    expect(run.stdout).toContain(`POST ${baseUrl}/api/imports/${id}/apply`);
+    expect(run.stdout).toContain(`The 1 lines that would fail are in ${file.replace(/\.csv$/, ".failed.csv")}`);
+    const user = await fetch(`${baseUrl}/api/users/${n}5`, { headers: { Authorization: `Bearer ${token}` } });
+    expect(user.status).toBe(404);
+    const applied = await fetch(`${baseUrl}/api/imports/${id}/apply`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    expect(applied.status).toBe(201);
+  });
+
   it("says why Roster refused a file, and exits 3", async () => {
     const path = join(dir, "names.csv");
     await writeFile(path, "first_name,last_name\nAda,Lovelace\n");
