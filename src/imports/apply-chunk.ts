@@ -166,6 +166,18 @@ function userWriteOf(w: UserState): UserWrite {
 }
 
 /**
+ * Whether a later chunk's rules can tell this write from no write, so a dry run must record it
+ * (projected_users). A later line naming the same employee number, or the email this line set,
+ * fails as a repeat of it whatever the user holds (import_keys), so only two things reach later
+ * lines: an email the user gave up, which a later line may take, and who can import users, which
+ * the last-admin rule counts.
+ */
+function readByLaterChunks(before: UserState | undefined, after: UserState, importerRoles: number[]): boolean {
+  if (!before) return importerRoles.includes(after.roleId);
+  return before.emailKey !== after.emailKey || before.roleId !== after.roleId;
+}
+
+/**
  * Checks one chunk's records in file order, acting for `importer`, and writes the result in one
  * D1 batch (writeChunk): applied whole or not at all, and never twice. Only the lines that need
  * attention keep a row; the rest are one letter each in the chunk's outcomes. A dry run's chunk
@@ -187,6 +199,8 @@ export async function applyChunk(
   await yieldToRequests();
   const changes: ChangeWrite[] = [];
   const projectedChanges: ProjectedChange[] = [];
+  const projectedUsers: UserWrite[] = [];
+  const importerRoles = importerRoleIds([...roles.byId.values()]);
   const lines = records.map((record, i) => {
     const lineKeys = keys[i] ?? keysOf(record.values);
     // The user as this line finds them: checkRow puts the line's result in their place.
@@ -197,6 +211,7 @@ export async function applyChunk(
       changes.push({ employeeKey: line.write.employeeKey, line: line.line, changes: packed });
       // A report shows what updating lines change; a dry run has no history to keep the rest in.
       if (line.outcome === "updated") projectedChanges.push({ line: line.line, changes: packed });
+      if (dryRun && readByLaterChunks(before, line.write, importerRoles)) projectedUsers.push(userWriteOf(line.write));
     }
     return line;
   });
@@ -225,7 +240,7 @@ export async function applyChunk(
     outcomes: encodeOutcomes(lines.map((l) => ({ outcome: l.outcome, warned: hasWarning(l) }))),
     flagged,
     claims: claimsOf(records, keys, repeats, ctx),
-    users: lines.flatMap((l) => (l.write ? [userWriteOf(l.write)] : [])),
+    users: dryRun ? projectedUsers : lines.flatMap((l) => (l.write ? [userWriteOf(l.write)] : [])),
     changes,
     at: now.getTime(),
     dryRun: dryRun ? { changes: projectedChanges } : undefined,

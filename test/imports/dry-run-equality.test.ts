@@ -181,6 +181,12 @@ describe("a dry run's projection", () => {
     expect(real.processed_rows).toBe(dry.processed_rows);
     const realLines = await allLines(token, real.id);
     expect(realLines).toEqual(dryLines);
+    // What the dry run keeps of its own, beside the rows any import keeps: a change row per
+    // updating line, where the import keeps a history row per line that creates or updates.
+    const [realRow] = await db.select().from(imports).where(eq(imports.id, real.id));
+    const history = await db.$count(userChanges, eq(userChanges.importSeq, realRow?.seq ?? -1));
+    expect(history).toBe(real.counts.created + real.counts.updated);
+    expect(await db.$count(projectedChanges, eq(projectedChanges.importSeq, row?.seq ?? -1))).toBe(dry.counts.updated);
 
     // The lines that read what earlier chunks wrote came out as an import gives them.
     const at = (line: number) => dryLines.find((l) => l.line === line);
