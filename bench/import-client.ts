@@ -37,9 +37,10 @@ export async function uploadFile(
   path: string,
   fileName: string,
   contentType = "text/csv",
+  options: { dryRun?: boolean } = {},
 ): Promise<ImportState> {
   const size = (await stat(path)).size;
-  const url = `${api.baseUrl}/api/imports?filename=${encodeURIComponent(fileName)}`;
+  const url = `${api.baseUrl}/api/imports?filename=${encodeURIComponent(fileName)}${options.dryRun ? "&dry_run=true" : ""}`;
   const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
     const req = request(
       url,

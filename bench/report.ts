@@ -55,7 +55,8 @@ export type SizeResult = {
   stateBytes: number;
   latencies: Latency[];
   /** D1's bill and growth for the import that created the users, one that updated them all, and one that changed nothing. */
-  costs: Record<"created" | "updated" | "unchanged", ImportCost>;
+  /** A dry run of the first file after the others: every line would update its user back. */
+  costs: Record<"created" | "updated" | "unchanged", ImportCost> & { dryRun?: ImportCost };
   /** With concurrent clients on the report page, the status and the lines during the updating import. */
   loadLatencies: Percentiles[] | null;
   /** The floor: papaparse and node:sqlite with only the unique keys the rules need. */
@@ -81,10 +82,10 @@ export const importRowsWritten = (c: ImportCost) => c.rowsWritten - (c.historyRo
 const changedLines = (c: ImportCost) => (c.counts.created ?? 0) + (c.counts.updated ?? 0);
 
 /**
- * Tables whose growth is the users themselves, their history, or the lines that need attention:
- * not counted as what an import keeps.
+ * Tables whose growth is the users themselves, their history (a dry run's report keeps the same
+ * changes, smaller), or the lines that need attention: not counted as what an import keeps.
  */
-const ownTables = new Set(["users", "flagged_lines", "user_changes"]);
+const ownTables = new Set(["users", "flagged_lines", "user_changes", "projected_changes"]);
 /** Bytes an import kept in D1 beyond the users, their history and its flagged lines. */
 export const keptBytes = (c: ImportCost) =>
   Object.entries(c.bytesGrowth).reduce((sum, [t, b]) => (ownTables.has(t) ? sum : sum + b), 0);
@@ -269,12 +270,13 @@ export function printReport(results: SizeResult[]): void {
         "history bytes",
       ],
       results.flatMap((r) =>
-        (["created", "updated", "unchanged"] as const).map((kind) => {
+        (["created", "updated", "unchanged", "dryRun"] as const).flatMap((kind) => {
           const c = r.costs[kind];
+          if (c === undefined) return [];
           const history = c.historyRowsWritten ?? 0;
-          return [
+          const row = [
             r.rows.toLocaleString("en"),
-            kind,
+            kind === "dryRun" ? "dry run (updates)" : kind,
             seconds(c.ms),
             importRowsWritten(c).toLocaleString("en"),
             (importRowsWritten(c) / r.rows).toFixed(3),
@@ -283,8 +285,10 @@ export function printReport(results: SizeResult[]): void {
             keptBytes(c).toLocaleString("en"),
             (keptBytes(c) / r.rows).toFixed(1),
             (c.bytesGrowth.flagged_lines ?? 0).toLocaleString("en"),
-            (c.bytesGrowth.user_changes ?? 0).toLocaleString("en"),
+            // A dry run's are its report's changes, kept instead of history.
+            ((c.bytesGrowth.user_changes ?? 0) + (c.bytesGrowth.projected_changes ?? 0)).toLocaleString("en"),
           ];
+          return [row];
         }),
       ),
     ),

@@ -10,7 +10,14 @@ import { startImport, timeGet, uploadFile, waitForImport, type Api, type ImportS
 import { loadPages, signIn, type Percentiles } from "./page-load.ts";
 import { describeMachine } from "./machine.ts";
 import { processTree, runtimeSnapshot, workerdOf } from "./process-memory.ts";
-import { importRowsWritten, printReport, type ImportCost, type MemoryTracePoint, type SizeResult } from "./report.ts";
+import {
+  importRowsWritten,
+  keptBytes,
+  printReport,
+  type ImportCost,
+  type MemoryTracePoint,
+  type SizeResult,
+} from "./report.ts";
 import { queueDeliveries, startRoster, stateBytes, stopRoster } from "./roster-server.ts";
 import { runFloor } from "./run-floor.ts";
 import { isolateHeapSampler, measureRetainedHeap } from "./isolate-heap.ts";
@@ -91,9 +98,16 @@ const loadClients = 20;
  * import's report page, status and first lines all the while; returns the import and the
  * latencies they saw.
  */
-async function importWhole(api: Api, path: string, fileName: string, rows: number, load: { cookie: string } | null) {
+async function importWhole(
+  api: Api,
+  path: string,
+  fileName: string,
+  rows: number,
+  load: { cookie: string } | null,
+  options: { dryRun?: boolean } = {},
+) {
   const t0 = performance.now();
-  const uploaded = await uploadFile(api, path, fileName);
+  const uploaded = await uploadFile(api, path, fileName, "text/csv", options);
   const id = uploaded.id;
   const auth = { Authorization: `Bearer ${api.token}` };
   const pages = load
@@ -218,6 +232,11 @@ for (const rows of sizes) {
     const bytesAfterUpdate = await d1Bytes(roster.stateDir);
     const same = await importWhole(api, renamed.path, `users-${rows}-renamed.csv`, rows, null);
     const bytesAfterSame = await d1Bytes(roster.stateDir);
+    // A dry run of the first file, which would give every user their first names back: the same
+    // rules and work as the updating import, writing no user.
+    log(`dry run of the first ${rows}-row file: every line would update its user`);
+    const dry = await importWhole(api, file.path, `users-${rows}.csv`, rows, null, { dryRun: true });
+    const bytesAfterDry = await d1Bytes(roster.stateDir);
     await sleep(1000);
     const costOf = (
       importId: string,
@@ -237,12 +256,18 @@ for (const rows of sizes) {
       created: costOf(id, totalMs0(), progress.final, bytesAtStart, bytesAfterCreate),
       updated: costOf(update.id, update.ms, update.final, bytesAfterCreate, bytesAfterUpdate),
       unchanged: costOf(same.id, same.ms, same.final, bytesAfterUpdate, bytesAfterSame),
+      dryRun: costOf(dry.id, dry.ms, dry.final, bytesAfterSame, bytesAfterDry),
     };
     const loadLatencies: Percentiles[] | null = update.latencies;
     const perLine = (c: ImportCost) =>
       `${(importRowsWritten(c) / rows).toFixed(3)} (+${(c.historyRowsWritten / rows).toFixed(3)} history)`;
     log(
       `rows written per line: created ${perLine(costs.created)}, updated ${perLine(costs.updated)}, unchanged ${perLine(costs.unchanged)}`,
+    );
+    log(
+      `dry run: ${(costs.dryRun.ms / 1000).toFixed(2)} s, ${costs.dryRun.rowsWritten} rows written, ${keptBytes(costs.dryRun)} bytes kept ` +
+        `(+${costs.dryRun.bytesGrowth.projected_changes ?? 0} for its changes); the updating import: ${(costs.updated.ms / 1000).toFixed(2)} s, ` +
+        `${costs.updated.rowsWritten} rows written, ${keptBytes(costs.updated)} bytes kept (+${costs.updated.bytesGrowth.user_changes ?? 0} of history)`,
     );
     const totalMs = totalMs0();
     result = {

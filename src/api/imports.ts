@@ -141,7 +141,8 @@ importsApi.openapi(upload, async (c) => {
           "This Idempotency-Key was used in the last 24 hours with a different file. Send a new key with a new file.",
         );
       }
-      return c.json(uploadedImport.parse(stored.response), 200);
+      // An answer kept from before dry runs has no dry_run: it was none.
+      return c.json(uploadedImport.parse({ dry_run: false, ...stored.response }), 200);
     }
   }
   let answer: z.input<typeof uploadedImport>;
@@ -208,7 +209,8 @@ const start = createRoute({
   method: "post",
   path: "/{id}/start",
   summary: "Start a ready import",
-  description: "Starting an import that is already under way or finished changes nothing.",
+  description:
+    "Starting an import that is already under way or finished changes nothing. A dry run (uploaded with `dry_run=true`) starts as a dry run.",
   middleware: [requireManageUsers] as const,
   request: { params: importIdParam },
   responses: {

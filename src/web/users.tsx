@@ -82,7 +82,8 @@ usersApp.get("/", async (c) => {
     listImports(db, { limit: importChoices }),
     listKeyCollisions(db, "user"),
   ]);
-  const imports = recent.imports;
+  // A dry run changed no user, so it is no import to filter users by.
+  const imports = recent.imports.filter((i) => !i.dryRun);
   if (filters.importId && !imports.some((i) => i.id === filters.importId)) {
     const chosen = await findImport(db, filters.importId);
     if (chosen) imports.push(chosen);
