@@ -104,6 +104,25 @@ describe("webhook deliveries", () => {
     expect(payload.data.import).toMatchObject({ id, status: "cancelled" });
   });
 
+  it("announces a dry run's end with the same event, its import marked as a dry run", async () => {
+    const endpoint = await createEndpoint(downReceiver, ["import.completed"]);
+    const n = unique("dr");
+    const upload = await uploadCsv(
+      admin,
+      csvOf([header, [n, "Dee", "Dry", "", `${n}@example.com`, ""]]),
+      "filename=users.csv&dry_run=true&start=true",
+    );
+    const { id } = (await upload.json()) as { id: string };
+    await waitForAttempts(endpoint.id, 1);
+    const [delivery] = await db.select().from(webhookDeliveries).where(eq(webhookDeliveries.endpointId, endpoint.id));
+    const payload = JSON.parse(delivery?.payload ?? "") as {
+      type: string;
+      data: { import: { id: string; status: string; dry_run: boolean } };
+    };
+    expect(payload.type).toBe("import.completed");
+    expect(payload.data.import).toMatchObject({ id, status: "completed", dry_run: true });
+  });
+
   it("disables an endpoint whose deliveries have all failed for five days, and enables it again", async () => {
     const endpoint = await createEndpoint(downReceiver, ["import.failed"]);
     await db
