@@ -14,7 +14,11 @@ import {
   users,
 } from "../../src/db/schema";
 import { applyDryRun } from "../../src/imports/apply-dry-run";
-import { advanceImport } from "../../src/imports/consume-import";
+import { listChunkPlans } from "../../src/db/import-chunks";
+import { findImporter } from "../../src/db/viewers";
+import { applyChunk } from "../../src/imports/apply-chunk";
+import { advanceImport, loadRoleBook } from "../../src/imports/consume-import";
+import { readImportChunk } from "../../src/imports/import-file";
 import {
   call,
   createTestLocation,
@@ -28,6 +32,8 @@ import {
   waitForImport,
   type ImportBody,
 } from "../helpers";
+
+type DryRunState = ImportBody & { dry_run: boolean };
 
 type Line = {
   line: number;
@@ -215,6 +221,40 @@ describe("a dry run's projection", () => {
     ])
       expect(codes, code).toContain(code);
     expect(new Set(dryLines.map((l) => l.outcome))).toEqual(new Set(["created", "updated", "unchanged", "failed"]));
+  });
+
+  it("forgets what a cancelled dry run projected, and writes no user meanwhile", async () => {
+    const { user: me, token } = await createUserWithToken("Admin");
+    const site = await createTestLocation();
+    const a = await createUser("Standard");
+    const n = unique("C");
+    const csv = csvOf([
+      wideHeader,
+      wide([a.employeeNumber, "", "", site.name, `${n}-moved@example.com`, ""]),
+      ...filler(`${n}-f`, 1200, site.name),
+    ]);
+    const upload = await uploadCsv(token, csv, "filename=users.csv&dry_run=true");
+    const { id } = (await upload.json()) as { id: string };
+    await markImportQueued(db, id, me.id, new Date());
+    const [imp] = await db.select().from(imports).where(eq(imports.id, id));
+    if (!imp) throw new Error("no import");
+    const [first] = await listChunkPlans(db, id, 0);
+    const records = first ? await readImportChunk(env.FILES, imp, first) : null;
+    const importer = await findImporter(db, me.id);
+    if (!first || !records || !importer) throw new Error("no chunk to apply");
+    await applyChunk(db, imp, first, records, await loadRoleBook(db), importer, new Date());
+    // The email A gives up is projected for the chunks after; A is as stored.
+    expect(await db.$count(projectedUsers, eq(projectedUsers.importSeq, imp.seq))).toBe(1);
+    expect((await db.select().from(users).where(eq(users.id, a.id)))[0]?.email).toBe(a.email);
+
+    expect((await call(token, `/api/imports/${id}/cancel`, { method: "POST" })).status).toBe(202);
+    expect(await advanceImport(env, db, id, 60_000)).toBe("done");
+    const done = (await (await call(token, `/api/imports/${id}`)).json()) as DryRunState;
+    expect(done).toMatchObject({ status: "cancelled", dry_run: true });
+    expect(await db.$count(projectedUsers, eq(projectedUsers.importSeq, imp.seq))).toBe(0);
+    const refused = await call(token, `/api/imports/${id}/apply`, { method: "POST" });
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("dry_run_not_completed");
   });
 
   it("counts the admins earlier chunks would demote, and refuses a role the importer cannot give, as the import does", async () => {
