@@ -7,6 +7,7 @@ import { inRows } from "../imports/row-wording";
 import { Badge, CsrfField, DataTable, Notice, Pager, SuccessIcon, Time } from "./components";
 import { formatCount, plural, queryString } from "./format";
 import { userHref } from "./users-view";
+import { UndoLink, UndoOutcome, UndoProgress, type UndoReport } from "./import-undo-view";
 
 export type LineFilterName = "all" | "errors" | "warnings";
 
@@ -21,6 +22,10 @@ export type ReportPageProps = {
   paged: boolean;
   /** Set when the viewer may cancel a running import: the form's CSRF token. */
   cancelToken: string | null;
+  /** Whether the viewer may undo this import, which is completed or cancelled. */
+  canUndo: boolean;
+  /** The undo's kept lines, once the import is undone. */
+  undoReport: UndoReport | null;
 };
 
 const running = (imp: ImportView) => isRunning(imp.status);
@@ -73,6 +78,11 @@ function announcement(imp: ImportView): string {
   if (imp.status === "cancelling") return "Cancelling.";
   if (imp.status === "failed") return "The import stopped before the end.";
   if (imp.status === "cancelled") return "The import was cancelled.";
+  if (imp.status === "undoing") {
+    const quarters = Math.floor((imp.undoRows / Math.max(imp.processedRows, 1)) * 4);
+    return `Undoing: ${quarters * 25}% done.`;
+  }
+  if (imp.status === "undone") return "The import was undone.";
   return summarise(imp);
 }
 
@@ -330,6 +340,9 @@ const Lines: FC<ReportPageProps> = ({ imp, lines, users, show, nextCursor, paged
 export const ReportPage: FC<ReportPageProps> = (props) => {
   const { imp } = props;
   const done = !running(imp);
+  // An undoing or undone import's own outcome is the one it had before the undo.
+  const before = imp.undoFrom !== null && (imp.status === "undoing" || imp.status === "undone");
+  const outcome = before && imp.undoFrom ? { ...imp, status: imp.undoFrom } : imp;
   return (
     <>
       <div class="page-head">
@@ -341,7 +354,9 @@ export const ReportPage: FC<ReportPageProps> = (props) => {
         {imp.uploadedByName}
       </p>
       <div data-announce={announcement(imp)}>
-        {done ? <Outcome imp={imp} /> : <Progress imp={imp} cancelToken={props.cancelToken} />}
+        {imp.status === "undoing" ? <UndoProgress imp={imp} /> : null}
+        {imp.status === "undone" && props.undoReport ? <UndoOutcome imp={imp} report={props.undoReport} /> : null}
+        {done ? <Outcome imp={outcome} /> : <Progress imp={imp} cancelToken={props.cancelToken} />}
       </div>
       <Stats imp={imp} />
       {done ? (
@@ -360,6 +375,7 @@ export const ReportPage: FC<ReportPageProps> = (props) => {
           ) : (
             <span class="muted">This import created and updated no users.</span>
           )}
+          {props.canUndo ? <UndoLink imp={imp} /> : null}
         </div>
       ) : null}
       <Lines {...props} />

@@ -17,6 +17,7 @@ import {
   storedUser,
   unique,
 } from "../helpers";
+import { csrfIn, signedIn } from "../web/helpers";
 
 type ImportWithUndo = {
   id: string;
@@ -324,4 +325,53 @@ describe("an undo that crashes part-way", () => {
       .where(and(eq(userChanges.userId, sample?.id ?? 0), eq(userChanges.source, "undo")));
     expect(undos).toHaveLength(1);
   }, 120_000);
+});
+
+describe("the undo on the report", () => {
+  it("offers Undo on a completed import, says what it will do, and shows the import undone with what it kept", async () => {
+    const { browser } = await signedIn("Admin");
+    const n = unique("uw");
+    await importCsv(admin.token, csvOf([header, row(n, "Wen", leeds.name)]));
+    const added = unique("uw");
+    const { imp } = await importCsv(
+      admin.token,
+      csvOf([header, row(n, "Wendy", york.name), row(added, "Al", leeds.name)]),
+    );
+    await importCsv(admin.token, csvOf([header, row(n, "Wendy", leeds.name)]));
+
+    const report = await (await browser.fetch(`/imports/${imp.id}`)).text();
+    expect(report).toContain(`href="/imports/${imp.id}/undo"`);
+    const confirm = await (await browser.fetch(`/imports/${imp.id}/undo`)).text();
+    expect(confirm).toContain("Remove the 1 user this import created");
+    expect(confirm).toContain("Restore the earlier values of the 1 user this import updated");
+
+    const forged = await browser.post(`/imports/${imp.id}/undo`, {});
+    expect(forged.status).toBe(403);
+    expect((await findImportRow(db, imp.id))?.status).toBe("completed");
+
+    const asked = await browser.post(`/imports/${imp.id}/undo`, { _csrf: csrfIn(confirm) });
+    expect(asked.status).toBe(303);
+    expect(asked.headers.get("Location")).toBe(`/imports/${imp.id}`);
+    await waitForUndo(imp.id);
+    const undone = await (await browser.fetch(`/imports/${imp.id}`)).text();
+    expect(undone).toContain("This import was undone.");
+    expect(undone).toContain("1 user removed, 1 restored");
+    expect(undone).toContain("The location was kept: it was changed after this import, by a later import or by hand.");
+    expect(undone).not.toContain(`href="/imports/${imp.id}/undo"`);
+    // The confirmation of an undone import leads back to its report.
+    expect((await browser.fetch(`/imports/${imp.id}/undo`)).status).toBe(303);
+
+    const user = await storedUser(n);
+    const history = await (await browser.fetch(`/users/${encodeURIComponent(user?.employeeNumber ?? "")}`)).text();
+    expect(history).toContain("Undo of an import, line 2");
+  });
+
+  it("offers no Undo to someone who cannot manage users", async () => {
+    const { browser } = await signedIn("Manager");
+    const { imp } = await importCsv(admin.token, csvOf([header, row(unique("un"), "No", leeds.name)]));
+    expect(await (await browser.fetch(`/imports/${imp.id}`)).text()).not.toContain("Undo this import");
+    const page = await (await browser.fetch("/tokens")).text();
+    expect((await browser.post(`/imports/${imp.id}/undo`, { _csrf: csrfIn(page) })).status).toBe(403);
+    expect((await findImportRow(db, imp.id))?.status).toBe("completed");
+  });
 });
