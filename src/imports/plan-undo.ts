@@ -38,11 +38,24 @@ const isImportedField = (field: string): field is ImportedField => importedField
 const currentValue = (u: UndoUser, field: ImportedField): string | null =>
   ({ first_name: u.first_name, last_name: u.last_name, email: u.email, location: u.location, role: u.role })[field];
 
-/** The import's own change to a user (its line's row), and every change after it. */
+/**
+ * The import's own change to a user (its line's row), and every change after it but those of a
+ * later import that was undone since: that import's change and its undo's together changed
+ * nothing, so undoing a later import first and then this one takes both back. What that undo
+ * kept stays in the user's fields, where the comparison with what this import set finds it.
+ */
 function splitChanges(rows: UndoChangeRow[], seq: number, line: number) {
   const own = rows.findIndex((r) => r.source === "import" && r.import_seq === seq && r.line === line);
-  return own === -1 ? null : { own: rows[own], later: rows.slice(own + 1) };
+  if (own === -1) return null;
+  const after = rows.slice(own + 1);
+  const undone = new Set(after.filter((r) => r.source === "undo").map((r) => r.import_seq));
+  const later = after.filter((r) => !((r.source === "import" || r.source === "undo") && undone.has(r.import_seq)));
+  return { own: rows[own], later };
 }
+
+/** Whether a user still holds every value a change set: nothing changed them since, in effect. */
+const holdsAll = (user: UndoUser, changes: FieldChange[]) =>
+  changes.every((c) => !isImportedField(c.field) || currentValue(user, c.field) === c.to);
 
 /** The keys of the earlier values a chunk's restores may need, to look them up before planning. */
 export function restoreKeysOf(
@@ -92,7 +105,8 @@ export function planUndo(lines: UndoLine[], ctx: UndoContext): UndoPlan {
     }
     const split = splitChanges(ctx.changes.get(user.id) ?? [], ctx.import.seq, l.line);
     if (!split) noteOf(l, [{ field: null, reason: "not_recorded" }]);
-    else if (split.later.length) noteOf(l, [{ field: null, reason: "user_changed_since" }]);
+    else if (split.later.length || !holdsAll(user, unpackChanges(JSON.parse(split.own?.changes ?? "[]"))))
+      noteOf(l, [{ field: null, reason: "user_changed_since" }]);
     else if (ctx.inUse.has(user.id) || user.id === ctx.undoBy) noteOf(l, [{ field: null, reason: "user_in_use" }]);
     else {
       plan.removed.push(user.id);

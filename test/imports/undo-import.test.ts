@@ -174,6 +174,16 @@ describe("undoing an import", () => {
     ]);
   });
 
+  it("takes back two imports undone latest first, as if neither had run", async () => {
+    const n = unique("u2");
+    const first = await importCsv(admin.token, csvOf([header, row(n, "Una", leeds.name)]));
+    const second = await importCsv(admin.token, csvOf([header, row(n, "Uma", york.name)]));
+    expect((await undoAndWait(second.imp.id)).undo).toMatchObject({ restored: 1, kept: 0 });
+    expect(await storedUser(n)).toMatchObject({ firstName: "Una" });
+    expect((await undoAndWait(first.imp.id)).undo).toMatchObject({ removed: 1, kept: 0 });
+    expect(await storedUser(n)).toBeUndefined();
+  });
+
   it("gives back emails that one line took from another, in the order that frees them", async () => {
     const x = unique("ux");
     const y = unique("uy");
