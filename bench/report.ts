@@ -5,6 +5,8 @@ import type { Latency } from "./import-client.ts";
 import type { FloorResult } from "./run-floor.ts";
 import type { Percentiles } from "./page-load.ts";
 
+export type UndoCost = { importId: string; ms: number; undo: Record<string, unknown> | null; rowsWritten: number };
+
 export type SizeResult = {
   rows: number;
   /** Roster's garbage was collected before every heap reading (--collect-garbage): a diagnostic run. */
@@ -56,6 +58,8 @@ export type SizeResult = {
   latencies: Latency[];
   /** D1's bill and growth for the import that created the users, one that updated them all, and one that changed nothing. */
   costs: Record<"created" | "updated" | "unchanged", ImportCost>;
+  /** The undo of the updated import (every user restored), then of the created one (every user removed). */
+  undos?: Record<"updated" | "created", UndoCost>;
   /** With concurrent clients on the report page, the status and the lines during the updating import. */
   loadLatencies: Percentiles[] | null;
   /** The floor: papaparse and node:sqlite with only the unique keys the rules need. */

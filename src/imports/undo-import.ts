@@ -165,7 +165,9 @@ export async function advanceUndo(
   }
   let undoChunks = imp.undoChunks;
   let rowsWritten = 0;
-  const report = () => console.log(`Import ${imp.id}: ${undoChunks} chunks undone, ${rowsWritten} rows written`);
+  // What D1 bills, as each delivery of an import logs it; "Undo of import" keeps the two apart.
+  const report = () =>
+    console.log(`Undo of import ${imp.id}: ${undoChunks - imp.undoChunks} chunks undone, ${rowsWritten} rows written`);
   for (const [done, chunk] of chunks.entries()) {
     if (done >= maxChunks) return "continues";
     if (Date.now() >= deadline) {

@@ -7,7 +7,7 @@ import { inRows } from "../imports/row-wording";
 import { Badge, CsrfField, DataTable, Notice, Pager, SuccessIcon, Time } from "./components";
 import { formatCount, plural, queryString } from "./format";
 import { userHref } from "./users-view";
-import { UndoLink, UndoOutcome, UndoProgress, type UndoReport } from "./import-undo-view";
+import { UndoLink, UndoOutcome, UndoProgress, UndoStopped, type UndoReport } from "./import-undo-view";
 
 export type LineFilterName = "all" | "errors" | "warnings";
 
@@ -356,6 +356,7 @@ export const ReportPage: FC<ReportPageProps> = (props) => {
       <div data-announce={announcement(imp)}>
         {imp.status === "undoing" ? <UndoProgress imp={imp} /> : null}
         {imp.status === "undone" && props.undoReport ? <UndoOutcome imp={imp} report={props.undoReport} /> : null}
+        <UndoStopped imp={imp} />
         {done ? <Outcome imp={outcome} /> : <Progress imp={imp} cancelToken={props.cancelToken} />}
       </div>
       <Stats imp={imp} />

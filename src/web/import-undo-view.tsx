@@ -89,6 +89,18 @@ export const UndoOutcome: FC<{ imp: ImportView; report: UndoReport }> = ({ imp, 
   );
 };
 
+/** Why an undo stopped part-way, on the report of the import it returned to its earlier status. */
+export const UndoStopped: FC<{ imp: ImportView }> = ({ imp }) =>
+  imp.undoStartedAt !== null && imp.status !== "undoing" && imp.status !== "undone" && imp.error ? (
+    <Notice kind="warning" title="The undo stopped before the end.">
+      <p>{imp.error}</p>
+      <p>
+        {formatCount(imp.undoRows)} of {plural(imp.processedRows, imp.workbook ? "row" : "line")} were undone:{" "}
+        {undoCounts(imp)}.
+      </p>
+    </Notice>
+  ) : null;
+
 /** The report's way to the undo's confirmation, for a completed or cancelled import. */
 export const UndoLink: FC<{ imp: ImportView }> = ({ imp }) => (
   <a class="button button-secondary" href={`/imports/${imp.id}/undo`}>

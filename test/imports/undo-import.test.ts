@@ -337,6 +337,33 @@ describe("an undo that crashes part-way", () => {
   }, 120_000);
 });
 
+describe("an undo that cannot go on", () => {
+  it("stops when the file is gone, says why on the report, and carries on when asked again", async () => {
+    const n = unique("uf");
+    const { imp } = await importCsv(admin.token, csvOf([header, row(n, "Fi", leeds.name)]));
+    const stored = await findImportRow(db, imp.id);
+    if (!stored) throw new Error("no import");
+    const object = await env.FILES.get(stored.fileKey);
+    const bytes = await object?.arrayBuffer();
+    if (!bytes) throw new Error("no stored file");
+    await env.FILES.delete(stored.fileKey);
+
+    expect((await undo(imp.id)).status).toBe(202);
+    const stopped = await waitForUndo(imp.id);
+    expect(stopped.status).toBe("completed");
+    expect(await storedUser(n)).toBeDefined();
+    const { browser } = await signedIn("Admin");
+    const report = await (await browser.fetch(`/imports/${imp.id}`)).text();
+    expect(report).toContain("The undo stopped before the end.");
+    expect(report).toContain("the uploaded file is no longer in storage");
+
+    await env.FILES.put(stored.fileKey, bytes);
+    const done = await undoAndWait(imp.id);
+    expect(done).toMatchObject({ status: "undone", undo: { removed: 1 } });
+    expect(await storedUser(n)).toBeUndefined();
+  });
+});
+
 describe("the undo on the report", () => {
   it("offers Undo on a completed import, says what it will do, and shows the import undone with what it kept", async () => {
     const { browser } = await signedIn("Admin");
