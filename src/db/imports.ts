@@ -315,7 +315,7 @@ export async function markImportQueued(db: Db, id: string, startedBy: number, no
   return result.meta.changes > 0 ? result.meta.rows_written : 0;
 }
 
-/** Ends an import as failed with a reason people can act on; a finished import stays as it was. */
+/** Ends an import under way as failed with a reason people can act on; any other stays as it was. */
 export async function markImportFailed(db: Db, id: string, reason: string, now: Date): Promise<void> {
   await db
     .update(imports)
