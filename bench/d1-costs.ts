@@ -16,6 +16,15 @@ export function rowsWrittenFor(logPath: string, importId: string): number {
   return total;
 }
 
+/** Rows written by an import's undo, as the consumer logs each delivery of it ("Undo of import …"). */
+export function undoRowsWrittenFor(logPath: string, importId: string): number {
+  const text = readFileSync(logPath, "utf8").replace(/\u001b\[[0-9;]*m/g, "");
+  let total = 0;
+  for (const m of text.matchAll(new RegExp(`Undo of import ${importId}: [^\\n]*?(\\d+) rows written`, "g")))
+    total += Number(m[1]);
+  return total;
+}
+
 /** How many of an import's rows written were its users' history, as the consumer logs it. */
 export function historyRowsWrittenFor(logPath: string, importId: string): number {
   const text = readFileSync(logPath, "utf8").replace(/\u001b\[[0-9;]*m/g, "");

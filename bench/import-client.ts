@@ -6,7 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 /** The fields of `GET /api/imports/{id}` the benchmark reads. */
 export type ImportState = {
   id: string;
-  status: "ready" | "queued" | "processing" | "completed" | "failed";
+  status: "ready" | "queued" | "processing" | "completed" | "failed" | "cancelled" | "undoing" | "undone";
   total_rows: number;
   processed_rows: number;
   counts?: Record<string, number>;
@@ -67,6 +67,27 @@ export async function startImport(api: Api, id: string): Promise<ImportState> {
   const { status, body } = await getJson<ImportState>(api, `/api/imports/${id}/start`, { method: "POST" });
   if (status !== 202) throw new Error(`Starting import ${id} answered ${status}, not 202.`);
   return body;
+}
+
+/**
+ * Undoes a finished import and polls it every `everyMs` until it is undone (or the undo stopped,
+ * returning it to its earlier status with the reason); returns the time from the request.
+ */
+export async function undoImport(
+  api: Api,
+  id: string,
+  options: { everyMs: number; timeoutMs: number },
+): Promise<{ ms: number; final: ImportState & { undo: Record<string, unknown> | null } }> {
+  const t0 = performance.now();
+  const asked = await getJson<ImportState>(api, `/api/imports/${id}/undo`, { method: "POST" });
+  if (asked.status !== 202) throw new Error(`Undoing import ${id} answered ${asked.status}, not 202.`);
+  for (;;) {
+    const { body } = await getJson<ImportState & { undo: Record<string, unknown> | null }>(api, `/api/imports/${id}`);
+    if (body.status !== "undoing") return { ms: performance.now() - t0, final: body };
+    if (performance.now() - t0 > options.timeoutMs)
+      throw new Error(`Import ${id} still undoing after ${options.timeoutMs} ms.`);
+    await new Promise((r) => setTimeout(r, options.everyMs));
+  }
 }
 
 export const getImport = async (api: Api, id: string) => (await getJson<ImportState>(api, `/api/imports/${id}`)).body;

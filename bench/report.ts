@@ -5,6 +5,8 @@ import type { Latency } from "./import-client.ts";
 import type { FloorResult } from "./run-floor.ts";
 import type { Percentiles } from "./page-load.ts";
 
+export type UndoCost = { importId: string; ms: number; undo: Record<string, unknown> | null; rowsWritten: number };
+
 export type SizeResult = {
   rows: number;
   /** Roster's garbage was collected before every heap reading (--collect-garbage): a diagnostic run. */
@@ -54,9 +56,13 @@ export type SizeResult = {
   };
   stateBytes: number;
   latencies: Latency[];
-  /** D1's bill and growth for the import that created the users, one that updated them all, and one that changed nothing. */
-  /** A dry run of the first file after the others: every line would update its user back. */
+  /**
+   * D1's bill and growth for the import that created the users, one that updated them all, one
+   * that changed nothing, and a dry run of the first file after them (every line would update its user back).
+   */
   costs: Record<"created" | "updated" | "unchanged", ImportCost> & { dryRun?: ImportCost };
+  /** The undo of the updated import (every user restored), then of the created one (every user removed). */
+  undos?: Record<"updated" | "created", UndoCost>;
   /** With concurrent clients on the report page, the status and the lines during the updating import. */
   loadLatencies: Percentiles[] | null;
   /** The floor: papaparse and node:sqlite with only the unique keys the rules need. */

@@ -5,8 +5,16 @@ import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { ensureCsv } from "./generate-csv.ts";
-import { d1Bytes, growthOf, historyRowsWrittenFor, rowsWrittenFor } from "./d1-costs.ts";
-import { startImport, timeGet, uploadFile, waitForImport, type Api, type ImportState } from "./import-client.ts";
+import { d1Bytes, growthOf, historyRowsWrittenFor, rowsWrittenFor, undoRowsWrittenFor } from "./d1-costs.ts";
+import {
+  startImport,
+  timeGet,
+  undoImport,
+  uploadFile,
+  waitForImport,
+  type Api,
+  type ImportState,
+} from "./import-client.ts";
 import { loadPages, signIn, type Percentiles } from "./page-load.ts";
 import { describeMachine } from "./machine.ts";
 import { processTree, runtimeSnapshot, workerdOf } from "./process-memory.ts";
@@ -17,6 +25,7 @@ import {
   type ImportCost,
   type MemoryTracePoint,
   type SizeResult,
+  type UndoCost,
 } from "./report.ts";
 import { queueDeliveries, startRoster, stateBytes, stopRoster } from "./roster-server.ts";
 import { runFloor } from "./run-floor.ts";
@@ -269,6 +278,25 @@ for (const rows of sizes) {
         `(+${costs.dryRun.bytesGrowth.projected_changes ?? 0} for its changes); the updating import: ${(costs.updated.ms / 1000).toFixed(2)} s, ` +
         `${costs.updated.rowsWritten} rows written, ${keptBytes(costs.updated)} bytes kept (+${costs.updated.bytesGrowth.user_changes ?? 0} of history)`,
     );
+    // Then both taken back, latest first: the update's undo restores every user, and the
+    // creation's (whose users the update's undo left as created) removes them.
+    const undos = {} as Record<"updated" | "created", UndoCost>;
+    for (const [kind, importId] of [
+      ["updated", update.id],
+      ["created", id],
+    ] as const) {
+      const undone = await undoImport(api, importId, { everyMs: 250, timeoutMs: 120_000 + rows * 2 });
+      await sleep(1000);
+      undos[kind] = {
+        importId,
+        ms: undone.ms,
+        undo: undone.final.undo,
+        rowsWritten: undoRowsWrittenFor(roster.logPath, importId),
+      };
+      log(
+        `undo of the ${kind} import: ${undone.final.status} in ${(undone.ms / 1000).toFixed(2)} s, ${(undos[kind].rowsWritten / rows).toFixed(3)} rows written per line, ${JSON.stringify(undone.final.undo)}`,
+      );
+    }
     const totalMs = totalMs0();
     result = {
       rows,
@@ -306,6 +334,7 @@ for (const rows of sizes) {
       stateBytes: await stateBytes(roster.stateDir),
       latencies,
       costs,
+      undos,
       loadLatencies,
       floor: null,
       floorRosterSchema: null,

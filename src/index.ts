@@ -1,6 +1,7 @@
 import { app } from "./app";
 import { createDb } from "./db/client";
 import { advanceImport, failDeadImport, noteImportError } from "./imports/consume-import";
+import { advanceUndo, failDeadUndo } from "./imports/undo-import";
 import { deliveryBudgetMs } from "./imports/limits";
 import type { ImportMessage } from "./imports/messages";
 import { purgeOldImports, restartStalledImports } from "./imports/sweep";
@@ -35,14 +36,14 @@ export default {
       return;
     }
     for (const message of batch.messages as readonly Message<ImportMessage>[]) {
-      const { importId } = message.body;
+      const { importId, kind } = message.body;
       if (batch.queue.endsWith("-dlq")) {
-        await failDeadImport(env, db, importId);
+        await (kind === "undo" ? failDeadUndo(db, importId) : failDeadImport(env, db, importId));
         message.ack();
         continue;
       }
       try {
-        await advanceImport(env, db, importId, deliveryBudgetMs);
+        await (kind === "undo" ? advanceUndo : advanceImport)(env, db, importId, deliveryBudgetMs);
         message.ack();
       } catch (err) {
         // Retried, never acked: the chunk that failed was rolled back whole and runs again.

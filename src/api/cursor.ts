@@ -49,8 +49,8 @@ export function encodeHistoryCursor(at: HistoryCursor): string {
 }
 
 export function decodeHistoryCursor(cursor: string): HistoryCursor {
-  const match = /^(\d{1,15})\.(import|hand)\.(\d{1,15})\.(\d{1,15})$/.exec(decodeCursor(cursor));
+  const match = /^(\d{1,15})\.(import|hand|undo)\.(\d{1,15})\.(\d{1,15})$/.exec(decodeCursor(cursor));
   if (!match) throw refused();
-  const source = match[2] === "import" ? "import" : "hand";
+  const source = match[2] === "import" ? "import" : match[2] === "undo" ? "undo" : "hand";
   return { at: Number(match[1]), source, importSeq: Number(match[3]), line: Number(match[4]) };
 }

@@ -11,11 +11,13 @@ import { readUploadForm } from "../http/read-upload-form";
 import { failedLinesCsv, notReachedCsv, notReachedRefusal, reportCsv } from "../imports/report-csv";
 import { applyDryRun } from "../imports/apply-dry-run";
 import { cancelRunningImport, startImport } from "../imports/start-import";
+import { undoImport } from "../imports/undo-import";
+import { listUndoNotes } from "../db/import-undo";
 import { createImport } from "../imports/upload-file";
 import { createApiApp } from "./api-app";
 import { decodeCursor, decodeNumberCursor, encodeCursor } from "./cursor";
 import { limitUploads } from "./rate-limits";
-import { presentImport, presentLine, presentUpload } from "./present";
+import { presentImport, presentLine, presentUndoNote, presentUpload } from "./present";
 import { csvResponse, errorResponse, importNotFound, invalidInput, jsonResponse, tokenResponses } from "./responses";
 import {
   importIdParam,
@@ -24,6 +26,7 @@ import {
   lineList,
   linesQuery,
   pageQuery,
+  undoNoteList,
   uploadedImport,
   uploadHeaders,
   uploadQuery,
@@ -269,9 +272,62 @@ const apply = createRoute({
   },
 });
 
+const undo = createRoute({
+  method: "post",
+  path: "/{id}/undo",
+  summary: "Undo a completed or cancelled import",
+  description:
+    "Runs in the background: the status is `undoing`, with progress in `undo`, then `undone`. Users the import created are removed, unless they changed since; users it updated get their earlier values back, field by field, except fields changed since (by a later import or by hand). Each kept user or field is listed in `/undo-notes`; each restore is in the user's history. Asking again while the import is undoing, or once it is undone, changes nothing and answers 202. The import's `/lines` and `report.csv` stay as they were.",
+  middleware: [requireManageUsers] as const,
+  request: { params: importIdParam },
+  responses: {
+    202: jsonResponse("Undoing (or already undoing or undone): the import as it stands.", importSummary),
+    409: errorResponse(
+      "`dry_run`: a dry run changed nothing to undo; `import_not_finished`: the import is ready, queued or running; `import_failed`: it failed; `import_purged`: its lines were deleted after the retention period; `import_not_recorded`: it ran before Roster kept each chunk's outcomes.",
+    ),
+    ...invalidInput,
+    ...importNotFound,
+    ...tokenResponses,
+  },
+});
+
 importsApi.openapi(apply, async (c) => {
   const imp = await applyDryRun(c.env, c.var.db, c.req.valid("param").id, c.var.viewer.id);
   return c.json(presentImport(imp), 201);
+});
+
+importsApi.openapi(undo, async (c) => {
+  const imp = await undoImport(c.env, c.var.db, c.req.valid("param").id, c.var.viewer.id);
+  return c.json(presentImport(imp), 202);
+});
+
+const undoNotes = createRoute({
+  method: "get",
+  path: "/{id}/undo-notes",
+  summary: "The lines whose user, or some of whose fields, an undo kept, and why, in line order",
+  request: { params: importIdParam, query: pageQuery },
+  responses: {
+    200: jsonResponse("A page of kept lines.", undoNoteList),
+    ...invalidInput,
+    ...importNotFound,
+    ...tokenResponses,
+  },
+});
+
+importsApi.openapi(undoNotes, async (c) => {
+  const imp = await requireImport(c.var.db, c.req.valid("param").id);
+  const { limit, cursor } = c.req.valid("query");
+  const page = await listUndoNotes(c.var.db, imp.seq, {
+    limit,
+    cursor: cursor === undefined ? undefined : decodeNumberCursor(cursor),
+  });
+  return c.json(
+    {
+      notes: page.notes.map(presentUndoNote),
+      next_cursor: page.nextCursor === null ? null : encodeCursor(page.nextCursor),
+    },
+    200,
+  );
 });
 
 const notReached = createRoute({

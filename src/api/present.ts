@@ -7,6 +7,8 @@ import type { ReportLine } from "../imports/read-lines";
 import type { UserView } from "../db/users";
 import { inRows } from "../imports/row-wording";
 import type { HistoryEntry } from "../db/user-changes";
+import type { UndoNote } from "../db/import-undo";
+import { describeKept } from "../imports/describe-undo";
 import type { WebhookAttemptView, WebhookEndpointView } from "../db/webhooks";
 import { webhookEndpointStatus } from "../webhooks/endpoint-status";
 import type {
@@ -14,6 +16,7 @@ import type {
   importSummary,
   keyCollisionList,
   location,
+  undoNoteList,
   uploadedImport,
   user,
   webhookAttemptList,
@@ -68,6 +71,26 @@ export function presentImport(imp: ImportView): z.input<typeof importSummary> {
     error: imp.error,
     dry_run: imp.dryRun,
     applied_import_id: imp.appliedImportId,
+    undo:
+      imp.undoStartedAt === null
+        ? null
+        : {
+            processed_rows: imp.undoRows,
+            removed: imp.undoRemoved,
+            restored: imp.undoRestored,
+            kept: imp.undoKept,
+            started_at: iso(imp.undoStartedAt),
+            finished_at: iso(imp.undoFinishedAt),
+          },
+  };
+}
+
+/** An undo's kept line, with each reason in words. */
+export function presentUndoNote(n: UndoNote): z.input<typeof undoNoteList>["notes"][number] {
+  return {
+    line: n.line,
+    employee_number: n.employeeNumber,
+    kept: n.kept.map((k) => ({ field: k.field, reason: k.reason, message: describeKept(k) })),
   };
 }
 
@@ -123,7 +146,12 @@ export function presentKeyCollision(c: KeyCollisionView): z.input<typeof keyColl
 export function presentHistoryEntry(e: HistoryEntry): z.input<typeof historyList>["history"][number] {
   return {
     at: e.at.toISOString(),
-    source: e.importId !== null ? { import_id: e.importId, line: e.line } : { by: e.by ?? "unknown" },
+    source:
+      e.importId === null
+        ? { by: e.by ?? "unknown" }
+        : e.source === "undo"
+          ? { undo_of_import_id: e.importId, line: e.line }
+          : { import_id: e.importId, line: e.line },
     changes: e.changes,
   };
 }

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { cleanText } from "../clean-text";
-import { changedFields, importStatuses, lineOutcomes, userStatuses } from "../db/schema";
+import { changedFields, importStatuses, lineOutcomes, undoKeptReasons, userStatuses } from "../db/schema";
 import { webhookEventNames, webhookEvents } from "../webhooks/events";
 
 /*
@@ -115,6 +115,20 @@ export const importSummary = z
       .uuid()
       .nullable()
       .describe("For a dry run: the import that imported its file for real, once one did; null otherwise."),
+    undo: z
+      .object({
+        processed_rows: z.number().int().describe("Lines of the file the undo has gone through, from the last."),
+        removed: z.number().int().describe("Users the import created that the undo removed."),
+        restored: z.number().int().describe("Users the import updated that got at least one earlier value back."),
+        kept: z
+          .number()
+          .int()
+          .describe("Lines whose user, or some of whose fields, were kept as they are: see `/undo-notes`."),
+        started_at: z.iso.datetime().nullable(),
+        finished_at: z.iso.datetime().nullable(),
+      })
+      .nullable()
+      .describe("The undo's progress and results, once the import has been asked to be undone; null before."),
   })
   .openapi("Import");
 
@@ -260,6 +274,32 @@ export const keyCollisionList = z.object({
   rebuilding: z.boolean().describe("True while stored keys are still being remade; more collisions may be found."),
 });
 
+export const undoNoteList = z
+  .object({
+    notes: z.array(
+      z.object({
+        line: z.number().int(),
+        employee_number: z.string(),
+        kept: z.array(
+          z.object({
+            field: z
+              .enum(changedFields)
+              .nullable()
+              .describe("The field kept as it is; null when the whole user was kept."),
+            reason: z
+              .enum(undoKeptReasons)
+              .describe(
+                "`changed_since`: a later import or an admin changed the field; `not_as_imported`: it no longer holds what the import set; `user_changed_since`: a user the import created changed since, so they stay; `user_in_use`: a user the import created has since uploaded, started or undone imports or created webhooks (or asked for this undo); `user_missing`: the user is no longer there; `email_taken`: another user now has the earlier email; `location_missing`, `role_missing`: the earlier location or role no longer exists; `own_account`: the role of the admin who asked for the undo; `not_recorded`: the import ran before Roster kept users' history.",
+              ),
+            message: z.string().describe("The reason, for people."),
+          }),
+        ),
+      }),
+    ),
+    next_cursor: nextCursor,
+  })
+  .openapi("UndoNotes");
+
 export const historyList = z
   .object({
     history: z.array(
@@ -268,9 +308,15 @@ export const historyList = z
         source: z
           .union([
             z.object({ import_id: z.uuid(), line: z.number().int() }),
+            z.object({
+              undo_of_import_id: z.uuid().describe("The import whose line this change took back."),
+              line: z.number().int(),
+            }),
             z.object({ by: z.string().describe("The admin's username (employee number).") }),
           ])
-          .describe("The import and its line that made the change, or the admin who made it by hand."),
+          .describe(
+            "The import and its line that made the change, the undo of an import's line, or the admin who made it by hand.",
+          ),
         changes: z.array(fieldChange),
       }),
     ),

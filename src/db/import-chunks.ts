@@ -214,7 +214,7 @@ export async function writeChunk(
       sql`INSERT INTO chunk_outcomes (import_seq, idx, outcomes) VALUES (${w.importSeq}, ${w.chunkIndex},
         CASE WHEN EXISTS (SELECT 1 FROM imports WHERE id = ${w.importId} AND next_chunk = ${w.chunkIndex}
           AND status NOT IN (${sql.join(
-            finishedStatuses.map((s) => sql`${s}`),
+            [...finishedStatuses, "undoing"].map((s) => sql`${s}`),
             sql`, `,
           )})) THEN ${w.outcomes} END)`,
     ),

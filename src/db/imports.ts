@@ -1,21 +1,4 @@
-import {
-  and,
-  asc,
-  desc,
-  eq,
-  gt,
-  gte,
-  inArray,
-  isNotNull,
-  isNull,
-  lt,
-  lte,
-  ne,
-  notInArray,
-  or,
-  sql,
-  type SQL,
-} from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, ne, or, sql, type SQL } from "drizzle-orm";
 import { bulkShape } from "./bulk-rows";
 import type { Db } from "./client";
 import {
@@ -118,25 +101,28 @@ export async function noteImportProblem(db: Db, id: string, note: string): Promi
   await db
     .update(imports)
     .set({ error: note })
-    .where(and(eq(imports.id, id), inArray(imports.status, ["processing", "cancelling"])));
+    .where(and(eq(imports.id, id), inArray(imports.status, ["processing", "cancelling", "undoing"])));
 }
 
 /**
  * Marks every import that stopped making progress since `before` as moving again, and returns
  * their ids: the caller sends each a message.
  */
-export async function claimStalledImports(db: Db, before: Date, now: Date): Promise<string[]> {
-  const stale = await db
+export async function claimStalledImports(
+  db: Db,
+  before: Date,
+  now: Date,
+): Promise<{ id: string; status: ImportStatus }[]> {
+  return db
     .update(imports)
     .set({ progressAt: now })
     .where(
       and(
-        inArray(imports.status, [...runningStatuses]),
+        inArray(imports.status, [...runningStatuses, "undoing"]),
         or(isNull(imports.progressAt), lt(imports.progressAt, before)),
       ),
     )
-    .returning({ id: imports.id });
-  return stale.map((s) => s.id);
+    .returning({ id: imports.id, status: imports.status });
 }
 
 /** Finished imports created before `cutoff` whose files and lines are still kept, a few at a time. */
@@ -181,6 +167,8 @@ export async function purgeImportLines(
       sql`DELETE FROM projected_changes WHERE import_seq = ${seq} AND line IN (SELECT line FROM projected_changes WHERE import_seq = ${seq} LIMIT ${n})`,
     (n: number) =>
       sql`DELETE FROM projected_users WHERE import_seq = ${seq} AND employee_key IN (SELECT employee_key FROM projected_users WHERE import_seq = ${seq} LIMIT ${n})`,
+    (n: number) =>
+      sql`DELETE FROM undo_notes WHERE import_seq = ${seq} AND line IN (SELECT line FROM undo_notes WHERE import_seq = ${seq} LIMIT ${n})`,
   ];
   let deleted = 0;
   for (const remove of deletes) {
@@ -346,12 +334,12 @@ export async function markImportQueued(
   return result.meta.changes > 0 ? result.meta.rows_written : 0;
 }
 
-/** Ends an import as failed with a reason people can act on; a finished import stays as it was. */
+/** Ends an import under way as failed with a reason people can act on; any other stays as it was. */
 export async function markImportFailed(db: Db, id: string, reason: string, now: Date): Promise<void> {
   await db
     .update(imports)
     .set({ status: "failed", error: reason, finishedAt: now })
-    .where(and(eq(imports.id, id), notInArray(imports.status, [...finishedStatuses])));
+    .where(and(eq(imports.id, id), inArray(imports.status, [...runningStatuses])));
 }
 
 /**

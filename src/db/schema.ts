@@ -109,7 +109,8 @@ export const users = sqliteTable(
 
 /**
  * `cancelling` is a running import asked to stop: the consumer ends it as `cancelled` at the next
- * chunk boundary, so a chunk in flight is applied whole and its lines stay true.
+ * chunk boundary, so a chunk in flight is applied whole and its lines stay true. `undoing` is a
+ * completed or cancelled import being taken back, a chunk at a time, until it is `undone`.
  */
 export const importStatuses = [
   "ready",
@@ -119,6 +120,8 @@ export const importStatuses = [
   "completed",
   "cancelled",
   "failed",
+  "undoing",
+  "undone",
 ] as const;
 export type ImportStatus = (typeof importStatuses)[number];
 
@@ -127,7 +130,15 @@ export const runningStatuses = ["queued", "processing", "cancelling"] as const s
 export const isRunning = (status: ImportStatus) => (runningStatuses as readonly ImportStatus[]).includes(status);
 
 /** The statuses an import ends in: nothing changes it any more (but the retention job). */
-export const finishedStatuses = ["completed", "cancelled", "failed"] as const satisfies readonly ImportStatus[];
+export const finishedStatuses = [
+  "completed",
+  "cancelled",
+  "failed",
+  "undone",
+] as const satisfies readonly ImportStatus[];
+
+/** The statuses an import can be undone from: every line it reached was applied or failed. */
+export const undoableStatuses = ["completed", "cancelled"] as const satisfies readonly ImportStatus[];
 
 /** How each header of the file was understood: the template field it feeds, or null when ignored. */
 export type ColumnMapping = { index: number; header: string; field: string | null };
@@ -192,6 +203,23 @@ export const imports = sqliteTable(
     dryRun: integer("dry_run", { mode: "boolean" }).notNull().default(false),
     /** For a dry run: the import that applied its file for real, once one did. */
     appliedImportId: text("applied_import_id"),
+    /**
+     * The undo's resume point: how many of the applied chunks it has taken back, from the last
+     * one down (a later line may have taken an email an earlier one gave up, so lines are undone
+     * in reverse). Written in the same batch as each chunk's undo, and guarded like next_chunk.
+     */
+    undoChunks: integer("undo_chunks").notNull().default(0),
+    /** Lines the undo has gone through, for its progress. */
+    undoRows: integer("undo_rows").notNull().default(0),
+    undoRemoved: integer("undo_removed").notNull().default(0),
+    undoRestored: integer("undo_restored").notNull().default(0),
+    /** Lines whose user, or some of whose fields, the undo kept (undo_notes says why). */
+    undoKept: integer("undo_kept").notNull().default(0),
+    /** The status the import had when the undo was asked for: an undo that stops returns it there. */
+    undoFrom: text("undo_from", { enum: undoableStatuses }),
+    undoBy: integer("undo_by").references(() => users.id),
+    undoStartedAt: integer("undo_started_at", { mode: "timestamp_ms" }),
+    undoFinishedAt: integer("undo_finished_at", { mode: "timestamp_ms" }),
   },
   (t) => [
     uniqueIndex("imports_seq_idx").on(t.seq),
@@ -508,8 +536,8 @@ export type FieldChange = { field: (typeof changedFields)[number]; from: string 
  */
 export type PackedChange = [number, string | null] | [number, string | null, string | null];
 
-/** What made a change to a user: an import's line, an admin by hand. */
-export const changeSources = ["import", "hand"] as const;
+/** What made a change to a user: an import's line, an admin by hand, the undo of an import's line. */
+export const changeSources = ["import", "hand", "undo"] as const;
 export type ChangeSource = (typeof changeSources)[number];
 
 /**
@@ -526,7 +554,7 @@ export const userChanges = sqliteTable(
       .references(() => users.id, { onDelete: "cascade" }),
     at: integer("at", { mode: "timestamp_ms" }).notNull(),
     source: text("source", { enum: changeSources }).notNull(),
-    /** The import's number and the line, for a change an import made; 0 for one made by hand. */
+    /** The import's number and the line, for a change an import made or undid; 0 for one made by hand. */
     importSeq: integer("import_seq").notNull().default(0),
     line: integer("line").notNull().default(0),
     /** The admin who made a change by hand. */
@@ -534,6 +562,40 @@ export const userChanges = sqliteTable(
     changes: text("changes", { mode: "json" }).$type<PackedChange[]>().notNull(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.at, t.source, t.importSeq, t.line] })],
+);
+
+/** Why an undo kept a user, or one of their fields, as it was (undo_notes). */
+export const undoKeptReasons = [
+  "changed_since",
+  "not_as_imported",
+  "user_changed_since",
+  "user_in_use",
+  "user_missing",
+  "email_taken",
+  "location_missing",
+  "role_missing",
+  "own_account",
+  "not_recorded",
+] as const;
+export type UndoKept = {
+  /** The field kept; null when the whole user was (a created user kept, or one no longer there). */
+  field: (typeof changedFields)[number] | null;
+  reason: (typeof undoKeptReasons)[number];
+};
+
+/**
+ * The lines of an undone import whose user, or some of whose fields, the undo kept, and why; a
+ * line it took back whole keeps nothing here. A table without rowid, keyed by import and line.
+ */
+export const undoNotes = sqliteTable(
+  "undo_notes",
+  {
+    importSeq: integer("import_seq").notNull(),
+    line: integer("line").notNull(),
+    employeeNumber: text("employee_number").notNull(),
+    kept: text("kept", { mode: "json" }).$type<UndoKept[]>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.importSeq, t.line] })],
 );
 
 /**

@@ -1,4 +1,4 @@
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client";
 import {
@@ -87,7 +87,7 @@ export function recordHandChange(
 /** Where a page of a user's history ends: the key of its last change. */
 export type HistoryCursor = { at: number; source: ChangeSource; importSeq: number; line: number };
 
-/** One change in a user's history, with the import (by id) or the admin (by username) that made it. */
+/** One change in a user's history, with the import (by id) that made or undid it, or the admin (by username). */
 export type HistoryEntry = {
   at: Date;
   source: ChangeSource;
@@ -118,7 +118,7 @@ export async function listUserHistory(
       by: admin.employeeNumber,
     })
     .from(c)
-    .leftJoin(imports, and(eq(c.source, "import"), eq(imports.seq, c.importSeq)))
+    .leftJoin(imports, and(inArray(c.source, ["import", "undo"]), eq(imports.seq, c.importSeq)))
     .leftJoin(admin, eq(admin.id, c.byUserId))
     .where(
       and(

@@ -4,14 +4,19 @@ import { claimStalledImports, listPurgeableImports, purgeImportLines } from "../
 import { staleAfterMs } from "./limits";
 
 /**
- * Re-sends the message of every import that stopped making progress (a crashed consumer, or
- * local queue messages lost with a restart). A duplicate message is harmless: the consumer
- * resumes from the import's next chunk.
+ * Re-sends the message of every import, or undo, that stopped making progress (a crashed
+ * consumer, or local queue messages lost with a restart). A duplicate message is harmless: the
+ * consumer resumes from the import's next chunk, or the undo's.
  */
 export async function restartStalledImports(env: Env, db: Db, now: Date): Promise<string[]> {
   const stale = await claimStalledImports(db, new Date(now.getTime() - staleAfterMs), now);
-  if (stale.length) await env.IMPORT_QUEUE.sendBatch(stale.map((importId) => ({ body: { importId } })));
-  return stale;
+  if (stale.length)
+    await env.IMPORT_QUEUE.sendBatch(
+      stale.map(({ id, status }) => ({
+        body: status === "undoing" ? { importId: id, kind: "undo" } : { importId: id },
+      })),
+    );
+  return stale.map((s) => s.id);
 }
 
 /** Deletion work per run is bounded so the job fits a single invocation's limits. */

@@ -8,6 +8,7 @@ import { Badge, CsrfField, DataTable, Notice, Pager, SuccessIcon, Time } from ".
 import { DryRunBadge, DryRunOutcome } from "./dry-run-view";
 import { formatCount, plural, queryString } from "./format";
 import { userHref } from "./users-view";
+import { UndoLink, UndoOutcome, UndoProgress, UndoStopped, type UndoReport } from "./import-undo-view";
 
 export type LineFilterName = "all" | "errors" | "warnings";
 
@@ -24,6 +25,10 @@ export type ReportPageProps = {
   cancelToken: string | null;
   /** Set when the viewer may import a dry run's file: the form's CSRF token. */
   applyToken: string | null;
+  /** Whether the viewer may undo this import, which is completed or cancelled. */
+  canUndo: boolean;
+  /** The undo's kept lines, once the import is undone. */
+  undoReport: UndoReport | null;
 };
 
 const running = (imp: ImportView) => isRunning(imp.status);
@@ -76,6 +81,11 @@ function announcement(imp: ImportView): string {
   if (imp.status === "cancelling") return "Cancelling.";
   if (imp.status === "failed") return "The import stopped before the end.";
   if (imp.status === "cancelled") return "The import was cancelled.";
+  if (imp.status === "undoing") {
+    const quarters = Math.floor((imp.undoRows / Math.max(imp.processedRows, 1)) * 4);
+    return `Undoing: ${quarters * 25}% done.`;
+  }
+  if (imp.status === "undone") return "The import was undone.";
   if (imp.dryRun) return "Dry run complete: nothing was changed.";
   return summarise(imp);
 }
@@ -336,6 +346,9 @@ const Lines: FC<ReportPageProps> = ({ imp, lines, users, show, nextCursor, paged
 export const ReportPage: FC<ReportPageProps> = (props) => {
   const { imp } = props;
   const done = !running(imp);
+  // An undoing or undone import's own outcome is the one it had before the undo.
+  const before = imp.undoFrom !== null && (imp.status === "undoing" || imp.status === "undone");
+  const outcome = before && imp.undoFrom ? { ...imp, status: imp.undoFrom } : imp;
   return (
     <>
       <div class="page-head">
@@ -355,9 +368,12 @@ export const ReportPage: FC<ReportPageProps> = (props) => {
       </p>
       <div data-announce={announcement(imp)}>
         {imp.dryRun ? <DryRunOutcome imp={imp} applyToken={props.applyToken} /> : null}
+        {imp.status === "undoing" ? <UndoProgress imp={imp} /> : null}
+        {imp.status === "undone" && props.undoReport ? <UndoOutcome imp={imp} report={props.undoReport} /> : null}
+        <UndoStopped imp={imp} />
         {done ? (
           imp.dryRun && imp.status === "completed" ? null : (
-            <Outcome imp={imp} />
+            <Outcome imp={outcome} />
           )
         ) : (
           <Progress imp={imp} cancelToken={props.cancelToken} />
@@ -380,6 +396,7 @@ export const ReportPage: FC<ReportPageProps> = (props) => {
           ) : (
             <span class="muted">This import created and updated no users.</span>
           )}
+          {props.canUndo ? <UndoLink imp={imp} /> : null}
         </div>
       ) : null}
       <Lines {...props} />

@@ -1,5 +1,8 @@
 import { Hono } from "hono";
-import { isRunning } from "../db/schema";
+import { isRunning, undoableStatuses, type ImportStatus } from "../db/schema";
+import { listUndoNotes } from "../db/import-undo";
+import { undoImport } from "../imports/undo-import";
+import { UndoConfirmPage } from "./import-undo-view";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { HTTPException } from "hono/http-exception";
 import { requireManageUsers, requireViewUsers } from "../auth/bearer";
@@ -128,6 +131,9 @@ importsApp.get("/:id", requireViewUsers, async (c) => {
     cursor: after,
   });
   const running = isRunning(imp.status);
+  const keptAfter = positiveInt(c.req.query("kept_after"));
+  const notes =
+    imp.status === "undone" ? await listUndoNotes(c.var.db, imp.seq, { limit: linesPerPage, cursor: keptAfter }) : null;
   const known = await findExistingEmployeeNumbers(
     c.var.db,
     page.lines.map((line) => line.employeeNumber),
@@ -142,9 +148,36 @@ importsApp.get("/:id", requireViewUsers, async (c) => {
       paged={after !== undefined}
       cancelToken={running && canManageUsers(c.var.viewer) ? c.var.csrfToken : null}
       applyToken={imp.dryRun && canManageUsers(c.var.viewer) ? c.var.csrfToken : null}
+      canUndo={canUndo(imp) && canManageUsers(c.var.viewer)}
+      undoReport={notes && { notes: notes.notes, nextCursor: notes.nextCursor, paged: keptAfter !== undefined }}
     />,
-    { title: `${imp.dryRun ? "Dry run report" : "Import report"}: ${imp.fileName}`, refresh: running },
+    {
+      title: `${imp.dryRun ? "Dry run report" : "Import report"}: ${imp.fileName}`,
+      refresh: running || imp.status === "undoing",
+    },
   );
+});
+
+/** Whether an import can be undone from its report: a real one, completed or cancelled, with its lines still kept. */
+const canUndo = (imp: ImportView) =>
+  !imp.dryRun && (undoableStatuses as readonly ImportStatus[]).includes(imp.status) && imp.purgedAt === null;
+
+importsApp.get("/:id/undo", requireManageUsers, async (c) => {
+  const imp = await requireImport(c.var.db, c.req.param("id"));
+  // Not undoable (any more): the report says where the import stands.
+  if (!canUndo(imp)) return c.redirect(`/imports/${imp.id}`, 303);
+  return c.render(<UndoConfirmPage imp={imp} csrfToken={c.var.csrfToken} />, { title: `Undo ${imp.fileName}?` });
+});
+
+importsApp.post("/:id/undo", requireManageUsers, verifyCsrf, async (c) => {
+  const id = c.req.param("id");
+  try {
+    await undoImport(c.env, c.var.db, id, c.var.viewer.id);
+  } catch (err) {
+    // Not undoable (any more): its report says where it stands and why.
+    if (!(err instanceof AppError) || err.status !== 409) throw err;
+  }
+  return c.redirect(`/imports/${id}`, 303);
 });
 
 importsApp.post("/:id/sheet", requireManageUsers, verifyCsrf, async (c) => {

@@ -32,7 +32,7 @@ export const UserHistory: FC<UserHistoryProps> = ({ entries, olderHref, paged, f
               <a
                 href={`/imports/${e.importId}${queryString({ after: e.line > 1 ? e.line - 1 : undefined })}#lines-heading`}
               >
-                Import, line {e.line}
+                {e.source === "undo" ? "Undo of an import" : "Import"}, line {e.line}
               </a>
             ) : (
               <>{e.by ?? "an admin"}, by hand</>

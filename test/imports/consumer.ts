@@ -11,10 +11,10 @@ export async function uploadOnly(uploadedBy: number, csv: string, fileName = "us
   return createImport(env, db, { uploadedBy, fileName, body: new Blob([bytes]), size: bytes.length });
 }
 
-/** Delivers one message for the import to the Worker's queue handler, as the queue would. */
-export async function deliver(queue: string, importId: string, attempts = 1) {
+/** Delivers one message for the import (or, with `kind`, its undo) to the Worker's queue handler, as the queue would. */
+export async function deliver(queue: string, importId: string, attempts = 1, kind?: ImportMessage["kind"]) {
   const batch = createMessageBatch<ImportMessage>(queue, [
-    { id: crypto.randomUUID(), timestamp: new Date(), attempts, body: { importId } },
+    { id: crypto.randomUUID(), timestamp: new Date(), attempts, body: kind ? { importId, kind } : { importId } },
   ]);
   const ctx = createExecutionContext();
   await worker.queue(batch, env, ctx);
