@@ -117,6 +117,19 @@ describe("a dry run through the API", () => {
     expect(done.dry_run).toBe(true);
   });
 
+  it("refuses to undo a dry run, which changed nothing, with a code", async () => {
+    const { csv, existing } = await mixedFile();
+    const dry = await dryRunOf(csv);
+    const res = await call(admin, `/api/imports/${dry.id}/undo`, { method: "POST" });
+    expect(res.status).toBe(409);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("dry_run");
+    expect(body.error.message).toMatch(/nothing to undo/);
+    const after = (await (await call(admin, `/api/imports/${dry.id}`)).json()) as DryRunBody;
+    expect(after.status).toBe("completed");
+    expect((await storedUser(existing.employeeNumber))?.locationId).toBeNull();
+  });
+
   it("answers 403 to a Manager applying a dry run, and 404 for no such import", async () => {
     const { csv } = await mixedFile();
     const dry = await dryRunOf(csv);
