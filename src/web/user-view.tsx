@@ -66,7 +66,7 @@ const SignInForm: FC<Pick<UserPageProps, "user" | "csrfToken" | "pendingLink" | 
             id="issued-link"
             readonly
             value={issuedLink.url}
-            class="mono"
+            class="mono full-width"
             spellcheck={false}
             autocomplete="off"
           />

@@ -41,7 +41,7 @@ export function launchChromium(): Promise<Browser> {
 export async function screenshotter(first: number, last: number) {
   await mkdir(screenshotDir, { recursive: true });
   for (const file of await readdir(screenshotDir)) {
-    const n = Number(file.slice(0, 2));
+    const n = Number(/^\d+/.exec(file)?.[0]);
     if (n >= first && n <= last) await rm(join(screenshotDir, file));
   }
   let step = first - 1;
