@@ -118,6 +118,10 @@ describe("using an activation link", () => {
   it("shows the username, sets the password, signs the person in, and works only once", async () => {
     const { token } = await createUserWithToken("Admin");
     const target = await userWithoutPassword("Manager");
+    const before = (await (await call(token, `/api/users/${target.employeeNumber}`)).json()) as {
+      has_password: boolean;
+    };
+    expect(before.has_password).toBe(false);
     const link = await linkFor(token, target.employeeNumber);
     const browser = new Browser();
     const page = await browser.fetch(pathOf(link.url).path);
@@ -132,6 +136,10 @@ describe("using an activation link", () => {
     expect((await browser.fetch("/users")).status).toBe(200);
     expect((await new Browser().signIn(target.employeeNumber, newPassword)).status).toBe(303);
     expect(await db.select().from(accountLinks).where(eq(accountLinks.userId, target.id))).toEqual([]);
+    const shown = (await (await call(token, `/api/users/${target.employeeNumber}`)).json()) as {
+      has_password: boolean;
+    };
+    expect(shown.has_password).toBe(true);
 
     const again = await setPassword(link.url, "another long passphrase");
     expect(again.res.status).toBe(404);
