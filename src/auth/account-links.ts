@@ -65,14 +65,14 @@ async function linkRefusal(db: Db, viewer: Viewer, user: UserView, kind: Account
     return {
       status: 409,
       code: "has_password",
-      message: `${user.employeeNumber} already has a password. Make a password reset link instead (POST /api/users/{employee_number}/password-reset).`,
+      message: `${user.employeeNumber} already has a password: make a password reset link instead.`,
     };
   }
   if (kind === "reset" && !user.hasPassword) {
     return {
       status: 409,
       code: "no_password",
-      message: `${user.employeeNumber} has no password yet. Make an activation link instead (POST /api/users/{employee_number}/activation).`,
+      message: `${user.employeeNumber} has no password yet: make an activation link instead.`,
     };
   }
   const role = (await listRoles(db)).find((r) => r.id === user.roleId);

@@ -23,11 +23,10 @@ import { UserPage, type UserPageProps } from "./user-view";
 import { userHref, UserListPage, type UserFilters } from "./users-view";
 import type { WebEnv } from "./web-env";
 import { positiveInt } from "./query";
-import { userStatuses, type UserStatus } from "../db/schema";
+import { accountLinkKinds, userStatuses, type UserStatus } from "../db/schema";
 import { changeUserStatus } from "../auth/user-status";
 import { issueAccountLink, type IssuedLink } from "../auth/account-links";
 import { findPendingLink } from "../db/account-links";
-import { accountLinkKinds } from "../db/schema";
 
 export const usersApp = new Hono<WebEnv>();
 
