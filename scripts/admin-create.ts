@@ -33,6 +33,6 @@ await runCommand(async () => {
   }
   const where = target.remote ? "deployed" : "local";
   console.log(
-    `Admin ${admin.username} ${result.outcome === "created" ? "created" : "updated"} on the ${where} database; sign in with this username and password.`,
+    `Admin ${admin.username} ${result.outcome === "created" ? "created" : "updated"} on the ${where} database; sign in with the username ${admin.username} (the employee number) and this password.`,
   );
 });

@@ -11,9 +11,12 @@ export const demoLocations: LocationInput[] = [
   { name: "Bristol", code: "BRS", aliases: [] },
 ];
 
-/** The admin a local Roster starts with; its password is printed by npm start and in the README. */
+/**
+ * The admin a local Roster starts with; its password is printed by npm start and in the README.
+ * Its username is an employee number, as every user's is, and one examples/users.csv does not use.
+ */
 export const demoAdmin = {
-  username: "admin",
+  username: "1000",
   email: "admin@example.com",
   password: "roster-demo-admin",
   firstName: "Demo",

@@ -37,7 +37,7 @@ function describeSeed(seed: DemoSeed): string[] {
     lines.push(
       `Seeded the demo locations ${added.length > 1 ? `${added.slice(0, -1).join(", ")} and ${added.at(-1)}` : added[0]}.`,
     );
-  if (seed.admin.outcome === "created") lines.push(`Created the demo admin "${demoAdmin.username}".`);
+  if (seed.admin.outcome === "created") lines.push(`Created the demo admin, employee number ${demoAdmin.username}.`);
   if (seed.admin.outcome === "email_taken") {
     lines.push(
       `The demo admin was not created: ${demoAdmin.email} is already user ${seed.admin.owner}'s. Create an admin with npm run admin:create.`,
@@ -51,7 +51,7 @@ function howToBegin(base: string, seed: DemoSeed): string {
   const signIn =
     seed.admin.outcome === "email_taken"
       ? "Sign in as an admin you create with npm run admin:create."
-      : `Sign in as "${demoAdmin.username}" with the password "${demoAdmin.password}" (the local demo admin).`;
+      : `Sign in with the username "${demoAdmin.username}" (the local demo admin's employee number) and the password "${demoAdmin.password}".`;
   return [
     "",
     `Roster is running at ${base}`,

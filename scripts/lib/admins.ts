@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { passwordProblem } from "../../src/auth/password-rules.ts";
 import { hashPassword } from "../../src/auth/passwords.ts";
 import type { Db } from "../../src/db/client.ts";
 import { createApiToken } from "../../src/db/tokens.ts";
@@ -6,13 +7,19 @@ import { findUserId, upsertAdmin, type AdminOutcome } from "../../src/db/users.t
 import { CommandError } from "./command-error.ts";
 
 /** An admin as the command line describes one; names left out become "Admin" and the username. */
-export const adminInput = z.object({
-  username: z.string().trim().min(1, "Give the admin a username with --username."),
-  email: z.string().trim().pipe(z.email("Give the admin an email address, as name@example.com, with --email.")),
-  password: z.string().min(10, "Choose a password of at least 10 characters."),
-  firstName: z.string().trim().min(1).optional(),
-  lastName: z.string().trim().min(1).optional(),
-});
+export const adminInput = z
+  .object({
+    username: z.string().trim().min(1, "Give the admin a username, their employee number, with --username."),
+    email: z.string().trim().pipe(z.email("Give the admin an email address, as name@example.com, with --email.")),
+    password: z.string(),
+    firstName: z.string().trim().min(1).optional(),
+    lastName: z.string().trim().min(1).optional(),
+  })
+  // The rules the set-password page applies, so the command line sets no password a link could not.
+  .superRefine((admin, ctx) => {
+    const problem = passwordProblem(admin.password, admin);
+    if (problem) ctx.addIssue({ code: "custom", path: ["password"], message: problem });
+  });
 export type AdminInput = z.input<typeof adminInput>;
 
 /** The admin's details checked and trimmed; what is wrong with them is a usage error saying what to give. */

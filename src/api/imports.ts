@@ -4,7 +4,9 @@ import type { Db } from "../db/client";
 import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey } from "../db/idempotency-keys";
 import { findEarlierImport, findImport, listImports, type ImportView } from "../db/imports";
 import { listImportLines } from "../imports/read-lines";
+import { isRunning } from "../db/schema";
 import { AppError } from "../errors";
+import { activationLinksCsv } from "../http/activation-links-csv";
 import { csvAttachment } from "../http/csv-attachment";
 import { hashBody } from "../http/hash-body";
 import { readUploadForm } from "../http/read-upload-form";
@@ -395,6 +397,32 @@ const report = createRoute({
 importsApi.openapi(report, async (c) => {
   const imp = await requireImport(c.var.db, c.req.valid("param").id);
   return c.body(reportCsv(c.env.FILES, c.var.db, imp), 200, csvAttachment(`import-${imp.id}-report.csv`));
+});
+
+const activationLinks = createRoute({
+  method: "post",
+  path: "/{id}/activation-links.csv",
+  summary: "Make an activation link for every user the import created who has no password yet, as CSV",
+  description:
+    "Columns employee_number, first_name, last_name, email, activation_link, expires_at; one line per active user the import created who still has no password (and whose role is within the token's own permissions). Each call makes new links, replacing the users' earlier ones. Streamed a page of users at a time; formula-safe.",
+  middleware: [requireManageUsers] as const,
+  request: { params: importIdParam },
+  responses: {
+    200: csvResponse("The links, shown this once: Roster keeps only their hashes."),
+    ...invalidInput,
+    ...importNotFound,
+    409: errorResponse("`import_not_finished`: the import has not ended yet, so it may create more users."),
+    ...tokenResponses,
+  },
+});
+
+importsApi.openapi(activationLinks, async (c) => {
+  const imp = await requireImport(c.var.db, c.req.valid("param").id);
+  if (imp.status === "ready" || isRunning(imp.status)) {
+    throw new AppError(409, "import_not_finished", "The import has not ended yet. Ask for its links once it has.");
+  }
+  const body = activationLinksCsv(c.var.db, c.env, new URL(c.req.url).origin, c.var.viewer, imp.id);
+  return c.body(body, 200, csvAttachment(`import-${imp.id}-activation-links.csv`));
 });
 
 const failed = createRoute({

@@ -113,6 +113,7 @@ export function presentUser(u: UserView): z.input<typeof user> {
     role_locked: u.roleLocked,
     location_locked: u.locationLocked,
     status: u.status,
+    has_password: u.hasPassword,
     created_at: u.createdAt.toISOString(),
     updated_at: u.updatedAt.toISOString(),
     last_import_id: u.lastImportId,

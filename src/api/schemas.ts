@@ -198,12 +198,28 @@ export const user = z
     status: z
       .enum(userStatuses)
       .describe("A deactivated user cannot sign in and their API tokens are refused; imports leave it as it is."),
+    has_password: z
+      .boolean()
+      .describe(
+        "Whether the user has a password to sign in with: false until they use an activation link (`POST …/activation`); then a password reset link (`POST …/password-reset`) sets a new one.",
+      ),
     created_at: z.iso.datetime(),
     updated_at: z.iso.datetime(),
     last_import_id: z.string().nullable(),
     last_imported_at: z.iso.datetime().nullable(),
   })
   .openapi("User");
+
+export const accountLink = z
+  .object({
+    url: z
+      .string()
+      .describe(
+        "The link, shown this once: Roster keeps only its hash. Whoever opens it sets the user's password and is signed in as them; send it to that person only.",
+      ),
+    expires_at: z.iso.datetime().describe("When it stops working (ACCOUNT_LINK_DAYS after it was made, 7 by default)."),
+  })
+  .openapi("AccountLink");
 
 export const userList = z.object({ users: z.array(user), next_cursor: nextCursor });
 

@@ -1,4 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
+import { issueAccountLink } from "../auth/account-links";
 import { requireManageUsers } from "../auth/bearer";
 import { roleChangeRefusal } from "../auth/permissions";
 import { changeUserStatus } from "../auth/user-status";
@@ -7,6 +8,7 @@ import { findRole } from "../db/roles";
 import { listUserHistory } from "../db/user-changes";
 import type { Db } from "../db/client";
 import { changeUser, findUser, listUsers, type UserChange, type UserView } from "../db/users";
+import { accountLinkKinds, type AccountLinkKind } from "../db/schema";
 import { AppError } from "../errors";
 import { csvAttachment } from "../http/csv-attachment";
 import { usersCsv } from "../http/users-csv";
@@ -15,6 +17,7 @@ import { decodeCursor, decodeHistoryCursor, encodeCursor, encodeHistoryCursor } 
 import { presentHistoryEntry, presentUser } from "./present";
 import { csvResponse, errorResponse, invalidInput, jsonResponse, tokenResponses } from "./responses";
 import {
+  accountLink,
   employeeParam,
   historyList,
   pageQuery,
@@ -167,6 +170,49 @@ usersApi.openapi(change, async (c) => {
   await changeUser(c.var.db, employee_number, change, c.var.viewer.id);
   return c.json(presentUser(await requireUser(c.var.db, employee_number)), 200);
 });
+
+/** The two link routes: the same but for the kind of link, and the 409 that says to use the other. */
+function linkRoute(kind: AccountLinkKind) {
+  const activation = kind === "activation";
+  return createRoute({
+    method: "post",
+    path: activation ? "/{employee_number}/activation" : "/{employee_number}/password-reset",
+    summary: activation
+      ? "Make an activation link, with which a user who has no password sets one and signs in"
+      : "Make a password reset link, with which a user who has a password sets a new one and signs in",
+    description: `Single-use, and valid for ACCOUNT_LINK_DAYS (7 by default). Making a link replaces the user's earlier link of either kind, which stops working. Nothing changes until the link is used; using it sets the password and ends the user's other sessions.${
+      activation ? "" : " Their current password keeps working until then."
+    } Only for an active user whose role is within the token's own permissions.`,
+    middleware: [requireManageUsers] as const,
+    request: { params: employeeParam },
+    responses: {
+      201: jsonResponse("The link, shown once.", accountLink),
+      ...invalidInput,
+      403: errorResponse(
+        "`forbidden`: the token's user lacks the permission, or the user's role allows more than theirs. `account_deactivated`: the token's user is deactivated.",
+      ),
+      ...userNotFound,
+      409: errorResponse(
+        activation
+          ? "`has_password`: the user has a password already (make a password reset link). `user_deactivated`: the user is deactivated."
+          : "`no_password`: the user has no password yet (make an activation link). `user_deactivated`: the user is deactivated.",
+      ),
+      401: tokenResponses[401],
+      429: tokenResponses[429],
+      500: tokenResponses[500],
+    },
+  });
+}
+
+for (const kind of accountLinkKinds) {
+  usersApi.openapi(linkRoute(kind), async (c) => {
+    const found = await requireUser(c.var.db, c.req.valid("param").employee_number);
+    const issued = await issueAccountLink(c.var.db, c.env, new URL(c.req.url).origin, c.var.viewer, found, kind);
+    if ("refused" in issued) throw new AppError(issued.refused.status, issued.refused.code, issued.refused.message);
+    c.header("Cache-Control", "no-store");
+    return c.json({ url: issued.link.url, expires_at: issued.link.expiresAt.toISOString() }, 201);
+  });
+}
 
 const exportCsv = createRoute({
   method: "get",

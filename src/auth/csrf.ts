@@ -79,20 +79,29 @@ export const verifyUploadCsrf = createMiddleware<WebEnv>(async (c, next) => {
   await next();
 });
 
+/** The forms people send before they have a session, each with its cookie on its own path. */
+const publicForms = {
+  "/sign-in": signInCookie,
+  "/set-password": "roster_set_password",
+} as const;
+type PublicForm = keyof typeof publicForms;
+
 /**
- * The sign-in form has no session yet: its token is a double-submit cookie, valid only on the
- * sign-in path. Reuses the browser's token so two open tabs both work.
+ * The sign-in form, and the page a link sets a password on, have no session yet: their token is
+ * a double-submit cookie, valid only on the form's path. Reuses the browser's token so two open
+ * tabs both work.
  */
-export function issueSignInToken(c: Context): string {
-  const token = getCookie(c, signInCookie) ?? createSecret("");
-  setCookie(c, signInCookie, token, { httpOnly: true, secure: true, sameSite: "Lax", path: "/sign-in", maxAge: 3600 });
+export function issueSignInToken(c: Context, form: PublicForm = "/sign-in"): string {
+  const name = publicForms[form];
+  const token = getCookie(c, name) ?? createSecret("");
+  setCookie(c, name, token, { httpOnly: true, secure: true, sameSite: "Lax", path: form, maxAge: 3600 });
   return token;
 }
 
-/** Checks the sign-in form's token against its cookie, and the Origin when the browser sends one. */
-export function verifySignInToken(c: Context, formToken: string | undefined): void {
+/** Checks a sessionless form's token against its cookie, and the Origin when the browser sends one. */
+export function verifySignInToken(c: Context, formToken: string | undefined, form: PublicForm = "/sign-in"): void {
   const origin = c.req.header("Origin");
   if (origin && origin !== new URL(c.req.url).origin) throw refused();
-  const cookie = getCookie(c, signInCookie);
+  const cookie = getCookie(c, publicForms[form]);
   if (!formToken || !cookie || !sameToken(formToken, cookie)) throw refused();
 }

@@ -104,6 +104,11 @@ export const users = sqliteTable(
     uniqueIndex("users_employee_key_idx").on(t.employeeKey),
     uniqueIndex("users_email_key_idx").on(t.emailKey),
     index("users_last_import_id_idx").on(t.lastImportId, t.employeeKey),
+    // The users an import created who have no password yet, in id order: an import's activation
+    // links are made from it a page at a time. An entry goes once the user sets a password.
+    index("users_created_import_id_no_password_idx")
+      .on(t.createdImportId)
+      .where(sql`${t.passwordHash} IS NULL`),
   ],
 );
 
@@ -406,6 +411,30 @@ export const sessions = sqliteTable(
     revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
   },
   (t) => [index("sessions_user_id_idx").on(t.userId)],
+);
+
+export const accountLinkKinds = ["activation", "reset"] as const;
+export type AccountLinkKind = (typeof accountLinkKinds)[number];
+
+/**
+ * The one live link a user has to set a password: an activation link while they have none, a
+ * reset link once they have one. Keyed by user, so making a new link replaces the old one, and
+ * using it deletes it. Only the SHA-256 of the link's secret is kept.
+ */
+export const accountLinks = sqliteTable(
+  "account_links",
+  {
+    userId: integer("user_id")
+      .primaryKey()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tokenHash: text("token_hash").notNull(),
+    kind: text("kind", { enum: accountLinkKinds }).notNull(),
+    /** The admin who made it. */
+    createdBy: integer("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [uniqueIndex("account_links_token_hash_idx").on(t.tokenHash)],
 );
 
 /** Failed sign-ins by username, so repeated guessing is slowed to a halt. */

@@ -19,7 +19,7 @@ import { dayBounds } from "../day-bounds";
 import { cleanText } from "../clean-text";
 import type { Db } from "./client";
 import { legacyKeyOf, nameKeyOf, toKey } from "./keys";
-import { imports, locations, roles, sessions, users, type FieldChange, type UserStatus } from "./schema";
+import { accountLinks, imports, locations, roles, sessions, users, type FieldChange, type UserStatus } from "./schema";
 import { recordHandChange } from "./user-changes";
 
 export type UserView = {
@@ -35,6 +35,8 @@ export type UserView = {
   roleLocked: boolean;
   locationLocked: boolean;
   status: UserStatus;
+  /** Whether they have set a password (or were given one by admin:create): they can sign in. */
+  hasPassword: boolean;
   createdAt: Date;
   updatedAt: Date;
   createdImportId: string | null;
@@ -76,6 +78,7 @@ const userColumns = {
   roleLocked: users.roleLocked,
   locationLocked: users.locationLocked,
   status: users.status,
+  hasPassword: sql<boolean>`${users.passwordHash} IS NOT NULL`.mapWith(Boolean),
   createdAt: users.createdAt,
   updatedAt: users.updatedAt,
   createdImportId: users.createdImportId,
@@ -353,7 +356,8 @@ export async function upsertAdmin(
   // The user findUser finds, by id: of two users kept apart by a key collision, the one named, never the other.
   if (existing) {
     const now = new Date();
-    // A new password ends every session signed in with the old one, in the same batch.
+    // A new password ends every session signed in with the old one, and the link that would
+    // have set another, in the same batch.
     await db.batch([
       db
         .update(users)
@@ -363,6 +367,7 @@ export async function upsertAdmin(
         .update(sessions)
         .set({ revokedAt: now })
         .where(and(eq(sessions.userId, existing.id), isNull(sessions.revokedAt))),
+      db.delete(accountLinks).where(eq(accountLinks.userId, existing.id)),
     ]);
   } else {
     await db

@@ -29,7 +29,26 @@ export type ReportPageProps = {
   canUndo: boolean;
   /** The undo's kept lines, once the import is undone. */
   undoReport: UndoReport | null;
+  /** Set when the viewer may make activation links for the users the import created: the form's CSRF token. */
+  linksToken: string | null;
 };
+
+/**
+ * The activation links of the users an import created: a form, as each download makes new
+ * links (replacing earlier ones), which a plain link must not do.
+ */
+const ActivationLinks: FC<{ imp: ImportView; token: string }> = ({ imp, token }) => (
+  <form method="post" action={`/imports/${imp.id}/activation-links.csv`} class="inline-form">
+    <CsrfField token={token} />
+    <button type="submit" class="button-secondary" aria-describedby="activation-links-hint">
+      Download activation links (CSV)
+    </button>
+    <span class="hint" id="activation-links-hint">
+      A new link for each user this import created who has no password yet, to send each person theirs. Their earlier
+      links stop working.
+    </span>
+  </form>
+);
 
 const running = (imp: ImportView) => isRunning(imp.status);
 
@@ -390,6 +409,7 @@ export const ReportPage: FC<ReportPageProps> = (props) => {
               Download the failed lines (CSV)
             </a>
           ) : null}
+          {props.linksToken && imp.created ? <ActivationLinks imp={imp} token={props.linksToken} /> : null}
           {/* All Users filters by each user's last import: a line left unchanged keeps its earlier one. */}
           {imp.dryRun ? null : imp.created + imp.updated ? (
             <a href={`/users${queryString({ import: imp.id })}`}>See the users this import created or updated</a>

@@ -14,6 +14,7 @@ import { listImportLines } from "../imports/read-lines";
 import type { Db } from "../db/client";
 import { findExistingEmployeeNumbers } from "../db/users";
 import { AppError } from "../errors";
+import { activationLinksCsv } from "../http/activation-links-csv";
 import { attachment, csvAttachment, xlsxType } from "../http/csv-attachment";
 import { templateDownload } from "../http/template-download";
 import { failedLinesCsv, notReachedCsv, notReachedRefusal, reportCsv } from "../imports/report-csv";
@@ -150,6 +151,7 @@ importsApp.get("/:id", requireViewUsers, async (c) => {
       applyToken={imp.dryRun && canManageUsers(c.var.viewer) ? c.var.csrfToken : null}
       canUndo={canUndo(imp) && canManageUsers(c.var.viewer)}
       undoReport={notes && { notes: notes.notes, nextCursor: notes.nextCursor, paged: keptAfter !== undefined }}
+      linksToken={!imp.dryRun && canManageUsers(c.var.viewer) ? c.var.csrfToken : null}
     />,
     {
       title: `${imp.dryRun ? "Dry run report" : "Import report"}: ${imp.fileName}`,
@@ -258,6 +260,14 @@ importsApp.get("/:id/not-reached.csv", requireViewUsers, async (c) => {
   // Nothing to give (not stopped, or the file is gone): the report says where the import stands.
   if (await notReachedRefusal(c.env.FILES, imp)) return c.redirect(`/imports/${imp.id}`, 303);
   return c.body(notReachedCsv(c.env.FILES, c.var.db, imp), 200, csvAttachment(`${stem(imp.fileName)}-not-reached.csv`));
+});
+
+// A POST: each download makes new links. The import must have ended, so the file holds every user it created.
+importsApp.post("/:id/activation-links.csv", requireManageUsers, verifyCsrf, async (c) => {
+  const imp = await requireImport(c.var.db, c.req.param("id"));
+  if (imp.status === "ready" || isRunning(imp.status)) return c.redirect(`/imports/${imp.id}`, 303);
+  const body = activationLinksCsv(c.var.db, c.env, new URL(c.req.url).origin, c.var.viewer, imp.id);
+  return c.body(body, 200, csvAttachment(`${stem(imp.fileName)}-activation-links.csv`));
 });
 
 importsApp.get("/:id/report.csv", requireViewUsers, async (c) => {

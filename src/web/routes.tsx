@@ -12,6 +12,7 @@ import { importsApp } from "./imports";
 import { Layout, layout } from "./layout";
 import { locationsApp } from "./locations";
 import { rolesApp } from "./roles";
+import { setPasswordApp } from "./set-password";
 import { signIn } from "./sign-in";
 import { tokensApp } from "./tokens";
 import { usersApp, usersExportApp } from "./users";
@@ -21,6 +22,7 @@ import type { WebEnv } from "./web-env";
 export const web = new Hono<WebEnv>();
 
 web.route("/sign-in", signIn);
+web.route("/set-password", setPasswordApp);
 
 web.post("/sign-out", requireSession, verifyCsrf, async (c) => {
   await endSession(c, c.var.db);

@@ -21,7 +21,7 @@ export const SignInPage: FC<SignInProps> = ({ token, next, username, error, sign
       <div class="field">
         <label for="username">Username</label>
         <span class="hint" id="username-hint">
-          Your employee number.
+          Your username is your employee number.
         </span>
         <input
           type="text"
@@ -51,5 +51,9 @@ export const SignInPage: FC<SignInProps> = ({ token, next, username, error, sign
         <button type="submit">Sign in</button>
       </div>
     </form>
+    <p class="hint">
+      No password yet, or forgotten it? Ask an admin for a link to set one: it opens a page where you choose your
+      password.
+    </p>
   </div>
 );

@@ -1,7 +1,8 @@
 import type { FC } from "hono/jsx";
 import type { ImportView } from "../db/imports";
 import type { LocationView } from "../db/locations";
-import type { Role, UserStatus } from "../db/schema";
+import type { IssuedLink } from "../auth/account-links";
+import type { AccountLinkKind, Role, UserStatus } from "../db/schema";
 import type { UserView } from "../db/users";
 import { CsrfField, Notice, Time } from "./components";
 import { statusWords, userHref } from "./users-view";
@@ -25,6 +26,78 @@ export type UserPageProps = {
   statusSaved?: UserStatus;
   error?: string;
   history: UserHistoryProps;
+  /** The link the user has waiting, if any (its secret is not kept, so it cannot be shown again). */
+  pendingLink: { kind: AccountLinkKind; createdAt: Date; expiresAt: Date } | null;
+  /** A link just made on this page, shown this once. */
+  issuedLink?: IssuedLink;
+};
+
+/**
+ * Signing in: whether the user has a password, and the one button that makes the link they need
+ * (an activation link until they have a password, then a reset link), shown once when made.
+ */
+const SignInForm: FC<Pick<UserPageProps, "user" | "csrfToken" | "pendingLink" | "issuedLink">> = ({
+  user,
+  csrfToken,
+  pendingLink,
+  issuedLink,
+}) => {
+  const kind = user.hasPassword ? "reset" : "activation";
+  const words = kind === "activation" ? "activation link" : "password reset link";
+  return (
+    <section class="card" aria-labelledby="sign-in-heading">
+      <h2 id="sign-in-heading">Password and sign-in</h2>
+      <p>
+        Username: <strong>{user.employeeNumber}</strong> (the employee number).{" "}
+        {user.hasPassword
+          ? "They have a password and can sign in."
+          : "They have no password yet, so they cannot sign in until they set one with an activation link."}
+      </p>
+      {issuedLink ? (
+        <Notice kind="success" title={`The ${words} is made`}>
+          <p>
+            Send it to {user.firstName || user.employeeNumber} only: whoever opens it sets the password and is signed in
+            as them. It works once, until <Time when={issuedLink.expiresAt} />. Copy it now: Roster keeps only a
+            fingerprint of it and cannot show it again.
+          </p>
+          <label for="issued-link">Link</label>
+          <input
+            type="text"
+            id="issued-link"
+            readonly
+            value={issuedLink.url}
+            class="mono full-width"
+            spellcheck={false}
+            autocomplete="off"
+          />
+        </Notice>
+      ) : pendingLink ? (
+        <p class="hint">
+          An {pendingLink.kind === "activation" ? "activation link" : "password reset link"} made{" "}
+          <Time when={pendingLink.createdAt} /> is waiting, until <Time when={pendingLink.expiresAt} />. Making a new
+          link replaces it.
+        </p>
+      ) : null}
+      {user.status === "active" ? (
+        <form method="post" action={`${userHref(user.employeeNumber)}/link`}>
+          <CsrfField token={csrfToken} />
+          <input type="hidden" name="kind" value={kind} />
+          <p class="hint">
+            {kind === "activation"
+              ? "The link opens a page where they choose their password and are signed in."
+              : "Nothing changes until the link is used: their password keeps working. Using it sets a new password and signs them out everywhere else."}
+          </p>
+          <div class="actions">
+            <button type="submit" class="button-secondary">
+              {kind === "activation" ? "Create an activation link" : "Create a password reset link"}
+            </button>
+          </div>
+        </form>
+      ) : (
+        <p class="hint">A deactivated user cannot use links. Reactivate them first.</p>
+      )}
+    </section>
+  );
 };
 
 /**
@@ -166,6 +239,8 @@ export const UserPage: FC<UserPageProps> = ({
   statusSaved,
   error,
   history,
+  pendingLink,
+  issuedLink,
 }) => (
   <>
     <p class="small">
@@ -265,6 +340,9 @@ export const UserPage: FC<UserPageProps> = ({
     )}
 
     {canManage ? <StatusForm user={user} isViewer={isViewer} csrfToken={csrfToken} /> : null}
+    {canManage ? (
+      <SignInForm user={user} csrfToken={csrfToken} pendingLink={pendingLink} issuedLink={issuedLink} />
+    ) : null}
     <UserHistory {...history} />
   </>
 );

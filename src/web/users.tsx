@@ -23,8 +23,10 @@ import { UserPage, type UserPageProps } from "./user-view";
 import { userHref, UserListPage, type UserFilters } from "./users-view";
 import type { WebEnv } from "./web-env";
 import { positiveInt } from "./query";
-import { userStatuses, type UserStatus } from "../db/schema";
+import { accountLinkKinds, userStatuses, type UserStatus } from "../db/schema";
 import { changeUserStatus } from "../auth/user-status";
+import { issueAccountLink, type IssuedLink } from "../auth/account-links";
+import { findPendingLink } from "../db/account-links";
 
 export const usersApp = new Hono<WebEnv>();
 
@@ -156,7 +158,7 @@ async function renderUserPage(
   c: Context<WebEnv>,
   user: UserView,
   form: UserForm,
-  notice: { saved?: boolean; statusSaved?: UserStatus; error?: string } = {},
+  notice: { saved?: boolean; statusSaved?: UserStatus; error?: string; link?: IssuedLink } = {},
 ) {
   const db = c.var.db;
   // A user no import has changed since it created them names the same import twice: read it once.
@@ -170,6 +172,7 @@ async function renderUserPage(
   const canManage = canManageUsers(c.var.viewer);
   const [roles, locations] = canManage ? await Promise.all([listRoles(db), listLocations(db)]) : [[], []];
   const history = await userHistoryOf(c, user);
+  const pendingLink = canManage ? await findPendingLink(db, user.id, new Date()) : null;
   return c.render(
     <UserPage
       user={user}
@@ -185,6 +188,8 @@ async function renderUserPage(
       statusSaved={notice.statusSaved}
       error={notice.error}
       history={history}
+      pendingLink={pendingLink}
+      issuedLink={notice.link}
     />,
     { title: `${user.firstName} ${user.lastName}` },
   );
@@ -214,6 +219,23 @@ usersApp.post("/:employeeNumber/status", requireManageUsers, async (c) => {
     return renderUserPage(c, user, formOf(user), { error: refused.message });
   }
   return c.redirect(`${userHref(user.employeeNumber)}?status_saved=${status}`, 303);
+});
+
+// Rendered, not redirected: the link is shown this once, and must not travel in an address.
+usersApp.post("/:employeeNumber/link", requireManageUsers, async (c) => {
+  const user = await requireUser(c.var.db, c.req.param("employeeNumber"));
+  const body = await c.req.parseBody();
+  const kind = accountLinkKinds.find((k) => k === body.kind);
+  if (!kind) {
+    c.status(422);
+    return renderUserPage(c, user, formOf(user), { error: "Use the link button on the user's page." });
+  }
+  const issued = await issueAccountLink(c.var.db, c.env, new URL(c.req.url).origin, c.var.viewer, user, kind);
+  if ("refused" in issued) {
+    c.status(issued.refused.status);
+    return renderUserPage(c, user, formOf(user), { error: issued.refused.message });
+  }
+  return renderUserPage(c, user, formOf(user), { link: issued.link });
 });
 
 /** The form's location: null for "No location", undefined when it names no location there is. */

@@ -3,6 +3,7 @@ import exampleCsv from "../../examples/users.csv?raw";
 import { demoAdmin, seedDemoData } from "../../scripts/demo-data";
 import { createToken } from "../../scripts/lib/admins";
 import { db, importCsv } from "../helpers";
+import { Browser } from "../web/helpers";
 
 describe("examples/users.csv on the demo data npm start seeds", () => {
   it("imports 5 out of 6 users and reports line 5 as missing its email, as the help article shows", async () => {
@@ -23,6 +24,13 @@ describe("examples/users.csv on the demo data npm start seeds", () => {
     ]);
     expect(line(5)?.employee_number).toBe("1004");
     expect(line(5)?.messages.map((m) => m.code)).toEqual(["missing_email"]);
+  });
+
+  it("signs the demo admin in with an employee number, one the example file does not use", async () => {
+    expect(demoAdmin.username).toMatch(/^\d+$/);
+    expect(exampleCsv.split(/\r?\n/).map((l) => l.split(",")[0])).not.toContain(demoAdmin.username);
+    const res = await new Browser().signIn(demoAdmin.username, demoAdmin.password);
+    expect(res.status).toBe(303);
   });
 
   it("seeds nothing more when npm start runs again", async () => {

@@ -77,6 +77,21 @@ describe.concurrent("script errors are one line saying what to do", () => {
     expectOneLine(run, /^Choose a password of at least 10 characters\.$/);
   });
 
+  it("admin:create with one of the most common passwords asks for another", async () => {
+    const run = await npmRun("admin:create", [
+      "--username",
+      "boss",
+      "--email",
+      "boss@example.com",
+      "--password",
+      "Password123",
+      "--persist-to",
+      state,
+    ]);
+    expect(run.code).toBe(2);
+    expectOneLine(run, /^This password is one of the most common ones, .*Choose another/);
+  });
+
   it("admin:create with an option it does not know shows the usage", async () => {
     const run = await npmRun("admin:create", ["--usernme", "boss"]);
     expect(run.code).toBe(2);

@@ -114,10 +114,11 @@ describe("a user's page", () => {
     const [manager] = await db.select().from(roles).where(eq(roles.nameKey, "manager"));
     const { browser } = await signedIn("Admin");
     const html = await (await browser.fetch(`/users/${user.employeeNumber}`)).text();
-    // The role, location and locks share one form; deactivating is a form of its own.
+    // The role, location and locks share one form; deactivating and making a link are forms of their own.
     expect(html.match(/<form method="post" action="\/users\/[^"]*"/g)).toEqual([
       `<form method="post" action="/users/${user.employeeNumber}"`,
       `<form method="post" action="/users/${user.employeeNumber}/status"`,
+      `<form method="post" action="/users/${user.employeeNumber}/link"`,
     ]);
     const res = await browser.post(`/users/${user.employeeNumber}`, {
       _csrf: csrfIn(html),

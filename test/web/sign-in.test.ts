@@ -21,6 +21,12 @@ describe("signing in and out", () => {
     expect(await page.text()).toContain("User menu");
   });
 
+  it("says the username is the employee number, and where a password comes from", async () => {
+    const html = await (await new Browser().fetch("/sign-in")).text();
+    expect(html).toContain("Your username is your employee number.");
+    expect(html).toContain("Ask an admin for a link to set one");
+  });
+
   it("accepts the employee number in any case", async () => {
     const user = await createUser("Admin");
     const res = await new Browser().signIn(user.employeeNumber.toUpperCase());
