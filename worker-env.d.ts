@@ -9,6 +9,7 @@ declare namespace Cloudflare {
     WEBHOOKS_ALLOW_LOCALHOST: string;
     MAX_UPLOAD_BYTES: string;
     RETENTION_DAYS: string;
+    SYNC_CONFIRM_ABOVE_PERCENT: string;
     API_READS: RateLimit;
     API_WRITES: RateLimit;
     API_UPLOADS: RateLimit;

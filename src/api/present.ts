@@ -9,7 +9,9 @@ import { inRows } from "../imports/row-wording";
 import type { HistoryEntry } from "../db/user-changes";
 import type { WebhookAttemptView, WebhookEndpointView } from "../db/webhooks";
 import { webhookEndpointStatus } from "../webhooks/endpoint-status";
+import type { DeactivatedUser } from "../db/sync-deactivations";
 import type {
+  deactivatedList,
   historyList,
   importSummary,
   keyCollisionList,
@@ -50,6 +52,8 @@ export function presentImport(imp: ImportView): z.input<typeof importSummary> {
   return {
     id: imp.id,
     status: imp.status,
+    sync: imp.sync,
+    deactivated: imp.deactivated,
     file_name: imp.fileName,
     total_rows: imp.totalRows,
     processed_rows: imp.processedRows,
@@ -72,6 +76,19 @@ export function presentImport(imp: ImportView): z.input<typeof importSummary> {
 export function presentLine(l: ReportLine, workbook: boolean) {
   const messages = workbook ? l.messages.map((m) => ({ ...m, message: inRows(m.message) })) : l.messages;
   return { line: l.line, employee_number: l.employeeNumber, outcome: l.outcome, messages, changes: l.changes };
+}
+
+/** A user a sync deactivated, as its list gives them. */
+export function presentDeactivatedUser(u: DeactivatedUser): z.input<typeof deactivatedList>["users"][number] {
+  return {
+    employee_number: u.employeeNumber,
+    first_name: u.firstName,
+    last_name: u.lastName,
+    email: u.email,
+    location: u.location,
+    role: u.role,
+    status: u.status,
+  };
 }
 
 export function presentUser(u: UserView): z.input<typeof user> {

@@ -315,13 +315,20 @@ export async function listStoredLines(
 }
 
 /**
- * Moves a ready import to queued, noting who started it, and returns the rows it wrote: none for
- * any call but the one that made the move, so starting twice queues one message.
+ * Moves a ready import to queued, noting who started it and whether as a sync, and returns the
+ * rows it wrote: none for any call but the one that made the move, so starting twice queues one
+ * message.
  */
-export async function markImportQueued(db: Db, id: string, startedBy: number, now: Date): Promise<number> {
+export async function markImportQueued(
+  db: Db,
+  id: string,
+  startedBy: number,
+  now: Date,
+  sync = false,
+): Promise<number> {
   const result = await db
     .update(imports)
-    .set({ status: "queued", startedBy, startedAt: now, progressAt: now })
+    .set({ status: "queued", startedBy, startedAt: now, progressAt: now, sync })
     .where(and(eq(imports.id, id), eq(imports.status, "ready")))
     .run();
   return result.meta.changes > 0 ? result.meta.rows_written : 0;

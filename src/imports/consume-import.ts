@@ -11,6 +11,7 @@ import {
 import { listRoles } from "../db/roles";
 import { findImporter } from "../db/viewers";
 import { applyChunk, type RoleBook } from "./apply-chunk";
+import { finishSync } from "./finish-sync";
 import { readImportChunk } from "./import-file";
 import { yieldToRequests } from "./yield-to-requests";
 import { announceImportEnd } from "../webhooks/announce-import";
@@ -93,6 +94,18 @@ export async function advanceImport(
       report();
       return endCancelled(env, db, imp.id);
     }
+  }
+  if (imp.sync) {
+    const finished = await finishSync(db, imp, deadline);
+    rowsWritten += finished.rowsWritten;
+    report();
+    if (finished.state === "continues") {
+      await env.IMPORT_QUEUE.send({ importId });
+      return "continues";
+    }
+    if (finished.state === "cancelling") return endCancelled(env, db, imp.id);
+    await announceEnd(env, db, imp.id);
+    return "done";
   }
   report();
   await announceEnd(env, db, imp.id);

@@ -1,13 +1,45 @@
 import type { Db } from "../db/client";
 import { deleteReadyImport, findImport, markImportQueued, requestImportCancel, type ImportView } from "../db/imports";
 import { AppError } from "../errors";
+import { storedKeysOf } from "./employee-hashes";
+import { forecastSync } from "./sync-guardrail";
+
+/** How an import is started: as a sync or not, and the number of deactivations the admin confirmed. */
+export type StartOptions = { sync?: boolean; confirmDeactivations?: number };
 
 /**
  * Starts a ready import for the user `startedBy`: marks it queued and sends its message. Starting
- * an import that is already under way or finished changes nothing. Returns the import as it stands.
+ * an import that is already under way or finished changes nothing. A sync that would deactivate
+ * more users than the guardrail allows starts only with that exact number confirmed; otherwise
+ * it is refused (409 too_many_deactivations) and stays ready. Returns the import as it stands.
  */
-export async function startImport(env: Env, db: Db, id: string, startedBy: number): Promise<ImportView> {
-  const queued = await markImportQueued(db, id, startedBy, new Date());
+export async function startImport(
+  env: Env,
+  db: Db,
+  id: string,
+  startedBy: number,
+  options: StartOptions = {},
+): Promise<ImportView> {
+  const sync = options.sync ?? false;
+  if (sync) {
+    const ready = await findImport(db, id);
+    if (!ready) throw new AppError(404, "not_found", "There is no import with this id.");
+    if (ready.status === "ready") {
+      const forecast = await forecastSync(env, db, ready, startedBy);
+      if (forecast.needsConfirmation && options.confirmDeactivations !== forecast.deactivations) {
+        const asked =
+          options.confirmDeactivations === undefined
+            ? ""
+            : ` The number confirmed, ${options.confirmDeactivations.toLocaleString("en")}, is not that number: the users changed since, or it was mistyped.`;
+        throw new AppError(
+          409,
+          "too_many_deactivations",
+          `This sync would deactivate ${forecast.deactivations.toLocaleString("en")} users, more than the ${forecast.limit.toLocaleString("en")} (${forecast.percent}% of ${forecast.activeUsers.toLocaleString("en")} active users) a sync may deactivate unconfirmed.${asked} Check that the file holds the whole organisation; if it does, confirm ${forecast.deactivations.toLocaleString("en")} to start it.`,
+        );
+      }
+    }
+  }
+  const queued = await markImportQueued(db, id, startedBy, new Date(), sync);
   if (queued > 0) console.log(`Import ${id}: queued, ${queued} rows written`);
   // Read before the message goes: once the consumer runs, local D1 answers only between deliveries.
   const imp = await findImport(db, id);
@@ -20,7 +52,7 @@ export async function startImport(env: Env, db: Db, id: string, startedBy: numbe
 export async function discardReadyImport(env: Env, db: Db, id: string): Promise<boolean> {
   const removed = await deleteReadyImport(db, id);
   if (!removed) return false;
-  await env.FILES.delete(removed.workbook ? [removed.fileKey, removed.workbook.key] : removed.fileKey);
+  await env.FILES.delete([...storedKeysOf(removed.fileKey), ...(removed.workbook ? [removed.workbook.key] : [])]);
   return true;
 }
 

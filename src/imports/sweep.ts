@@ -1,5 +1,6 @@
 import type { Db } from "../db/client";
 import { claimStalledImports, listPurgeableImports, purgeImportLines } from "../db/imports";
+import { storedKeysOf } from "./employee-hashes";
 import { staleAfterMs } from "./limits";
 
 /**
@@ -26,7 +27,7 @@ export async function purgeOldImports(env: Env, db: Db, now: Date, retentionDays
   let budget = purgeLinesPerRun;
   let purged = 0;
   for (const imp of old) {
-    await env.FILES.delete(imp.workbook ? [imp.fileKey, imp.workbook.key] : imp.fileKey);
+    await env.FILES.delete([...storedKeysOf(imp.fileKey), ...(imp.workbook ? [imp.workbook.key] : [])]);
     const { deleted, done } = await purgeImportLines(
       db,
       imp,
