@@ -4,7 +4,7 @@ import { employeeKeyHash } from "./read/find-repeats";
  * The 64-bit hashes of a stored file's employee keys, sorted, kept beside the file in R2 (8 bytes
  * a line): a sync's preview counts whom it would deactivate without reading the file again.
  */
-export const employeeHashesKey = (fileKey: string) => `${fileKey}.employee-hashes`;
+export const employeeHashesKey = (fileKey: string) => `employee-hashes/${fileKey}`;
 
 /** The file and what is kept beside it, to delete together. */
 export const storedKeysOf = (fileKey: string) => [fileKey, employeeHashesKey(fileKey)];

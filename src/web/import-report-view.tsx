@@ -7,6 +7,8 @@ import { inRows } from "../imports/row-wording";
 import { Badge, CsrfField, DataTable, Notice, Pager, SuccessIcon, Time } from "./components";
 import { formatCount, plural, queryString } from "./format";
 import { userHref } from "./users-view";
+import type { DeactivatedUser } from "../db/sync-deactivations";
+import { DeactivatedSection } from "./sync-views";
 
 export type LineFilterName = "all" | "errors" | "warnings";
 
@@ -21,6 +23,8 @@ export type ReportPageProps = {
   paged: boolean;
   /** Set when the viewer may cancel a running import: the form's CSRF token. */
   cancelToken: string | null;
+  /** For a sync, a page of the users it deactivated. */
+  deactivated?: { users: DeactivatedUser[]; next: number | null; paged: boolean } | null;
 };
 
 const running = (imp: ImportView) => isRunning(imp.status);
@@ -89,6 +93,9 @@ const Progress: FC<{ imp: ImportView; cancelToken: string | null }> = ({ imp, ca
     </h2>
     <label for="progress">
       {formatCount(imp.processedRows)} of {plural(imp.totalRows, lineWord(imp))} done
+      {imp.sync && imp.processedRows === imp.totalRows
+        ? `; deactivating the users not in the file (${formatCount(imp.deactivated)} so far)`
+        : ""}
     </label>
     <progress id="progress" max={Math.max(imp.totalRows, 1)} value={imp.processedRows}>
       {formatCount(imp.processedRows)} of {formatCount(imp.totalRows)}
@@ -138,6 +145,7 @@ const Stats: FC<{ imp: ImportView }> = ({ imp }) => (
         ["Unchanged", imp.unchanged],
         ["Failed", imp.failed],
         ["Warnings", imp.warnings],
+        ...(imp.sync ? [["Deactivated", imp.deactivated] as const] : []),
       ] as const
     ).map(([label, value]) => (
       <li>
@@ -363,6 +371,7 @@ export const ReportPage: FC<ReportPageProps> = (props) => {
         </div>
       ) : null}
       <Lines {...props} />
+      {props.deactivated ? <DeactivatedSection imp={imp} {...props.deactivated} /> : null}
     </>
   );
 };
