@@ -191,6 +191,12 @@ const Outcome: FC<{ imp: ImportView }> = ({ imp }) => {
         {summarise(imp)}
       </p>
       {!clean(imp) && imported ? <p>Of those, {breakdown(imp)}.</p> : null}
+      {imp.sync && imp.deactivated ? (
+        <p>
+          As a sync, it deactivated {plural(imp.deactivated, "user")} not in the file:{" "}
+          <a href="#deactivated-heading">see them below</a>.
+        </p>
+      ) : null}
       {imp.failed ? (
         <p>
           {inWords(

@@ -219,10 +219,10 @@ importsApp.post("/:id/start", requireManageUsers, verifyCsrf, async (c) => {
     await startImport(c.env, c.var.db, id, c.var.viewer.id, { sync, confirmDeactivations });
   } catch (err) {
     if (!(err instanceof AppError) || err.status !== 409) throw err;
-    // The guardrail: the preview again, saying the number to confirm.
+    // The guardrail: the preview again, saying the number to confirm, as a refused form is answered.
     const imp = await requireImport(c.var.db, id);
     const earlier = imp.contentHash === null ? null : await findEarlierImport(c.var.db, imp.contentHash, imp.id);
-    c.status(409);
+    c.status(422);
     return c.render(
       <PreviewPage
         imp={imp}

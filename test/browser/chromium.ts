@@ -41,7 +41,8 @@ export function launchChromium(): Promise<Browser> {
 export async function screenshotter(first: number, last: number) {
   await mkdir(screenshotDir, { recursive: true });
   for (const file of await readdir(screenshotDir)) {
-    const n = Number(file.slice(0, 2));
+    // Its number, however many digits: 130-… is not 13's.
+    const n = Number(/^(\d+)-/.exec(file)?.[1]);
     if (n >= first && n <= last) await rm(join(screenshotDir, file));
   }
   let step = first - 1;

@@ -47,7 +47,7 @@ describe("a sync from the preview", () => {
 
     // Without the number, or with another, it does not start and says the number again.
     const refused = await browser.post(`${path}/start`, { _csrf: csrfIn(preview), sync: "true" });
-    expect(refused.status).toBe(409);
+    expect(refused.status).toBe(422);
     const again = await refused.text();
     expect(again).toContain("This sync would deactivate 4 users");
     expect(again).toMatch(/name="sync" value="true" checked/);
@@ -57,7 +57,7 @@ describe("a sync from the preview", () => {
       sync: "true",
       confirm_deactivations: "3",
     });
-    expect(wrong.status).toBe(409);
+    expect(wrong.status).toBe(422);
 
     const started = await browser.post(`${path}/start`, {
       _csrf: csrfIn(again),
