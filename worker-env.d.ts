@@ -10,6 +10,7 @@ declare namespace Cloudflare {
     MAX_UPLOAD_BYTES: string;
     RETENTION_DAYS: string;
     ACCOUNT_LINK_DAYS: string;
+    SYNC_CONFIRM_ABOVE_PERCENT: string;
     API_READS: RateLimit;
     API_WRITES: RateLimit;
     API_UPLOADS: RateLimit;

@@ -12,16 +12,21 @@ import { hashBody } from "../http/hash-body";
 import { readUploadForm } from "../http/read-upload-form";
 import { failedLinesCsv, notReachedCsv, notReachedRefusal, reportCsv } from "../imports/report-csv";
 import { applyDryRun } from "../imports/apply-dry-run";
-import { cancelRunningImport, startImport } from "../imports/start-import";
+import { cancelRunningImport, dryRunSyncRefused, startImport, type StartOptions } from "../imports/start-import";
+import { forecastSync } from "../imports/sync-guardrail";
 import { undoImport } from "../imports/undo-import";
 import { listUndoNotes } from "../db/import-undo";
+import { listSyncDeactivations } from "../db/sync-deactivations";
 import { createImport } from "../imports/upload-file";
 import { createApiApp } from "./api-app";
 import { decodeCursor, decodeNumberCursor, encodeCursor } from "./cursor";
 import { limitUploads } from "./rate-limits";
-import { presentImport, presentLine, presentUndoNote, presentUpload } from "./present";
+import { presentDeactivatedUser, presentImport, presentLine, presentUndoNote, presentUpload } from "./present";
 import { csvResponse, errorResponse, importNotFound, invalidInput, jsonResponse, tokenResponses } from "./responses";
 import {
+  deactivatedList,
+  startQuery,
+  syncForecast,
   importIdParam,
   importList,
   importSummary,
@@ -50,7 +55,7 @@ const upload = createRoute({
   path: "/",
   summary: "Upload a CSV of users",
   description:
-    "Send the file as a `text/csv` body (name it with `filename`) or as the multipart field `file`. Roster reads it as it streams in and answers with what it found; with `start=true` it also starts the import. With an `Idempotency-Key`, a retry of the same file answers the first upload again.",
+    "Send the file as a `text/csv` body (name it with `filename`) or as the multipart field `file`. Roster reads it as it streams in and answers with what it found; with `start=true` it also starts the import, with `sync=true` as a sync (see the start route). With an `Idempotency-Key`, a retry of the same file answers the first upload again.",
   middleware: [requireManageUsers, limitUploads] as const,
   request: {
     query: uploadQuery,
@@ -86,7 +91,7 @@ const upload = createRoute({
       "`invalid_input`: a query value or the Idempotency-Key is not valid; `missing_file`: the form has no field named `file`.",
     ),
     409: errorResponse(
-      "`idempotency_key_in_use`: the first request with this Idempotency-Key is still uploading; retry in a moment.",
+      "`idempotency_key_in_use`: the first request with this Idempotency-Key is still uploading; retry in a moment. `too_many_deactivations`: with `start=true&sync=true`, the sync would deactivate more users than the guardrail allows; the message says how many, and the import stays ready to start with `confirm_deactivations`.",
     ),
     413: errorResponse(
       "`file_too_large`: the file is over the size limit, which the message names; `workbook_too_large`: a workbook's sheet inflates past its limit.",
@@ -103,6 +108,7 @@ type Upload = { fileName: string; body: ReadableStream<Uint8Array>; size: number
 
 importsApi.openapi(upload, async (c) => {
   const query = c.req.valid("query");
+  if (query.dry_run === "true" && query.sync === "true") throw dryRunSyncRefused();
   const key = c.req.valid("header")["idempotency-key"];
   const type = c.req.header("Content-Type") ?? "";
   let file: Upload;
@@ -161,7 +167,17 @@ importsApi.openapi(upload, async (c) => {
     const earlier = imp.contentHash === null ? null : await findEarlierImport(db, imp.contentHash, imp.id);
     answer = presentUpload(imp, earlier);
     if (query.start === "true") {
-      await startImport(c.env, db, imp.id, c.var.viewer.id);
+      try {
+        await startImport(c.env, db, imp.id, c.var.viewer.id, startOptionsOf(query));
+      } catch (err) {
+        if (!(err instanceof AppError) || err.code !== "too_many_deactivations") throw err;
+        // The file is stored all the same: say where, so the number can be confirmed without uploading again.
+        throw new AppError(
+          409,
+          err.code,
+          `${err.message} The file is kept as import ${imp.id}, ready: start it with POST /api/imports/${imp.id}/start?sync=true&confirm_deactivations=<the number>.`,
+        );
+      }
       answer = { ...answer, status: "queued" };
     }
     if (key !== undefined && imp.contentHash !== null)
@@ -215,11 +231,14 @@ const start = createRoute({
   path: "/{id}/start",
   summary: "Start a ready import",
   description:
-    "Starting an import that is already under way or finished changes nothing. A dry run (uploaded with `dry_run=true`) starts as a dry run.",
+    "Starting an import that is already under way or finished changes nothing. A dry run (uploaded with `dry_run=true`) starts as a dry run. With `sync=true` it is a sync: after its last line, every active user that an import created (never one made by hand, nor you) and that no line of the file names, whatever that line's outcome, is deactivated; a line naming a user an earlier sync deactivated reactivates them. A sync that would deactivate more than `SYNC_CONFIRM_ABOVE_PERCENT` of the active users starts only with `confirm_deactivations` set to that exact number. A dry run cannot be a sync (400 `dry_run_sync`): the preview, and `GET /api/imports/{id}/sync-forecast`, say how many users a sync would deactivate.",
   middleware: [requireManageUsers] as const,
-  request: { params: importIdParam },
+  request: { params: importIdParam, query: startQuery },
   responses: {
     202: jsonResponse("Queued, or already under way or finished.", importSummary),
+    409: errorResponse(
+      "`too_many_deactivations`: the sync would deactivate more users than the guardrail allows, and `confirm_deactivations` is not that number; the message says it. `sync_unavailable`: the file was uploaded before syncs could be checked against it.",
+    ),
     ...invalidInput,
     ...importNotFound,
     ...tokenResponses,
@@ -227,8 +246,79 @@ const start = createRoute({
 });
 
 importsApi.openapi(start, async (c) => {
-  const imp = await startImport(c.env, c.var.db, c.req.valid("param").id, c.var.viewer.id);
+  const options = startOptionsOf(c.req.valid("query"));
+  const imp = await startImport(c.env, c.var.db, c.req.valid("param").id, c.var.viewer.id, options);
   return c.json(presentImport(imp), 202);
+});
+
+function startOptionsOf(query: z.infer<typeof startQuery>): StartOptions {
+  return { sync: query.sync === "true", confirmDeactivations: query.confirm_deactivations };
+}
+
+const forecast = createRoute({
+  method: "get",
+  path: "/{id}/sync-forecast",
+  summary: "How many users a sync of this ready import would deactivate, and whether that needs confirming",
+  middleware: [requireManageUsers] as const,
+  request: { params: importIdParam },
+  responses: {
+    200: jsonResponse("The forecast, for a sync started now by this token's user.", syncForecast),
+    409: errorResponse(
+      "`import_started`: the import is no longer ready; `sync_unavailable`: the file was uploaded before syncs could be checked against it.",
+    ),
+    ...invalidInput,
+    ...importNotFound,
+    ...tokenResponses,
+  },
+});
+
+importsApi.openapi(forecast, async (c) => {
+  const imp = await requireImport(c.var.db, c.req.valid("param").id);
+  if (imp.status !== "ready")
+    throw new AppError(
+      409,
+      "import_started",
+      "This import has started already, so it can no longer be started as a sync.",
+    );
+  const f = await forecastSync(c.env, c.var.db, imp, c.var.viewer.id);
+  return c.json(
+    {
+      deactivations: f.deactivations,
+      active_users: f.activeUsers,
+      confirm_above: f.limit,
+      needs_confirmation: f.needsConfirmation,
+    },
+    200,
+  );
+});
+
+const deactivated = createRoute({
+  method: "get",
+  path: "/{id}/deactivated",
+  summary: "The users a sync deactivated because its file did not name them, in the order it did",
+  request: { params: importIdParam, query: pageQuery },
+  responses: {
+    200: jsonResponse("A page of deactivated users.", deactivatedList),
+    ...invalidInput,
+    ...importNotFound,
+    ...tokenResponses,
+  },
+});
+
+importsApi.openapi(deactivated, async (c) => {
+  const imp = await requireImport(c.var.db, c.req.valid("param").id);
+  const { limit, cursor } = c.req.valid("query");
+  const afterId = cursor === undefined ? 0 : decodeNumberCursor(cursor);
+  const rows = await listSyncDeactivations(c.var.db, imp.seq, { afterId, limit: limit + 1 });
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return c.json(
+    {
+      users: page.map(presentDeactivatedUser),
+      next_cursor: rows.length > limit && last ? encodeCursor(last.id) : null,
+    },
+    200,
+  );
 });
 
 const cancel = createRoute({

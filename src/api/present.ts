@@ -11,7 +11,9 @@ import type { UndoNote } from "../db/import-undo";
 import { describeKept } from "../imports/describe-undo";
 import type { WebhookAttemptView, WebhookEndpointView } from "../db/webhooks";
 import { webhookEndpointStatus } from "../webhooks/endpoint-status";
+import type { DeactivatedUser } from "../db/sync-deactivations";
 import type {
+  deactivatedList,
   historyList,
   importSummary,
   keyCollisionList,
@@ -54,6 +56,8 @@ export function presentImport(imp: ImportView): z.input<typeof importSummary> {
   return {
     id: imp.id,
     status: imp.status,
+    sync: imp.sync,
+    deactivated: imp.deactivated,
     file_name: imp.fileName,
     total_rows: imp.totalRows,
     processed_rows: imp.processedRows,
@@ -98,6 +102,19 @@ export function presentUndoNote(n: UndoNote): z.input<typeof undoNoteList>["note
 export function presentLine(l: ReportLine, workbook: boolean) {
   const messages = workbook ? l.messages.map((m) => ({ ...m, message: inRows(m.message) })) : l.messages;
   return { line: l.line, employee_number: l.employeeNumber, outcome: l.outcome, messages, changes: l.changes };
+}
+
+/** A user a sync deactivated, as its list gives them. */
+export function presentDeactivatedUser(u: DeactivatedUser): z.input<typeof deactivatedList>["users"][number] {
+  return {
+    employee_number: u.employeeNumber,
+    first_name: u.firstName,
+    last_name: u.lastName,
+    email: u.email,
+    location: u.location,
+    role: u.role,
+    status: u.status,
+  };
 }
 
 export function presentUser(u: UserView): z.input<typeof user> {

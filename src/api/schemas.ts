@@ -25,7 +25,25 @@ export const importIdParam = z.object({
 const cursor = z.string().max(400).optional().describe("The next_cursor of the previous page, as it was given.");
 const nextCursor = z.string().nullable().describe("Pass as `cursor` for the next page; null on the last page.");
 
-export const uploadQuery = z.object({
+/** How an import is started: as a sync, and the deactivations the admin confirms. */
+export const startQuery = z.object({
+  sync: z
+    .enum(["true", "false"])
+    .optional()
+    .describe(
+      "`true` starts it as a sync: after its last line, every active user an import created that the file does not name is deactivated.",
+    ),
+  confirm_deactivations: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe(
+      "For a sync that would deactivate more users than the guardrail allows: that exact number, as the 409 `too_many_deactivations` or `/sync-forecast` gives it.",
+    ),
+});
+
+export const uploadQuery = startQuery.extend({
   filename: z.string().overwrite(cleanText).max(200).optional(),
   sheet: z
     .string()
@@ -101,6 +119,11 @@ export const importSummary = z
   .object({
     id: z.uuid(),
     status: z.enum(importStatuses),
+    sync: z.boolean().describe("Started as a sync: the users the file does not name are deactivated at its end."),
+    deactivated: z
+      .number()
+      .int()
+      .describe("Users the sync deactivated because its file did not name them (`/deactivated` lists them)."),
     file_name: z.string(),
     total_rows: z.number().int(),
     processed_rows: z.number().int(),
@@ -131,6 +154,35 @@ export const importSummary = z
       .describe("The undo's progress and results, once the import has been asked to be undone; null before."),
   })
   .openapi("Import");
+
+export const syncForecast = z
+  .object({
+    deactivations: z.number().int().describe("The users a sync of this file would deactivate if started now."),
+    active_users: z.number().int(),
+    confirm_above: z
+      .number()
+      .int()
+      .describe(
+        "More deactivations than this need `confirm_deactivations` (SYNC_CONFIRM_ABOVE_PERCENT of the active users).",
+      ),
+    needs_confirmation: z.boolean(),
+  })
+  .openapi("SyncForecast");
+
+export const deactivatedList = z.object({
+  users: z.array(
+    z.object({
+      employee_number: z.string(),
+      first_name: z.string(),
+      last_name: z.string(),
+      email: z.string(),
+      location: z.string().nullable(),
+      role: z.string(),
+      status: z.enum(userStatuses).describe("Their status now: `active` again if someone reactivated them since."),
+    }),
+  ),
+  next_cursor: nextCursor,
+});
 
 export const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),

@@ -33,6 +33,7 @@ export const userWrite = bulkShape({
   emailKey: users.emailKey,
   locationId: users.locationId,
   roleId: users.roleId,
+  status: users.status,
 });
 export type UserWrite = RowOf<typeof userWrite>;
 
@@ -61,6 +62,7 @@ export type KeyClaim = RowOf<typeof keyClaim>;
 
 /** A stored user as the rules read it, with the name of their location for messages. */
 export type StoredUser = {
+  id: number;
   employee_number: string;
   employee_key: string;
   first_name: string;
@@ -73,6 +75,7 @@ export type StoredUser = {
   role_locked: number;
   location_locked: number;
   status: UserStatus;
+  deactivated_by_sync: number | null;
 };
 
 /** The keys one chunk looks up; each list is sent as one JSON parameter. */
@@ -108,7 +111,8 @@ export async function readChunkContext(
   options: { dryRun?: boolean } = {},
 ): Promise<ChunkContextRows> {
   const userColumns = sql`u.employee_number, u.employee_key, u.first_name, u.last_name, u.email, u.email_key,
-    u.location_id, l.name AS location_name, u.role_id, u.role_locked, u.location_locked, u.status`;
+    u.location_id, l.name AS location_name, u.role_id, u.role_locked, u.location_locked, u.status,
+    u.id, u.deactivated_by_sync`;
   const claims = (kind: "employee" | "email", keys: string[]) =>
     statement(
       db,
@@ -156,6 +160,8 @@ export type ChunkWrite = {
   tally: ChunkTally;
   /** The chunk's results, encoded (line-outcomes.ts). */
   outcomes: string;
+  /** For a sync, the ids of the users its lines name (named-users.ts); else null. */
+  namedUsers: string | null;
   flagged: FlaggedWrite[];
   claims: KeyClaim[];
   users: UserWrite[];
@@ -168,6 +174,15 @@ export type ChunkWrite = {
    */
   dryRun?: { changes: ProjectedChange[] };
 };
+
+/**
+ * A write says active for a user the rules reactivate (a sync naming a user an earlier sync
+ * deactivated); it takes only if a sync still holds them deactivated, so a hand deactivation made
+ * since the chunk was read stands. Any other status stays as stored: imports never set it.
+ */
+const reactivation = sql.raw(`status = CASE WHEN excluded.status = 'active' AND users.deactivated_by_sync IS NOT NULL
+            THEN 'active' ELSE users.status END,
+          deactivated_by_sync = CASE WHEN excluded.status = 'active' THEN NULL ELSE users.deactivated_by_sync END`);
 
 const rowsWrittenOf = (results: D1Result[]) => results.reduce((sum, r) => sum + (r.meta.rows_written ?? 0), 0);
 
@@ -203,6 +218,7 @@ export async function writeChunk(
         ON CONFLICT (employee_key) DO UPDATE SET ${userWrite.setFromExcluded(["firstName", "lastName", "nameKey", "email", "emailKey"])},
           location_id = CASE WHEN users.location_locked THEN users.location_id ELSE excluded.location_id END,
           role_id = CASE WHEN users.role_locked THEN users.role_id ELSE excluded.role_id END,
+          ${reactivation},
           updated_at = excluded.updated_at, last_import_id = excluded.last_import_id, last_imported_at = excluded.last_imported_at`,
         ),
       );
@@ -211,7 +227,7 @@ export async function writeChunk(
       db,
       // Null, which the column refuses, rolls the whole batch back when the import is no longer
       // at this chunk or has ended: another message moved or ended it meanwhile.
-      sql`INSERT INTO chunk_outcomes (import_seq, idx, outcomes) VALUES (${w.importSeq}, ${w.chunkIndex},
+      sql`INSERT INTO chunk_outcomes (import_seq, idx, named_users, outcomes) VALUES (${w.importSeq}, ${w.chunkIndex}, ${w.namedUsers},
         CASE WHEN EXISTS (SELECT 1 FROM imports WHERE id = ${w.importId} AND next_chunk = ${w.chunkIndex}
           AND status NOT IN (${sql.join(
             [...finishedStatuses, "undoing"].map((s) => sql`${s}`),

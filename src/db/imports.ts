@@ -315,20 +315,27 @@ export async function listStoredLines(
 }
 
 /**
- * Moves a ready import to queued, noting who started it, and returns the rows it wrote: none for
- * any call but the one that made the move, so starting twice queues one message. With `dryRun`,
- * it is started as a dry run.
+ * Moves a ready import to queued, noting who started it, as a dry run or a sync, and returns the
+ * rows it wrote: none for any call but the one that made the move, so starting twice queues one
+ * message.
  */
 export async function markImportQueued(
   db: Db,
   id: string,
   startedBy: number,
   now: Date,
-  options: { dryRun?: boolean } = {},
+  options: { dryRun?: boolean; sync?: boolean } = {},
 ): Promise<number> {
   const result = await db
     .update(imports)
-    .set({ status: "queued", startedBy, startedAt: now, progressAt: now, ...(options.dryRun ? { dryRun: true } : {}) })
+    .set({
+      status: "queued",
+      startedBy,
+      startedAt: now,
+      progressAt: now,
+      sync: options.sync ?? false,
+      ...(options.dryRun ? { dryRun: true } : {}),
+    })
     .where(and(eq(imports.id, id), eq(imports.status, "ready")))
     .run();
   return result.meta.changes > 0 ? result.meta.rows_written : 0;

@@ -67,7 +67,7 @@ export function projectChunkStatements(
 }
 
 /** A projected user as read back, with their location's name for messages. */
-type ProjectedRow = Omit<StoredUser, "role_locked" | "location_locked" | "status">;
+type ProjectedRow = Omit<StoredUser, "id" | "role_locked" | "location_locked" | "status" | "deactivated_by_sync">;
 
 /**
  * The statement reading a dry run's projected users that a chunk's keys name (JSON arrays of
@@ -107,7 +107,11 @@ export function overlayProjectedUsers(
     const s = byKey.get(p.employee_key);
     byKey.set(p.employee_key, {
       ...p,
+      // A user only the dry run would create has no id yet; ids name users for a sync, which a
+      // dry run never is.
+      id: s?.id ?? 0,
       employee_number: s?.employee_number ?? p.employee_number,
+      deactivated_by_sync: s?.deactivated_by_sync ?? null,
       role_locked: s?.role_locked ?? 0,
       location_locked: s?.location_locked ?? 0,
       status: s?.status ?? "active",

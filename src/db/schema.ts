@@ -97,6 +97,11 @@ export const users = sqliteTable(
       .notNull()
       .default(sql`(unixepoch('subsec') * 1000)`),
     createdImportId: text("created_import_id"),
+    /**
+     * The number of the sync import that deactivated this user for not being in its file; null
+     * otherwise. A later sync naming them reactivates them, as a hand deactivation never is.
+     */
+    deactivatedBySync: integer("deactivated_by_sync"),
     lastImportId: text("last_import_id"),
     lastImportedAt: integer("last_imported_at", { mode: "timestamp_ms" }),
   },
@@ -225,6 +230,12 @@ export const imports = sqliteTable(
     undoBy: integer("undo_by").references(() => users.id),
     undoStartedAt: integer("undo_started_at", { mode: "timestamp_ms" }),
     undoFinishedAt: integer("undo_finished_at", { mode: "timestamp_ms" }),
+    /** A sync: after its last line, the imported users its file did not name are deactivated. */
+    sync: integer("sync", { mode: "boolean" }).notNull().default(false),
+    /** How many users the sync deactivated. */
+    deactivated: integer("deactivated").notNull().default(0),
+    /** The sync's final step resumes after this user id: every candidate up to it has been decided. */
+    syncAfterId: integer("sync_after_id").notNull().default(0),
   },
   (t) => [
     uniqueIndex("imports_seq_idx").on(t.seq),
@@ -275,8 +286,25 @@ export const chunkOutcomes = sqliteTable(
     importSeq: integer("import_seq").notNull(),
     index: integer("idx").notNull(),
     outcomes: text("outcomes").notNull(),
+    /** For a sync: the ids of the users the chunk's lines name, whatever their outcome (named-users.ts). */
+    namedUsers: text("named_users"),
   },
   (t) => [primaryKey({ columns: [t.importSeq, t.index] })],
+);
+
+/**
+ * Each user a sync deactivated for not being in its file, by the sync's number: its report lists
+ * them, and undoing the sync reactivates them. Without rowid, a row is one write.
+ */
+export const syncDeactivations = sqliteTable(
+  "sync_deactivations",
+  {
+    importSeq: integer("import_seq").notNull(),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+  },
+  (t) => [primaryKey({ columns: [t.importSeq, t.userId] })],
 );
 
 /**

@@ -418,7 +418,8 @@ export async function setUserStatus(
   const [changed] = await db.batch([
     db
       .update(users)
-      .set({ status, updatedAt: now })
+      // By hand, the decision is the admin's: a later sync does not reactivate them.
+      .set({ status, updatedAt: now, deactivatedBySync: null })
       .where(and(eq(users.id, userId), keepsAnImporter))
       .returning({ id: users.id }),
     db

@@ -27,6 +27,7 @@ import {
 import { packChanges } from "../db/user-changes";
 import { fieldChanges } from "./field-changes";
 import { encodeOutcomes } from "./line-outcomes";
+import { encodeUserIds } from "./named-users";
 import type { FileRecord } from "./read";
 import { yieldToRequests } from "./yield-to-requests";
 
@@ -45,7 +46,10 @@ function repeatsOf(chunk: Partial<Pick<ImportChunk, "employeeRepeats" | "emailRe
   return { employee: test(chunk.employeeRepeats), email: test(chunk.emailRepeats) };
 }
 
-/** Reads what the rules need for one chunk and lays it out as the rules' context. */
+/**
+ * Reads what the rules need for one chunk and lays it out as the rules' context, with the ids of
+ * the users its lines name by employee number.
+ */
 async function loadContext(
   db: Db,
   importSeq: number,
@@ -54,7 +58,8 @@ async function loadContext(
   roles: RoleBook,
   importer: Importer,
   dryRun: boolean,
-): Promise<CheckContext> {
+  sync: boolean,
+): Promise<{ ctx: CheckContext; namedIds: number[] }> {
   const rows = await readChunkContext(
     db,
     importSeq,
@@ -70,7 +75,11 @@ async function loadContext(
   const usersByKey = new Map<string, UserState>();
   const emailOwners = new Map<string, string>();
   const locationsById = new Map<number, LocationRef>();
+  // Found by email alone, a user is not named: only a line with their employee number is theirs.
+  const employeeKeys = new Set(keys.map((k) => k.employee));
+  const namedIds: number[] = [];
   for (const u of rows.users) {
+    if (employeeKeys.has(u.employee_key)) namedIds.push(u.id);
     usersByKey.set(u.employee_key, {
       employeeNumber: u.employee_number,
       employeeKey: u.employee_key,
@@ -83,6 +92,7 @@ async function loadContext(
       roleLocked: !!u.role_locked,
       locationLocked: !!u.location_locked,
       status: u.status,
+      deactivatedBySync: u.deactivated_by_sync !== null,
     });
     emailOwners.set(u.email_key, u.employee_key);
     if (u.location_id !== null && u.location_name !== null)
@@ -102,7 +112,7 @@ async function loadContext(
     locationsByKey.set(l.key, { id: l.id, name: l.name });
     locationsById.set(l.id, { id: l.id, name: l.name });
   }
-  return {
+  const ctx: CheckContext = {
     standardRole: roles.standard,
     rolesByKey: roles.byKey,
     rolesById: roles.byId,
@@ -114,8 +124,10 @@ async function loadContext(
     employeeLines: new Map(rows.employeeClaims.map((r) => [r.key, r.line])),
     emailLines: new Map(rows.emailClaims.map((r) => [r.key, r.line])),
     importer,
+    sync,
     activeImporters,
   };
+  return { ctx, namedIds };
 }
 
 /** A line with at least one warning needs attention, and counts once as a warning however many it has. */
@@ -162,6 +174,7 @@ function userWriteOf(w: UserState): UserWrite {
     emailKey: w.emailKey,
     locationId: w.locationId,
     roleId: w.roleId,
+    status: w.status,
   };
 }
 
@@ -185,7 +198,7 @@ function readByLaterChunks(before: UserState | undefined, after: UserState, impo
  */
 export async function applyChunk(
   db: Db,
-  imp: Pick<Import, "id" | "seq" | "chunkCount"> & Partial<Pick<Import, "dryRun">>,
+  imp: Pick<Import, "id" | "seq" | "chunkCount"> & Partial<Pick<Import, "dryRun" | "sync">>,
   chunk: Pick<ImportChunk, "index"> & Partial<Pick<ImportChunk, "employeeRepeats" | "emailRepeats">>,
   records: FileRecord[],
   roles: RoleBook,
@@ -195,7 +208,8 @@ export async function applyChunk(
   const keys = records.map((record) => keysOf(record.values));
   const repeats = repeatsOf(chunk);
   const dryRun = imp.dryRun ?? false;
-  const ctx = await loadContext(db, imp.seq, keys, repeats, roles, importer, dryRun);
+  const sync = imp.sync ?? false;
+  const { ctx, namedIds } = await loadContext(db, imp.seq, keys, repeats, roles, importer, dryRun, sync);
   await yieldToRequests();
   const changes: ChangeWrite[] = [];
   const projectedChanges: ProjectedChange[] = [];
@@ -234,9 +248,11 @@ export async function applyChunk(
     importId: imp.id,
     importSeq: imp.seq,
     chunkIndex: chunk.index,
-    isLast: chunk.index + 1 >= imp.chunkCount,
+    // A sync's last chunk leaves it running: its final step (finish-sync.ts) completes it.
+    isLast: chunk.index + 1 >= imp.chunkCount && !sync,
     rowCount: records.length,
     tally,
+    namedUsers: sync ? encodeUserIds(namedIds) : null,
     outcomes: encodeOutcomes(lines.map((l) => ({ outcome: l.outcome, warned: hasWarning(l) }))),
     flagged,
     claims: claimsOf(records, keys, repeats, ctx),

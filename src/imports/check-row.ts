@@ -17,8 +17,10 @@ export type UserState = {
   roleId: number;
   roleLocked: boolean;
   locationLocked: boolean;
-  /** An import never changes it: a deactivated user it updates stays deactivated. */
+  /** Only a sync changes it, reactivating a user an earlier sync deactivated. */
   status: UserStatus;
+  /** Deactivated by a sync for not being in its file, rather than by hand. */
+  deactivatedBySync: boolean;
 };
 
 export type RoleRef = { id: number; name: string; permissions: string[] };
@@ -47,6 +49,8 @@ export type CheckContext = {
   employeeLines: Map<string, number>;
   emailLines: Map<string, number>;
   importer: Importer;
+  /** The import is a sync: its lines reactivate the users an earlier sync deactivated. */
+  sync: boolean;
   /**
    * How many active users can import users (canManageUsers), as the database and the lines so far
    * leave them; null when the chunk names nobody who can, so that no line of it can lower it.
@@ -322,7 +326,17 @@ export function checkRow(record: FileRecord, keys: RowKeys, ctx: CheckContext): 
       ),
     );
   }
-  if (existing?.status === "deactivated") {
+  // A sync speaks for the whole organisation, so someone an earlier sync found missing is back; a
+  // hand deactivation was someone's decision, which a file does not overrule.
+  const reactivated = ctx.sync && existing?.status === "deactivated" && existing.deactivatedBySync;
+  if (reactivated) {
+    messages.push(
+      warning(
+        "user_reactivated",
+        `${existing.employeeNumber} was deactivated by an earlier sync because its file did not have them; this line reactivates them.`,
+      ),
+    );
+  } else if (existing?.status === "deactivated") {
     messages.push(
       warning(
         "user_deactivated",
@@ -330,7 +344,7 @@ export function checkRow(record: FileRecord, keys: RowKeys, ctx: CheckContext): 
       ),
     );
   }
-  const isImporter = (existing?.status ?? "active") === "active" && canManageUsers(after);
+  const isImporter = (reactivated || (existing?.status ?? "active") === "active") && canManageUsers(after);
   if (ctx.activeImporters !== null && wasImporter !== isImporter) ctx.activeImporters += isImporter ? 1 : -1;
 
   const next: UserState = {
@@ -344,7 +358,8 @@ export function checkRow(record: FileRecord, keys: RowKeys, ctx: CheckContext): 
     roleId,
     roleLocked: existing?.roleLocked ?? false,
     locationLocked: existing?.locationLocked ?? false,
-    status: existing?.status ?? "active",
+    status: reactivated ? "active" : (existing?.status ?? "active"),
+    deactivatedBySync: reactivated ? false : (existing?.deactivatedBySync ?? false),
   };
   const outcome: LineOutcome = !existing ? "created" : sameUser(existing, next) ? "unchanged" : "updated";
   if (outcome !== "unchanged") {
@@ -369,6 +384,7 @@ function sameUser(a: UserState, b: UserState): boolean {
     a.lastName === b.lastName &&
     a.email === b.email &&
     a.locationId === b.locationId &&
-    a.roleId === b.roleId
+    a.roleId === b.roleId &&
+    a.status === b.status
   );
 }

@@ -12,6 +12,7 @@ import { dropProjectedUsers } from "../db/projected-users";
 import { listRoles } from "../db/roles";
 import { findImporter } from "../db/viewers";
 import { applyChunk, type RoleBook } from "./apply-chunk";
+import { finishSync } from "./finish-sync";
 import { readImportChunk } from "./import-file";
 import { yieldToRequests } from "./yield-to-requests";
 import { announceImportEnd } from "../webhooks/announce-import";
@@ -95,6 +96,18 @@ export async function advanceImport(
       report();
       return endCancelled(env, db, imp.id);
     }
+  }
+  if (imp.sync) {
+    const finished = await finishSync(db, imp, deadline);
+    rowsWritten += finished.rowsWritten;
+    report();
+    if (finished.state === "continues") {
+      await env.IMPORT_QUEUE.send({ importId });
+      return "continues";
+    }
+    if (finished.state === "cancelling") return endCancelled(env, db, imp.id);
+    await announceEnd(env, db, imp.id);
+    return "done";
   }
   report();
   await announceEnd(env, db, imp.id);

@@ -15,6 +15,8 @@ export function fieldChanges(before: UserState | undefined, after: UserState, ct
     { field: "email", from: before?.email ?? null, to: after.email },
     { field: "location", from: locationName(before?.locationId), to: locationName(after.locationId) },
     { field: "role", from: roleName(before?.roleId), to: roleName(after.roleId) },
+    // A created user's status is not news; a sync reactivating one is.
+    ...(before ? [{ field: "status" as const, from: before.status, to: after.status }] : []),
   ];
   return fields.filter((c) => c.from !== c.to);
 }

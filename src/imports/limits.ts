@@ -35,3 +35,9 @@ export const maxWorkbookRatio = 100;
 
 /** Below this a part is not held to the ratio: a small part of repeated markup may compress far. */
 export const workbookRatioFloorBytes = 8 * 1024 * 1024;
+
+/**
+ * Candidates a sync's final step decides per batch: the ones to deactivate go in one D1 batch,
+ * as one JSON parameter, so a page of leavers stays far below D1's 2 MB per value.
+ */
+export const syncPageUsers = 5_000;

@@ -8,7 +8,8 @@ import { guardFormula } from "./formula-cells";
 import { readImportChunk } from "./import-file";
 import { walkImportLines, type ReportLine } from "./read-lines";
 import { inRows } from "./row-wording";
-import { templateFields } from "./template";
+import { templateFields, type TemplateField } from "./template";
+import { listSyncDeactivations } from "../db/sync-deactivations";
 
 /** Excel shows UTF-8 names correctly only when the file starts with a byte order mark. */
 export const bom = "\uFEFF";
@@ -28,9 +29,11 @@ function streamLines(
   filter: Omit<LineFilter, "limit" | "cursor">,
   header: string[],
   toRow: (line: ReportLine) => string[],
+  after?: AsyncGenerator<string[][]>,
 ): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   const lines = walkImportLines(bucket, db, imp, filter, pageSize);
+  let tail = false;
   let started = false;
   return new ReadableStream<Uint8Array>({
     // One batch (a page of stored lines, or a chunk) per pull: memory stays at one batch however long the report is.
@@ -40,12 +43,19 @@ function streamLines(
         controller.enqueue(encoder.encode(bom + toCsv([header])));
         return;
       }
-      const next = await lines.next();
-      if (next.done) controller.close();
-      else controller.enqueue(encoder.encode(toCsv(next.value.map(toRow))));
+      const next = tail ? { done: true as const } : await lines.next();
+      if (!next.done) {
+        controller.enqueue(encoder.encode(toCsv(next.value.map(toRow))));
+        return;
+      }
+      tail = true;
+      const rows = after ? await after.next() : { done: true as const };
+      if (rows.done) controller.close();
+      else controller.enqueue(encoder.encode(toCsv(rows.value)));
     },
     async cancel() {
       await lines.return(undefined);
+      await after?.return(undefined);
     },
   });
 }
@@ -71,7 +81,36 @@ export function reportCsv(bucket: R2Bucket, db: Db, imp: Import): ReadableStream
       l.changes.map(describeChange).join(" | "),
       ...templateFields.map((f) => l.values[f] ?? ""),
     ],
+    imp.sync ? deactivatedRows(db, imp) : undefined,
   );
+}
+
+const notInFile = "Warning (not_in_file): Not in the file, so this sync deactivated them.";
+const deactivatedChange = describeChange({ field: "status", from: "active", to: "deactivated" });
+
+/**
+ * A sync's deactivated users after its lines, a page at a time: no line number (no line named
+ * them), the outcome `deactivated`, and their values in the template's columns.
+ */
+async function* deactivatedRows(db: Db, imp: Import): AsyncGenerator<string[][]> {
+  for (let afterId = 0; ;) {
+    const users = await listSyncDeactivations(db, imp.seq, { afterId, limit: pageSize });
+    if (users.length > 0)
+      yield users.map((u) => {
+        const values: Record<TemplateField, string> = {
+          employee_number: u.employeeNumber,
+          first_name: u.firstName,
+          last_name: u.lastName,
+          location: u.location ?? "",
+          email: u.email,
+          role: u.role,
+        };
+        return ["", "deactivated", notInFile, deactivatedChange, ...templateFields.map((f) => values[f])];
+      });
+    const last = users.at(-1);
+    if (!last || users.length < pageSize) return;
+    afterId = last.id;
+  }
 }
 
 /** The failed lines in the template's columns, to fix and import again. */

@@ -1,6 +1,7 @@
 import type { Db } from "../db/client";
 import { isFileSharedWithOther } from "../db/dry-runs";
 import { claimStalledImports, listPurgeableImports, purgeImportLines } from "../db/imports";
+import { storedKeysOf } from "./employee-hashes";
 import { staleAfterMs } from "./limits";
 
 /**
@@ -34,7 +35,7 @@ export async function purgeOldImports(env: Env, db: Db, now: Date, retentionDays
   for (const imp of old) {
     // A dry run and the import that applied it read one stored file: the last one purged deletes it.
     if (!(await isFileSharedWithOther(db, imp.fileKey, imp.id)))
-      await env.FILES.delete(imp.workbook ? [imp.fileKey, imp.workbook.key] : imp.fileKey);
+      await env.FILES.delete([...storedKeysOf(imp.fileKey), ...(imp.workbook ? [imp.workbook.key] : [])]);
     const { deleted, done } = await purgeImportLines(
       db,
       imp,

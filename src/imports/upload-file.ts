@@ -8,6 +8,7 @@ import { formatBytes } from "../format-bytes";
 import { chunkBytes, chunkRows, maxWorkbookInflatedBytes, previewRows } from "./limits";
 import { FileRefused, UploadScanner, type RefusalCode } from "./read";
 import { inRows } from "./row-wording";
+import { storeEmployeeHashes, storedKeysOf } from "./employee-hashes";
 import { storeUpload, UploadTooLarge } from "./store-upload";
 import { openStoredFile, type StoredFile, type StoredPieces } from "./stored-file";
 import { detectUpload, Ole2Check, type UploadKind } from "./workbook/detect-workbook";
@@ -94,6 +95,7 @@ async function readSheet(
       throw new FileRefused("no_rows", `The sheet "${sheet}" is empty: it has no header row and no users.${others}`);
     }
     const scan = await scanner.end(reopenStored(env.FILES, stored));
+    await storeEmployeeHashes(env.FILES, fileKey, scan.employeeKeyHashes);
     return {
       fileKey,
       fileSize: size,
@@ -105,7 +107,7 @@ async function readSheet(
       chunks: scan.chunks,
     };
   } catch (err) {
-    await env.FILES.delete(fileKey);
+    await env.FILES.delete(storedKeysOf(fileKey));
     throw err;
   }
 }
@@ -175,6 +177,7 @@ export async function createImport(env: Env, db: Db, input: UploadInput): Promis
     if (workbook) file = await readSheet(env, id, upload, input.sheet ?? null);
     else {
       const scan = await scanner.end(reopenStored(env.FILES, upload));
+      await storeEmployeeHashes(env.FILES, uploadKey, scan.employeeKeyHashes);
       file = {
         fileKey: uploadKey,
         fileSize: upload.size,
@@ -196,7 +199,11 @@ export async function createImport(env: Env, db: Db, input: UploadInput): Promis
     console.log(`Import ${id}: uploaded, ${rowsWritten} rows written`);
     return imp;
   } catch (err) {
-    await env.FILES.delete(file !== null && file.fileKey !== uploadKey ? [uploadKey, file.fileKey] : uploadKey);
+    await env.FILES.delete(
+      file !== null && file.fileKey !== uploadKey
+        ? [uploadKey, ...storedKeysOf(file.fileKey)]
+        : storedKeysOf(uploadKey),
+    );
     throw refusal(err, workbook);
   }
 }
@@ -217,13 +224,13 @@ export async function readAnotherSheet(env: Env, db: Db, imp: ImportView, sheet:
   }
   const replaced = await replaceImportFile(db, imp.id, file);
   if (replaced === null) {
-    await env.FILES.delete(file.fileKey);
+    await env.FILES.delete(storedKeysOf(file.fileKey));
     throw new AppError(
       409,
       "already_started",
       "This import has been started or cancelled meanwhile, so its sheet can no longer be changed.",
     );
   }
-  await env.FILES.delete(imp.fileKey);
+  await env.FILES.delete(storedKeysOf(imp.fileKey));
   return replaced;
 }

@@ -3,6 +3,8 @@ import type { ImportView } from "../db/imports";
 import { CsrfField, DataTable, Notice, Time } from "./components";
 import { CheckEveryLineForm, CheckEveryLineHint } from "./dry-run-view";
 import { delimiterName, encodingName, formatBytes, formatCount, plural } from "./format";
+import type { SyncForecast } from "../imports/sync-guardrail";
+import { SyncChoice } from "./sync-views";
 
 export type PreviewPageProps = {
   imp: ImportView;
@@ -10,8 +12,12 @@ export type PreviewPageProps = {
   earlier: { id: string; createdAt: Date } | null;
   csrfToken: string;
   canStart: boolean;
-  /** Why the sheet asked for could not be read. */
+  /** Why the sheet asked for could not be read, or the import could not start. */
   error?: string;
+  /** What a sync would deactivate (null: this upload cannot be synced); absent for a viewer who cannot start it. */
+  syncForecast?: SyncForecast | null;
+  /** The sync box as the admin left it, when the page comes back with an error. */
+  syncChosen?: boolean;
 };
 
 const workbookNames = { xlsx: "Excel workbook (.xlsx)", ods: "OpenDocument spreadsheet (.ods)" };
@@ -60,7 +66,15 @@ const SheetChoice: FC<{ imp: ImportView; csrfToken: string; canStart: boolean }>
 };
 
 /** The preview of an uploaded file: how many users, how it was read, and the first rows. */
-export const PreviewPage: FC<PreviewPageProps> = ({ imp, earlier, csrfToken, canStart, error }) => {
+export const PreviewPage: FC<PreviewPageProps> = ({
+  imp,
+  earlier,
+  csrfToken,
+  canStart,
+  error,
+  syncForecast,
+  syncChosen,
+}) => {
   const used = imp.columns.filter((col) => col.field !== null);
   const book = imp.workbook;
   return (
@@ -169,6 +183,9 @@ export const PreviewPage: FC<PreviewPageProps> = ({ imp, earlier, csrfToken, can
             {imp.dryRun ? null : (
               <form method="post" action={`/imports/${imp.id}/start`} data-busy="Starting…">
                 <CsrfField token={csrfToken} />
+                {syncForecast !== undefined ? (
+                  <SyncChoice forecast={syncForecast} chosen={syncChosen ?? false} />
+                ) : null}
                 <button type="submit">Import Users</button>
               </form>
             )}

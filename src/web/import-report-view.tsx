@@ -9,6 +9,8 @@ import { DryRunBadge, DryRunOutcome } from "./dry-run-view";
 import { formatCount, plural, queryString } from "./format";
 import { userHref } from "./users-view";
 import { UndoLink, UndoOutcome, UndoProgress, UndoStopped, type UndoReport } from "./import-undo-view";
+import type { DeactivatedUser } from "../db/sync-deactivations";
+import { DeactivatedSection } from "./sync-views";
 
 export type LineFilterName = "all" | "errors" | "warnings";
 
@@ -31,6 +33,8 @@ export type ReportPageProps = {
   undoReport: UndoReport | null;
   /** Set when the viewer may make activation links for the users the import created: the form's CSRF token. */
   linksToken: string | null;
+  /** For a sync, a page of the users it deactivated. */
+  deactivated?: { users: DeactivatedUser[]; next: number | null; paged: boolean } | null;
 };
 
 /**
@@ -124,6 +128,9 @@ const Progress: FC<{ imp: ImportView; cancelToken: string | null }> = ({ imp, ca
     </h2>
     <label for="progress">
       {formatCount(imp.processedRows)} of {plural(imp.totalRows, lineWord(imp))} done
+      {imp.sync && imp.processedRows === imp.totalRows
+        ? `; deactivating the users not in the file (${formatCount(imp.deactivated)} so far)`
+        : ""}
     </label>
     <progress id="progress" max={Math.max(imp.totalRows, 1)} value={imp.processedRows}>
       {formatCount(imp.processedRows)} of {formatCount(imp.totalRows)}
@@ -173,6 +180,7 @@ const Stats: FC<{ imp: ImportView }> = ({ imp }) => (
         ["Unchanged", imp.unchanged],
         ["Failed", imp.failed],
         ["Warnings", imp.warnings],
+        ...(imp.sync ? [["Deactivated", imp.deactivated] as const] : []),
       ] as const
     ).map(([label, value]) => (
       <li>
@@ -218,6 +226,12 @@ const Outcome: FC<{ imp: ImportView }> = ({ imp }) => {
         {summarise(imp)}
       </p>
       {!clean(imp) && imported ? <p>Of those, {breakdown(imp)}.</p> : null}
+      {imp.sync && imp.deactivated ? (
+        <p>
+          As a sync, it deactivated {plural(imp.deactivated, "user")} not in the file:{" "}
+          <a href="#deactivated-heading">see them below</a>.
+        </p>
+      ) : null}
       {imp.failed ? (
         <p>
           {inWords(
@@ -420,6 +434,7 @@ export const ReportPage: FC<ReportPageProps> = (props) => {
         </div>
       ) : null}
       <Lines {...props} />
+      {props.deactivated ? <DeactivatedSection imp={imp} {...props.deactivated} /> : null}
     </>
   );
 };

@@ -22,6 +22,8 @@ import { applyDryRun } from "../imports/apply-dry-run";
 import { cancelRunningImport, discardReadyImport, startImport } from "../imports/start-import";
 import { templateXlsx } from "../imports/template-xlsx";
 import { createImport, readAnotherSheet } from "../imports/upload-file";
+import { forecastSync, type SyncForecast } from "../imports/sync-guardrail";
+import { listSyncDeactivations } from "../db/sync-deactivations";
 import { queryString } from "./format";
 import { ImportListPage } from "./import-list-view";
 import { PreviewPage } from "./import-preview-view";
@@ -41,6 +43,18 @@ const linesPerPage = 50;
 const importsPerPage = 25;
 
 const stem = (fileName: string) => fileName.replace(/\.[^.]*$/, "") || "users";
+
+/** What a sync of the import would deactivate, for a viewer who may start it; null when it cannot be synced. */
+async function previewForecast(env: Env, db: Db, imp: ImportView, viewer: { id: number }) {
+  try {
+    return await forecastSync(env, db, imp, viewer.id);
+  } catch (err) {
+    if (err instanceof AppError && err.code === "sync_unavailable") return null;
+    throw err;
+  }
+}
+
+const deactivatedPerPage = 50;
 
 async function requireImport(db: Db, id: string): Promise<ImportView> {
   const imp = await findImport(db, id);
@@ -116,8 +130,18 @@ importsApp.get("/:id", requireViewUsers, async (c) => {
   const imp = await requireImport(c.var.db, c.req.param("id"));
   if (imp.status === "ready") {
     const earlier = imp.contentHash === null ? null : await findEarlierImport(c.var.db, imp.contentHash, imp.id);
+    const canStart = canManageUsers(c.var.viewer);
+    const syncForecast: SyncForecast | null | undefined = canStart
+      ? await previewForecast(c.env, c.var.db, imp, c.var.viewer)
+      : undefined;
     return c.render(
-      <PreviewPage imp={imp} earlier={earlier} csrfToken={c.var.csrfToken} canStart={canManageUsers(c.var.viewer)} />,
+      <PreviewPage
+        imp={imp}
+        earlier={earlier}
+        csrfToken={c.var.csrfToken}
+        canStart={canStart}
+        syncForecast={syncForecast}
+      />,
       {
         title: `Check ${imp.fileName}`,
       },
@@ -135,6 +159,10 @@ importsApp.get("/:id", requireViewUsers, async (c) => {
   const keptAfter = positiveInt(c.req.query("kept_after"));
   const notes =
     imp.status === "undone" ? await listUndoNotes(c.var.db, imp.seq, { limit: linesPerPage, cursor: keptAfter }) : null;
+  const deactivatedAfter = positiveInt(c.req.query("deactivated_after"));
+  const deactivated = imp.sync
+    ? await listSyncDeactivations(c.var.db, imp.seq, { afterId: deactivatedAfter ?? 0, limit: deactivatedPerPage + 1 })
+    : null;
   const known = await findExistingEmployeeNumbers(
     c.var.db,
     page.lines.map((line) => line.employeeNumber),
@@ -152,6 +180,15 @@ importsApp.get("/:id", requireViewUsers, async (c) => {
       canUndo={canUndo(imp) && canManageUsers(c.var.viewer)}
       undoReport={notes && { notes: notes.notes, nextCursor: notes.nextCursor, paged: keptAfter !== undefined }}
       linksToken={!imp.dryRun && canManageUsers(c.var.viewer) ? c.var.csrfToken : null}
+      deactivated={
+        deactivated === null
+          ? null
+          : {
+              users: deactivated.slice(0, deactivatedPerPage),
+              next: deactivated.length > deactivatedPerPage ? (deactivated[deactivatedPerPage - 1]?.id ?? null) : null,
+              paged: deactivatedAfter !== undefined,
+            }
+      }
     />,
     {
       title: `${imp.dryRun ? "Dry run report" : "Import report"}: ${imp.fileName}`,
@@ -211,7 +248,31 @@ importsApp.post("/:id/sheet", requireManageUsers, verifyCsrf, async (c) => {
 
 importsApp.post("/:id/start", requireManageUsers, verifyCsrf, async (c) => {
   const id = c.req.param("id");
-  await startImport(c.env, c.var.db, id, c.var.viewer.id);
+  const body = await c.req.parseBody();
+  const sync = body.sync === "true";
+  const typed = typeof body.confirm_deactivations === "string" ? body.confirm_deactivations.replace(/[\s,.]/g, "") : "";
+  const confirmDeactivations = /^\d{1,15}$/.test(typed) ? Number(typed) : undefined;
+  try {
+    await startImport(c.env, c.var.db, id, c.var.viewer.id, { sync, confirmDeactivations });
+  } catch (err) {
+    if (!(err instanceof AppError) || err.status !== 409) throw err;
+    // The guardrail: the preview again, saying the number to confirm, as a refused form is answered.
+    const imp = await requireImport(c.var.db, id);
+    const earlier = imp.contentHash === null ? null : await findEarlierImport(c.var.db, imp.contentHash, imp.id);
+    c.status(422);
+    return c.render(
+      <PreviewPage
+        imp={imp}
+        earlier={earlier}
+        csrfToken={c.var.csrfToken}
+        canStart
+        error={err.message}
+        syncForecast={await previewForecast(c.env, c.var.db, imp, c.var.viewer)}
+        syncChosen={sync}
+      />,
+      { title: `Check ${imp.fileName}` },
+    );
+  }
   return c.redirect(`/imports/${id}`, 303);
 });
 

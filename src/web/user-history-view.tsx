@@ -28,7 +28,10 @@ export const UserHistory: FC<UserHistoryProps> = ({ entries, olderHref, paged, f
             <Time when={e.at} />
           </td>
           <td data-label="By">
-            {e.importId !== null ? (
+            {e.importId !== null && e.line === 0 ? (
+              // Line 0: no line of the sync's file named them, which is why it deactivated them.
+              <a href={`/imports/${e.importId}#deactivated-heading`}>Sync, not in the file</a>
+            ) : e.importId !== null ? (
               <a
                 href={`/imports/${e.importId}${queryString({ after: e.line > 1 ? e.line - 1 : undefined })}#lines-heading`}
               >

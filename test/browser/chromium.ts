@@ -41,8 +41,8 @@ export function launchChromium(): Promise<Browser> {
 export async function screenshotter(first: number, last: number) {
   await mkdir(screenshotDir, { recursive: true });
   for (const file of await readdir(screenshotDir)) {
-    // Numbers past 99 have three digits: the first two alone would read 105 as 10.
-    const n = Number(/^\d+/.exec(file)?.[0]);
+    // Its number, however many digits: 130-… is not 13's.
+    const n = Number(/^(\d+)-/.exec(file)?.[1]);
     if (n >= first && n <= last) await rm(join(screenshotDir, file));
   }
   let step = first - 1;

@@ -11,6 +11,41 @@ export function hashKey(key: string): number {
   return h >>> 0 || 1;
 }
 
+/** One step of MurmurHash3's 32-bit mixing, over a code unit instead of four bytes. */
+function murmurStep(h: number, unit: number): number {
+  let k = Math.imul(unit, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  h ^= Math.imul(k, 0x1b873593);
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
+}
+
+/** MurmurHash3's finish: spreads every bit of the state over the result. */
+function murmurEnd(h: number, length: number): number {
+  h ^= length;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+const murmurSeed = 0x9747b28c;
+
+/**
+ * A second 32-bit hash of a key, made unlike hashKey's, so that the two together are a 64-bit
+ * hash: a sync's guardrail tells the file's employee keys by it (see employeeKeyHash).
+ */
+export function hashKey2(key: string): number {
+  let h = murmurSeed;
+  for (let i = 0; i < key.length; i++) h = murmurStep(h, key.charCodeAt(i));
+  return murmurEnd(h, key.length);
+}
+
+/** The 64-bit hash of an employee key: hashKey's 32 bits, then hashKey2's; 0n for none. */
+export function employeeKeyHash(key: string): bigint {
+  if (key === "") return 0n;
+  return (BigInt(hashKey(key)) << 32n) | BigInt(hashKey2(key));
+}
+
 /** JavaScript's trim() of ASCII: tab, line feed, vertical tab, form feed, carriage return, space. */
 const isAsciiSpace = (b: number) => b === 0x20 || (b >= 0x09 && b <= 0x0d);
 
@@ -28,10 +63,22 @@ function hashAsciiKey(bytes: Uint8Array, from: number, to: number): number {
   return h >>> 0 || 1;
 }
 
+/** hashKey2 of an ASCII field's key straight from its bytes [from, to), as hashAsciiKey does hashKey. */
+function hashAsciiKey2(bytes: Uint8Array, from: number, to: number): number {
+  while (from < to && isAsciiSpace(bytes[from] ?? 0)) from++;
+  while (to > from && isAsciiSpace(bytes[to - 1] ?? 0)) to--;
+  let h = murmurSeed;
+  for (let i = from; i < to; i++) {
+    const b = bytes[i] ?? 0;
+    h = murmurStep(h, b >= 0x41 && b <= 0x5a ? b + 0x20 : b);
+  }
+  return murmurEnd(h, to - from);
+}
+
 /**
  * Hashes fields `a` and `b` of one record, bytes [start, end) of a single-byte encoding, into
- * out[at] and out[at + 1], as hashKey(toKey(cleanValue(field))) would: for plain ASCII that is
- * the trimmed, lower-cased bytes. Returns false, writing nothing, for a record that needs a real
+ * out[at] and out[at + 1], as hashKey(toKey(cleanValue(field))) would, and field `a` by hashKey2
+ * into out[at + 2]: for plain ASCII that is the trimmed, lower-cased bytes. Returns false, writing nothing, for a record that needs a real
  * parse and the full cleaning: one with a quote, an apostrophe (a download's formula guard) or a
  * byte beyond ASCII.
  */
@@ -49,17 +96,22 @@ export function hashAsciiFields(
   let fieldStart = start;
   let hashA = 0;
   let hashB = 0;
+  let hashA2 = 0;
   for (let i = start; i <= end; i++) {
     const byte = i < end ? (bytes[i] ?? 0) : delimiter;
     if (byte >= 0x80 || byte === 0x22 || byte === 0x27) return false;
     if (byte !== delimiter) continue;
-    if (field === a) hashA = hashAsciiKey(bytes, fieldStart, i);
+    if (field === a) {
+      hashA = hashAsciiKey(bytes, fieldStart, i);
+      hashA2 = hashAsciiKey2(bytes, fieldStart, i);
+    }
     if (field === b) hashB = hashAsciiKey(bytes, fieldStart, i);
     field++;
     fieldStart = i + 1;
   }
   out[at] = hashA;
   out[at + 1] = hashB;
+  out[at + 2] = hashA2;
   return true;
 }
 
@@ -75,6 +127,10 @@ class HashColumn {
       this.hashes = grown;
     }
     this.hashes[this.length++] = hash;
+  }
+
+  values(): Uint32Array {
+    return this.hashes.subarray(0, this.length);
   }
 
   /** Positions of the records whose hash more than one record has, in order. */
@@ -106,11 +162,26 @@ export type ChunkRepeats = { employeeRepeats: number[]; emailRepeats: number[] }
 export class RepeatFinder {
   private readonly employees = new HashColumn();
   private readonly emails = new HashColumn();
+  private readonly employees2 = new HashColumn();
 
-  /** The next record's keys as hashKey made them (0 for none). */
-  pushHashes(employeeHash: number, emailHash: number): void {
+  /** The next record's keys as hashKey made them (0 for none), and its employee key by hashKey2. */
+  pushHashes(employeeHash: number, emailHash: number, employeeHash2: number): void {
     this.employees.push(employeeHash);
     this.emails.push(emailHash);
+    this.employees2.push(employeeHash2);
+  }
+
+  /** The 64-bit hashes of the file's employee keys (employeeKeyHash), sorted, without empty ones. */
+  employeeKeyHashes(): BigUint64Array {
+    const first = this.employees.values();
+    const second = this.employees2.values();
+    const out = new BigUint64Array(first.filter((h) => h !== 0).length);
+    let n = 0;
+    for (let i = 0; i < first.length; i++) {
+      const h = first[i] ?? 0;
+      if (h !== 0) out[n++] = (BigInt(h) << 32n) | BigInt(second[i] ?? 0);
+    }
+    return out.sort();
   }
 
   get records(): number {

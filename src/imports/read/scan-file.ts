@@ -5,7 +5,7 @@ import { FileRefused } from "./file-refused";
 import { mapColumns } from "./map-columns";
 import { decodeSpan, parseRecord, parseRecords, type Dialect } from "./parse-records";
 import { detectDelimiter, HEAD_BYTES, readSepLine, sniffHead } from "./sniff-file";
-import { hashAsciiFields, hashKey, RepeatFinder } from "./find-repeats";
+import { hashAsciiFields, hashKey, hashKey2, RepeatFinder } from "./find-repeats";
 import { classifyUnits, layoutOf, RecordSplitter, type RecordSpan } from "./split-records";
 import { toKey } from "../../db/keys";
 import type { ChunkPlan, Delimiter, Encoding, ScanOptions, ScanResult } from "./types";
@@ -335,6 +335,7 @@ function resultOf(
       ignoredColumns: mapped.ignoredColumns,
     },
     totalRows: layout.totalRows,
+    employeeKeyHashes: repeats.employeeKeyHashes(),
     chunks: layout.chunks.map((chunk, i) => ({ ...chunk, ...(found[i] ?? { employeeRepeats: [], emailRepeats: [] }) })),
     preview: layout.preview.map(({ line, fields }) => {
       const values = fields.map(cleanValue);
@@ -388,12 +389,12 @@ export class UploadScanner {
     const employee = columns.find((c) => c.field === "employee_number")?.index ?? -1;
     const email = columns.find((c) => c.field === "email")?.index ?? -1;
     const delimiter = dialect.delimiter.charCodeAt(0);
-    const hashes = new Uint32Array(spans.length * 2);
+    const hashes = new Uint32Array(spans.length * 3);
     const parsed: number[] = [];
     spans.forEach((span, i) => {
       const fast =
         dialect.layout.size === 1 &&
-        hashAsciiFields(buf, span.start - base, span.end - base, delimiter, employee, email, hashes, 2 * i);
+        hashAsciiFields(buf, span.start - base, span.end - base, delimiter, employee, email, hashes, 3 * i);
       if (!fast) parsed.push(i);
     });
     if (parsed.length > 0) {
@@ -405,11 +406,14 @@ export class UploadScanner {
       );
       records.forEach(({ fields }, k) => {
         const i = parsed[k] ?? 0;
-        hashes[2 * i] = hashKey(toKey(cleanValue(fields[employee] ?? "")));
-        hashes[2 * i + 1] = hashKey(toKey(cleanValue(fields[email] ?? "")));
+        const employeeKey = toKey(cleanValue(fields[employee] ?? ""));
+        hashes[3 * i] = hashKey(employeeKey);
+        hashes[3 * i + 1] = hashKey(toKey(cleanValue(fields[email] ?? "")));
+        hashes[3 * i + 2] = hashKey2(employeeKey);
       });
     }
-    for (let i = 0; i < spans.length; i++) repeats.pushHashes(hashes[2 * i] ?? 0, hashes[2 * i + 1] ?? 0);
+    for (let i = 0; i < spans.length; i++)
+      repeats.pushHashes(hashes[3 * i] ?? 0, hashes[3 * i + 1] ?? 0, hashes[3 * i + 2] ?? 0);
   }
 
   push(piece: Uint8Array): void {

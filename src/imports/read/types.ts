@@ -32,6 +32,8 @@ export type FileRecord = {
 export type ScanResult = {
   format: FileFormat;
   totalRows: number;
+  /** The records' employee keys as 64-bit hashes, sorted: what a sync's guardrail checks users against. */
+  employeeKeyHashes: BigUint64Array;
   chunks: (ChunkPlan & ChunkRepeats)[];
   /** The first records, cleaned values in file column order. */
   preview: { line: number; values: string[] }[];

@@ -1,0 +1,168 @@
+import { and, asc, count, eq, gt, isNotNull, lt, ne, sql, type SQL } from "drizzle-orm";
+import type { Db } from "./client";
+import { chunkOutcomes, locations, roles, syncDeactivations, users, type ImportStatus } from "./schema";
+import { packChanges } from "./user-changes";
+import { rowsOf, statement } from "./statements";
+
+/** The named-users lists of an import's chunks from `fromIndex` on, `limit` at a time. */
+export async function listNamedUsers(
+  db: Db,
+  importSeq: number,
+  fromIndex: number,
+  limit: number,
+): Promise<{ index: number; namedUsers: string | null }[]> {
+  return db
+    .select({ index: chunkOutcomes.index, namedUsers: chunkOutcomes.namedUsers })
+    .from(chunkOutcomes)
+    .where(and(eq(chunkOutcomes.importSeq, importSeq), sql`${chunkOutcomes.index} >= ${fromIndex}`))
+    .orderBy(asc(chunkOutcomes.index))
+    .limit(limit);
+}
+
+/**
+ * Who a sync may deactivate: active users an import created (never one made by hand), other
+ * than the user who started it (an import never changes its own starter's status).
+ */
+function candidateFilter(exceptUserId: number, createdBefore?: Date): SQL | undefined {
+  return and(
+    eq(users.status, "active"),
+    isNotNull(users.createdImportId),
+    ne(users.id, exceptUserId),
+    createdBefore === undefined ? undefined : lt(users.createdAt, createdBefore),
+  );
+}
+
+/**
+ * The next `limit` candidates of a sync after user id `afterId`, in id order, with their
+ * employee keys. With `createdBefore` (the sync's start), users created since are left out: the
+ * file could not have named them.
+ */
+export async function listSyncCandidates(
+  db: Db,
+  page: { afterId: number; exceptUserId: number; createdBefore?: Date; limit: number },
+): Promise<{ id: number; employeeKey: string }[]> {
+  return db
+    .select({ id: users.id, employeeKey: users.employeeKey })
+    .from(users)
+    .where(and(gt(users.id, page.afterId), candidateFilter(page.exceptUserId, page.createdBefore)))
+    .orderBy(asc(users.id))
+    .limit(page.limit);
+}
+
+/** How many users are active: the guardrail's threshold is a share of them. */
+export async function countActiveUsers(db: Db): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(users).where(eq(users.status, "active"));
+  return row?.n ?? 0;
+}
+
+const deactivation = JSON.stringify(packChanges([{ field: "status", from: "active", to: "deactivated" }]));
+
+/**
+ * Applies one page of a sync's final step in one batch: deactivates `userIds` (those still
+ * active), ending their sessions, keeping a history entry (the import's, line 0) and a
+ * sync_deactivations row for each, and moves the import's resume point from `afterId` to
+ * `nextAfterId`; with `last`, completes the import. The first statement refuses the whole batch
+ * (null into a NOT NULL column) unless the import still stands at `afterId`, so a page applied
+ * twice, by a retried or doubled message, changes nothing. Returns the import's status after, or
+ * null when the page was refused.
+ */
+export async function applySyncPage(
+  db: Db,
+  page: {
+    importId: string;
+    importSeq: number;
+    afterId: number;
+    nextAfterId: number;
+    userIds: number[];
+    last: boolean;
+    at: number;
+  },
+): Promise<{ status: ImportStatus; rowsWritten: number } | null> {
+  const { importId, importSeq: seq, at } = page;
+  const ids = JSON.stringify(page.userIds);
+  const mine = sql`SELECT user_id FROM sync_deactivations WHERE import_seq = ${seq}
+    AND user_id IN (SELECT value FROM json_each(${ids}))`;
+  const deactivating =
+    page.userIds.length === 0
+      ? []
+      : [
+          statement(
+            db,
+            sql`INSERT INTO sync_deactivations (import_seq, user_id)
+            SELECT ${seq}, u.id FROM json_each(${ids}) j JOIN users u ON u.id = j.value WHERE u.status = 'active'`,
+          ),
+          statement(
+            db,
+            sql`UPDATE users SET status = 'deactivated', deactivated_by_sync = ${seq}, updated_at = ${at}
+            WHERE id IN (${mine}) AND status = 'active'`,
+          ),
+          statement(
+            db,
+            sql`INSERT INTO user_changes (user_id, at, source, import_seq, line, changes)
+            SELECT user_id, ${at}, 'import', ${seq}, 0, ${deactivation} FROM (${mine})`,
+          ),
+          statement(db, sql`UPDATE sessions SET revoked_at = ${at} WHERE user_id IN (${mine}) AND revoked_at IS NULL`),
+        ];
+  try {
+    const results = await db.$client.batch([
+      statement(
+        db,
+        sql`UPDATE imports SET sync_after_id = CASE WHEN sync_after_id = ${page.afterId}
+          AND status IN ('processing', 'cancelling') THEN ${page.nextAfterId} END WHERE id = ${importId}`,
+      ),
+      ...deactivating,
+      statement(
+        db,
+        sql`UPDATE imports SET
+          deactivated = deactivated + ${page.userIds.length === 0 ? 0 : sql`(SELECT count(*) FROM (${mine}))`},
+          progress_at = ${at}, error = NULL
+          ${page.last ? sql`, status = 'completed', finished_at = ${at}` : sql``}
+        WHERE id = ${importId} RETURNING status`,
+      ),
+    ]);
+    const [row] = rowsOf<{ status: ImportStatus }>(results[results.length - 1]);
+    if (!row) return null;
+    return { status: row.status, rowsWritten: results.reduce((sum, r) => sum + (r.meta.rows_written ?? 0), 0) };
+  } catch (err) {
+    if (err instanceof Error && /NOT NULL constraint failed: imports\.sync_after_id/.test(err.message)) return null;
+    throw err;
+  }
+}
+
+/** A user a sync deactivated, as its report lists them. */
+export type DeactivatedUser = {
+  id: number;
+  employeeNumber: string;
+  firstName: string;
+  lastName: string;
+  email: string;
+  location: string | null;
+  role: string;
+  status: "active" | "deactivated";
+};
+
+/** The users a sync deactivated, in id order, `limit` at a time after user id `afterId`. */
+export async function listSyncDeactivations(
+  db: Db,
+  importSeq: number,
+  page: { afterId: number; limit: number },
+): Promise<DeactivatedUser[]> {
+  return db
+    .select({
+      id: users.id,
+      employeeNumber: users.employeeNumber,
+      firstName: users.firstName,
+      lastName: users.lastName,
+      email: users.email,
+      location: locations.name,
+      role: roles.name,
+      status: users.status,
+    })
+    .from(syncDeactivations)
+    .innerJoin(users, eq(users.id, syncDeactivations.userId))
+    .innerJoin(roles, eq(roles.id, users.roleId))
+    .leftJoin(locations, eq(locations.id, users.locationId))
+    .where(and(eq(syncDeactivations.importSeq, importSeq), gt(syncDeactivations.userId, page.afterId)))
+    .orderBy(asc(syncDeactivations.userId))
+    .limit(page.limit);
+}
