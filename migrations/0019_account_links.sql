@@ -9,5 +9,4 @@ CREATE TABLE `account_links` (
 	FOREIGN KEY (`created_by`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE set null
 );
 --> statement-breakpoint
-CREATE UNIQUE INDEX `account_links_token_hash_idx` ON `account_links` (`token_hash`);--> statement-breakpoint
-CREATE INDEX `users_created_import_id_no_password_idx` ON `users` (`created_import_id`) WHERE "users"."password_hash" IS NULL;
+CREATE UNIQUE INDEX `account_links_token_hash_idx` ON `account_links` (`token_hash`);

@@ -511,7 +511,7 @@ importsApi.openapi(activationLinks, async (c) => {
   if (imp.status === "ready" || isRunning(imp.status)) {
     throw new AppError(409, "import_not_finished", "The import has not ended yet. Ask for its links once it has.");
   }
-  const body = activationLinksCsv(c.var.db, c.env, new URL(c.req.url).origin, c.var.viewer, imp.id);
+  const body = activationLinksCsv(c.var.db, c.env, new URL(c.req.url).origin, c.var.viewer, imp);
   return c.body(body, 200, csvAttachment(`import-${imp.id}-activation-links.csv`));
 });
 

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, isNull, or, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNull, lte, or, sql } from "drizzle-orm";
 import type { Db } from "./client";
 import { bulkShape, type RowOf } from "./bulk-rows";
 import { accountLinks, sessions, users, type AccountLinkKind } from "./schema";
@@ -127,19 +127,25 @@ export type ActivationCandidate = {
   email: string;
 };
 
+/** An import, with the range of user ids its created users have (see imports.createdUsersFrom). */
+export type CreatingImport = { id: string; createdUsersFrom: number | null; createdUsersTo: number | null };
+
 /**
  * A page of the active users an import created who still have no password, in id order after
- * `afterId`, with a role among `roleIds`. It reads the partial index of users without a
- * password by creating import, so a page costs its own rows however large the import.
+ * `afterId`, with a role among `roleIds`. It reads the table by id within the range of the ids
+ * the import gave, so a page costs the rows created while the import ran, however many users
+ * Roster holds. An import that ran before the range was recorded is looked for in every user.
  */
 export async function listActivationCandidates(
   db: Db,
-  importId: string,
+  imp: CreatingImport,
   roleIds: number[],
   afterId: number,
   limit: number,
 ): Promise<ActivationCandidate[]> {
   if (roleIds.length === 0) return [];
+  // A recorded start and no end: it created no one.
+  if (imp.createdUsersFrom !== null && imp.createdUsersTo === null) return [];
   return db
     .select({
       id: users.id,
@@ -151,9 +157,10 @@ export async function listActivationCandidates(
     .from(users)
     .where(
       and(
-        eq(users.createdImportId, importId),
+        eq(users.createdImportId, imp.id),
+        gt(users.id, Math.max(afterId, imp.createdUsersFrom ?? 0)),
+        imp.createdUsersTo === null ? undefined : lte(users.id, imp.createdUsersTo),
         isNull(users.passwordHash),
-        gt(users.id, afterId),
         eq(users.status, "active"),
         inArray(users.roleId, roleIds),
       ),

@@ -269,7 +269,7 @@ export async function writeChunk(
         failed = failed + ${tally.failed}, warnings = warnings + ${tally.warnings},
         status = ${w.isLast ? sql`'completed'` : sql`CASE WHEN status = 'cancelling' THEN 'cancelling' ELSE 'processing' END`},
         finished_at = ${w.isLast ? at : null},
-        progress_at = ${at}, error = NULL
+        progress_at = ${at}, error = NULL${w.dryRun || tally.created === 0 ? sql`` : sql`, created_users_to = (SELECT max(id) FROM users)`}
       WHERE id = ${w.importId} AND next_chunk = ${w.chunkIndex}
       RETURNING status`,
     ),

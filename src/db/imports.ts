@@ -90,7 +90,7 @@ export async function recordUpload(
 export async function markImportProcessing(db: Db, id: string, now: Date): Promise<number> {
   const result = await db
     .update(imports)
-    .set({ status: "processing", progressAt: now })
+    .set({ status: "processing", progressAt: now, createdUsersFrom: sql`(SELECT coalesce(max(id), 0) FROM users)` })
     .where(and(eq(imports.id, id), eq(imports.status, "queued")))
     .run();
   return result.meta.rows_written;

@@ -109,11 +109,6 @@ export const users = sqliteTable(
     uniqueIndex("users_employee_key_idx").on(t.employeeKey),
     uniqueIndex("users_email_key_idx").on(t.emailKey),
     index("users_last_import_id_idx").on(t.lastImportId, t.employeeKey),
-    // The users an import created who have no password yet, in id order: an import's activation
-    // links are made from it a page at a time. An entry goes once the user sets a password.
-    index("users_created_import_id_no_password_idx")
-      .on(t.createdImportId)
-      .where(sql`${t.passwordHash} IS NULL`),
   ],
 );
 
@@ -213,6 +208,14 @@ export const imports = sqliteTable(
     dryRun: integer("dry_run", { mode: "boolean" }).notNull().default(false),
     /** For a dry run: the import that applied its file for real, once one did. */
     appliedImportId: text("applied_import_id"),
+    /**
+     * The users it created have ids above createdUsersFrom (the largest id when it started) and
+     * up to createdUsersTo (the largest after its latest chunk that created one): ids only grow
+     * (AUTOINCREMENT), so its users are found in that range of the table, not through an index
+     * that every created user would pay a write for. Null before any was recorded.
+     */
+    createdUsersFrom: integer("created_users_from"),
+    createdUsersTo: integer("created_users_to"),
     /**
      * The undo's resume point: how many of the applied chunks it has taken back, from the last
      * one down (a later line may have taken an email an earlier one gave up, so lines are undone

@@ -1,6 +1,6 @@
 import { createLinkSecret, linkLifetimeMs, linkUrl } from "../auth/account-links";
 import { canGiveRole, type Viewer } from "../auth/permissions";
-import { listActivationCandidates, saveAccountLinks } from "../db/account-links";
+import { listActivationCandidates, saveAccountLinks, type CreatingImport } from "../db/account-links";
 import type { Db } from "../db/client";
 import { listRoles } from "../db/roles";
 import { bom, toCsv } from "../imports/report-csv";
@@ -22,7 +22,7 @@ export function activationLinksCsv(
   env: Pick<Env, "ACCOUNT_LINK_DAYS">,
   origin: string,
   viewer: Viewer,
-  importId: string,
+  imp: CreatingImport,
 ): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   const expiresAt = new Date(Date.now() + linkLifetimeMs(env));
@@ -35,7 +35,7 @@ export function activationLinksCsv(
         controller.enqueue(encoder.encode(bom + toCsv([header])));
         return;
       }
-      const page = await listActivationCandidates(db, importId, roleIds, afterId, pageSize);
+      const page = await listActivationCandidates(db, imp, roleIds, afterId, pageSize);
       if (page.length === 0) {
         controller.close();
         return;

@@ -327,7 +327,7 @@ importsApp.get("/:id/not-reached.csv", requireViewUsers, async (c) => {
 importsApp.post("/:id/activation-links.csv", requireManageUsers, verifyCsrf, async (c) => {
   const imp = await requireImport(c.var.db, c.req.param("id"));
   if (imp.status === "ready" || isRunning(imp.status)) return c.redirect(`/imports/${imp.id}`, 303);
-  const body = activationLinksCsv(c.var.db, c.env, new URL(c.req.url).origin, c.var.viewer, imp.id);
+  const body = activationLinksCsv(c.var.db, c.env, new URL(c.req.url).origin, c.var.viewer, imp);
   return c.body(body, 200, csvAttachment(`${stem(imp.fileName)}-activation-links.csv`));
 });
 

@@ -3,7 +3,7 @@ import Papa from "papaparse";
 import { eq, inArray } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { hashSecret } from "../../src/auth/secrets";
-import { accountLinks, users } from "../../src/db/schema";
+import { accountLinks, imports, users } from "../../src/db/schema";
 import { setUserStatus } from "../../src/db/users";
 import { base, call, createTestLocation, createUserWithToken, csvOf, header, importCsv, storedUser } from "../helpers";
 import { Browser, createUser, csrfIn, db, signedIn, unique } from "../web/helpers";
@@ -116,6 +116,31 @@ describe("the activation links of an import", () => {
     expect(stored.length).toBe(90);
     const hashes = new Set(await Promise.all(rows.map((r) => hashSecret(r.activation_link?.split("/").at(-1) ?? ""))));
     for (const row of stored) expect(hashes.has(row.tokenHash)).toBe(true);
+  });
+
+  it("finds the import's users by the ids it gave them, and none for an import that created no one", async () => {
+    const { token } = await createUserWithToken("Admin");
+    const [a, b] = [unique("r"), unique("r")];
+    const { imp } = await importCsv(token, csvOf([header, [a, "Ray", "Range", site, `${a}@example.com`, "Standard"]]));
+    // Users made after it, by another import and by hand, sit above its range.
+    await importCsv(token, csvOf([header, [b, "Bo", "Later", site, `${b}@example.com`, "Standard"]]));
+    await createUser("Standard");
+    const [row] = await db.select().from(imports).where(eq(imports.id, imp.id));
+    const [mine] = await db.select({ id: users.id }).from(users).where(eq(users.employeeNumber, a));
+    expect(row?.createdUsersFrom).toBeLessThan(mine?.id ?? 0);
+    expect(row?.createdUsersTo).toBe(mine?.id);
+    expect(recordsOf(await (await linksCsv(token, imp.id)).text()).map((r) => r.employee_number)).toEqual([a]);
+
+    const { imp: again } = await importCsv(
+      token,
+      csvOf([header, [a, "Ray", "Renamed", site, `${a}@example.com`, "Standard"]]),
+    );
+    expect(again.counts).toMatchObject({ created: 0, updated: 1 });
+    expect(recordsOf(await (await linksCsv(token, again.id)).text())).toEqual([]);
+
+    // An import from before the range was kept is looked for among every user.
+    await db.update(imports).set({ createdUsersFrom: null, createdUsersTo: null }).where(eq(imports.id, imp.id));
+    expect(recordsOf(await (await linksCsv(token, imp.id)).text()).map((r) => r.employee_number)).toEqual([a]);
   });
 
   it("needs a token with manage users", async () => {

@@ -1,0 +1,2 @@
+ALTER TABLE `imports` ADD `created_users_from` integer;--> statement-breakpoint
+ALTER TABLE `imports` ADD `created_users_to` integer;
