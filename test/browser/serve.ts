@@ -38,7 +38,7 @@ async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null)
-      throw new Error(`wrangler dev exited with ${child.exitCode}; see test-results/wrangler-dev.log`);
+      throw new Error(`wrangler dev exited with ${child.exitCode}; see test-results/wrangler-dev*.log`);
     try {
       const res = await fetch(`${url}/healthz`);
       if (res.ok) return;
@@ -48,15 +48,17 @@ async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(
-    `wrangler dev did not answer ${url}/healthz within ${timeoutMs} ms; see test-results/wrangler-dev.log`,
+    `wrangler dev did not answer ${url}/healthz within ${timeoutMs} ms; see test-results/wrangler-dev*.log`,
   );
 }
 
 /**
  * Starts the Worker as `wrangler dev` does for a person, on a fresh local database with an admin
- * and three locations, and tells the tests where it listens.
+ * and three locations, logging to test-results/`logName`. Returns where it listens, and how to stop it.
  */
-export default async function setup(project: TestProject) {
+export async function startRoster(
+  logName: string,
+): Promise<{ baseUrl: string; persistTo: string; stop: () => Promise<void> }> {
   const persistTo = await mkdtemp(join(tmpdir(), "roster-browser-"));
   // The project's own scripts prepare the database, as `npm start` does.
   const target = { remote: false, persistTo };
@@ -75,7 +77,7 @@ export default async function setup(project: TestProject) {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   await mkdir(join(root, "test-results"), { recursive: true });
-  const log = createWriteStream(join(root, "test-results/wrangler-dev.log"));
+  const log = createWriteStream(join(root, "test-results", logName));
   const child = spawn(
     wrangler,
     [
@@ -115,6 +117,12 @@ export default async function setup(project: TestProject) {
     await stop();
     throw err;
   }
+  return { baseUrl, persistTo, stop };
+}
+
+/** Starts the Roster the browser tests share, and tells them where it listens. */
+export default async function setup(project: TestProject) {
+  const { baseUrl, persistTo, stop } = await startRoster("wrangler-dev.log");
   project.provide("baseUrl", baseUrl);
   project.provide("adminUsername", adminUsername);
   project.provide("adminPassword", adminPassword);
