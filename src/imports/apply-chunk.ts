@@ -224,7 +224,7 @@ export async function applyChunk(
       const packed = packChanges(fieldChanges(before, line.write, ctx));
       changes.push({ employeeKey: line.write.employeeKey, line: line.line, changes: packed });
       // A report shows what updating lines change; a dry run has no history to keep the rest in.
-      if (line.outcome === "updated") projectedChanges.push({ line: line.line, changes: packed });
+      if (dryRun && line.outcome === "updated") projectedChanges.push({ line: line.line, changes: packed });
       if (dryRun && readByLaterChunks(before, line.write, importerRoles)) projectedUsers.push(userWriteOf(line.write));
     }
     return line;

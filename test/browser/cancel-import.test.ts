@@ -5,11 +5,26 @@ import { openBrowser, signInAsAdmin, type screenshotter } from "./chromium";
 
 const baseUrl = inject("baseUrl");
 
+/**
+ * A number written in letters (0 is "a", 26 is "ba"), for the users' names: the browser tests
+ * share one Roster, and All Users' test searches its names for digits.
+ */
+function letters(i: number): string {
+  let text = "";
+  let rest = i;
+  do {
+    text = String.fromCharCode(97 + (rest % 26)) + text;
+    rest = Math.floor(rest / 26);
+  } while (rest > 0);
+  return text;
+}
+
 /** Enough users for several chunks, so the import is still running when Cancel is pressed. */
 const rows = 60_000;
 const bigCsv = (() => {
   const lines = ["employee_number,first_name,last_name,location,email"];
-  for (let i = 0; i < rows; i++) lines.push(`C${700000 + i},Cancel,User${i},London,cancel.user${i}@example.com`);
+  for (let i = 0; i < rows; i++)
+    lines.push(`C${700000 + i},Cancel,User ${letters(i)},London,cancel.user${i}@example.com`);
   return lines.join("\n") + "\n";
 })();
 
