@@ -166,3 +166,51 @@ export async function listSyncDeactivations(
     .orderBy(asc(syncDeactivations.userId))
     .limit(page.limit);
 }
+
+const reactivation = JSON.stringify(packChanges([{ field: "status", from: "deactivated", to: "active" }]));
+
+/**
+ * One page of an undo giving back what a sync took: reactivates, of the users the sync
+ * deactivated after user id `afterId` (`limit` of them, in id order), those it still holds
+ * deactivated (nobody changed their status since), each with a history entry of the undo (line 0,
+ * as the sync's own), and counts them as restored on the import. A page applied twice changes
+ * nothing the second time: a user reactivated is no longer the sync's. Returns the last user id
+ * of the page (null when there are no more) and the rows written.
+ */
+export async function reactivateSyncPage(
+  db: Db,
+  page: { importId: string; importSeq: number; afterId: number; limit: number; at: number },
+): Promise<{ lastUserId: number | null; rowsWritten: number }> {
+  const { importSeq: seq, at } = page;
+  const listed = await db
+    .select({ userId: syncDeactivations.userId })
+    .from(syncDeactivations)
+    .where(and(eq(syncDeactivations.importSeq, seq), gt(syncDeactivations.userId, page.afterId)))
+    .orderBy(asc(syncDeactivations.userId))
+    .limit(page.limit);
+  if (listed.length === 0) return { lastUserId: null, rowsWritten: 0 };
+  const ids = JSON.stringify(listed.map((r) => r.userId));
+  const still = sql`SELECT id FROM users WHERE id IN (SELECT value FROM json_each(${ids}))
+    AND status = 'deactivated' AND deactivated_by_sync = ${seq}`;
+  const results = await db.$client.batch([
+    // Counted first, while the users are still the sync's.
+    statement(
+      db,
+      sql`UPDATE imports SET undo_restored = undo_restored + (SELECT count(*) FROM (${still})), progress_at = ${at}
+      WHERE id = ${page.importId} AND status = 'undoing'`,
+    ),
+    statement(
+      db,
+      sql`INSERT INTO user_changes (user_id, at, source, import_seq, line, changes)
+      SELECT id, ${at}, 'undo', ${seq}, 0, ${reactivation} FROM (${still})`,
+    ),
+    statement(
+      db,
+      sql`UPDATE users SET status = 'active', deactivated_by_sync = NULL, updated_at = ${at} WHERE id IN (${still})`,
+    ),
+  ]);
+  return {
+    lastUserId: listed.at(-1)?.userId ?? null,
+    rowsWritten: results.reduce((sum, r) => sum + (r.meta.rows_written ?? 0), 0),
+  };
+}

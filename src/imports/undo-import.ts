@@ -18,6 +18,8 @@ import { keysOf } from "./check-row";
 import { pickImportRecords } from "./import-file";
 import { decodeOutcomes } from "./line-outcomes";
 import { planUndo, restoreKeysOf, type UndoLine } from "./plan-undo";
+import { reactivateSyncPage } from "../db/sync-deactivations";
+import { syncPageUsers } from "./limits";
 import { yieldToRequests } from "./yield-to-requests";
 
 /**
@@ -171,6 +173,28 @@ export async function advanceUndo(
   }
   let undoChunks = imp.undoChunks;
   let rowsWritten = 0;
+  // A sync's deactivations came after its last line, so they are given back before any line is.
+  // Until the first chunk is undone, every delivery goes through them again: a user already
+  // reactivated is passed over, so nothing is given back twice.
+  if (imp.sync && imp.deactivated > 0 && undoChunks === 0) {
+    for (let afterId = 0; ;) {
+      if (Date.now() >= deadline) {
+        await env.IMPORT_QUEUE.send({ importId, kind: "undo" });
+        return "continues";
+      }
+      await yieldToRequests();
+      const page = await reactivateSyncPage(db, {
+        importId: imp.id,
+        importSeq: imp.seq,
+        afterId,
+        limit: syncPageUsers,
+        at: Date.now(),
+      });
+      if (page.lastUserId === null) break;
+      rowsWritten += page.rowsWritten;
+      afterId = page.lastUserId;
+    }
+  }
   // What D1 bills, as each delivery of an import logs it; "Undo of import" keeps the two apart.
   const report = () =>
     console.log(`Undo of import ${imp.id}: ${undoChunks - imp.undoChunks} chunks undone, ${rowsWritten} rows written`);

@@ -122,6 +122,11 @@ export const UndoConfirmPage: FC<{ imp: ImportView; csrfToken: string }> = ({ im
           Remove the {plural(imp.created, "user")} this import created, with their sign-in sessions and API tokens.
         </li>
         <li>Restore the earlier values of the {plural(imp.updated, "user")} this import updated.</li>
+        {imp.sync && imp.deactivated > 0 ? (
+          <li>
+            Reactivate the {plural(imp.deactivated, "user")} this sync deactivated because the file did not name them.
+          </li>
+        ) : null}
       </ul>
       <p>
         Anything changed after the import is kept: a field changed since by a later import or by hand keeps its value,

@@ -30,7 +30,9 @@ export const UserHistory: FC<UserHistoryProps> = ({ entries, olderHref, paged, f
           <td data-label="By">
             {e.importId !== null && e.line === 0 ? (
               // Line 0: no line of the sync's file named them, which is why it deactivated them.
-              <a href={`/imports/${e.importId}#deactivated-heading`}>Sync, not in the file</a>
+              <a href={`/imports/${e.importId}#deactivated-heading`}>
+                {e.source === "undo" ? "Undo of a sync" : "Sync, not in the file"}
+              </a>
             ) : e.importId !== null ? (
               <a
                 href={`/imports/${e.importId}${queryString({ after: e.line > 1 ? e.line - 1 : undefined })}#lines-heading`}
