@@ -14,7 +14,10 @@ export type PreviewPageProps = {
   canStart: boolean;
   /** Why the sheet asked for could not be read, or the import could not start. */
   error?: string;
-  /** What a sync would deactivate (null: this upload cannot be synced); absent for a viewer who cannot start it. */
+  /**
+   * What a sync would deactivate (null: this upload cannot be synced); absent until the admin asks
+   * for a sync, or for a viewer who cannot start it.
+   */
   syncForecast?: SyncForecast | null;
   /** The sync box as the admin left it, when the page comes back with an error. */
   syncChosen?: boolean;
@@ -187,6 +190,11 @@ export const PreviewPage: FC<PreviewPageProps> = ({
                   <SyncChoice forecast={syncForecast} chosen={syncChosen ?? false} />
                 ) : null}
                 <button type="submit">Import Users</button>
+                {syncForecast === undefined ? (
+                  <a class="button button-secondary" href={`/imports/${imp.id}?sync=true#sync`}>
+                    Import as a sync…
+                  </a>
+                ) : null}
               </form>
             )}
             <CheckEveryLineForm imp={imp} csrfToken={csrfToken} />

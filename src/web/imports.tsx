@@ -131,7 +131,10 @@ importsApp.get("/:id", requireViewUsers, async (c) => {
   if (imp.status === "ready") {
     const earlier = imp.contentHash === null ? null : await findEarlierImport(c.var.db, imp.contentHash, imp.id);
     const canStart = canManageUsers(c.var.viewer);
-    const syncForecast: SyncForecast | null | undefined = canStart
+    // Counting what a sync would do reads every imported user, so it is done when the admin asks
+    // for a sync, not at every look at the preview.
+    const wantsSync = canStart && c.req.query("sync") === "true";
+    const syncForecast: SyncForecast | null | undefined = wantsSync
       ? await previewForecast(c.env, c.var.db, imp, c.var.viewer)
       : undefined;
     return c.render(
@@ -141,6 +144,7 @@ importsApp.get("/:id", requireViewUsers, async (c) => {
         csrfToken={c.var.csrfToken}
         canStart={canStart}
         syncForecast={syncForecast}
+        syncChosen={wantsSync}
       />,
       {
         title: `Check ${imp.fileName}`,

@@ -19,7 +19,7 @@ export const SyncChoice: FC<{ forecast: SyncForecast | null; chosen: boolean }> 
     );
   const n = forecast.deactivations;
   return (
-    <fieldset class="card sync-choice">
+    <fieldset class="card sync-choice" id="sync">
       <legend>Sync</legend>
       <label class="checkbox">
         <input type="checkbox" name="sync" value="true" checked={chosen} />

@@ -64,6 +64,7 @@ describe("an admin syncs the organisation from the preview", () => {
     const everyone = await exportUsers();
     const staying = everyone.filter((r, i) => i === 0 || !leavers.includes(r[0] ?? ""));
     await uploadFile("organisation.csv", Papa.unparse(staying));
+    await page.getByRole("link", { name: "Import as a sync…" }).click();
     const n = String(count);
     await page.getByText(`A sync started now would deactivate ${n} users`).waitFor();
     await page.getByLabel("Sync: this file is the whole organisation").check();
@@ -91,6 +92,7 @@ describe("an admin syncs the organisation from the preview", () => {
 
     // Back in tomorrow's file, they are active again.
     await uploadFile("organisation-again.csv", Papa.unparse(everyone));
+    await page.getByRole("link", { name: "Import as a sync…" }).click();
     await page.getByText("A sync started now would deactivate 0 users").waitFor();
     await page.getByLabel("Sync: this file is the whole organisation").check();
     await page.getByRole("button", { name: "Import Users" }).click();

@@ -40,7 +40,11 @@ describe("a sync from the preview", () => {
     const { browser } = await signedIn("Admin");
     const path = await upload(browser, csvOf([header, row(stayer)]));
 
-    const preview = await (await browser.fetch(path)).text();
+    // The plain preview offers a sync without counting; asked for, it counts.
+    const plain = await (await browser.fetch(path)).text();
+    expect(plain).toContain(`href="${path}?sync=true#sync"`);
+    expect(plain).not.toContain("would deactivate");
+    const preview = await (await browser.fetch(`${path}?sync=true`)).text();
     expect(preview).toContain("Sync: this file is the whole organisation");
     expect(preview).toContain("would deactivate <strong>4 users</strong>");
     expect(preview).toContain("To sync, type the number of users it will deactivate: 4");
@@ -93,7 +97,7 @@ describe("a sync from the preview", () => {
     await importCsv(api.token, csvOf([header, ...stayers.map(row)]));
     // The file lacks one of them and the earlier test's stayer: 2 of some 35 active users.
     const path = await upload(browser, csvOf([header, ...stayers.slice(1).map(row)]));
-    const preview = await (await browser.fetch(path)).text();
+    const preview = await (await browser.fetch(`${path}?sync=true`)).text();
     expect(preview).toContain("would deactivate <strong>2 users</strong>");
     expect(preview).not.toContain("To sync, type");
     const started = await browser.post(`${path}/start`, { _csrf: csrfIn(preview), sync: "true" });
