@@ -71,16 +71,7 @@ export async function recordDryRunApplied(
     ),
     db.insert(importChunks).select(
       db
-        .select({
-          importId: sql<string>`${id}`.as("import_id"),
-          index: importChunks.index,
-          byteStart: importChunks.byteStart,
-          byteEnd: importChunks.byteEnd,
-          firstLine: importChunks.firstLine,
-          rowCount: importChunks.rowCount,
-          employeeRepeats: importChunks.employeeRepeats,
-          emailRepeats: importChunks.emailRepeats,
-        })
+        .select({ ...getTableColumns(importChunks), importId: sql<string>`${id}`.as("import_id") })
         .from(importChunks)
         .where(and(eq(importChunks.importId, dryRunId), made)),
     ),

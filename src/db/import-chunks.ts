@@ -178,7 +178,9 @@ export type ChunkWrite = {
 /**
  * A write says active for a user the rules reactivate (a sync naming a user an earlier sync
  * deactivated); it takes only if a sync still holds them deactivated, so a hand deactivation made
- * since the chunk was read stands. Any other status stays as stored: imports never set it.
+ * since the chunk was read stands. Only a sync's chunk carries it: another import, which may have
+ * read a user active just before a sync running beside it deactivated them, leaves the status as
+ * stored. Any other status stays as stored: imports never set it.
  */
 const reactivation = sql.raw(`status = CASE WHEN excluded.status = 'active' AND users.deactivated_by_sync IS NOT NULL
             THEN 'active' ELSE users.status END,
@@ -218,7 +220,7 @@ export async function writeChunk(
         ON CONFLICT (employee_key) DO UPDATE SET ${userWrite.setFromExcluded(["firstName", "lastName", "nameKey", "email", "emailKey"])},
           location_id = CASE WHEN users.location_locked THEN users.location_id ELSE excluded.location_id END,
           role_id = CASE WHEN users.role_locked THEN users.role_id ELSE excluded.role_id END,
-          ${reactivation},
+          ${w.namedUsers === null ? sql`` : sql`${reactivation},`}
           updated_at = excluded.updated_at, last_import_id = excluded.last_import_id, last_imported_at = excluded.last_imported_at`,
         ),
       );
@@ -269,7 +271,7 @@ export async function writeChunk(
         failed = failed + ${tally.failed}, warnings = warnings + ${tally.warnings},
         status = ${w.isLast ? sql`'completed'` : sql`CASE WHEN status = 'cancelling' THEN 'cancelling' ELSE 'processing' END`},
         finished_at = ${w.isLast ? at : null},
-        progress_at = ${at}, error = NULL${w.dryRun || tally.created === 0 ? sql`` : sql`, created_users_to = (SELECT max(id) FROM users)`}
+        progress_at = ${at}, error = NULL${w.dryRun ? sql`` : sql`, created_users_to = (SELECT max(id) FROM users)`}
       WHERE id = ${w.importId} AND next_chunk = ${w.chunkIndex}
       RETURNING status`,
     ),

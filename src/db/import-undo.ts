@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, lt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, gt, inArray, lt, sql } from "drizzle-orm";
 import { bulkShape, type RowOf } from "./bulk-rows";
 import type { Db } from "./client";
 import {
@@ -78,17 +78,7 @@ export type UndoChunk = ImportChunk & { outcomes: string };
 /** The applied chunks an undo still has to take back, last first: those below `before`. */
 export async function listUndoChunks(db: Db, imp: { id: string; seq: number }, before: number): Promise<UndoChunk[]> {
   return db
-    .select({
-      importId: importChunks.importId,
-      index: importChunks.index,
-      byteStart: importChunks.byteStart,
-      byteEnd: importChunks.byteEnd,
-      firstLine: importChunks.firstLine,
-      rowCount: importChunks.rowCount,
-      employeeRepeats: importChunks.employeeRepeats,
-      emailRepeats: importChunks.emailRepeats,
-      outcomes: chunkOutcomes.outcomes,
-    })
+    .select({ ...getTableColumns(importChunks), outcomes: chunkOutcomes.outcomes })
     .from(importChunks)
     .innerJoin(chunkOutcomes, and(eq(chunkOutcomes.importSeq, imp.seq), eq(chunkOutcomes.index, importChunks.index)))
     .where(and(eq(importChunks.importId, imp.id), lt(importChunks.index, before)))

@@ -190,8 +190,10 @@ export async function reactivateSyncPage(
     .limit(page.limit);
   if (listed.length === 0) return { lastUserId: null, rowsWritten: 0 };
   const ids = JSON.stringify(listed.map((r) => r.userId));
+  // Only while the import is undoing: a delivery still here after the undo stopped changes no one.
   const still = sql`SELECT id FROM users WHERE id IN (SELECT value FROM json_each(${ids}))
-    AND status = 'deactivated' AND deactivated_by_sync = ${seq}`;
+    AND status = 'deactivated' AND deactivated_by_sync = ${seq}
+    AND EXISTS (SELECT 1 FROM imports WHERE id = ${page.importId} AND status = 'undoing')`;
   const results = await db.$client.batch([
     // Counted first, while the users are still the sync's.
     statement(
