@@ -103,15 +103,34 @@ export type ImportBody = {
 };
 
 /** Polls an import until it has finished; the queue consumer runs on its own in the test runtime. */
-export async function waitForImport(token: string, id: string, timeoutMs = 30_000): Promise<ImportBody> {
+/** Polls an import through the API until `done` says its status is one to stop at. */
+async function pollImport<T extends { status: string }>(
+  token: string,
+  id: string,
+  done: (status: string) => boolean,
+  timeoutMs: number,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const res = await call(token, `/api/imports/${id}`);
-    const body = (await res.json()) as ImportBody;
-    if (body.status === "completed" || body.status === "failed" || body.status === "cancelled") return body;
+    const body = (await res.json()) as T;
+    if (done(body.status)) return body;
     if (Date.now() > deadline) throw new Error(`Import ${id} still ${body.status} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+export async function waitForImport(token: string, id: string, timeoutMs = 30_000): Promise<ImportBody> {
+  return pollImport(token, id, (s) => s === "completed" || s === "failed" || s === "cancelled", timeoutMs);
+}
+
+/** Waits until an import is no longer undoing: undone, or back where it was when the undo stopped. */
+export async function waitForUndo<T extends { status: string } = ImportBody>(
+  token: string,
+  id: string,
+  timeoutMs = 30_000,
+): Promise<T> {
+  return pollImport<T>(token, id, (s) => s !== "undoing", timeoutMs);
 }
 
 export type LineBody = {

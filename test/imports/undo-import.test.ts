@@ -16,6 +16,7 @@ import {
   importCsv,
   storedUser,
   unique,
+  waitForUndo as waitForUndoOf,
 } from "../helpers";
 import { csrfIn, signedIn } from "../web/helpers";
 
@@ -48,15 +49,7 @@ beforeAll(async () => {
 
 const undo = (id: string, token = admin.token) => call(token, `/api/imports/${id}/undo`, { method: "POST" });
 
-async function waitForUndo(id: string, timeoutMs = 30_000): Promise<ImportWithUndo> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const body = (await (await call(admin.token, `/api/imports/${id}`)).json()) as ImportWithUndo;
-    if (body.status !== "undoing") return body;
-    if (Date.now() > deadline) throw new Error(`Import ${id} still undoing after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const waitForUndo = (id: string, timeoutMs?: number) => waitForUndoOf<ImportWithUndo>(admin.token, id, timeoutMs);
 
 async function undoAndWait(id: string): Promise<ImportWithUndo> {
   const res = await undo(id);

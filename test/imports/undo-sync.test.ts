@@ -12,6 +12,7 @@ import {
   unique,
   uploadCsv,
   waitForImport,
+  waitForUndo,
   type ImportBody,
 } from "../helpers";
 
@@ -29,16 +30,6 @@ beforeAll(async () => {
 });
 
 const row = (n: string) => [n, "Left", n, site.name, `${n}@example.com`, "Standard"];
-
-async function waitForUndo(id: string): Promise<UndoneBody> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const body = (await (await call(admin.token, `/api/imports/${id}`)).json()) as UndoneBody;
-    if (body.status !== "undoing") return body;
-    if (Date.now() > deadline) throw new Error(`Import ${id} still undoing`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe("undoing a sync", () => {
   it("reactivates the users it deactivated, but not one whose status changed since", async () => {
@@ -63,7 +54,7 @@ describe("undoing a sync", () => {
     await setUserStatus(db, handledUser.id, "deactivated", [], new Date(), admin.user.id);
 
     expect((await call(admin.token, `/api/imports/${id}/undo`, { method: "POST" })).status).toBe(202);
-    const undone = await waitForUndo(id);
+    const undone = await waitForUndo<UndoneBody>(admin.token, id);
     expect(undone.status).toBe("undone");
     expect(undone.undo?.restored).toBe(forecast.deactivations - 1);
     expect((await storedUser(left))?.status).toBe("active");
