@@ -50,6 +50,11 @@ export async function revokeApiToken(db: Db, userId: number, tokenId: number): P
 /** How stale "last used" may be: an integration polling an import should not write on every poll. */
 const touchEveryMs = 60_000;
 
+/** Whether a token last used at `lastUsedAt` should be noted as used again at `now`. */
+export function isTouchDue(lastUsedAt: Date | null, now: Date): boolean {
+  return lastUsedAt === null || lastUsedAt.getTime() < now.getTime() - touchEveryMs;
+}
+
 /** Notes when a token was last used, so a person can tell a live integration from a forgotten one. */
 export async function touchApiToken(db: Db, tokenId: number, now: Date): Promise<void> {
   await db

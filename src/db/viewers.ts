@@ -16,13 +16,14 @@ const viewerColumns = {
 /**
  * The user behind an API token's hash, if the token exists and is not revoked, with whether the
  * user is active: a deactivated user's token is refused, and works again if they are reactivated.
+ * With when the token was last used, so a request writes that only when it is stale.
  */
 export async function findViewerByTokenHash(
   db: Db,
   tokenHash: string,
-): Promise<(Viewer & { tokenId: number; status: UserStatus }) | null> {
+): Promise<(Viewer & { tokenId: number; status: UserStatus; tokenLastUsedAt: Date | null }) | null> {
   const [row] = await db
-    .select({ ...viewerColumns, tokenId: apiTokens.id, status: users.status })
+    .select({ ...viewerColumns, tokenId: apiTokens.id, status: users.status, tokenLastUsedAt: apiTokens.lastUsedAt })
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
     .innerJoin(roles, eq(roles.id, users.roleId))
