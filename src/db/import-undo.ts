@@ -13,6 +13,7 @@ import {
   type ImportStatus,
   type PackedChange,
   type UndoKept,
+  type UserStatus,
 } from "./schema";
 import { rowsOf, statement } from "./statements";
 
@@ -97,6 +98,7 @@ export type UndoUser = {
   location: string | null;
   role_id: number;
   role: string;
+  status: UserStatus;
   updated_at: number;
 };
 
@@ -129,7 +131,7 @@ export async function readUndoUsers(
     statement(
       db,
       sql`SELECT u.id, u.employee_key, u.first_name, u.last_name, u.email, u.email_key, u.location_id,
-        l.name AS location, u.role_id, r.name AS role, u.updated_at
+        l.name AS location, u.role_id, r.name AS role, u.status, u.updated_at
       FROM users u LEFT JOIN locations l ON l.id = u.location_id JOIN roles r ON r.id = u.role_id
       WHERE u.employee_key IN (SELECT value FROM json_each(${keys}))`,
     ),
@@ -155,13 +157,21 @@ export async function readUndoUsers(
 
 /**
  * What earlier values need to be put back: the ids of locations and roles by their name keys
- * (a location's name is one of its keys), and the users who hold these email keys now.
+ * (a location's name is one of its keys), the users who hold these email keys now, and for each
+ * user a sync's line reactivated, the latest sync before it that deactivated them (that sync's
+ * undo reactivates them again, so the user must be its own once more).
  */
 export async function readRestoreTargets(
   db: Db,
-  keys: { locations: string[]; roles: string[]; emails: string[] },
-): Promise<{ locations: Map<string, number>; roles: Map<string, number>; emailHolders: Map<string, number> }> {
-  const [locations, roles, holders] = await db.$client.batch([
+  keys: { locations: string[]; roles: string[]; emails: string[]; reactivated: number[] },
+  importSeq: number,
+): Promise<{
+  locations: Map<string, number>;
+  roles: Map<string, number>;
+  emailHolders: Map<string, number>;
+  earlierSyncs: Map<number, number>;
+}> {
+  const [locations, roles, holders, syncs] = await db.$client.batch([
     statement(
       db,
       sql`SELECT key, location_id AS id FROM location_keys WHERE kind = 'name'
@@ -175,10 +185,22 @@ export async function readRestoreTargets(
       db,
       sql`SELECT email_key AS key, id FROM users WHERE email_key IN (SELECT value FROM json_each(${json(keys.emails)}))`,
     ),
+    // Leavers only, so a scan of the table is small; most chunks ask for no user at all.
+    statement(
+      db,
+      sql`SELECT user_id, max(import_seq) AS import_seq FROM sync_deactivations
+      WHERE import_seq < ${importSeq} AND user_id IN (SELECT value FROM json_each(${json(keys.reactivated)}))
+      GROUP BY user_id`,
+    ),
   ]);
   const mapOf = (result: D1Result | undefined) =>
     new Map(rowsOf<{ key: string; id: number }>(result).map((r) => [r.key, r.id]));
-  return { locations: mapOf(locations), roles: mapOf(roles), emailHolders: mapOf(holders) };
+  return {
+    locations: mapOf(locations),
+    roles: mapOf(roles),
+    emailHolders: mapOf(holders),
+    earlierSyncs: new Map(rowsOf<{ user_id: number; import_seq: number }>(syncs).map((r) => [r.user_id, r.import_seq])),
+  };
 }
 
 /** A user put back as they were, whole, with what changed for their history. */
@@ -214,6 +236,8 @@ export type UndoChunkWrite = {
   removed: number[];
   /** Restores in the order they must run, in statements: one whose email another frees comes after it. */
   restores: RestoreWrite[][];
+  /** Users a sync's line reactivated, deactivated again, each as the earlier sync's. */
+  deactivations: { id: number; bySync: number }[];
   history: { userId: number; line: number; changes: PackedChange[] }[];
   notes: { line: number; employeeNumber: string; kept: UndoKept[] }[];
   restoredCount: number;
@@ -262,6 +286,7 @@ export async function writeUndoChunk(db: Db, w: UndoChunkWrite): Promise<number>
         ),
       ),
     ),
+    ...(w.deactivations.length ? deactivationStatements(db, w.deactivations, w.at) : []),
     ...historyWrite.encode(w.history).map((rows) =>
       statement(
         db,
@@ -280,6 +305,20 @@ export async function writeUndoChunk(db: Db, w: UndoChunkWrite): Promise<number>
       ),
   ]);
   return rowsWrittenOf(results);
+}
+
+/** Deactivates users again, as the given syncs', and ends their sessions, as deactivation does. */
+function deactivationStatements(db: Db, deactivations: { id: number; bySync: number }[], at: number) {
+  const rows = JSON.stringify(deactivations.map((d) => [d.id, d.bySync]));
+  const ids = sql`SELECT j.value->>0 FROM json_each(${rows}) j`;
+  return [
+    statement(
+      db,
+      sql`UPDATE users SET status = 'deactivated', deactivated_by_sync = j.value->>1, updated_at = ${at}
+      FROM json_each(${rows}) j WHERE users.id = j.value->>0`,
+    ),
+    statement(db, sql`UPDATE sessions SET revoked_at = ${at} WHERE user_id IN (${ids}) AND revoked_at IS NULL`),
+  ];
 }
 
 /** Ends an undo with nothing (left) to take back: an import that reached no chunk, or all taken back. */

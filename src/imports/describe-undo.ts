@@ -32,7 +32,7 @@ export function describeKept(k: UndoKept): string {
     case "role_missing":
       return `${field} was kept: the earlier role no longer exists.`;
     case "own_account":
-      return `${field} was kept: it is the role of the admin who undid the import.`;
+      return `${field} was kept: the user is the admin who undid the import, and an admin's own role and status are kept.`;
     case "not_recorded":
       return "The user was kept: this import ran before Roster kept each user's history, so their earlier values are not known.";
   }

@@ -18,6 +18,8 @@ export type UndoContext = {
   locations: Map<string, number>;
   roles: Map<string, number>;
   emailHolders: Map<string, number>;
+  /** For each user a line of this sync reactivated, the latest earlier sync that deactivated them. */
+  earlierSyncs: Map<number, number>;
 };
 
 /** What undoing one chunk comes to: the rows to write (writeUndoChunk) and the counts. */
@@ -25,10 +27,14 @@ export type UndoPlan = {
   touched: { id: number; updatedAt: number }[];
   removed: number[];
   restores: RestoreWrite[][];
+  deactivations: { id: number; bySync: number }[];
   history: { userId: number; line: number; changes: ReturnType<typeof packChanges> }[];
   notes: { line: number; employeeNumber: string; kept: UndoKept[] }[];
   restoredCount: number;
 };
+
+/** A sync's line bringing back a user an earlier sync deactivated: its undo sends them away again. */
+const isReactivation = (c: FieldChange) => c.field === "status" && c.from === "deactivated" && c.to === "active";
 
 /** The fields an import writes, in the order a change lists them. */
 type ImportedField = "first_name" | "last_name" | "email" | "location" | "role";
@@ -64,12 +70,18 @@ export function restoreKeysOf(
   changes: Map<number, UndoChangeRow[]>,
   seq: number,
 ) {
-  const keys = { locations: [] as string[], roles: [] as string[], emails: [] as string[] };
+  const keys = {
+    locations: [] as string[],
+    roles: [] as string[],
+    emails: [] as string[],
+    reactivated: [] as number[],
+  };
   for (const l of lines) {
     const user = users.get(l.employeeKey);
     if (l.outcome !== "updated" || !user) continue;
     const split = splitChanges(changes.get(user.id) ?? [], seq, l.line);
     for (const c of split?.own ? unpackChanges(JSON.parse(split.own.changes)) : []) {
+      if (isReactivation(c)) keys.reactivated.push(user.id);
       if (c.from === null) continue;
       if (c.field === "location") keys.locations.push(toKey(c.from));
       if (c.field === "role") keys.roles.push(toKey(c.from));
@@ -88,7 +100,15 @@ export function restoreKeysOf(
  * email). Lines are taken in reverse, as undoing replays the import backwards.
  */
 export function planUndo(lines: UndoLine[], ctx: UndoContext): UndoPlan {
-  const plan: UndoPlan = { touched: [], removed: [], restores: [[]], history: [], notes: [], restoredCount: 0 };
+  const plan: UndoPlan = {
+    touched: [],
+    removed: [],
+    restores: [[]],
+    deactivations: [],
+    history: [],
+    notes: [],
+    restoredCount: 0,
+  };
   const holders = new Map(ctx.emailHolders);
   const noteOf = (l: UndoLine, kept: UndoKept[]) => {
     if (kept.length) plan.notes.push({ line: l.line, employeeNumber: l.employeeNumber, kept });
@@ -140,7 +160,20 @@ export function planUndo(lines: UndoLine[], ctx: UndoContext): UndoPlan {
       roleId: user.role_id,
     };
     let waitsForEarlier = false;
+    let deactivateAs: number | null = null;
     for (const c of unpackChanges(JSON.parse(split.own.changes))) {
+      if (isReactivation(c)) {
+        const keep = (reason: UndoKept["reason"]) => kept.push({ field: "status", reason });
+        if (touchedLater.has("status")) keep("changed_since");
+        else if (user.status !== "active") keep("not_as_imported");
+        else if (user.id === ctx.undoBy) keep("own_account");
+        else {
+          // That sync's own undo must find them its own; one purged since leaves this sync's mark.
+          deactivateAs = ctx.earlierSyncs.get(user.id) ?? ctx.import.seq;
+          back.push({ field: "status", from: "active", to: "deactivated" });
+        }
+        continue;
+      }
       if (!isImportedField(c.field)) continue;
       const field = c.field;
       const keep = (reason: UndoKept["reason"]) => kept.push({ field, reason });
@@ -191,8 +224,10 @@ export function planUndo(lines: UndoLine[], ctx: UndoContext): UndoPlan {
     }
     noteOf(l, kept);
     if (!back.length) continue;
+    if (deactivateAs !== null) plan.deactivations.push({ id: user.id, bySync: deactivateAs });
     if (waitsForEarlier) plan.restores.push([]);
-    plan.restores.at(-1)?.push({ id: user.id, ...next, nameKey: nameKeyOf(next.firstName, next.lastName) });
+    if (back.some((c) => c.field !== "status"))
+      plan.restores.at(-1)?.push({ id: user.id, ...next, nameKey: nameKeyOf(next.firstName, next.lastName) });
     plan.history.push({ userId: user.id, line: l.line, changes: packChanges(back) });
     plan.touched.push({ id: user.id, updatedAt: user.updated_at });
     restoredBy.add(user.id);

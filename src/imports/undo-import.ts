@@ -118,7 +118,7 @@ async function undoChunk(
   const users = new Map(read.users.map((u) => [u.employee_key, u]));
   const changes = new Map<number, UndoChangeRow[]>();
   for (const row of read.changes) changes.set(row.user_id, [...(changes.get(row.user_id) ?? []), row]);
-  const targets = await readRestoreTargets(db, restoreKeysOf(lines, users, changes, imp.seq));
+  const targets = await readRestoreTargets(db, restoreKeysOf(lines, users, changes, imp.seq), imp.seq);
   const plan = planUndo(lines, {
     import: { seq: imp.seq, id: imp.id },
     undoBy: imp.undoBy ?? 0,
