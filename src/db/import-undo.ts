@@ -307,7 +307,10 @@ export async function writeUndoChunk(db: Db, w: UndoChunkWrite): Promise<number>
   return rowsWrittenOf(results);
 }
 
-/** Deactivates users again, as the given syncs', and ends their sessions, as deactivation does. */
+/**
+ * Deactivates users again, as the given syncs', ending their sessions and voiding their waiting
+ * account link, as deactivation does.
+ */
 function deactivationStatements(db: Db, deactivations: { id: number; bySync: number }[], at: number) {
   const rows = JSON.stringify(deactivations.map((d) => [d.id, d.bySync]));
   const ids = sql`SELECT j.value->>0 FROM json_each(${rows}) j`;
@@ -318,6 +321,7 @@ function deactivationStatements(db: Db, deactivations: { id: number; bySync: num
       FROM json_each(${rows}) j WHERE users.id = j.value->>0`,
     ),
     statement(db, sql`UPDATE sessions SET revoked_at = ${at} WHERE user_id IN (${ids}) AND revoked_at IS NULL`),
+    statement(db, sql`DELETE FROM account_links WHERE user_id IN (${ids})`),
   ];
 }
 

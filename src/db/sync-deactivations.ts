@@ -59,7 +59,7 @@ const deactivation = JSON.stringify(packChanges([{ field: "status", from: "activ
 
 /**
  * Applies one page of a sync's final step in one batch: deactivates `userIds` (those still
- * active), ending their sessions, keeping a history entry (the import's, line 0) and a
+ * active), ending their sessions and voiding their waiting account link, keeping a history entry (the import's, line 0) and a
  * sync_deactivations row for each, and moves the import's resume point from `afterId` to
  * `nextAfterId`; with `last`, completes the import. The first statement refuses the whole batch
  * (null into a NOT NULL column) unless the import still stands at `afterId`, so a page applied
@@ -102,6 +102,7 @@ export async function applySyncPage(
             SELECT user_id, ${at}, 'import', ${seq}, 0, ${deactivation} FROM (${mine})`,
           ),
           statement(db, sql`UPDATE sessions SET revoked_at = ${at} WHERE user_id IN (${mine}) AND revoked_at IS NULL`),
+          statement(db, sql`DELETE FROM account_links WHERE user_id IN (${mine})`),
         ];
   try {
     const results = await db.$client.batch([

@@ -394,8 +394,8 @@ export async function countActiveUsersWithRoles(db: Db, roleIds: number[], atMos
 }
 
 /**
- * Deactivates or reactivates a user by hand, and ends a deactivated user's sessions, in one
- * batch. Refuses ("last_admin") to deactivate the last active user holding one of
+ * Deactivates or reactivates a user by hand, and ends a deactivated user's sessions and voids
+ * their waiting account link, in one batch. Refuses ("last_admin") to deactivate the last active user holding one of
  * `importerRoleIds`, the roles that can import users: the check is part of the update, so two
  * admins deactivating each other at once cannot both succeed.
  */
@@ -429,6 +429,15 @@ export async function setUserStatus(
         and(
           eq(sessions.userId, userId),
           isNull(sessions.revokedAt),
+          sql`(SELECT ${users.status} FROM ${users} WHERE ${users.id} = ${userId}) = 'deactivated'`,
+        ),
+      ),
+    // A leaver's waiting link must not work again should they come back: a new one is made then.
+    db
+      .delete(accountLinks)
+      .where(
+        and(
+          eq(accountLinks.userId, userId),
           sql`(SELECT ${users.status} FROM ${users} WHERE ${users.id} = ${userId}) = 'deactivated'`,
         ),
       ),

@@ -99,6 +99,18 @@ describe("making a link through the API", () => {
     expect(await res.text()).toContain("This link cannot be used");
   });
 
+  it("voids a waiting link when its user is deactivated, so it does not work again on their return", async () => {
+    const { user: admin, token } = await createUserWithToken("Admin");
+    const target = await userWithoutPassword("Standard");
+    const link = await linkFor(token, target.employeeNumber);
+    await setUserStatus(db, target.id, "deactivated", [], new Date(), admin.id);
+    expect(await db.select().from(accountLinks).where(eq(accountLinks.userId, target.id))).toEqual([]);
+    await setUserStatus(db, target.id, "active", [], new Date(), admin.id);
+    const { res } = await setPassword(link.url);
+    expect(res.status).toBe(404);
+    expect(await res.text()).toContain("This link cannot be used");
+  });
+
   it("refuses a link for a user whose role allows more than the token's", async () => {
     const { token } = await createUserWithToken("Admin");
     const name = unique("Owner");

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { and, eq, isNull } from "drizzle-orm";
-import { sessions } from "../../src/db/schema";
+import { accountLinks, sessions } from "../../src/db/schema";
 import { insertSession } from "../../src/db/sessions";
 import { setUserStatus } from "../../src/db/users";
 import {
@@ -158,5 +158,25 @@ describe("undoing a sync", () => {
         kept: [expect.objectContaining({ field: "status", reason: "changed_since" })],
       }),
     );
+  });
+
+  it("voids the waiting activation link of a user a sync deactivates, and of one its undo sends away again", async () => {
+    const [stays, left] = [unique("S"), unique("S")];
+    await importCsv(admin.token, csvOf([header, row(stays), row(left)]));
+    const user = await storedUser(left);
+    if (!user) throw new Error("no user");
+    const linksOf = () => db.select().from(accountLinks).where(eq(accountLinks.userId, user.id));
+    const makeLink = () => call(admin.token, `/api/users/${left}/activation`, { method: "POST" });
+    expect((await makeLink()).status).toBe(201);
+    const first = await runSync([row(stays)]);
+    expect(await linksOf()).toEqual([]);
+
+    const second = await runSync([row(stays), row(left)]);
+    expect((await storedUser(left))?.status).toBe("active");
+    expect((await makeLink()).status).toBe(201);
+    await undo(second.id);
+    expect((await storedUser(left))?.status).toBe("deactivated");
+    expect(await linksOf()).toEqual([]);
+    await undo(first.id);
   });
 });
