@@ -154,6 +154,8 @@ describe("a dry run of a sync", () => {
     const csvReport = await (await call(admin.token, `/api/imports/${dry.id}/report.csv`)).text();
     expect(csvReport).toContain(leaverB);
     expect(csvReport.match(/,deactivated,/g)?.length).toBe(wouldGo.length);
+    expect(csvReport).toContain("Not in the file, so a sync of it would deactivate them.");
+    expect(csvReport).not.toContain("this sync deactivated them");
 
     const real = await applyConfirmed(admin.token, dry.id);
     expect(real.status).toBe("completed");
