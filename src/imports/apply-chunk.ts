@@ -79,7 +79,7 @@ async function loadContext(
   const employeeKeys = new Set(keys.map((k) => k.employee));
   const namedIds: number[] = [];
   for (const u of rows.users) {
-    // A user only a dry run would create has no id (0), and no earlier sync can deactivate them.
+    // A user only a dry run would create has no id (0): created by this sync, they are no candidate of its final step.
     if (employeeKeys.has(u.employee_key) && u.id !== 0) namedIds.push(u.id);
     usersByKey.set(u.employee_key, {
       employeeNumber: u.employee_number,

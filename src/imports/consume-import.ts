@@ -115,7 +115,7 @@ export async function advanceImport(
   return "done";
 }
 
-/** Forgets what a dry run that ended early would have written: the users, and whom a sync of it would deactivate. */
+/** Forgets what a dry run that ended early recorded: its projected users, and whom its sync would deactivate. */
 async function forgetDryRun(db: Db, importId: string): Promise<void> {
   await dropProjectedUsers(db, importId);
   await forgetDryRunDeactivations(db, importId);
