@@ -206,7 +206,7 @@ describe("a dry run of a sync", () => {
     expect(real).toMatchObject({ status: "completed", sync: true, dry_run: false, deactivated: now });
   });
 
-  it("forgets whom it would deactivate when cancelled during its final step", async () => {
+  it("records each page of its final step once, and forgets them all when cancelled during it", async () => {
     const prefix = unique("c");
     const all = numbers(prefix, 4);
     await importCsv(admin.token, csvOf([header, ...all.map((n) => row(n))]));
@@ -224,7 +224,7 @@ describe("a dry run of a sync", () => {
     const [first, second] = await Promise.all([storedUser(all[1] ?? ""), storedUser(all[2] ?? "")]);
     if (!first || !second) throw new Error("no users");
     // The final step's first page, as a delivery applies it: recorded, and no one deactivated.
-    const page = await applySyncPage(db, {
+    const firstPage = {
       importId: imp.id,
       importSeq: imp.seq,
       afterId: 0,
@@ -233,9 +233,13 @@ describe("a dry run of a sync", () => {
       last: false,
       at: Date.now(),
       dryRun: true,
-    });
+    };
+    const page = await applySyncPage(db, firstPage);
     expect(page?.status).toBe("processing");
+    // Again, as a retried message would: refused, so it is recorded and counted once.
+    expect(await applySyncPage(db, { ...firstPage, at: Date.now() + 1 })).toBeNull();
     expect(await db.$count(syncDeactivations, eq(syncDeactivations.importSeq, imp.seq))).toBe(2);
+    expect((await findImportRow(db, imp.id))?.deactivated).toBe(2);
     expect(await statusOf(all[1] ?? "")).toBe("active");
 
     expect((await call(admin.token, `/api/imports/${imp.id}/cancel`, { method: "POST" })).status).toBe(202);
