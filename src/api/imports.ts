@@ -12,7 +12,7 @@ import { hashBody } from "../http/hash-body";
 import { readUploadForm } from "../http/read-upload-form";
 import { failedLinesCsv, notReachedCsv, notReachedRefusal, reportCsv } from "../imports/report-csv";
 import { applyDryRun } from "../imports/apply-dry-run";
-import { cancelRunningImport, dryRunSyncRefused, startImport, type StartOptions } from "../imports/start-import";
+import { cancelRunningImport, startImport, type StartOptions } from "../imports/start-import";
 import { forecastSync } from "../imports/sync-guardrail";
 import { undoImport } from "../imports/undo-import";
 import { listUndoNotes } from "../db/import-undo";
@@ -25,6 +25,7 @@ import { presentDeactivatedUser, presentImport, presentLine, presentUndoNote, pr
 import { csvResponse, errorResponse, importNotFound, invalidInput, jsonResponse, tokenResponses } from "./responses";
 import {
   deactivatedList,
+  applyQuery,
   startQuery,
   syncForecast,
   importIdParam,
@@ -55,7 +56,7 @@ const upload = createRoute({
   path: "/",
   summary: "Upload a CSV of users",
   description:
-    "Send the file as a `text/csv` body (name it with `filename`) or as the multipart field `file`. Roster reads it as it streams in and answers with what it found; with `start=true` it also starts the import, with `sync=true` as a sync (see the start route). With an `Idempotency-Key`, a retry of the same file answers the first upload again.",
+    "Send the file as a `text/csv` body (name it with `filename`) or as the multipart field `file`. Roster reads it as it streams in and answers with what it found; with `start=true` it also starts the import, with `sync=true` as a sync (see the start route), and with `dry_run=true` as a dry run (of a sync, with both). With an `Idempotency-Key`, a retry of the same file answers the first upload again.",
   middleware: [requireManageUsers, limitUploads] as const,
   request: {
     query: uploadQuery,
@@ -108,7 +109,6 @@ type Upload = { fileName: string; body: ReadableStream<Uint8Array>; size: number
 
 importsApi.openapi(upload, async (c) => {
   const query = c.req.valid("query");
-  if (query.dry_run === "true" && query.sync === "true") throw dryRunSyncRefused();
   const key = c.req.valid("header")["idempotency-key"];
   const type = c.req.header("Content-Type") ?? "";
   let file: Upload;
@@ -231,7 +231,7 @@ const start = createRoute({
   path: "/{id}/start",
   summary: "Start a ready import",
   description:
-    "Starting an import that is already under way or finished changes nothing. A dry run (uploaded with `dry_run=true`) starts as a dry run. With `sync=true` it is a sync: after its last line, every active user that an import created (never one made by hand, nor you) and that no line of the file names, whatever that line's outcome, is deactivated; a line naming a user an earlier sync deactivated reactivates them. A sync that would deactivate more than `SYNC_CONFIRM_ABOVE_PERCENT` of the active users starts only with `confirm_deactivations` set to that exact number. A dry run cannot be a sync (400 `dry_run_sync`): the preview, and `GET /api/imports/{id}/sync-forecast`, say how many users a sync would deactivate.",
+    "Starting an import that is already under way or finished changes nothing. A dry run (uploaded with `dry_run=true`) starts as a dry run. With `sync=true` it is a sync: after its last line, every active user that an import created (never one made by hand, nor you) and that no line of the file names, whatever that line's outcome, is deactivated; a line naming a user an earlier sync deactivated reactivates them. A sync that would deactivate more than `SYNC_CONFIRM_ABOVE_PERCENT` of the active users starts only with `confirm_deactivations` set to that exact number. A dry run with `sync=true` is a dry run of a sync: its lines run as a sync's would and, after the last, it lists whom the sync would deactivate (`deactivated`, `/deactivated`) and deactivates no one, so it needs no confirmation.",
   middleware: [requireManageUsers] as const,
   request: { params: importIdParam, query: startQuery },
   responses: {
@@ -295,7 +295,8 @@ importsApi.openapi(forecast, async (c) => {
 const deactivated = createRoute({
   method: "get",
   path: "/{id}/deactivated",
-  summary: "The users a sync deactivated because its file did not name them, in the order it did",
+  summary:
+    "The users a sync deactivated because its file did not name them (for a dry run of a sync, whom it would deactivate), in the order it did",
   request: { params: importIdParam, query: pageQuery },
   responses: {
     200: jsonResponse("A page of deactivated users.", deactivatedList),
@@ -350,13 +351,13 @@ const apply = createRoute({
   path: "/{id}/apply",
   summary: "Import a completed dry run's file for real",
   description:
-    "Makes a new import of the file the dry run stored (no second upload), queued and started by you; poll it as any import. When nothing changed in between, its counts and lines are the dry run's. A dry run is imported once.",
+    "Makes a new import of the file the dry run stored (no second upload), queued and started by you; poll it as any import. When nothing changed in between, its counts and lines are the dry run's. A dry run is imported once. A dry run of a sync makes a sync, under the guardrail as the start route: above `SYNC_CONFIRM_ABOVE_PERCENT` it needs `confirm_deactivations`, the number a sync started now would deactivate (which may differ from the dry run's, when users changed since).",
   middleware: [requireManageUsers] as const,
-  request: { params: importIdParam },
+  request: { params: importIdParam, query: applyQuery },
   responses: {
     201: jsonResponse("The new import, queued.", importSummary),
     409: errorResponse(
-      "`not_a_dry_run`: the import is not a dry run; `dry_run_not_completed`: it has not completed (still running, cancelled or failed); `dry_run_applied`: its file was imported already, as the message says; `file_deleted`: the retention period deleted its file.",
+      "`not_a_dry_run`: the import is not a dry run; `dry_run_not_completed`: it has not completed (still running, cancelled or failed); `dry_run_applied`: its file was imported already, as the message says; `file_deleted`: the retention period deleted its file; `too_many_deactivations`: a dry run of a sync whose sync would deactivate more users than the guardrail allows, and `confirm_deactivations` is not that number, which the message says; `sync_unavailable`: the file was uploaded before syncs could be checked against it.",
     ),
     ...invalidInput,
     ...importNotFound,
@@ -384,7 +385,10 @@ const undo = createRoute({
 });
 
 importsApi.openapi(apply, async (c) => {
-  const imp = await applyDryRun(c.env, c.var.db, c.req.valid("param").id, c.var.viewer.id);
+  const { confirm_deactivations } = c.req.valid("query");
+  const imp = await applyDryRun(c.env, c.var.db, c.req.valid("param").id, c.var.viewer.id, {
+    confirmDeactivations: confirm_deactivations,
+  });
   return c.json(presentImport(imp), 201);
 });
 

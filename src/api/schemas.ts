@@ -43,6 +43,9 @@ export const startQuery = z.object({
     ),
 });
 
+/** Importing a dry run of a sync: the deactivations the admin confirms, as for a start. */
+export const applyQuery = startQuery.pick({ confirm_deactivations: true });
+
 export const uploadQuery = startQuery.extend({
   filename: z.string().overwrite(cleanText).max(200).optional(),
   sheet: z
@@ -123,7 +126,9 @@ export const importSummary = z
     deactivated: z
       .number()
       .int()
-      .describe("Users the sync deactivated because its file did not name them (`/deactivated` lists them)."),
+      .describe(
+        "Users the sync deactivated because its file did not name them (`/deactivated` lists them); for a dry run of a sync, the users it would deactivate.",
+      ),
     file_name: z.string(),
     total_rows: z.number().int(),
     processed_rows: z.number().int(),

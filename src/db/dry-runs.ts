@@ -4,9 +4,9 @@ import { importChunks, imports } from "./schema";
 
 /**
  * Makes a queued import of a completed dry run's stored file, with the same chunk plans, started
- * by `startedBy`, and notes it on the dry run, in one batch. Returns the new import's id, or null
- * when the dry run is not one to apply (not a dry run, not completed, its file purged, or applied
- * already): then nothing was written.
+ * by `startedBy` (a sync when the dry run was one), and notes it on the dry run, in one batch.
+ * Returns the new import's id, or null when the dry run is not one to apply (not a dry run, not
+ * completed, its file purged, or applied already): then nothing was written.
  */
 export async function recordDryRunApplied(
   db: Db,
@@ -30,7 +30,8 @@ export async function recordDryRunApplied(
     db.insert(imports).select(
       db
         .select({
-          // The file and how it reads are the dry run's; the state is a new queued import's.
+          // The file, how it reads and whether it is a sync are the dry run's; the state is a new
+          // queued import's.
           ...getTableColumns(imports),
           id: sql<string>`${id}`.as("id"),
           seq: sql<number>`(SELECT coalesce(max(seq), 0) + 1 FROM imports)`.as("seq"),
@@ -53,7 +54,6 @@ export async function recordDryRunApplied(
           appliedImportId: none("applied_import_id"),
           createdUsersFrom: none("created_users_from"),
           createdUsersTo: none("created_users_to"),
-          sync: zero("sync"),
           deactivated: zero("deactivated"),
           syncAfterId: zero("sync_after_id"),
           undoChunks: zero("undo_chunks"),

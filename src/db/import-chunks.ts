@@ -155,7 +155,10 @@ export type ChunkWrite = {
   importId: string;
   importSeq: number;
   chunkIndex: number;
+  /** The file's last chunk. */
   isLast: boolean;
+  /** Whether this chunk completes the import: the last, unless a sync's final step follows. */
+  completes: boolean;
   rowCount: number;
   tally: ChunkTally;
   /** The chunk's results, encoded (line-outcomes.ts). */
@@ -269,8 +272,8 @@ export async function writeChunk(
         processed_rows = processed_rows + ${w.rowCount},
         created = created + ${tally.created}, updated = updated + ${tally.updated}, unchanged = unchanged + ${tally.unchanged},
         failed = failed + ${tally.failed}, warnings = warnings + ${tally.warnings},
-        status = ${w.isLast ? sql`'completed'` : sql`CASE WHEN status = 'cancelling' THEN 'cancelling' ELSE 'processing' END`},
-        finished_at = ${w.isLast ? at : null},
+        status = ${w.completes ? sql`'completed'` : sql`CASE WHEN status = 'cancelling' THEN 'cancelling' ELSE 'processing' END`},
+        finished_at = ${w.completes ? at : null},
         progress_at = ${at}, error = NULL${w.dryRun ? sql`` : sql`, created_users_to = (SELECT max(id) FROM users)`}
       WHERE id = ${w.importId} AND next_chunk = ${w.chunkIndex}
       RETURNING status`,

@@ -185,11 +185,13 @@ export async function readRestoreTargets(
       db,
       sql`SELECT email_key AS key, id FROM users WHERE email_key IN (SELECT value FROM json_each(${json(keys.emails)}))`,
     ),
-    // Leavers only, so a scan of the table is small; most chunks ask for no user at all.
+    // Leavers only, so a scan of the table is small; most chunks ask for no user at all. A dry
+    // run of a sync lists whom it would deactivate there too, and deactivated no one.
     statement(
       db,
       sql`SELECT user_id, max(import_seq) AS import_seq FROM sync_deactivations
       WHERE import_seq < ${importSeq} AND user_id IN (SELECT value FROM json_each(${json(keys.reactivated)}))
+        AND import_seq IN (SELECT seq FROM imports WHERE NOT dry_run)
       GROUP BY user_id`,
     ),
   ]);

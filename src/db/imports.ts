@@ -169,6 +169,12 @@ export async function purgeImportLines(
       sql`DELETE FROM projected_users WHERE import_seq = ${seq} AND employee_key IN (SELECT employee_key FROM projected_users WHERE import_seq = ${seq} LIMIT ${n})`,
     (n: number) =>
       sql`DELETE FROM undo_notes WHERE import_seq = ${seq} AND line IN (SELECT line FROM undo_notes WHERE import_seq = ${seq} LIMIT ${n})`,
+    // Whom a dry run of a sync would deactivate is its report's alone; a real sync's list stays,
+    // as the statuses it set do.
+    (n: number) =>
+      sql`DELETE FROM sync_deactivations WHERE import_seq = ${seq}
+      AND EXISTS (SELECT 1 FROM imports WHERE seq = ${seq} AND dry_run = 1)
+      AND user_id IN (SELECT user_id FROM sync_deactivations WHERE import_seq = ${seq} LIMIT ${n})`,
   ];
   let deleted = 0;
   for (const remove of deletes) {

@@ -22,6 +22,7 @@ export const projectedUser = bulkShape({
   emailKey: projectedUsers.emailKey,
   locationId: projectedUsers.locationId,
   roleId: projectedUsers.roleId,
+  status: projectedUsers.status,
 });
 export type ProjectedUser = RowOf<typeof projectedUser>;
 
@@ -52,6 +53,7 @@ export function projectChunkStatements(
           "emailKey",
           "locationId",
           "roleId",
+          "status",
         ])}`,
       ),
     ),
@@ -67,7 +69,7 @@ export function projectChunkStatements(
 }
 
 /** A projected user as read back, with their location's name for messages. */
-type ProjectedRow = Omit<StoredUser, "id" | "role_locked" | "location_locked" | "status" | "deactivated_by_sync">;
+type ProjectedRow = Omit<StoredUser, "id" | "role_locked" | "location_locked" | "deactivated_by_sync">;
 
 /**
  * The statement reading a dry run's projected users that a chunk's keys name (JSON arrays of
@@ -83,7 +85,7 @@ export function readProjectedUsersStatement(
   return statement(
     db,
     sql`SELECT p.employee_number, p.employee_key, p.first_name, p.last_name, p.email, p.email_key,
-      p.location_id, l.name AS location_name, p.role_id
+      p.location_id, l.name AS location_name, p.role_id, p.status
     FROM projected_users p LEFT JOIN locations l ON l.id = p.location_id
     WHERE p.import_seq = ${importSeq} AND (
       p.employee_key IN (SELECT value FROM json_each(${employeeKeys}))
@@ -94,8 +96,9 @@ export function readProjectedUsersStatement(
 
 /**
  * The users a chunk's keys name as they would be after the dry run's earlier chunks: stored users
- * with their projections in place, and the projected users not stored. Locks and status are the
- * stored user's, as an import never changes them; a created user is active and unlocked.
+ * with their projections in place, and the projected users not stored. Locks are the stored
+ * user's, as an import never changes them; the status is the projection's, which only a sync's
+ * reactivation changes; a created user is active and unlocked.
  */
 export function overlayProjectedUsers(
   stored: StoredUser[],
@@ -107,14 +110,12 @@ export function overlayProjectedUsers(
     const s = byKey.get(p.employee_key);
     byKey.set(p.employee_key, {
       ...p,
-      // A user only the dry run would create has no id yet; ids name users for a sync, which a
-      // dry run never is.
+      // A user only the dry run would create has no id yet: no sync can have deactivated them.
       id: s?.id ?? 0,
       employee_number: s?.employee_number ?? p.employee_number,
-      deactivated_by_sync: s?.deactivated_by_sync ?? null,
+      deactivated_by_sync: p.status === "active" ? null : (s?.deactivated_by_sync ?? null),
       role_locked: s?.role_locked ?? 0,
       location_locked: s?.location_locked ?? 0,
-      status: s?.status ?? "active",
     });
   }
   // Only the users the keys name now, as an import's read would find them after the earlier chunks.
@@ -140,7 +141,7 @@ export async function countProjectedActiveUsersWithRoles(
       db,
       sql`SELECT count(*) AS n FROM (
         SELECT 1 FROM users u LEFT JOIN projected_users p ON p.import_seq = ${importSeq} AND p.employee_key = u.employee_key
-        WHERE u.status = 'active' AND coalesce(p.role_id, u.role_id) IN (SELECT value FROM json_each(${roles}))
+        WHERE coalesce(p.status, u.status) = 'active' AND coalesce(p.role_id, u.role_id) IN (SELECT value FROM json_each(${roles}))
         UNION ALL
         SELECT 1 FROM projected_users p WHERE p.import_seq = ${importSeq}
         AND p.role_id IN (SELECT value FROM json_each(${roles}))

@@ -370,6 +370,8 @@ export const projectedUsers = sqliteTable(
     emailKey: text("email_key").notNull(),
     locationId: integer("location_id"),
     roleId: integer("role_id").notNull(),
+    // A dry run of a sync reactivates, so its later chunks must see the status it would leave.
+    status: text("status", { enum: userStatuses }).notNull().default("active"),
   },
   (t) => [
     primaryKey({ columns: [t.importSeq, t.employeeKey] }),

@@ -59,12 +59,13 @@ const deactivation = JSON.stringify(packChanges([{ field: "status", from: "activ
 
 /**
  * Applies one page of a sync's final step in one batch: deactivates `userIds` (those still
- * active), ending their sessions and voiding their waiting account link, keeping a history entry (the import's, line 0) and a
- * sync_deactivations row for each, and moves the import's resume point from `afterId` to
- * `nextAfterId`; with `last`, completes the import. The first statement refuses the whole batch
- * (null into a NOT NULL column) unless the import still stands at `afterId`, so a page applied
- * twice, by a retried or doubled message, changes nothing. Returns the import's status after, or
- * null when the page was refused.
+ * active), ending their sessions and voiding their waiting account link, keeping a history entry
+ * (the import's, line 0) and a sync_deactivations row for each, and moves the import's resume point from `afterId` to
+ * `nextAfterId`; with `last`, completes the import. A dry run's page keeps only the
+ * sync_deactivations rows, the users it would deactivate, and changes no user. The first
+ * statement refuses the whole batch (null into a NOT NULL column) unless the import still stands
+ * at `afterId`, so a page applied twice, by a retried or doubled message, changes nothing.
+ * Returns the import's status after, or null when the page was refused.
  */
 export async function applySyncPage(
   db: Db,
@@ -76,34 +77,41 @@ export async function applySyncPage(
     userIds: number[];
     last: boolean;
     at: number;
+    dryRun?: boolean;
   },
 ): Promise<{ status: ImportStatus; rowsWritten: number } | null> {
   const { importId, importSeq: seq, at } = page;
   const ids = JSON.stringify(page.userIds);
   const mine = sql`SELECT user_id FROM sync_deactivations WHERE import_seq = ${seq}
     AND user_id IN (SELECT value FROM json_each(${ids}))`;
+  const recording = statement(
+    db,
+    sql`INSERT INTO sync_deactivations (import_seq, user_id)
+    SELECT ${seq}, u.id FROM json_each(${ids}) j JOIN users u ON u.id = j.value WHERE u.status = 'active'`,
+  );
   const deactivating =
     page.userIds.length === 0
       ? []
-      : [
-          statement(
-            db,
-            sql`INSERT INTO sync_deactivations (import_seq, user_id)
-            SELECT ${seq}, u.id FROM json_each(${ids}) j JOIN users u ON u.id = j.value WHERE u.status = 'active'`,
-          ),
-          statement(
-            db,
-            sql`UPDATE users SET status = 'deactivated', deactivated_by_sync = ${seq}, updated_at = ${at}
+      : page.dryRun
+        ? [recording]
+        : [
+            recording,
+            statement(
+              db,
+              sql`UPDATE users SET status = 'deactivated', deactivated_by_sync = ${seq}, updated_at = ${at}
             WHERE id IN (${mine}) AND status = 'active'`,
-          ),
-          statement(
-            db,
-            sql`INSERT INTO user_changes (user_id, at, source, import_seq, line, changes)
+            ),
+            statement(
+              db,
+              sql`INSERT INTO user_changes (user_id, at, source, import_seq, line, changes)
             SELECT user_id, ${at}, 'import', ${seq}, 0, ${deactivation} FROM (${mine})`,
-          ),
-          statement(db, sql`UPDATE sessions SET revoked_at = ${at} WHERE user_id IN (${mine}) AND revoked_at IS NULL`),
-          statement(db, sql`DELETE FROM account_links WHERE user_id IN (${mine})`),
-        ];
+            ),
+            statement(
+              db,
+              sql`UPDATE sessions SET revoked_at = ${at} WHERE user_id IN (${mine}) AND revoked_at IS NULL`,
+            ),
+            statement(db, sql`DELETE FROM account_links WHERE user_id IN (${mine})`),
+          ];
   try {
     const results = await db.$client.batch([
       statement(
@@ -128,6 +136,20 @@ export async function applySyncPage(
     if (err instanceof Error && /NOT NULL constraint failed: imports\.sync_after_id/.test(err.message)) return null;
     throw err;
   }
+}
+
+/**
+ * Forgets whom a dry run of a sync found it would deactivate, when it ends before its final step
+ * is done (cancelled or failed): a part of the list would read as the whole. A real import's
+ * deactivations stand, so only a dry run's rows go.
+ */
+export async function forgetDryRunDeactivations(db: Db, importId: string): Promise<number> {
+  const dryRun = sql`(SELECT seq FROM imports WHERE id = ${importId} AND dry_run = 1)`;
+  const results = await db.$client.batch([
+    statement(db, sql`DELETE FROM sync_deactivations WHERE import_seq = ${dryRun}`),
+    statement(db, sql`UPDATE imports SET deactivated = 0 WHERE id = ${importId} AND dry_run = 1 AND deactivated > 0`),
+  ]);
+  return results.reduce((sum, r) => sum + (r.meta.rows_written ?? 0), 0);
 }
 
 /** A user a sync deactivated, as its report lists them. */

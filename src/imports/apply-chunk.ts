@@ -79,7 +79,8 @@ async function loadContext(
   const employeeKeys = new Set(keys.map((k) => k.employee));
   const namedIds: number[] = [];
   for (const u of rows.users) {
-    if (employeeKeys.has(u.employee_key)) namedIds.push(u.id);
+    // A user only a dry run would create has no id (0): created by this sync, they are no candidate of its final step.
+    if (employeeKeys.has(u.employee_key) && u.id !== 0) namedIds.push(u.id);
     usersByKey.set(u.employee_key, {
       employeeNumber: u.employee_number,
       employeeKey: u.employee_key,
@@ -183,11 +184,11 @@ function userWriteOf(w: UserState): UserWrite {
  * (projected_users). A later line naming the same employee number, or the email this line set,
  * fails as a repeat of it whatever the user holds (import_keys), so only two things reach later
  * lines: an email the user gave up, which a later line may take, and who can import users, which
- * the last-admin rule counts.
+ * the last-admin rule counts by role and status (a sync's line reactivates).
  */
 function readByLaterChunks(before: UserState | undefined, after: UserState, importerRoles: number[]): boolean {
   if (!before) return importerRoles.includes(after.roleId);
-  return before.emailKey !== after.emailKey || before.roleId !== after.roleId;
+  return before.emailKey !== after.emailKey || before.roleId !== after.roleId || before.status !== after.status;
 }
 
 /**
@@ -248,8 +249,9 @@ export async function applyChunk(
     importId: imp.id,
     importSeq: imp.seq,
     chunkIndex: chunk.index,
+    isLast: chunk.index + 1 >= imp.chunkCount,
     // A sync's last chunk leaves it running: its final step (finish-sync.ts) completes it.
-    isLast: chunk.index + 1 >= imp.chunkCount && !sync,
+    completes: chunk.index + 1 >= imp.chunkCount && !sync,
     rowCount: records.length,
     tally,
     namedUsers: sync ? encodeUserIds(namedIds) : null,

@@ -3,13 +3,25 @@ import { recordDryRunApplied } from "../db/dry-runs";
 import { findImport, type ImportView } from "../db/imports";
 import { isRunning } from "../db/schema";
 import { AppError } from "../errors";
+import { requireSyncConfirmed } from "./sync-guardrail";
 
 /**
  * Imports a completed dry run's file for real, from the file it stored (no second upload), acting
  * for `startedBy`: a new queued import with the same chunk plans, whose message is sent. A dry run
- * is applied once; anything else is refused with a code saying why. Returns the new import.
+ * of a sync makes a sync, under the guardrail as a start is: above it, only with
+ * `confirmDeactivations` the number a sync started now would deactivate. A dry run is applied
+ * once; anything else is refused with a code saying why. Returns the new import.
  */
-export async function applyDryRun(env: Env, db: Db, dryRunId: string, startedBy: number): Promise<ImportView> {
+export async function applyDryRun(
+  env: Env,
+  db: Db,
+  dryRunId: string,
+  startedBy: number,
+  options: { confirmDeactivations?: number } = {},
+): Promise<ImportView> {
+  const dryRun = await findImport(db, dryRunId);
+  if (dryRun?.sync && isApplicable(dryRun))
+    await requireSyncConfirmed(env, db, dryRun, startedBy, options.confirmDeactivations);
   const made = await recordDryRunApplied(db, dryRunId, startedBy, new Date());
   if (!made) throw await refusalOf(db, dryRunId);
   console.log(`Import ${made.id}: queued from dry run ${dryRunId}, ${made.rowsWritten} rows written`);
@@ -18,6 +30,10 @@ export async function applyDryRun(env: Env, db: Db, dryRunId: string, startedBy:
   await env.IMPORT_QUEUE.send({ importId: made.id });
   return imp;
 }
+
+/** Whether a dry run can be imported now (recordDryRunApplied checks it again as it writes). */
+export const isApplicable = (imp: ImportView) =>
+  imp.dryRun && imp.status === "completed" && imp.purgedAt === null && imp.appliedImportId === null;
 
 /** Why a dry run could not be applied, as the error to answer with. */
 async function refusalOf(db: Db, id: string): Promise<AppError> {

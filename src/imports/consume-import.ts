@@ -9,6 +9,7 @@ import {
   noteImportProblem,
 } from "../db/imports";
 import { dropProjectedUsers } from "../db/projected-users";
+import { forgetDryRunDeactivations } from "../db/sync-deactivations";
 import { listRoles } from "../db/roles";
 import { findImporter } from "../db/viewers";
 import { applyChunk, type RoleBook } from "./apply-chunk";
@@ -84,7 +85,7 @@ export async function advanceImport(
     const records = await readImportChunk(env.FILES, imp, chunk);
     if (!records) {
       await markImportFailed(db, imp.id, missingFileReason, new Date());
-      await dropProjectedUsers(db, imp.id);
+      await forgetDryRun(db, imp.id);
       await announceEnd(env, db, imp.id);
       return "done";
     }
@@ -114,10 +115,16 @@ export async function advanceImport(
   return "done";
 }
 
+/** Forgets what a dry run that ended early recorded: its projected users, and whom its sync would deactivate. */
+async function forgetDryRun(db: Db, importId: string): Promise<void> {
+  await dropProjectedUsers(db, importId);
+  await forgetDryRunDeactivations(db, importId);
+}
+
 /** Ends an import asked to stop, at a chunk boundary: what it applied stays, the rest was not reached. */
 async function endCancelled(env: Env, db: Db, importId: string): Promise<"done"> {
   await markImportCancelled(db, importId, new Date());
-  await dropProjectedUsers(db, importId);
+  await forgetDryRun(db, importId);
   console.log(`Import ${importId}: cancelled`);
   await announceEnd(env, db, importId);
   return "done";
@@ -164,6 +171,6 @@ export async function failDeadImport(env: Env, db: Db, importId: string): Promis
     `Processing failed repeatedly and was stopped${where}.${last}${next}`,
     new Date(),
   );
-  await dropProjectedUsers(db, importId);
+  await forgetDryRun(db, importId);
   await announceEnd(env, db, importId);
 }

@@ -31,9 +31,9 @@ async function readNamedUsers(db: Db, imp: Pick<Import, "id" | "seq" | "chunkCou
 /**
  * A sync's final step, once all its lines are applied: deactivates every active user an import
  * created before the sync started that no line of its file named, never a user made by hand nor
- * the one who started it. Goes through the candidates by id, a page per batch, from where the
- * import's resume point stands, so it carries on across deliveries and a page is never applied
- * twice; the last page completes the import. Returns "continues" when the time budget ran out,
+ * the one who started it; a dry run only records whom it would deactivate. Goes through the
+ * candidates by id, a page per batch, from where the import's resume point stands, so it carries
+ * on across deliveries and a page is never applied twice; the last page completes the import. Returns "continues" when the time budget ran out,
  * "cancelling" when it was asked to stop, else "done".
  */
 export async function finishSync(
@@ -66,6 +66,7 @@ export async function finishSync(
       userIds: candidates.filter((c) => !named.has(c.id)).map((c) => c.id),
       last,
       at: Date.now(),
+      dryRun: imp.dryRun,
     });
     // Moved on meanwhile: another delivery applied this page, and carries on from there.
     if (applied === null) return { state: "done", rowsWritten };

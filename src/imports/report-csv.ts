@@ -86,11 +86,13 @@ export function reportCsv(bucket: R2Bucket, db: Db, imp: Import): ReadableStream
 }
 
 const notInFile = "Warning (not_in_file): Not in the file, so this sync deactivated them.";
+const notInFileDryRun = "Warning (not_in_file): Not in the file, so a sync of it would deactivate them.";
 const deactivatedChange = describeChange({ field: "status", from: "active", to: "deactivated" });
 
 /**
  * A sync's deactivated users after its lines, a page at a time: no line number (no line named
- * them), the outcome `deactivated`, and their values in the template's columns.
+ * them), the outcome `deactivated`, and their values in the template's columns. A dry run's rows
+ * are those a sync would deactivate, and say so.
  */
 async function* deactivatedRows(db: Db, imp: Import): AsyncGenerator<string[][]> {
   for (let afterId = 0; ;) {
@@ -105,7 +107,8 @@ async function* deactivatedRows(db: Db, imp: Import): AsyncGenerator<string[][]>
           email: u.email,
           role: u.role,
         };
-        return ["", "deactivated", notInFile, deactivatedChange, ...templateFields.map((f) => values[f])];
+        const message = imp.dryRun ? notInFileDryRun : notInFile;
+        return ["", "deactivated", message, deactivatedChange, ...templateFields.map((f) => values[f])];
       });
     const last = users.at(-1);
     if (!last || users.length < pageSize) return;

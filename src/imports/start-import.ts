@@ -2,27 +2,18 @@ import type { Db } from "../db/client";
 import { deleteReadyImport, findImport, markImportQueued, requestImportCancel, type ImportView } from "../db/imports";
 import { AppError } from "../errors";
 import { storedKeysOf } from "./employee-hashes";
-import { forecastSync } from "./sync-guardrail";
+import { requireSyncConfirmed } from "./sync-guardrail";
 
 /** How an import is started: as a dry run or not, as a sync or not, and the number of deactivations the admin confirmed. */
 export type StartOptions = { dryRun?: boolean; sync?: boolean; confirmDeactivations?: number };
-
-/** A dry run deactivates no one, so it cannot stand for a sync; the sync's forecast says what one would do. */
-export function dryRunSyncRefused(): AppError {
-  return new AppError(
-    400,
-    "dry_run_sync",
-    "A dry run cannot be a sync. The preview (or GET /api/imports/{id}/sync-forecast) says how many users a sync would deactivate: check every line as a dry run, then start the import itself as a sync.",
-  );
-}
 
 /**
  * Starts a ready import for the user `startedBy`: marks it queued and sends its message; with
  * `dryRun`, as a dry run, which writes no user. Starting an import that is already under way or
  * finished changes nothing. A sync that would deactivate more users than the guardrail allows
  * starts only with that exact number confirmed; otherwise it is refused (409
- * too_many_deactivations) and stays ready; a dry run cannot be a sync. Returns the import as it
- * stands.
+ * too_many_deactivations) and stays ready; a dry run of a sync needs no confirmation, as it
+ * deactivates no one. Returns the import as it stands.
  */
 export async function startImport(
   env: Env,
@@ -35,21 +26,9 @@ export async function startImport(
   if (sync) {
     const ready = await findImport(db, id);
     if (!ready) throw new AppError(404, "not_found", "There is no import with this id.");
-    if (options.dryRun || ready.dryRun) throw dryRunSyncRefused();
-    if (ready.status === "ready") {
-      const forecast = await forecastSync(env, db, ready, startedBy);
-      if (forecast.needsConfirmation && options.confirmDeactivations !== forecast.deactivations) {
-        const asked =
-          options.confirmDeactivations === undefined
-            ? ""
-            : ` The number confirmed, ${options.confirmDeactivations.toLocaleString("en")}, is not that number: the users changed since, or it was mistyped.`;
-        throw new AppError(
-          409,
-          "too_many_deactivations",
-          `This sync would deactivate ${forecast.deactivations.toLocaleString("en")} users, more than the ${forecast.limit.toLocaleString("en")} (${forecast.percent}% of ${forecast.activeUsers.toLocaleString("en")} active users) a sync may deactivate unconfirmed.${asked} Check that the file holds the whole organisation; if it does, confirm ${forecast.deactivations.toLocaleString("en")} to start it.`,
-        );
-      }
-    }
+    // A dry run of a sync deactivates no one, so it needs no confirmation: its report says the number.
+    if (ready.status === "ready" && !(options.dryRun || ready.dryRun))
+      await requireSyncConfirmed(env, db, ready, startedBy, options.confirmDeactivations);
   }
   const queued = await markImportQueued(db, id, startedBy, new Date(), { dryRun: options.dryRun, sync });
   if (queued > 0) console.log(`Import ${id}: queued, ${queued} rows written`);

@@ -51,3 +51,28 @@ export async function forecastSync(
   const limit = Math.floor((activeUsers * percent) / 100);
   return { deactivations, activeUsers, percent, limit, needsConfirmation: deactivations > limit };
 }
+
+/**
+ * Refuses a sync of this file, started now by `starterId`, that would deactivate more users than
+ * the guardrail allows unless `confirmed` is that exact number (409 too_many_deactivations,
+ * saying it). The number is the forecast now, whatever an earlier dry run found.
+ */
+export async function requireSyncConfirmed(
+  env: Env,
+  db: Db,
+  imp: Pick<Import, "fileKey">,
+  starterId: number,
+  confirmed: number | undefined,
+): Promise<void> {
+  const forecast = await forecastSync(env, db, imp, starterId);
+  if (!forecast.needsConfirmation || confirmed === forecast.deactivations) return;
+  const asked =
+    confirmed === undefined
+      ? ""
+      : ` The number confirmed, ${confirmed.toLocaleString("en")}, is not that number: the users changed since, or it was mistyped.`;
+  throw new AppError(
+    409,
+    "too_many_deactivations",
+    `This sync would deactivate ${forecast.deactivations.toLocaleString("en")} users, more than the ${forecast.limit.toLocaleString("en")} (${forecast.percent}% of ${forecast.activeUsers.toLocaleString("en")} active users) a sync may deactivate unconfirmed.${asked} Check that the file holds the whole organisation; if it does, confirm ${forecast.deactivations.toLocaleString("en")} to start it.`,
+  );
+}

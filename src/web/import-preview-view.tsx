@@ -1,7 +1,7 @@
 import type { FC } from "hono/jsx";
 import type { ImportView } from "../db/imports";
 import { CsrfField, DataTable, Notice, Time } from "./components";
-import { CheckEveryLineForm, CheckEveryLineHint } from "./dry-run-view";
+import { CheckEveryLineButton, CheckEveryLineForm, CheckEveryLineHint } from "./dry-run-view";
 import { delimiterName, encodingName, formatBytes, formatCount, plural } from "./format";
 import type { SyncForecast } from "../imports/sync-guardrail";
 import { SyncChoice } from "./sync-views";
@@ -194,10 +194,13 @@ export const PreviewPage: FC<PreviewPageProps> = ({
                   <a class="button button-secondary" href={`/imports/${imp.id}?sync=true#sync`}>
                     Import as a sync…
                   </a>
-                ) : null}
+                ) : (
+                  // In the sync's form, so the dry run is of a sync exactly when its box is ticked.
+                  <CheckEveryLineButton imp={imp} />
+                )}
               </form>
             )}
-            <CheckEveryLineForm imp={imp} csrfToken={csrfToken} />
+            {syncForecast === undefined || imp.dryRun ? <CheckEveryLineForm imp={imp} csrfToken={csrfToken} /> : null}
             <form method="post" action={`/imports/${imp.id}/cancel`}>
               <CsrfField token={csrfToken} />
               <button type="submit" class="button-secondary">
@@ -205,7 +208,7 @@ export const PreviewPage: FC<PreviewPageProps> = ({
               </button>
             </form>
           </div>
-          <CheckEveryLineHint workbook={imp.workbook !== null} />
+          <CheckEveryLineHint workbook={imp.workbook !== null} sync={syncForecast !== undefined && !imp.dryRun} />
         </>
       ) : (
         <Notice kind="info">

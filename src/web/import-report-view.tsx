@@ -11,6 +11,7 @@ import { userHref } from "./users-view";
 import { UndoLink, UndoOutcome, UndoProgress, UndoStopped, type UndoReport } from "./import-undo-view";
 import type { DeactivatedUser } from "../db/sync-deactivations";
 import { DeactivatedSection } from "./sync-views";
+import type { SyncForecast } from "../imports/sync-guardrail";
 
 export type LineFilterName = "all" | "errors" | "warnings";
 
@@ -27,6 +28,10 @@ export type ReportPageProps = {
   cancelToken: string | null;
   /** Set when the viewer may import a dry run's file: the form's CSRF token. */
   applyToken: string | null;
+  /** For a dry run of a sync still to import: what a sync of its file would deactivate now. */
+  applySync?: SyncForecast | null;
+  /** Why importing the dry run's file was refused (the guardrail's number). */
+  applyError?: string;
   /** Whether the viewer may undo this import, which is completed or cancelled. */
   canUndo: boolean;
   /** The undo's kept lines, once the import is undone. */
@@ -129,7 +134,9 @@ const Progress: FC<{ imp: ImportView; cancelToken: string | null }> = ({ imp, ca
     <label for="progress">
       {formatCount(imp.processedRows)} of {plural(imp.totalRows, lineWord(imp))} done
       {imp.sync && imp.processedRows === imp.totalRows
-        ? `; deactivating the users not in the file (${formatCount(imp.deactivated)} so far)`
+        ? imp.dryRun
+          ? `; finding the users not in the file (${formatCount(imp.deactivated)} so far)`
+          : `; deactivating the users not in the file (${formatCount(imp.deactivated)} so far)`
         : ""}
     </label>
     <progress id="progress" max={Math.max(imp.totalRows, 1)} value={imp.processedRows}>
@@ -180,7 +187,7 @@ const Stats: FC<{ imp: ImportView }> = ({ imp }) => (
         ["Unchanged", imp.unchanged],
         ["Failed", imp.failed],
         ["Warnings", imp.warnings],
-        ...(imp.sync ? [["Deactivated", imp.deactivated] as const] : []),
+        ...(imp.sync ? [[imp.dryRun ? "Would be deactivated" : "Deactivated", imp.deactivated] as const] : []),
       ] as const
     ).map(([label, value]) => (
       <li>
@@ -400,7 +407,14 @@ export const ReportPage: FC<ReportPageProps> = (props) => {
         {imp.uploadedByName}
       </p>
       <div data-announce={announcement(imp)}>
-        {imp.dryRun ? <DryRunOutcome imp={imp} applyToken={props.applyToken} /> : null}
+        {imp.dryRun ? (
+          <DryRunOutcome
+            imp={imp}
+            applyToken={props.applyToken}
+            forecast={props.applySync ?? null}
+            error={props.applyError}
+          />
+        ) : null}
         {imp.status === "undoing" ? <UndoProgress imp={imp} /> : null}
         {imp.status === "undone" && props.undoReport ? <UndoOutcome imp={imp} report={props.undoReport} /> : null}
         <UndoStopped imp={imp} />

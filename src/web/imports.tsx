@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { isRunning, undoableStatuses, type ImportStatus } from "../db/schema";
 import { listUndoNotes } from "../db/import-undo";
 import { undoImport } from "../imports/undo-import";
@@ -18,7 +18,7 @@ import { activationLinksCsv } from "../http/activation-links-csv";
 import { attachment, csvAttachment, xlsxType } from "../http/csv-attachment";
 import { templateDownload } from "../http/template-download";
 import { failedLinesCsv, notReachedCsv, notReachedRefusal, reportCsv } from "../imports/report-csv";
-import { applyDryRun } from "../imports/apply-dry-run";
+import { applyDryRun, isApplicable } from "../imports/apply-dry-run";
 import { cancelRunningImport, discardReadyImport, startImport } from "../imports/start-import";
 import { templateXlsx } from "../imports/template-xlsx";
 import { createImport, readAnotherSheet } from "../imports/upload-file";
@@ -151,6 +151,31 @@ importsApp.get("/:id", requireViewUsers, async (c) => {
       },
     );
   }
+  return renderReport(c, imp);
+});
+
+/** A number typed to confirm a sync's deactivations, read as the admin may write it ("1,204"). */
+function typedNumber(value: unknown): number | undefined {
+  const typed = typeof value === "string" ? value.replace(/[\s,.]/g, "") : "";
+  return /^\d{1,15}$/.test(typed) ? Number(typed) : undefined;
+}
+
+/**
+ * Whom a sync made from this dry run would deactivate now, for a viewer who may import it: its
+ * report says whether that needs confirming. Null when it is no dry run of a sync still to apply.
+ */
+async function applyForecast(
+  env: Env,
+  db: Db,
+  imp: ImportView,
+  viewer: Parameters<typeof canManageUsers>[0] & { id: number },
+) {
+  if (!imp.sync || !isApplicable(imp) || !canManageUsers(viewer)) return null;
+  return previewForecast(env, db, imp, viewer);
+}
+
+/** The report of a started import; `applyError` says why its dry run's file was not imported. */
+async function renderReport(c: Context<WebEnv>, imp: ImportView, applyError?: string) {
   const showParam = c.req.query("show");
   const show: LineFilterName = showParam === "errors" || showParam === "warnings" ? showParam : "all";
   const after = positiveInt(c.req.query("after"));
@@ -181,6 +206,8 @@ importsApp.get("/:id", requireViewUsers, async (c) => {
       paged={after !== undefined}
       cancelToken={running && canManageUsers(c.var.viewer) ? c.var.csrfToken : null}
       applyToken={imp.dryRun && canManageUsers(c.var.viewer) ? c.var.csrfToken : null}
+      applySync={await applyForecast(c.env, c.var.db, imp, c.var.viewer)}
+      applyError={applyError}
       canUndo={canUndo(imp) && canManageUsers(c.var.viewer)}
       undoReport={notes && { notes: notes.notes, nextCursor: notes.nextCursor, paged: keptAfter !== undefined }}
       linksToken={!imp.dryRun && canManageUsers(c.var.viewer) ? c.var.csrfToken : null}
@@ -199,7 +226,7 @@ importsApp.get("/:id", requireViewUsers, async (c) => {
       refresh: running || imp.status === "undoing",
     },
   );
-});
+}
 
 /** Whether an import can be undone from its report: a real one, completed or cancelled, with its lines still kept. */
 const canUndo = (imp: ImportView) =>
@@ -254,8 +281,7 @@ importsApp.post("/:id/start", requireManageUsers, verifyCsrf, async (c) => {
   const id = c.req.param("id");
   const body = await c.req.parseBody();
   const sync = body.sync === "true";
-  const typed = typeof body.confirm_deactivations === "string" ? body.confirm_deactivations.replace(/[\s,.]/g, "") : "";
-  const confirmDeactivations = /^\d{1,15}$/.test(typed) ? Number(typed) : undefined;
+  const confirmDeactivations = typedNumber(body.confirm_deactivations);
   try {
     await startImport(c.env, c.var.db, id, c.var.viewer.id, { sync, confirmDeactivations });
   } catch (err) {
@@ -280,21 +306,30 @@ importsApp.post("/:id/start", requireManageUsers, verifyCsrf, async (c) => {
   return c.redirect(`/imports/${id}`, 303);
 });
 
-// From the preview: the same import, started as a dry run.
+// From the preview: the same import, started as a dry run (of a sync, when the sync box is ticked).
 importsApp.post("/:id/check", requireManageUsers, verifyCsrf, async (c) => {
   const id = c.req.param("id");
-  await startImport(c.env, c.var.db, id, c.var.viewer.id, { dryRun: true });
+  const body = await c.req.parseBody();
+  await startImport(c.env, c.var.db, id, c.var.viewer.id, { dryRun: true, sync: body.sync === "true" });
   return c.redirect(`/imports/${id}`, 303);
 });
 
 importsApp.post("/:id/apply", requireManageUsers, verifyCsrf, async (c) => {
   const id = c.req.param("id");
+  const body = await c.req.parseBody();
   try {
-    const imp = await applyDryRun(c.env, c.var.db, id, c.var.viewer.id);
+    const imp = await applyDryRun(c.env, c.var.db, id, c.var.viewer.id, {
+      confirmDeactivations: typedNumber(body.confirm_deactivations),
+    });
     return c.redirect(`/imports/${imp.id}`, 303);
   } catch (err) {
-    // Imported already (another tab, another admin), or not to be: the dry run's report says which.
     if (!(err instanceof AppError) || err.status !== 409) throw err;
+    // The guardrail: the report again, saying the number to confirm, as a refused form is answered.
+    if (err.code === "too_many_deactivations") {
+      c.status(422);
+      return renderReport(c, await requireImport(c.var.db, id), err.message);
+    }
+    // Imported already (another tab, another admin), or not to be: the dry run's report says which.
     return c.redirect(`/imports/${id}`, 303);
   }
 });

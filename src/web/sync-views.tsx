@@ -59,15 +59,26 @@ export const DeactivatedSection: FC<{
   paged: boolean;
 }> = ({ imp, users, next, paged }) => (
   <section aria-labelledby="deactivated-heading">
-    <h2 id="deactivated-heading">Deactivated, not in the file</h2>
+    <h2 id="deactivated-heading">
+      {imp.dryRun ? "Would be deactivated, not in the file" : "Deactivated, not in the file"}
+    </h2>
     <p class="muted">
-      {imp.deactivated === 0
-        ? "This sync deactivated no one: every imported user was in the file."
-        : `${plural(imp.deactivated, "user was", "users were")} deactivated because the file did not have them. A later sync that has them reactivates them.`}
+      {imp.dryRun
+        ? imp.deactivated === 0
+          ? "A sync of this file would deactivate no one: every imported user is in the file."
+          : `A sync of this file would deactivate ${plural(imp.deactivated, "user")}, because the file does not have them. This dry run changed no one: they stay active until a sync deactivates them.`
+        : imp.deactivated === 0
+          ? "This sync deactivated no one: every imported user was in the file."
+          : `${plural(imp.deactivated, "user was", "users were")} deactivated because the file did not have them. A later sync that has them reactivates them.`}
     </p>
     {users.length > 0 ? (
       <DataTable
-        caption={<>Users deactivated by this sync{paged ? ", continued" : ""}</>}
+        caption={
+          <>
+            {imp.dryRun ? "Users a sync of this file would deactivate" : "Users deactivated by this sync"}
+            {paged ? ", continued" : ""}
+          </>
+        }
         columns={["Employee number", "Name", "Email", "Location", "Role", "Status now"]}
         rows={users.map((u) => (
           <tr>
@@ -80,7 +91,7 @@ export const DeactivatedSection: FC<{
             <td>{u.email}</td>
             <td>{u.location ?? ""}</td>
             <td>{u.role}</td>
-            <td>{u.status === "active" ? "Active again" : "Deactivated"}</td>
+            <td>{u.status === "active" ? (imp.dryRun ? "Active" : "Active again") : "Deactivated"}</td>
           </tr>
         ))}
       />

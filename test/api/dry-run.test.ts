@@ -130,20 +130,6 @@ describe("a dry run through the API", () => {
     expect((await storedUser(existing.employeeNumber))?.locationId).toBeNull();
   });
 
-  it("refuses a dry run that is also a sync, on upload and on start, saying what to do instead", async () => {
-    const { csv } = await mixedFile();
-    const both = await uploadCsv(admin, csv, "filename=users.csv&dry_run=true&sync=true&start=true");
-    expect(both.status).toBe(400);
-    const body = (await both.json()) as { error: { code: string; message: string } };
-    expect(body.error.code).toBe("dry_run_sync");
-    expect(body.error.message).toMatch(/sync-forecast/);
-    const ready = await dryRunOf(csv, false);
-    const started = await call(admin, `/api/imports/${ready.id}/start?sync=true`, { method: "POST" });
-    expect(started.status).toBe(400);
-    const after = (await (await call(admin, `/api/imports/${ready.id}`)).json()) as DryRunBody;
-    expect(after.status).toBe("ready");
-  });
-
   it("answers 403 to a Manager applying a dry run, and 404 for no such import", async () => {
     const { csv } = await mixedFile();
     const dry = await dryRunOf(csv);

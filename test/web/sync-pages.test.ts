@@ -107,3 +107,60 @@ describe("a sync from the preview", () => {
     expect((await storedUser(stayers[1] ?? ""))?.status).toBe("active");
   });
 });
+
+describe("a dry run of a sync from the preview", () => {
+  it("checks every line as a sync, lists who would be deactivated, and imports as a sync once the number is typed", async () => {
+    const prefix = unique("k");
+    const leavers = Array.from({ length: 12 }, (_, i) => `${prefix}-gone-${i}`);
+    const stayer = `${prefix}-stays`;
+    await importCsv(api.token, csvOf([header, row(stayer), ...leavers.map(row)]));
+    const { browser } = await signedIn("Admin");
+    const path = await upload(browser, csvOf([header, row(stayer)]));
+    const id = path.split("/").pop() ?? "";
+
+    // Asked for a sync, the preview's check is part of the sync's form: it follows the box.
+    const preview = await (await browser.fetch(`${path}?sync=true`)).text();
+    expect(preview).toContain(`formaction="${path}/check"`);
+    expect(preview).not.toContain(` action="${path}/check"`);
+    expect(preview).toContain("who the sync would deactivate");
+    const checked = await browser.post(`${path}/check`, { _csrf: csrfIn(preview), sync: "true" });
+    expect(checked.status).toBe(303);
+    const dry = (await waitForImport(api.token, id)) as Awaited<ReturnType<typeof waitForImport>> & {
+      dry_run: boolean;
+      sync: boolean;
+      deactivated: number;
+    };
+    expect(dry).toMatchObject({ status: "completed", dry_run: true, sync: true });
+    expect(dry.deactivated).toBeGreaterThanOrEqual(leavers.length);
+
+    const report = await (await browser.fetch(path)).text();
+    expect(report).toContain("Dry run: nothing was changed.");
+    expect(report).toContain("Would be deactivated, not in the file");
+    expect(report).toContain(`As a sync, it would also deactivate ${dry.deactivated} users not in the file`);
+    for (const n of leavers) expect(report).toContain(`>${n}</a>`);
+    expect(report).toContain(`To import it as a sync, type the number of users it will deactivate: ${dry.deactivated}`);
+    for (const n of leavers) expect((await storedUser(n))?.status).toBe("active");
+
+    // Without the number it is not imported, and the report says the number again.
+    const refused = await browser.post(`${path}/apply`, { _csrf: csrfIn(report) });
+    expect(refused.status).toBe(422);
+    const again = await refused.text();
+    expect(again).toContain(`This sync would deactivate ${dry.deactivated} users`);
+    expect(again).toContain("Would be deactivated, not in the file");
+
+    const applied = await browser.post(`${path}/apply`, {
+      _csrf: csrfIn(again),
+      confirm_deactivations: String(dry.deactivated),
+    });
+    expect(applied.status).toBe(303);
+    const realPath = applied.headers.get("Location") ?? "";
+    expect(realPath).not.toBe(path);
+    const real = (await waitForImport(api.token, realPath.split("/").pop() ?? "")) as typeof dry;
+    expect(real).toMatchObject({ status: "completed", dry_run: false, sync: true, deactivated: dry.deactivated });
+    for (const n of leavers) expect((await storedUser(n))?.status).toBe("deactivated");
+    expect((await storedUser(stayer))?.status).toBe("active");
+    const realReport = await (await browser.fetch(realPath)).text();
+    expect(realReport).toContain("Deactivated, not in the file");
+    expect(realReport).not.toContain("Would be deactivated");
+  });
+});

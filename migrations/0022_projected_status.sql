@@ -1,0 +1,1 @@
+ALTER TABLE `projected_users` ADD `status` text DEFAULT 'active' NOT NULL;
