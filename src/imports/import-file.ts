@@ -1,5 +1,5 @@
 import type { Import, ImportChunk } from "../db/schema";
-import { readSpans, splitChunk, type FileFormat, type FileRecord } from "./read";
+import { parseChunk, toFileRecords, type FileFormat, type FileRecord } from "./read";
 import { readStoredRange } from "./stored-file";
 
 /** How an import's stored file is read, as its upload found it. */
@@ -15,19 +15,19 @@ export function formatOf(imp: Import): FileFormat {
 
 type PlannedChunk = Pick<ImportChunk, "index" | "byteStart" | "byteEnd" | "firstLine" | "rowCount">;
 
-/** One planned chunk's bytes and its records' spans (splitChunk), checked against the upload's count; null when the file is gone. */
-async function splitImportChunk(bucket: R2Bucket, imp: Import, chunk: PlannedChunk) {
+/** One planned chunk's raw records (parseChunk), checked against the upload's count; null when the file is gone. */
+async function parseImportChunk(bucket: R2Bucket, imp: Import, chunk: PlannedChunk) {
   const file = { key: imp.fileKey, size: imp.fileSize, pieces: imp.filePieces };
   const bytes = await readStoredRange(bucket, file, chunk.byteStart, chunk.byteEnd);
   if (!bytes) return null;
   const format = formatOf(imp);
-  const spans = splitChunk(bytes, format, chunk.firstLine);
-  if (spans.length !== chunk.rowCount) {
+  const records = parseChunk(bytes, format, chunk.firstLine);
+  if (records.length !== chunk.rowCount) {
     throw new Error(
-      `Chunk ${chunk.index} of import ${imp.id} read ${spans.length} rows where the upload counted ${chunk.rowCount}.`,
+      `Chunk ${chunk.index} of import ${imp.id} read ${records.length} rows where the upload counted ${chunk.rowCount}.`,
     );
   }
-  return { bytes, format, spans };
+  return { format, records };
 }
 
 /**
@@ -40,14 +40,14 @@ export async function readImportChunk(
   imp: Import,
   chunk: PlannedChunk,
 ): Promise<FileRecord[] | null> {
-  const split = await splitImportChunk(bucket, imp, chunk);
-  return split && readSpans(split.bytes, split.format, split.spans);
+  const parsed = await parseImportChunk(bucket, imp, chunk);
+  return parsed && toFileRecords(parsed.records, parsed.format);
 }
 
 /**
  * Some records of one planned chunk, by position: the first `max` for which `pick(position, line)`
- * holds, and whether more would. Only those records are parsed, so a page of a report costs a
- * page of parsing, not a chunk's; null when the file is no longer in storage.
+ * holds, and whether more would. The chunk is parsed whole (at most chunkRows records or chunkBytes
+ * of file) but only those records are cleaned; null when the file is no longer in storage.
  */
 export async function pickImportRecords(
   bucket: R2Bucket,
@@ -56,24 +56,23 @@ export async function pickImportRecords(
   pick: (position: number, line: number) => boolean,
   max: number,
 ): Promise<{ picked: { position: number; record: FileRecord }[]; more: boolean } | null> {
-  const split = await splitImportChunk(bucket, imp, chunk);
-  if (!split) return null;
-  const { bytes, format, spans } = split;
+  const parsed = await parseImportChunk(bucket, imp, chunk);
+  if (!parsed) return null;
+  const { format, records: all } = parsed;
   const positions: number[] = [];
   let more = false;
-  for (let i = 0; i < spans.length; i++) {
-    const span = spans[i];
-    if (!span || !pick(i, span.line)) continue;
+  for (let i = 0; i < all.length; i++) {
+    const record = all[i];
+    if (!record || !pick(i, record.line)) continue;
     if (positions.length === max) {
       more = true;
       break;
     }
     positions.push(i);
   }
-  const records = readSpans(
-    bytes,
+  const records = toFileRecords(
+    positions.flatMap((i) => all[i] ?? []),
     format,
-    positions.flatMap((i) => spans[i] ?? []),
   );
   return { picked: records.map((record, k) => ({ position: positions[k] ?? 0, record })), more };
 }

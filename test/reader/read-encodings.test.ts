@@ -75,6 +75,28 @@ describe("encodings", () => {
     ]);
   });
 
+  it("plans each UTF-16 chunk to end just past its record's CRLF, LF or CR, however the pieces fall", async () => {
+    const records = [
+      `1,"Ann\r\nMarie",Lee,HQ,a@example.com,\r\n`,
+      `2,Bob,Ray,HQ,b@example.com,\n`,
+      `3,Cat,Day,HQ,c@example.com,\r`,
+    ];
+    const text = `${header}\r\n${records.join("")}4,Dan,Orr,HQ,d@example.com,`;
+    const bytes = utf16(text, false);
+    // Two bytes of BOM, then two bytes per UTF-16 unit.
+    let at = 2 + (header.length + 2) * 2;
+    const expected = [...records, "4,Dan,Orr,HQ,d@example.com,"].map((record) => {
+      const range = { byteStart: at, byteEnd: at + record.length * 2 };
+      at = range.byteEnd;
+      return range;
+    });
+    for (const pieceSize of [3, 4, 65536]) {
+      const { scan } = await importFile(bytes, { chunkRows: 1, pieceSize });
+      expect(scan.chunks.map(({ byteStart, byteEnd }) => ({ byteStart, byteEnd }))).toEqual(expected);
+      expect(scan.chunks.map((chunk) => chunk.firstLine)).toEqual([2, 4, 5, 6]);
+    }
+  });
+
   it("plans UTF-16 chunks that give the same records as one chunk", async () => {
     const lines = [header];
     for (let i = 0; i < 40; i++) lines.push(`${i},"Ann\r\n${i}",Lee,HQ,a${i}@example.com,`);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { utf16 } from "../fixtures/encodings";
 import { header, importFile, utf8 } from "./helpers";
 
 const ann = "1,Ann,Lee,HQ,ann@example.com,Admin";
@@ -36,6 +37,28 @@ describe("records and line numbers", () => {
     expect(records[1]?.values.first_name).toBe('Bob "the" Builder');
     expect(records[1]?.values.location).toBe("Site, 1");
   });
+
+  it.for([
+    { name: "U+00A0", space: "\u00A0", encoding: "UTF-8" },
+    { name: "U+3000", space: "\u3000", encoding: "UTF-8" },
+    { name: "U+00A0", space: "\u00A0", encoding: "UTF-16" },
+    { name: "U+3000", space: "\u3000", encoding: "UTF-16" },
+  ])(
+    "reads a closing quote followed by $name then a comma or a line break as the value's end, one record each ($encoding)",
+    async ({ space, encoding }) => {
+      const text = `${header}\r\n1,"Ann"${space},Lee,HQ,"ann@example.com"${space}\r\n2,"Bob\nBy"${space}\n${cat}\n`;
+      const bytes = encoding === "UTF-8" ? utf8(text) : utf16(text, true);
+      for (const pieceSize of [65536, 3]) {
+        const { scan, records } = await importFile(bytes, { pieceSize, chunkRows: 2 });
+        expect(scan.totalRows).toBe(3);
+        expect(records.map((r) => [r.line, r.values.first_name, r.values.email, r.malformed])).toEqual([
+          [2, "Ann", "ann@example.com", undefined],
+          [3, "Bob\nBy", "", undefined],
+          [5, "Cat", "cat@example.com", undefined],
+        ]);
+      }
+    },
+  );
 
   it("skips blank lines and rows of empty cells but keeps their lines in the count", async () => {
     const text = `${header}\n\n${ann}\n,,,,,\n   \n" ",,"",,,\n\t\n${bob}\n\n`;

@@ -1,7 +1,6 @@
 import { templateFields, type RowValues } from "../template";
 import { cleanValue } from "./clean-value";
-import { parseRecords, type Dialect, type RawRecord } from "./parse-records";
-import { classifyUnits, layoutOf, splitRecords, type RecordSpan } from "./split-records";
+import { tokenizeText, type RawRecord } from "./tokenize-records";
 import type { Delimiter, Encoding, FileFormat, FileRecord } from "./types";
 
 const delimiterNames: Record<Delimiter, string> = { ",": "comma", ";": "semicolon", "\t": "tab" };
@@ -13,9 +12,9 @@ export function readRawRecords(
   delimiter: Delimiter,
   firstLine: number,
 ): RawRecord[] {
-  const dialect: Dialect = { encoding, delimiter, layout: layoutOf(encoding) };
-  const spans = splitRecords(bytes, classifyUnits(delimiter), dialect.layout, firstLine);
-  return parseRecords(bytes, 0, spans, dialect);
+  const text = new TextDecoder(encoding, { fatal: false, ignoreBOM: true }).decode(bytes);
+  // A text from the file's start may begin with its BOM, which papaparse's own parse strips too.
+  return tokenizeText(firstLine === 1 && text.startsWith("\uFEFF") ? text.slice(1) : text, delimiter, firstLine);
 }
 
 /**
@@ -43,34 +42,21 @@ export function describeMalformed(record: RawRecord, width: number, delimiter: D
 }
 
 /**
- * The spans of one planned chunk's non-blank records, in order: `bytes` are exactly
- * file[byteStart, byteEnd). Cheap, since no field is parsed but a record's whose blankness only a
- * parse can tell (see RecordSpan.exotic); the upload's scan counts records by the same test.
+ * The non-blank records of one planned chunk, raw, in order: `bytes` are exactly
+ * file[byteStart, byteEnd), read as the upload's scan read them, so they are the records it counted.
  */
-export function splitChunk(bytes: Uint8Array, format: FileFormat, firstLine: number): RecordSpan[] {
-  const dialect: Dialect = {
-    encoding: format.encoding,
-    delimiter: format.delimiter,
-    layout: layoutOf(format.encoding),
-  };
-  return splitRecords(bytes, classifyUnits(format.delimiter), dialect.layout, firstLine).filter(
-    (span) => span.visible || (span.exotic && !parseRecords(bytes, 0, [span], dialect)[0]?.blank),
-  );
+export function parseChunk(bytes: Uint8Array, format: FileFormat, firstLine: number): RawRecord[] {
+  return readRawRecords(bytes, format.encoding, format.delimiter, firstLine).filter((record) => !record.blank);
 }
 
-/** Reads spans of a chunk's bytes (from splitChunk) as records, by template field, in order. Never throws on content. */
-export function readSpans(bytes: Uint8Array, format: FileFormat, spans: readonly RecordSpan[]): FileRecord[] {
+/** A chunk's raw records (from parseChunk) by template field, cleaned. Never throws on content. */
+export function toFileRecords(records: readonly RawRecord[], format: FileFormat): FileRecord[] {
   const width = format.columns.length;
   const mapped = format.columns.flatMap((column) => {
     const field = templateFields.find((name) => name === column.field);
     return field === undefined ? [] : [{ index: column.index, field }];
   });
-  const dialect: Dialect = {
-    encoding: format.encoding,
-    delimiter: format.delimiter,
-    layout: layoutOf(format.encoding),
-  };
-  return parseRecords(bytes, 0, spans, dialect).map((record) => {
+  return records.map((record) => {
     // Only the template's columns are cleaned: a file may carry many others that are ignored.
     const values: RowValues = { employee_number: "", first_name: "", last_name: "", location: "", email: "", role: "" };
     for (const { index, field } of mapped) values[field] = cleanValue(record.fields[index] ?? "");
@@ -84,5 +70,5 @@ export function readSpans(bytes: Uint8Array, format: FileFormat, spans: readonly
  * records in order, with their physical line numbers. Never throws on content.
  */
 export function readChunk(bytes: Uint8Array, format: FileFormat, firstLine: number): FileRecord[] {
-  return readSpans(bytes, format, splitChunk(bytes, format, firstLine));
+  return toFileRecords(parseChunk(bytes, format, firstLine), format);
 }

@@ -3,10 +3,10 @@ import { formatBytes } from "../../format-bytes";
 import { cleanValue } from "./clean-value";
 import { FileRefused } from "./file-refused";
 import { mapColumns } from "./map-columns";
-import { decodeSpan, parseRecord, parseRecords, type Dialect } from "./parse-records";
 import { detectDelimiter, HEAD_BYTES, readSepLine, sniffHead } from "./sniff-file";
-import { hashAsciiFields, hashKey, hashKey2, RepeatFinder } from "./find-repeats";
-import { classifyUnits, layoutOf, RecordSplitter, type RecordSpan } from "./split-records";
+import { hashKey, hashKey2, RepeatFinder } from "./find-repeats";
+import { LineBreaks } from "./line-breaks";
+import { RecordTokenizer, type RawRecord } from "./tokenize-records";
 import { toKey } from "../../db/keys";
 import type { ChunkPlan, Delimiter, Encoding, ScanOptions, ScanResult } from "./types";
 
@@ -38,30 +38,40 @@ function refuseLongRecord(line: number, limit: number): never {
 }
 
 type Scanning = {
-  dialect: Dialect;
-  validate: (bytes: Uint8Array, last: boolean) => void;
-  splitter: RecordSplitter;
-  /** The unfinished record (a copy), or the piece being scanned; `base` is its offset in the file. */
-  buf: Uint8Array;
-  base: number;
+  encoding: Encoding;
+  delimiter: Delimiter;
+  decoder: TextDecoder;
+  /** Whether the decoder checks that the bytes are UTF-8 (no BOM said so). */
+  validating: boolean;
+  tokenizer: RecordTokenizer;
+  breaks: LineBreaks;
+  /** Where the record being read starts in the file's bytes. */
+  recordStart: number;
   header: { line: number; fields: string[] } | null;
   sepSeen: boolean;
   totalRows: number;
   chunks: ChunkPlan[];
   preview: FileLayout["preview"];
   chunk: ChunkPlan;
-  /** Records counted since the last flush, for `onRecords`. */
-  pending: RecordSpan[];
 };
 
-/** Receives the counted records, in file order, as the scan reads them. */
-type RecordSink = (buf: Uint8Array, base: number, spans: RecordSpan[], dialect: Dialect) => void;
+/**
+ * Whether a file's first record is an Excel `sep=;` line. Its fields are joined again with the
+ * delimiter: the quotes papaparse took off are all that can differ from the line as written, and
+ * the pattern allows them.
+ */
+function isSepLine(record: RawRecord, delimiter: Delimiter): boolean {
+  return readSepLine(record.fields.join(delimiter)) !== null;
+}
+
+/** Receives each counted record's raw fields, in file order, as the scan reads them. */
+type RecordSink = (fields: readonly string[]) => void;
 
 /**
  * One pass over the file, fed piece by piece: encoding, delimiter, header, the count of non-blank
  * records and the chunk plan. `checkHeader` runs as soon as the header is read, so a wrong file
- * is refused before the rest arrives. It copies what it keeps (the head until the format is known,
- * then only the unfinished record), so the caller may reuse a piece's buffer once `push` returns.
+ * is refused before the rest arrives. It keeps only text (the head until the format is known,
+ * then the unfinished record), so the caller may reuse a piece's buffer once `push` returns.
  */
 class LayoutScanner {
   private readonly maxRecordBytes: number;
@@ -73,7 +83,7 @@ class LayoutScanner {
     private readonly options: ScanOptions,
     private readonly forced: Encoding | null,
     private readonly checkHeader: (headers: string[]) => void,
-    private readonly onRecords: RecordSink | null = null,
+    private readonly onRecord: RecordSink | null = null,
   ) {
     this.maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
   }
@@ -86,18 +96,12 @@ class LayoutScanner {
       if (this.headBytes >= HEAD_BYTES) this.begin(false);
       return;
     }
-    const state = this.state;
-    state.validate(piece, false);
-    state.buf = state.buf.length === 0 ? piece : concatBytes([state.buf, piece], state.buf.length + piece.length);
-    this.scan(false);
+    this.scan(this.state, piece, false);
   }
 
   end(): FileLayout {
     if (this.state === null) this.begin(true);
-    else {
-      this.state.validate(new Uint8Array(0), true);
-      this.scan(true);
-    }
+    else this.scan(this.state, new Uint8Array(0), true);
     const state = this.state;
     if (state === null) throw new Error("The scan ended without starting.");
     if (state.chunk.rowCount > 0) state.chunks.push(state.chunk);
@@ -114,10 +118,9 @@ class LayoutScanner {
         `The file has a header line but no users below it. Add one line per user under line ${found.line} and upload it again.`,
       );
     }
-    const { encoding, delimiter } = state.dialect;
     return {
-      encoding,
-      delimiter,
+      encoding: state.encoding,
+      delimiter: state.delimiter,
       headerLine: found.line,
       headers: found.fields,
       totalRows: state.totalRows,
@@ -134,95 +137,74 @@ class LayoutScanner {
     const encoding: Encoding = this.forced ?? sniffed.encoding ?? "utf-8";
     const bomLength = this.forced === null ? sniffed.bomLength : 0;
     // Without a BOM, UTF-8 is only a guess until every byte has decoded.
-    const validator =
-      sniffed.encoding === null && encoding === "utf-8"
-        ? new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
-        : null;
-    const validate = (bytes: Uint8Array, last: boolean): void => {
-      if (validator === null) return;
-      try {
-        validator.decode(bytes, { stream: !last });
-      } catch {
-        throw new NotUtf8();
-      }
-    };
-    validate(head, done);
+    const validating = sniffed.encoding === null && encoding === "utf-8";
     const delimiter = detectDelimiter(head, bomLength, encoding, done);
-    const dialect: Dialect = { encoding, delimiter, layout: layoutOf(encoding) };
-    const splitter = new RecordSplitter(classifyUnits(delimiter), dialect.layout, bomLength, 1, (span) =>
-      this.onRecord(span),
-    );
-    const chunk = { byteStart: 0, firstLine: 0, rowCount: 0, byteEnd: 0 };
-    this.state = {
-      dialect,
-      validate,
-      splitter,
-      buf: head,
-      base: 0,
+    const state: Scanning = {
+      encoding,
+      delimiter,
+      decoder: new TextDecoder(encoding, { fatal: validating, ignoreBOM: true }),
+      validating,
+      tokenizer: new RecordTokenizer(delimiter, 1),
+      breaks: new LineBreaks(encoding),
+      recordStart: bomLength,
       header: null,
       sepSeen: false,
       totalRows: 0,
       chunks: [],
       preview: [],
-      chunk,
-      pending: [],
+      chunk: { byteStart: 0, firstLine: 0, rowCount: 0, byteEnd: 0 },
     };
-    this.scan(done);
+    this.state = state;
+    state.breaks.push(head.subarray(0, bomLength), false);
+    this.scan(state, head.subarray(bomLength), done);
   }
 
-  /** Splits what `buf` holds into records, then keeps a copy of the unfinished one. */
-  private scan(done: boolean): void {
-    const state = this.state;
-    if (state === null) return;
-    state.splitter.scan(state.buf, state.base, done);
-    if (state.pending.length > 0 && this.onRecords !== null) {
-      // Every record the window held, while its bytes are still in buf.
-      this.onRecords(state.buf, state.base, state.pending, state.dialect);
-      state.pending = [];
+  /** Decodes the next piece and reads the records it completes; keeps the unfinished one's text. */
+  private scan(state: Scanning, piece: Uint8Array, done: boolean): void {
+    let text: string;
+    try {
+      text = state.decoder.decode(piece, { stream: !done });
+    } catch (error) {
+      if (state.validating && error instanceof TypeError) throw new NotUtf8();
+      throw error;
     }
+    state.breaks.push(piece, done);
+    const records = state.tokenizer.push(text, done);
+    for (const record of records) this.record(state, record);
+    state.breaks.dropBefore(state.tokenizer.breaks);
     if (done) return;
-    if (state.splitter.pendingBytes > this.maxRecordBytes)
-      refuseLongRecord(state.splitter.pendingLine, this.maxRecordBytes);
-    state.buf = state.buf.slice(state.splitter.recordStart - state.base);
-    state.base = state.splitter.recordStart;
+    const pending = state.breaks.bytes - state.recordStart;
+    if (pending > this.maxRecordBytes) refuseLongRecord(state.tokenizer.pendingLine, this.maxRecordBytes);
   }
 
-  private isBlank(state: Scanning, span: RecordSpan): boolean {
-    if (span.visible) return false;
-    if (!span.exotic) return true;
-    return parseRecord(state.buf, state.base, span, state.dialect).blank;
-  }
-
-  private onRecord(span: RecordSpan): void {
-    const state = this.state;
-    if (state === null) return;
-    const { buf, base, dialect } = state;
-    if (span.end - span.start > this.maxRecordBytes) refuseLongRecord(span.line, this.maxRecordBytes);
+  private record(state: Scanning, record: RawRecord): void {
+    const start = state.recordStart;
+    const end = record.terminated ? state.breaks.startOf(record.breaks) : state.breaks.bytes;
+    const next = record.terminated ? state.breaks.endOf(record.breaks) : end;
+    state.recordStart = next;
+    if (end - start > this.maxRecordBytes) refuseLongRecord(record.line, this.maxRecordBytes);
+    const nextLine = record.lastLine + 1;
     if (state.header === null) {
-      if (span.line === 1 && !state.sepSeen && readSepLine(decodeSpan(buf, base, span, dialect)) !== null) {
+      if (record.line === 1 && !state.sepSeen && isSepLine(record, state.delimiter)) {
         state.sepSeen = true;
         return;
       }
-      if (this.isBlank(state, span)) return;
-      const record = parseRecord(buf, base, span, dialect);
-      state.header = { line: span.line, fields: record.fields };
+      if (record.blank) return;
+      state.header = { line: record.line, fields: record.fields };
       this.checkHeader(record.fields);
-      state.chunk = { byteStart: span.next, firstLine: span.nextLine, rowCount: 0, byteEnd: span.next };
+      state.chunk = { byteStart: next, firstLine: nextLine, rowCount: 0, byteEnd: next };
       return;
     }
-    if (this.isBlank(state, span)) return;
+    if (record.blank) return;
     state.totalRows++;
     state.chunk.rowCount++;
-    if (this.onRecords !== null) state.pending.push(span);
-    state.chunk.byteEnd = span.next;
+    this.onRecord?.(record.fields);
+    state.chunk.byteEnd = next;
     if (state.preview.length < this.options.previewRows)
-      state.preview.push({ line: span.line, fields: parseRecord(buf, base, span, dialect).fields });
-    if (
-      state.chunk.rowCount >= this.options.chunkRows ||
-      span.next - state.chunk.byteStart >= this.options.chunkBytes
-    ) {
+      state.preview.push({ line: record.line, fields: record.fields });
+    if (state.chunk.rowCount >= this.options.chunkRows || next - state.chunk.byteStart >= this.options.chunkBytes) {
       state.chunks.push(state.chunk);
-      state.chunk = { byteStart: span.next, firstLine: span.nextLine, rowCount: 0, byteEnd: span.next };
+      state.chunk = { byteStart: next, firstLine: nextLine, rowCount: 0, byteEnd: next };
     }
   }
 }
@@ -354,6 +336,7 @@ function resultOf(
  */
 export class UploadScanner {
   private mapping: ReturnType<typeof mapColumns> | null = null;
+  private keyColumns = { employee: -1, email: -1 };
   private repeats: RepeatFinder | null = null;
   private readonly scanner: EncodingScanner;
 
@@ -361,59 +344,27 @@ export class UploadScanner {
     this.scanner = new EncodingScanner(
       options,
       (headers) => {
-        this.mapping = mapColumns(headers);
+        const mapping = mapColumns(headers);
+        this.mapping = mapping;
+        this.keyColumns = {
+          employee: mapping.columns.find((c) => c.field === "employee_number")?.index ?? -1,
+          email: mapping.columns.find((c) => c.field === "email")?.index ?? -1,
+        };
       },
       // A scan started again (as Windows-1252) keys the records again, from the first.
       () => {
         const repeats = new RepeatFinder();
         this.repeats = repeats;
-        return (buf, base, spans, dialect) => this.keyRecords(repeats, buf, base, spans, dialect);
+        return (fields) => this.keyRecord(repeats, fields);
       },
     );
   }
 
-  /**
-   * Hashes each record's employee number and email as the import will match them (toKey of the
-   * cleaned value, see checkRow's keys). A record of plain ASCII with no quote or apostrophe is
-   * hashed straight from its bytes, where cleaning is trimming and the key is lower case; the
-   * rest are parsed, together, and keyed as the import keys them.
-   */
-  private keyRecords(
-    repeats: RepeatFinder,
-    buf: Uint8Array,
-    base: number,
-    spans: RecordSpan[],
-    dialect: Dialect,
-  ): void {
-    const columns = this.mapping?.columns ?? [];
-    const employee = columns.find((c) => c.field === "employee_number")?.index ?? -1;
-    const email = columns.find((c) => c.field === "email")?.index ?? -1;
-    const delimiter = dialect.delimiter.charCodeAt(0);
-    const hashes = new Uint32Array(spans.length * 3);
-    const parsed: number[] = [];
-    spans.forEach((span, i) => {
-      const fast =
-        dialect.layout.size === 1 &&
-        hashAsciiFields(buf, span.start - base, span.end - base, delimiter, employee, email, hashes, 3 * i);
-      if (!fast) parsed.push(i);
-    });
-    if (parsed.length > 0) {
-      const records = parseRecords(
-        buf,
-        base,
-        parsed.flatMap((i) => spans[i] ?? []),
-        dialect,
-      );
-      records.forEach(({ fields }, k) => {
-        const i = parsed[k] ?? 0;
-        const employeeKey = toKey(cleanValue(fields[employee] ?? ""));
-        hashes[3 * i] = hashKey(employeeKey);
-        hashes[3 * i + 1] = hashKey(toKey(cleanValue(fields[email] ?? "")));
-        hashes[3 * i + 2] = hashKey2(employeeKey);
-      });
-    }
-    for (let i = 0; i < spans.length; i++)
-      repeats.pushHashes(hashes[3 * i] ?? 0, hashes[3 * i + 1] ?? 0, hashes[3 * i + 2] ?? 0);
+  /** Hashes a record's employee number and email as the import will match them (toKey of the cleaned value, see checkRow's keys). */
+  private keyRecord(repeats: RepeatFinder, fields: readonly string[]): void {
+    const { employee, email } = this.keyColumns;
+    const employeeKey = toKey(cleanValue(fields[employee] ?? ""));
+    repeats.pushHashes(hashKey(employeeKey), hashKey(toKey(cleanValue(fields[email] ?? ""))), hashKey2(employeeKey));
   }
 
   push(piece: Uint8Array): void {

@@ -1,5 +1,6 @@
 import { FileRefused } from "./file-refused";
-import { classifyUnits, layoutOf, RecordSplitter, type RecordSpan } from "./split-records";
+import Papa from "papaparse";
+import { unitOf } from "./line-breaks";
 import type { Delimiter, Encoding } from "./types";
 
 /** How much of the file's start is looked at to recognise binaries and the delimiter. */
@@ -54,7 +55,7 @@ export function sniffHead(head: Uint8Array): Sniffed {
 
 /** UTF-16 text of a user list is mostly ASCII, so most units have a zero high byte and none is NUL. */
 function checkUtf16(head: Uint8Array, encoding: Encoding): void {
-  const { lowOffset } = layoutOf(encoding);
+  const { lowOffset } = unitOf(encoding);
   let units = 0;
   let ascii = 0;
   for (let i = 2; i + 1 < head.length; i += 2) {
@@ -120,30 +121,48 @@ function countDelimiter(header: string): Delimiter {
   return best;
 }
 
+const candidates = /[;\t]/g;
+const anyBreak = /\r\n?/g;
+/** What a field holds beyond the spaces, delimiters and breaks a blank line may have. */
+const visible = /[^ \t\v\f\r\n]/;
+
 /**
  * Detects the delimiter from the head of the file: an Excel `sep=` first line, else the first
  * non-blank line. `head` holds the file from the BOM's end; `final` when it is the whole file.
+ * While the delimiter is unknown any candidate may end a quoted field, so papaparse reads the
+ * lines with every candidate written as a comma (one character for one, so each line is the same
+ * stretch of the text) and the delimiters are counted in the text as written.
  */
 export function detectDelimiter(head: Uint8Array, bomLength: number, encoding: Encoding, final: boolean): Delimiter {
-  const layout = layoutOf(encoding);
-  const decoder = new TextDecoder(encoding, { fatal: false, ignoreBOM: true });
-  const spans: RecordSpan[] = [];
-  // Any of the candidates may end a quoted field while the real delimiter is unknown.
-  const splitter = new RecordSplitter(classifyUnits(",;\t"), layout, bomLength, 1, (span) => spans.push(span));
-  splitter.scan(head, 0, final);
-  let sepDelimiter: Delimiter | null = null;
-  for (const span of spans) {
-    const text = decoder.decode(head.subarray(span.start, span.end));
-    if (span.line === 1) {
-      const sep = readSepLine(text);
-      if (sep !== null) {
-        sepDelimiter = sep.delimiter;
-        if (sepDelimiter !== null) return sepDelimiter;
-        continue;
+  const text = new TextDecoder(encoding, { fatal: false, ignoreBOM: true })
+    .decode(head.subarray(bomLength))
+    .replace(anyBreak, "\n");
+  let found: Delimiter | null = null;
+  let start = 0;
+  let first = true;
+  const parser = new Papa.Parser({
+    delimiter: ",",
+    newline: "\n",
+    quoteChar: '"',
+    // A parser without a handle steps with its rows so far: one row each time.
+    step: (result: Papa.ParseStepResult<string[][]>) => {
+      const end = result.meta.cursor;
+      const line = text.slice(start, end).replace(/\n$/, "");
+      start = end;
+      if (first) {
+        first = false;
+        const sep = readSepLine(line);
+        if (sep !== null) {
+          if (sep.delimiter !== null) found = sep.delimiter;
+          else return;
+        }
       }
-    }
-    if (span.visible || span.exotic) return countDelimiter(text);
-  }
+      if (found === null && !result.data.some((row) => row.some((field) => visible.test(field)))) return;
+      found ??= countDelimiter(line);
+      parser.abort();
+    },
+  });
+  parser.parse(text.replace(candidates, ","), 0, !final);
   // The header runs past the head: count what there is of it.
-  return countDelimiter(decoder.decode(head.subarray(splitter.recordStart)));
+  return found ?? countDelimiter(text.slice(start));
 }
