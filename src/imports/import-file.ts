@@ -44,10 +44,43 @@ export async function readImportChunk(
   return parsed && toFileRecords(parsed.records, parsed.format);
 }
 
+type ParsedChunk = NonNullable<Awaited<ReturnType<typeof parseImportChunk>>>;
+
+/**
+ * The chunks the reports parsed last, by stored object and byte range. A report page or `/lines`
+ * asked for again (an admin refreshing it while an import runs, a script polling) reads the same
+ * records, and parsing their chunk is most of such a request's work. The key holds the object's
+ * etag, so a file deleted or stored again is read afresh; a chunk is at most a few MB parsed.
+ */
+const recentChunks = new Map<string, ParsedChunk>();
+const recentChunksKept = 2;
+
+async function parseReportChunk(bucket: R2Bucket, imp: Import, chunk: PlannedChunk): Promise<ParsedChunk | null> {
+  const object = await bucket.head(imp.fileKey);
+  if (!object) return null;
+  const key = `${imp.fileKey} ${object.etag} ${chunk.byteStart}-${chunk.byteEnd}`;
+  const kept = recentChunks.get(key);
+  if (kept) {
+    // Most recently used last: the first entry is the one to forget.
+    recentChunks.delete(key);
+    recentChunks.set(key, kept);
+    return kept;
+  }
+  const parsed = await parseImportChunk(bucket, imp, chunk);
+  if (!parsed) return null;
+  recentChunks.set(key, parsed);
+  for (const old of recentChunks.keys()) {
+    if (recentChunks.size <= recentChunksKept) break;
+    recentChunks.delete(old);
+  }
+  return parsed;
+}
+
 /**
  * Some records of one planned chunk, by position: the first `max` for which `pick(position, line)`
  * holds, and whether more would. The chunk is parsed whole (at most chunkRows records or chunkBytes
- * of file) but only those records are cleaned; null when the file is no longer in storage.
+ * of file), or found parsed by a report a moment ago, and only those records are cleaned; null
+ * when the file is no longer in storage.
  */
 export async function pickImportRecords(
   bucket: R2Bucket,
@@ -56,9 +89,10 @@ export async function pickImportRecords(
   pick: (position: number, line: number) => boolean,
   max: number,
 ): Promise<{ picked: { position: number; record: FileRecord }[]; more: boolean } | null> {
-  const parsed = await parseImportChunk(bucket, imp, chunk);
+  const parsed = await parseReportChunk(bucket, imp, chunk);
   if (!parsed) return null;
-  const { format, records: all } = parsed;
+  const all = parsed.records;
+  const format = formatOf(imp);
   const positions: number[] = [];
   let more = false;
   for (let i = 0; i < all.length; i++) {

@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { count, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { chunkOutcomes, flaggedLines, importChunks, importKeys, importLines, imports } from "../../src/db/schema";
@@ -70,6 +71,34 @@ describe("line outcomes", () => {
       [4, `${n}-3`, "created", ["unknown_role"]],
       [5, `${n}-4`, "created", []],
     ]);
+  });
+
+  it("reads a report's lines again from the file as it is now, not as an earlier page read it", async () => {
+    const n = unique("again");
+    const { imp } = await importCsv(
+      token,
+      csvOf([
+        header,
+        [`${n}-1`, "Ann", "One", site.name, `${n}-1@example.com`, ""],
+        [`${n}-2`, "Bob", "Two", "Nowhere", `${n}-2@example.com`, ""],
+      ]),
+    );
+    const [stored] = await db.select({ fileKey: imports.fileKey }).from(imports).where(eq(imports.id, imp.id));
+    if (!stored) throw new Error("no such import");
+    const linesNow = async () =>
+      ((await (await call(token, `/api/imports/${imp.id}/lines`)).json()) as { lines: LineBody[] }).lines.map(
+        (l) => l.employee_number,
+      );
+    expect(await linesNow()).toEqual([`${n}-1`, `${n}-2`]);
+    // Reread at once, as a page refreshed: the same lines.
+    expect(await linesNow()).toEqual([`${n}-1`, `${n}-2`]);
+    const object = await env.FILES.get(stored.fileKey);
+    const bytes = new Uint8Array((await object?.arrayBuffer()) ?? new ArrayBuffer(0));
+    await env.FILES.delete(stored.fileKey);
+    // Only the line that kept a row of its own is left once the file is gone.
+    expect(await linesNow()).toEqual([`${n}-2`]);
+    await env.FILES.put(stored.fileKey, bytes);
+    expect(await linesNow()).toEqual([`${n}-1`, `${n}-2`]);
   });
 
   it("writes no row for any line when the same file changes nothing, and keys nothing a file holds once", async () => {
