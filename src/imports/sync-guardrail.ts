@@ -46,6 +46,11 @@ export async function forecastSync(
     if (!last || page.length < forecastPage) break;
     afterId = last.id;
   }
+  return guardrailOf(env, db, deactivations);
+}
+
+/** The guardrail for a sync that would deactivate `deactivations` users, against the active users now. */
+export async function guardrailOf(env: Env, db: Db, deactivations: number): Promise<SyncForecast> {
   const activeUsers = await countActiveUsers(db);
   const percent = Number(env.SYNC_CONFIRM_ABOVE_PERCENT);
   const limit = Math.floor((activeUsers * percent) / 100);

@@ -22,7 +22,7 @@ import { applyDryRun, isApplicable } from "../imports/apply-dry-run";
 import { cancelRunningImport, discardReadyImport, startImport } from "../imports/start-import";
 import { templateXlsx } from "../imports/template-xlsx";
 import { createImport, readAnotherSheet } from "../imports/upload-file";
-import { forecastSync, type SyncForecast } from "../imports/sync-guardrail";
+import { forecastSync, guardrailOf, type SyncForecast } from "../imports/sync-guardrail";
 import { listSyncDeactivations } from "../db/sync-deactivations";
 import { queryString } from "./format";
 import { ImportListPage } from "./import-list-view";
@@ -169,9 +169,12 @@ async function applyForecast(
   db: Db,
   imp: ImportView,
   viewer: Parameters<typeof canManageUsers>[0] & { id: number },
+  firstPage: boolean,
 ) {
   if (!imp.sync || !isApplicable(imp) || !canManageUsers(viewer)) return null;
-  return previewForecast(env, db, imp, viewer);
+  // A forecast reads every imported user (seconds at a million): the report's first page says
+  // what a sync would do now, and the pages after it go by what the dry run found.
+  return firstPage ? previewForecast(env, db, imp, viewer) : guardrailOf(env, db, imp.deactivated);
 }
 
 /** The report of a started import; `applyError` says why its dry run's file was not imported. */
@@ -206,7 +209,13 @@ async function renderReport(c: Context<WebEnv>, imp: ImportView, applyError?: st
       paged={after !== undefined}
       cancelToken={running && canManageUsers(c.var.viewer) ? c.var.csrfToken : null}
       applyToken={imp.dryRun && canManageUsers(c.var.viewer) ? c.var.csrfToken : null}
-      applySync={await applyForecast(c.env, c.var.db, imp, c.var.viewer)}
+      applySync={await applyForecast(
+        c.env,
+        c.var.db,
+        imp,
+        c.var.viewer,
+        after === undefined && show === "all" && deactivatedAfter === undefined && keptAfter === undefined,
+      )}
       applyError={applyError}
       canUndo={canUndo(imp) && canManageUsers(c.var.viewer)}
       undoReport={notes && { notes: notes.notes, nextCursor: notes.nextCursor, paged: keptAfter !== undefined }}

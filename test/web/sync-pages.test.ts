@@ -163,4 +163,26 @@ describe("a dry run of a sync from the preview", () => {
     expect(realReport).toContain("Deactivated, not in the file");
     expect(realReport).not.toContain("Would be deactivated");
   });
+
+  it("says on its first page whether users changed since, and goes by the dry run's count on the others", async () => {
+    const prefix = unique("c");
+    const stayer = `${prefix}-stays`;
+    await importCsv(api.token, csvOf([header, row(stayer), row(`${prefix}-gone`)]));
+    const { browser } = await signedIn("Admin");
+    const path = await upload(browser, csvOf([header, row(stayer)]));
+    const id = path.split("/").pop() ?? "";
+    const preview = await (await browser.fetch(`${path}?sync=true`)).text();
+    expect((await browser.post(`${path}/check`, { _csrf: csrfIn(preview), sync: "true" })).status).toBe(303);
+    const dry = (await waitForImport(api.token, id)) as Awaited<ReturnType<typeof waitForImport>> & {
+      deactivated: number;
+    };
+    // A user imported since: a sync of the file now would deactivate one more.
+    await importCsv(api.token, csvOf([header, row(`${prefix}-new`)]));
+
+    const first = await (await browser.fetch(path)).text();
+    expect(first).toContain(`not ${dry.deactivated}.`);
+    const filtered = await (await browser.fetch(`${path}?show=errors`)).text();
+    expect(filtered).not.toContain("Users changed since this dry run");
+    expect(filtered).toContain("Import this file");
+  });
 });
