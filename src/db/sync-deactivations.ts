@@ -138,18 +138,32 @@ export async function applySyncPage(
   }
 }
 
+/** Rows of a dry run's list deleted per statement: a wrong file's list may name every user. */
+const forgetPerStatement = 20_000;
+
 /**
  * Forgets whom a dry run of a sync found it would deactivate, when it ends before its final step
- * is done (cancelled or failed): a part of the list would read as the whole. A real import's
- * deactivations stand, so only a dry run's rows go.
+ * is done (cancelled or failed): a part of the list would read as the whole. Its count goes first,
+ * so a list not yet all deleted is not reported; then the list, a bounded delete at a time. A real
+ * import's deactivations stand, so only a dry run's rows go.
  */
 export async function forgetDryRunDeactivations(db: Db, importId: string): Promise<number> {
   const dryRun = sql`(SELECT seq FROM imports WHERE id = ${importId} AND dry_run = 1)`;
-  const results = await db.$client.batch([
-    statement(db, sql`DELETE FROM sync_deactivations WHERE import_seq = ${dryRun}`),
+  const counted = await db.$client.batch([
     statement(db, sql`UPDATE imports SET deactivated = 0 WHERE id = ${importId} AND dry_run = 1 AND deactivated > 0`),
   ]);
-  return results.reduce((sum, r) => sum + (r.meta.rows_written ?? 0), 0);
+  let rowsWritten = counted.reduce((sum, r) => sum + (r.meta.rows_written ?? 0), 0);
+  for (;;) {
+    const [deleted] = await db.$client.batch([
+      statement(
+        db,
+        sql`DELETE FROM sync_deactivations WHERE import_seq = ${dryRun} AND user_id IN
+          (SELECT user_id FROM sync_deactivations WHERE import_seq = ${dryRun} LIMIT ${forgetPerStatement})`,
+      ),
+    ]);
+    rowsWritten += deleted?.meta.rows_written ?? 0;
+    if ((deleted?.meta.changes ?? 0) < forgetPerStatement) return rowsWritten;
+  }
 }
 
 /** A user a sync deactivated, as its report lists them. */
