@@ -16,6 +16,7 @@ import {
   type UserStatus,
 } from "./schema";
 import { rowsOf, statement } from "./statements";
+import { endAccessStatements } from "./sync-deactivations";
 
 /** Why an undo cannot start, beyond the import's status. */
 export type UndoRefusal = "dry_run" | "purged" | "not_recorded";
@@ -322,8 +323,7 @@ function deactivationStatements(db: Db, deactivations: { id: number; bySync: num
       sql`UPDATE users SET status = 'deactivated', deactivated_by_sync = j.value->>1, updated_at = ${at}
       FROM json_each(${rows}) j WHERE users.id = j.value->>0`,
     ),
-    statement(db, sql`UPDATE sessions SET revoked_at = ${at} WHERE user_id IN (${ids}) AND revoked_at IS NULL`),
-    statement(db, sql`DELETE FROM account_links WHERE user_id IN (${ids})`),
+    ...endAccessStatements(db, ids, at),
   ];
 }
 

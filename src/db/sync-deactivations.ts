@@ -58,6 +58,17 @@ export async function countActiveUsers(db: Db): Promise<number> {
 const deactivation = JSON.stringify(packChanges([{ field: "status", from: "active", to: "deactivated" }]));
 
 /**
+ * What deactivating users ends besides their status, for the users `ids` selects: their sessions,
+ * and the account link they had waiting, which must not work again should they come back.
+ */
+export function endAccessStatements(db: Db, ids: SQL, at: number) {
+  return [
+    statement(db, sql`UPDATE sessions SET revoked_at = ${at} WHERE user_id IN (${ids}) AND revoked_at IS NULL`),
+    statement(db, sql`DELETE FROM account_links WHERE user_id IN (${ids})`),
+  ];
+}
+
+/**
  * Applies one page of a sync's final step in one batch: deactivates `userIds` (those still
  * active), ending their sessions and voiding their waiting account link, keeping a history entry
  * (the import's, line 0) and a sync_deactivations row for each, and moves the import's resume point from `afterId` to
@@ -106,11 +117,7 @@ export async function applySyncPage(
               sql`INSERT INTO user_changes (user_id, at, source, import_seq, line, changes)
             SELECT user_id, ${at}, 'import', ${seq}, 0, ${deactivation} FROM (${mine})`,
             ),
-            statement(
-              db,
-              sql`UPDATE sessions SET revoked_at = ${at} WHERE user_id IN (${mine}) AND revoked_at IS NULL`,
-            ),
-            statement(db, sql`DELETE FROM account_links WHERE user_id IN (${mine})`),
+            ...endAccessStatements(db, mine, at),
           ];
   try {
     const results = await db.$client.batch([
