@@ -165,3 +165,43 @@ export async function importCsv(token: string, csv: string | Uint8Array) {
 export function csvOf(rows: string[][]): string {
   return rows.map((r) => r.join(",")).join("\n") + "\n";
 }
+
+/** Reads a 409 too_many_deactivations for the number of users it names. */
+export async function refusedNumber(res: Response): Promise<number> {
+  if (res.status !== 409) throw new Error(`expected 409 too_many_deactivations, got ${res.status}`);
+  const { error } = (await res.json()) as { error: { code: string; message: string } };
+  if (error.code !== "too_many_deactivations") throw new Error(`expected too_many_deactivations, got ${error.code}`);
+  const match = /would deactivate ([\d,]+) users/.exec(error.message);
+  if (!match?.[1]) throw new Error(`no number in ${error.message}`);
+  return Number(match[1].replace(/,/g, ""));
+}
+
+/** The employee numbers a sync (or its dry run) deactivated, read through every page of `/deactivated`. */
+export async function deactivatedBy(token: string, id: string, pageSize: number): Promise<string[]> {
+  const found: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = (await (
+      await call(token, `/api/imports/${id}/deactivated?limit=${pageSize}${cursor === null ? "" : `&cursor=${cursor}`}`)
+    ).json()) as { users: { employee_number: string }[]; next_cursor: string | null };
+    found.push(...page.users.map((u) => u.employee_number));
+    cursor = page.next_cursor;
+  } while (cursor !== null);
+  return found;
+}
+
+/** Uploads and starts a sync, confirming the forecast's number when the guardrail asks for it. */
+export async function syncCsv(token: string, csv: string) {
+  const res = await uploadCsv(token, csv, "filename=users.csv");
+  if (res.status !== 201) throw new Error(`upload answered ${res.status}: ${await res.text()}`);
+  const { id } = (await res.json()) as { id: string };
+  const forecast = (await (await call(token, `/api/imports/${id}/sync-forecast`)).json()) as {
+    deactivations: number;
+    needs_confirmation: boolean;
+  };
+  const confirm = forecast.needs_confirmation ? `&confirm_deactivations=${forecast.deactivations}` : "";
+  const started = await call(token, `/api/imports/${id}/start?sync=true${confirm}`, { method: "POST" });
+  if (started.status !== 202) throw new Error(`start answered ${started.status}: ${await started.text()}`);
+  const imp = (await waitForImport(token, id)) as ImportBody & { sync: boolean; deactivated: number };
+  return { id, imp, forecast };
+}

@@ -19,8 +19,10 @@ import {
   createUserWithToken,
   csvOf,
   db,
+  deactivatedBy,
   header,
   importCsv,
+  refusedNumber,
   storedUser,
   unique,
   uploadCsv,
@@ -56,16 +58,6 @@ async function dryRunSync(token: string, csv: string): Promise<SyncBody> {
   return (await waitForImport(token, id, 60_000)) as SyncBody;
 }
 
-/** A 409 too_many_deactivations, read for the number it names. */
-async function refusedNumber(res: Response): Promise<number> {
-  expect(res.status).toBe(409);
-  const { error } = (await res.json()) as { error: { code: string; message: string } };
-  expect(error.code).toBe("too_many_deactivations");
-  const match = /would deactivate ([\d,]+) users/.exec(error.message);
-  if (!match?.[1]) throw new Error(`no number in ${error.message}`);
-  return Number(match[1].replace(/,/g, ""));
-}
-
 /** Imports a dry run's file for real, confirming the number the guardrail names when it asks. */
 async function applyConfirmed(token: string, id: string): Promise<SyncBody> {
   let res = await call(token, `/api/imports/${id}/apply`, { method: "POST" });
@@ -77,19 +69,6 @@ async function applyConfirmed(token: string, id: string): Promise<SyncBody> {
   const made = (await res.json()) as SyncBody;
   expect(made).toMatchObject({ dry_run: false, sync: true, status: "queued" });
   return (await waitForImport(token, made.id, 60_000)) as SyncBody;
-}
-
-async function deactivatedBy(token: string, id: string): Promise<string[]> {
-  const found: string[] = [];
-  let cursor: string | null = null;
-  do {
-    const page = (await (
-      await call(token, `/api/imports/${id}/deactivated?limit=7${cursor === null ? "" : `&cursor=${cursor}`}`)
-    ).json()) as { users: { employee_number: string }[]; next_cursor: string | null };
-    found.push(...page.users.map((u) => u.employee_number));
-    cursor = page.next_cursor;
-  } while (cursor !== null);
-  return found;
 }
 
 async function linesOf(token: string, id: string): Promise<LineBody[]> {
@@ -142,7 +121,7 @@ describe("a dry run of a sync", () => {
     const dry = await dryRunSync(admin.token, csv);
     expect(dry).toMatchObject({ status: "completed", dry_run: true, sync: true });
     expect((await linesOf(admin.token, dry.id)).map((l) => l.outcome)).toEqual(["updated", "failed", "unchanged"]);
-    const wouldGo = await deactivatedBy(admin.token, dry.id);
+    const wouldGo = await deactivatedBy(admin.token, dry.id, 7);
     expect(wouldGo).toEqual(expect.arrayContaining([leaverA, leaverB]));
     for (const n of [kept, typo, same, byHand.employeeNumber]) expect(wouldGo).not.toContain(n);
     expect(dry.deactivated).toBe(wouldGo.length);
@@ -160,7 +139,7 @@ describe("a dry run of a sync", () => {
     const real = await applyConfirmed(admin.token, dry.id);
     expect(real.status).toBe("completed");
     expect(real.deactivated).toBe(dry.deactivated);
-    expect((await deactivatedBy(admin.token, real.id)).sort()).toEqual([...wouldGo].sort());
+    expect((await deactivatedBy(admin.token, real.id, 7)).sort()).toEqual([...wouldGo].sort());
     expect(await statusOf(leaverA)).toBe("deactivated");
     for (const n of [kept, typo, same, byHand.employeeNumber]) expect(await statusOf(n)).toBe("active");
     const [session] = await db.select().from(sessions).where(eq(sessions.userId, leaver.id));
@@ -246,7 +225,7 @@ describe("a dry run of a sync", () => {
     expect(await advanceImport(env, db, imp.id, 60_000)).toBe("done");
     const done = (await (await call(admin.token, `/api/imports/${imp.id}`)).json()) as SyncBody;
     expect(done).toMatchObject({ status: "cancelled", dry_run: true, sync: true, deactivated: 0 });
-    expect(await deactivatedBy(admin.token, imp.id)).toEqual([]);
+    expect(await deactivatedBy(admin.token, imp.id, 7)).toEqual([]);
     for (const n of all) expect(await statusOf(n)).toBe("active");
   });
 

@@ -18,9 +18,12 @@ import {
   createUserWithToken,
   csvOf,
   db,
+  deactivatedBy,
   header,
   importCsv,
+  refusedNumber,
   storedUser,
+  syncCsv,
   unique,
   uploadCsv,
   waitForImport,
@@ -42,46 +45,13 @@ const numbers = (prefix: string, count: number) => Array.from({ length: count },
 
 type SyncBody = ImportBody & { sync: boolean; deactivated: number };
 
-/** Reads a 409 too_many_deactivations for the number it names. */
-async function refusedNumber(res: Response): Promise<number> {
-  expect(res.status).toBe(409);
-  const { error } = (await res.json()) as { error: { code: string; message: string } };
-  expect(error.code).toBe("too_many_deactivations");
-  const match = /would deactivate ([\d,]+) users/.exec(error.message);
-  if (!match?.[1]) throw new Error(`no number in ${error.message}`);
-  return Number(match[1].replace(/,/g, ""));
-}
-
-/** Uploads and starts a sync, confirming the forecast's number when the guardrail asks for it. */
-async function syncCsv(csv: string) {
-  const res = await uploadCsv(admin.token, csv, "filename=users.csv");
-  expect(res.status).toBe(201);
-  const { id } = (await res.json()) as { id: string };
-  const forecast = (await (await call(admin.token, `/api/imports/${id}/sync-forecast`)).json()) as {
-    deactivations: number;
-    needs_confirmation: boolean;
-  };
-  const confirm = forecast.needs_confirmation ? `&confirm_deactivations=${forecast.deactivations}` : "";
-  const started = await call(admin.token, `/api/imports/${id}/start?sync=true${confirm}`, { method: "POST" });
-  expect(started.status).toBe(202);
-  const imp = (await waitForImport(admin.token, id)) as SyncBody;
+/** A sync of `csv` by the admin, and its lines. */
+async function syncAndRead(csv: string) {
+  const synced = await syncCsv(admin.token, csv);
   const lines = (
-    (await (await call(admin.token, `/api/imports/${id}/lines?limit=1000`)).json()) as { lines: LineBody[] }
+    (await (await call(admin.token, `/api/imports/${synced.id}/lines?limit=1000`)).json()) as { lines: LineBody[] }
   ).lines;
-  return { id, imp, forecast, lines };
-}
-
-async function deactivatedBy(id: string): Promise<string[]> {
-  const found: string[] = [];
-  let cursor: string | null = null;
-  do {
-    const page = (await (
-      await call(admin.token, `/api/imports/${id}/deactivated?limit=2${cursor === null ? "" : `&cursor=${cursor}`}`)
-    ).json()) as { users: { employee_number: string }[]; next_cursor: string | null };
-    found.push(...page.users.map((u) => u.employee_number));
-    cursor = page.next_cursor;
-  } while (cursor !== null);
-  return found;
+  return { ...synced, lines };
 }
 
 const statusOf = async (n: string) => (await storedUser(n))?.status;
@@ -101,7 +71,7 @@ describe("a sync", () => {
       expiresAt: new Date(Date.now() + 3_600_000),
     });
 
-    const { id, imp, lines } = await syncCsv(
+    const { id, imp, lines } = await syncAndRead(
       csvOf([
         header,
         [kept, "Renamed", kept, site.name, `${kept}@example.com`, "Standard"],
@@ -114,7 +84,7 @@ describe("a sync", () => {
     expect(imp.sync).toBe(true);
     expect(lines.map((l) => l.outcome)).toEqual(["updated", "failed", "unchanged"]);
 
-    const gone = await deactivatedBy(id);
+    const gone = await deactivatedBy(admin.token, id, 2);
     expect(gone).toEqual(expect.arrayContaining([leaverA, leaverB]));
     expect(gone).not.toEqual(expect.arrayContaining([kept]));
     for (const n of [kept, typo, same, byHand.employeeNumber]) expect(gone).not.toContain(n);
@@ -141,7 +111,7 @@ describe("a sync", () => {
   it("reactivates, on the line that names them, a user an earlier sync deactivated, but not one deactivated by hand", async () => {
     const [back, stays] = numbers(unique("r"), 2) as [string, string];
     await importCsv(admin.token, csvOf([header, row(back), row(stays)]));
-    await syncCsv(csvOf([header, row(unique("other"))]));
+    await syncAndRead(csvOf([header, row(unique("other"))]));
     expect(await statusOf(back)).toBe("deactivated");
     const held = await storedUser(stays);
     if (!held) throw new Error("no user");
@@ -154,7 +124,7 @@ describe("a sync", () => {
     expect(plain.lines[0]?.messages.map((m) => m.code)).toEqual(["user_deactivated"]);
     expect(await statusOf(back)).toBe("deactivated");
 
-    const { lines } = await syncCsv(csvOf([header, row(back), row(stays)]));
+    const { lines } = await syncAndRead(csvOf([header, row(back), row(stays)]));
     expect(lines[0]).toEqual(
       expect.objectContaining({
         outcome: "updated",

@@ -12,6 +12,7 @@ import {
   header,
   importCsv,
   storedUser,
+  syncCsv,
   unique,
   uploadCsv,
   waitForImport,
@@ -36,14 +37,8 @@ const row = (n: string) => [n, "Left", n, site.name, `${n}@example.com`, "Standa
 
 /** Runs a sync of `rows`, confirming the number the guardrail asks for; the finished import. */
 async function runSync(rows: string[][]): Promise<UndoneBody> {
-  const upload = await uploadCsv(admin.token, csvOf([header, ...rows]), "filename=users.csv");
-  const { id } = (await upload.json()) as { id: string };
-  const forecast = (await (await call(admin.token, `/api/imports/${id}/sync-forecast`)).json()) as {
-    deactivations: number;
-  };
-  const start = `/api/imports/${id}/start?sync=true&confirm_deactivations=${forecast.deactivations}`;
-  expect((await call(admin.token, start, { method: "POST" })).status).toBe(202);
-  return (await waitForImport(admin.token, id)) as UndoneBody;
+  const { imp }: { imp: ImportBody } = await syncCsv(admin.token, csvOf([header, ...rows]));
+  return imp as UndoneBody;
 }
 
 async function undo(id: string): Promise<UndoneBody> {
