@@ -2,6 +2,7 @@ import { app } from "./app";
 import { createDb } from "./db/client";
 import { advanceImport, failDeadImport, noteImportError } from "./imports/consume-import";
 import { advanceUndo, failDeadUndo } from "./imports/undo-import";
+import { noteRequest } from "./imports/yield-to-requests";
 import { deliveryBudgetMs } from "./imports/limits";
 import type { ImportMessage } from "./imports/messages";
 import { purgeOldImports, restartStalledImports } from "./imports/sweep";
@@ -15,7 +16,10 @@ import { deliverWebhook, resendOverdueWebhooks, type WebhookMessage } from "./we
 const keyRebuildIdsPerRun = 200_000;
 
 export default {
-  fetch: app.fetch,
+  fetch: (request, env, ctx) => {
+    noteRequest();
+    return app.fetch(request, env, ctx);
+  },
 
   async queue(batch, env, _ctx) {
     const db = createDb(env.DB);

@@ -15,7 +15,7 @@ import { findImporter } from "../db/viewers";
 import { applyChunk, type RoleBook } from "./apply-chunk";
 import { finishSync } from "./finish-sync";
 import { readImportChunk } from "./import-file";
-import { yieldToRequests } from "./yield-to-requests";
+import { yieldBetweenChunks } from "./yield-to-requests";
 import { announceImportEnd } from "../webhooks/announce-import";
 
 /** The roles for one delivery: each chunk's rules read them from here, not from D1. */
@@ -81,7 +81,7 @@ export async function advanceImport(
       await env.IMPORT_QUEUE.send({ importId });
       return "continues";
     }
-    await yieldToRequests();
+    await yieldBetweenChunks();
     const records = await readImportChunk(env.FILES, imp, chunk);
     if (!records) {
       await markImportFailed(db, imp.id, missingFileReason, new Date());

@@ -3,7 +3,7 @@ import type { Import } from "../db/schema";
 import { applySyncPage, listNamedUsers, listSyncCandidates } from "../db/sync-deactivations";
 import { syncPageUsers } from "./limits";
 import { UserIdSet } from "./named-users";
-import { yieldToRequests } from "./yield-to-requests";
+import { yieldBetweenChunks } from "./yield-to-requests";
 
 /** Chunks whose named users are read per query: each list is a few KB. */
 const namedListsPerRead = 100;
@@ -49,7 +49,7 @@ export async function finishSync(
   let rowsWritten = 0;
   for (;;) {
     if (Date.now() >= deadline) return { state: "continues", rowsWritten };
-    await yieldToRequests();
+    await yieldBetweenChunks();
     const candidates = await listSyncCandidates(db, {
       afterId,
       exceptUserId: starter,

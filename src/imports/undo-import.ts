@@ -20,7 +20,7 @@ import { decodeOutcomes } from "./line-outcomes";
 import { planUndo, restoreKeysOf, type UndoLine } from "./plan-undo";
 import { reactivateSyncPage } from "../db/sync-deactivations";
 import { syncPageUsers } from "./limits";
-import { yieldToRequests } from "./yield-to-requests";
+import { yieldBetweenChunks, yieldToRequests } from "./yield-to-requests";
 
 /**
  * Asks for a completed or cancelled import to be undone, by the user `by`, and queues the undo.
@@ -182,7 +182,7 @@ export async function advanceUndo(
         await env.IMPORT_QUEUE.send({ importId, kind: "undo" });
         return "continues";
       }
-      await yieldToRequests();
+      await yieldBetweenChunks();
       const page = await reactivateSyncPage(db, {
         importId: imp.id,
         importSeq: imp.seq,
@@ -205,7 +205,7 @@ export async function advanceUndo(
       await env.IMPORT_QUEUE.send({ importId, kind: "undo" });
       return "continues";
     }
-    await yieldToRequests();
+    await yieldBetweenChunks();
     const undone = await undoChunk(env, db, imp, chunk, undoChunks);
     if (undone.result !== "written") return "done";
     rowsWritten += undone.rowsWritten;
