@@ -8,12 +8,19 @@ import { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 
-const usage = `Usage: roster-import FILE.csv --url https://roster.example.com --token TOKEN [--dry-run] [--quiet]
+const usage = `Usage: roster-import FILE.csv --url https://roster.example.com --token TOKEN [--sync [--confirm-deactivations N]] [--dry-run] [--quiet]
 
   --url      Roster's address (or ROSTER_URL)
   --token    an API token from the API tokens page (or ROSTER_TOKEN)
-  --dry-run  check every line and change nothing: the summary says what importing would do,
-             and the report has the button that then imports the same file
+  --sync     import the whole organisation: afterwards, every active user an import created
+             whom the file does not name is deactivated. A sync that would deactivate more
+             than Roster's guardrail allows (a tenth of the active users, as configured) is
+             refused with the number, and imports nothing
+  --confirm-deactivations N
+             with --sync: go ahead with that refused sync; N is the number it gave
+  --dry-run  check every line and change nothing: the summary says what importing would do
+             (with --sync, whom it would deactivate), and the report has the button that then
+             imports the same file
   --quiet    no progress, only the summary
 
 Progress is a bar on an interactive terminal; otherwise (a log, a CI job, a pipe) it is a line
@@ -47,6 +54,8 @@ function readOptions(argv) {
         token: { type: "string" },
         quiet: { type: "boolean", default: false },
         "dry-run": { type: "boolean", default: false },
+        sync: { type: "boolean", default: false },
+        "confirm-deactivations": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -60,6 +69,11 @@ function readOptions(argv) {
   if (positionals.length !== 1) throw new Stop(exit.usage, `Name one CSV file to import.\n\n${usage}`);
   if (!url) throw new Stop(exit.usage, `Give Roster's address with --url (or ROSTER_URL).\n\n${usage}`);
   if (!token) throw new Stop(exit.usage, `Give an API token with --token (or ROSTER_TOKEN).\n\n${usage}`);
+  const confirm = values["confirm-deactivations"];
+  if (confirm !== undefined && !values.sync)
+    throw new Stop(exit.usage, `--confirm-deactivations goes with --sync.\n\n${usage}`);
+  if (confirm !== undefined && !/^\d{1,15}$/.test(confirm))
+    throw new Stop(exit.usage, `--confirm-deactivations takes the number the refused sync gave, such as 1204.`);
   let base;
   try {
     base = new URL(url);
@@ -72,6 +86,8 @@ function readOptions(argv) {
     token,
     quiet: values.quiet,
     dryRun: values["dry-run"],
+    sync: values.sync,
+    confirmDeactivations: confirm === undefined ? undefined : Number(confirm),
     bar: Boolean(process.stderr.isTTY),
   };
 }
@@ -117,8 +133,11 @@ async function upload(options) {
   } catch {
     throw new Stop(exit.usage, `There is no file at ${options.file}.`);
   }
-  const query = new URLSearchParams({ filename: basename(options.file), start: "true" });
+  // A sync is started once its forecast is checked (startSync); a dry run of one needs no confirming.
+  const startsNow = !options.sync || options.dryRun;
+  const query = new URLSearchParams({ filename: basename(options.file), start: String(startsNow) });
   if (options.dryRun) query.set("dry_run", "true");
+  if (options.sync && options.dryRun) query.set("sync", "true");
   const res = await callApi(options, `/api/imports?${query}`, {
     method: "POST",
     headers: { "Content-Type": "text/csv", "Content-Length": String(size) },
@@ -133,6 +152,35 @@ async function upload(options) {
 }
 
 const number = (n) => n.toLocaleString("en-GB");
+
+/**
+ * Starts an uploaded file as a sync, unless it would deactivate more users than the guardrail
+ * allows and --confirm-deactivations is not that number: then nothing is imported, and the
+ * message says the number and how to see who they are.
+ */
+async function startSync(options, id) {
+  const res = await callApi(options, `/api/imports/${id}/sync-forecast`);
+  if (!res.ok)
+    throw new Stop(exit.refused, `Roster could not check the sync, and imported nothing: ${await errorOf(res)}`);
+  const forecast = await res.json();
+  const confirmed = options.confirmDeactivations;
+  if (forecast.needs_confirmation && confirmed !== forecast.deactivations) {
+    const asked =
+      confirmed === undefined
+        ? ""
+        : ` You confirmed ${number(confirmed)}: the users changed since, or the number was mistyped.`;
+    throw new Stop(
+      exit.refused,
+      `This sync would deactivate ${number(forecast.deactivations)} of the ${number(forecast.active_users)} active users, more than the ${number(forecast.confirm_above)} it may without confirming, so nothing was imported.${asked} ` +
+        `See who they are with --dry-run, or on ${options.base}/imports/${id}?sync=true, then run again with --confirm-deactivations ${forecast.deactivations}.`,
+    );
+  }
+  const query = new URLSearchParams({ sync: "true" });
+  if (confirmed !== undefined) query.set("confirm_deactivations", String(confirmed));
+  const started = await callApi(options, `/api/imports/${id}/start?${query}`, { method: "POST" });
+  if (!started.ok)
+    throw new Stop(exit.refused, `Roster did not start the sync, and imported nothing: ${await errorOf(started)}`);
+}
 
 const shareOf = (imp) => (imp.total_rows ? Math.min(1, imp.processed_rows / imp.total_rows) : 0);
 
@@ -195,9 +243,13 @@ function failedPath(file) {
 async function main(argv) {
   const options = readOptions(argv);
   const uploaded = await upload(options);
-  console.log(
-    `Uploaded ${basename(options.file)}: Roster found ${number(uploaded.total_rows)} users. ${options.dryRun ? "Checking every line (dry run)…" : "Importing…"}`,
-  );
+  if (options.sync && !options.dryRun) await startSync(options, uploaded.id);
+  const doing = options.dryRun
+    ? `Checking every line (dry run${options.sync ? " of a sync" : ""})…`
+    : options.sync
+      ? "Importing as a sync…"
+      : "Importing…";
+  console.log(`Uploaded ${basename(options.file)}: Roster found ${number(uploaded.total_rows)} users. ${doing}`);
   const imp = await waitForImport(options, uploaded.id);
   const what = options.dryRun ? "dry run" : "import";
   if (imp.status === "failed") throw new Stop(exit.failed, `The ${what} failed: ${imp.error ?? "no reason was given"}`);
@@ -216,6 +268,12 @@ async function main(argv) {
   else
     console.log(
       `${number(c.created + c.updated + c.unchanged)} out of ${number(imp.total_rows)} users imported: ${number(c.created)} created, ${number(c.updated)} updated, ${number(c.unchanged)} unchanged, ${number(c.failed)} failed, ${number(c.warnings)} with warnings.`,
+    );
+  if (options.sync)
+    console.log(
+      options.dryRun
+        ? `As a sync, it would also deactivate ${number(imp.deactivated)} users the file does not name; the report lists them.`
+        : `${number(imp.deactivated)} users deactivated because the file does not name them; the report lists them.`,
     );
   console.log(`Report: ${options.base}/imports/${imp.id}`);
   if (options.dryRun)

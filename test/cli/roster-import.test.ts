@@ -1,12 +1,12 @@
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { basename, join, resolve } from "node:path";
+import { basename, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createToken } from "../../scripts/lib/admins.ts";
 import { withDatabase } from "../../scripts/lib/database.ts";
+import { cli, runImporter } from "./run-importer.ts";
 
-const cli = resolve(import.meta.dirname, "../../bin/roster-import.mjs");
 const baseUrl = inject("baseUrl");
 let token: string;
 let dir: string;
@@ -23,20 +23,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-/** Runs the importer as a script would, its output a pipe, and gives its exit code and output. */
-function runImporter(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [cli, ...args],
-      { env: { ...process.env, ROSTER_URL: "", ROSTER_TOKEN: "" } },
-      (err, stdout, stderr) => {
-        done({ code: err ? Number(err.code) : 0, stdout, stderr });
-      },
-    );
-  });
-}
 
 /**
  * Runs the importer on a terminal, as a person would: `script` (util-linux) gives it a
