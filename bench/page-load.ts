@@ -37,6 +37,16 @@ export async function signIn(baseUrl: string, username: string, password: string
   return session.split(";")[0] ?? "";
 }
 
+/** What the load asks for while an import runs: its report page (signed in), its status and its first lines. */
+export function importPageTargets(id: string, cookie: string, token: string): Target[] {
+  const auth = { Authorization: `Bearer ${token}` };
+  return [
+    { name: "report page", path: `/imports/${id}`, headers: { Cookie: cookie } },
+    { name: "GET import", path: `/api/imports/${id}`, headers: auth },
+    { name: "lines", path: `/api/imports/${id}/lines?limit=100`, headers: auth },
+  ];
+}
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;

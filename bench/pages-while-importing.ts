@@ -8,7 +8,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { ensureCsv } from "./generate-csv.ts";
 import { getImport, startImport, uploadFile, waitForImport } from "./import-client.ts";
-import { loadPages, signIn } from "./page-load.ts";
+import { importPageTargets, loadPages, signIn } from "./page-load.ts";
 import { startRoster, stopRoster } from "./roster-server.ts";
 
 const root = dirname(import.meta.dirname);
@@ -45,18 +45,8 @@ try {
   const renamed = await ensureCsv(filesDir, rows, { renamed: true });
   const { id } = await uploadFile(api, renamed.path, `users-${rows}-renamed.csv`);
   const cookie = await signIn(roster.baseUrl, roster.admin.username, roster.admin.password);
-  const auth = { Authorization: `Bearer ${api.token}` };
   await startImport(api, id);
-  const pages = loadPages(
-    roster.baseUrl,
-    [
-      { name: "report page", path: `/imports/${id}`, headers: { Cookie: cookie } },
-      { name: "GET import", path: `/api/imports/${id}`, headers: auth },
-      { name: "lines", path: `/api/imports/${id}/lines?limit=100`, headers: auth },
-    ],
-    clients,
-    windowS * 1000,
-  );
+  const pages = loadPages(roster.baseUrl, importPageTargets(id, cookie, api.token), clients, windowS * 1000);
   await sleep(windowS * 1000);
   const latencies = await pages.stop();
   const state = await getImport(api, id);

@@ -15,7 +15,7 @@ import {
   type Api,
   type ImportState,
 } from "./import-client.ts";
-import { loadPages, signIn, type Percentiles } from "./page-load.ts";
+import { importPageTargets, loadPages, signIn, type Percentiles } from "./page-load.ts";
 import { describeMachine } from "./machine.ts";
 import { processTree, runtimeSnapshot, workerdOf } from "./process-memory.ts";
 import {
@@ -118,18 +118,8 @@ async function importWhole(
   const t0 = performance.now();
   const uploaded = await uploadFile(api, path, fileName, "text/csv", options);
   const id = uploaded.id;
-  const auth = { Authorization: `Bearer ${api.token}` };
   const pages = load
-    ? loadPages(
-        api.baseUrl,
-        [
-          { name: "report page", path: `/imports/${id}`, headers: { Cookie: load.cookie } },
-          { name: "GET import", path: `/api/imports/${id}`, headers: auth },
-          { name: "lines", path: `/api/imports/${id}/lines?limit=100`, headers: auth },
-        ],
-        loadClients,
-        120_000 + rows * 2,
-      )
+    ? loadPages(api.baseUrl, importPageTargets(id, load.cookie, api.token), loadClients, 120_000 + rows * 2)
     : null;
   const t1 = performance.now();
   await startImport(api, id);
